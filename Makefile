@@ -1,0 +1,40 @@
+# minitorch: every user target first makes sure .venv exists with the project installed.
+# The venv is rebuilt only when pyproject.toml changes (the stamp file tracks it).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?= 1
+THREADS ?= 1
+
+.PHONY: help venv test test-fast lint parity bench bench-baseline clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install minitorch with its harness extras
+
+test: $(STAMP)  ## unit tests, the quick parity subset, planted bugs, bench cases run once untimed
+	$(PY) -m pytest -n 2 tests
+
+lint: $(STAMP)  ## ruff over the whole project
+	$(PY) -m ruff check minitorch parity bench tests examples
+
+parity: $(STAMP)  ## full parity sweep against torch -> reports/parity.md, reports/parity.json
+	$(PY) -m parity --jobs $(JOBS)
+
+bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/bench.md
+	$(PY) -m bench --threads $(THREADS)
+
+bench-baseline: $(STAMP)  ## store the current bench results as the baseline to compare against
+	$(PY) -m bench --threads $(THREADS) --save-baseline
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks

@@ -1,0 +1,37 @@
+"""minitorch: PyTorch's API and autograd, written in NumPy to be read.
+
+Start with tensor.py (what a tensor holds), then autograd/ (how gradients
+flow), then ops/ (every op's forward and backward side by side), then nn/
+and optim/. `import minitorch as torch` runs most small PyTorch scripts.
+"""
+
+from minitorch import dtypes
+from minitorch.dtypes import (
+    bool_ as bool,  # noqa: A004
+    double,
+    dtype,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+)
+from minitorch.dtypes import float as float  # noqa: A004
+from minitorch.dtypes import int as int  # noqa: A004
+from minitorch.tensor import Tensor
+from minitorch import ops
+from minitorch.ops import *  # noqa: F403
+from minitorch import autograd
+from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minitorch.random import Generator, manual_seed, seed, initial_seed  # noqa: F401
+from minitorch import nn, optim, testing  # noqa: E402
+
+__version__ = "0.1.0"
+
+# Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));
+# NumPy would print a RuntimeWarning for each, so we silence them once, process-wide.
+import numpy as _np  # noqa: E402
+
+_np.seterr(all="ignore")

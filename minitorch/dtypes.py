@@ -1,0 +1,142 @@
+"""Dtypes and torch's type-promotion rule, written once.
+
+A minitorch dtype is a thin named wrapper around a NumPy dtype. Promotion
+follows torch, not NumPy: operands are ranked in three tiers (tensors with
+dimensions, 0-dim tensors, Python scalars) and a lower tier only wins when it
+brings a higher *category* (bool < integer < floating). So
+`float32 tensor * 2.5` stays float32, `int tensor * 2.5` becomes the default
+float dtype, and `float32 tensor + 0-dim float64 tensor` stays float32.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+
+class dtype:  # noqa: N801  (named like torch.dtype)
+    """A tensor element type: `minitorch.float32`, `minitorch.int64`, ..."""
+
+    __slots__ = ("name", "np", "rank", "category", "is_floating_point", "itemsize")
+
+    def __init__(self, name: str, np_dtype: type, rank: int, category: int) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.rank = rank  # position in the promotion order
+        self.category = category  # 0 bool, 1 integer, 2 floating
+        self.is_floating_point = category == 2
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self) -> str:
+        return f"minitorch.{self.name}"
+
+    def __reduce__(self):  # pickles (and deep-copies) as the singleton it is
+        return (_dtype_by_name, (self.name,))
+
+
+bool_ = dtype("bool", np.bool_, 0, 0)
+int32 = dtype("int32", np.int32, 1, 1)
+int64 = dtype("int64", np.int64, 2, 1)
+float32 = dtype("float32", np.float32, 3, 2)
+float64 = dtype("float64", np.float64, 4, 2)
+
+ALL_DTYPES = (bool_, int32, int64, float32, float64)
+_BY_NP = {d.np: d for d in ALL_DTYPES}
+_BY_RANK = {d.rank: d for d in ALL_DTYPES}
+
+
+def _dtype_by_name(name: str) -> dtype:
+    return next(d for d in ALL_DTYPES if d.name == name)
+
+
+# Aliases torch also has.
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+bool = bool_  # noqa: A001
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of float data given without a dtype (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default float dtype; like torch, only float32 and float64 are allowed."""
+    global _default_float
+    if d not in (float32, float64):
+        raise TypeError(f"set_default_dtype: only floating-point types are supported, got {d}")
+    _default_float = d
+
+
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
+    """The minitorch dtype of a NumPy dtype; raises TypeError for ones we do not support."""
+    found = _BY_NP.get(np_dtype)
+    if found is None:
+        found = _BY_NP.get(np.dtype(np_dtype))
+    if found is None:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
+            "float64, float32, int64, int32 and bool."
+        )
+    return found
+
+
+def to_dtype(d) -> dtype:
+    """Accept a minitorch dtype, a NumPy dtype or a Python type and return a minitorch dtype."""
+    if isinstance(d, dtype):
+        return d
+    if d is builtins.float:
+        return _default_float
+    if d is builtins.int:
+        return int64
+    if d is builtins.bool:
+        return bool_
+    try:
+        return from_numpy_dtype(np.dtype(d))
+    except TypeError:
+        raise TypeError(f"expected a minitorch dtype, got {d!r}") from None
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype that holds both (bool < int32 < int64 < float32 < float64)."""
+    return a if a.rank >= b.rank else b
+
+
+def scalar_dtype(x) -> dtype:
+    """The dtype a Python scalar stands for: bool, int64, or the default float."""
+    if isinstance(x, builtins.bool):
+        return bool_
+    if isinstance(x, builtins.int):
+        return int64
+    return _default_float
+
+
+def result_type(*operands) -> dtype:
+    """torch.result_type: promote tensors and scalars by torch's three-tier rule."""
+    tiers: list[dtype | None] = [None, None, None]  # dim tensors, 0-dim tensors, scalars
+    for x in operands:
+        data = getattr(x, "data", None)
+        if isinstance(data, np.ndarray):
+            d, tier = from_numpy_dtype(data.dtype), 0 if data.ndim else 1
+        elif isinstance(x, np.ndarray):
+            d, tier = from_numpy_dtype(x.dtype), 0 if x.ndim else 1
+        else:
+            d, tier = scalar_dtype(x), 2
+        seen = tiers[tier]
+        tiers[tier] = d if seen is None else promote_types(seen, d)
+    result = None
+    for tier, d in enumerate(tiers):
+        if d is None:
+            continue
+        if result is None:
+            result = d
+        elif d.category > result.category:
+            # A lower tier wins only by bringing a higher category; a scalar
+            # float then means the default float dtype, an int means int64.
+            result = d if tier < 2 else (int64 if d.category == 1 else _default_float)
+    return result

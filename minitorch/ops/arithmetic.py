@@ -1,0 +1,422 @@
+"""Arithmetic: + - * / // % ** and their friends, forward and backward side by side.
+
+Every binary op starts with `binary_operands` (torch's dtype promotion and a
+broadcast check) and every backward ends with `unbroadcast`, which folds the
+gradient back onto each input's shape. Read support.py first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import Function
+from minitorch.ops.support import binary_operands, cast, float_operand, unbroadcast
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "maximum", "minimum",
+    "clamp", "clip", "lerp",
+]
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(x)
+
+
+class Add(Function):
+    """z = x + alpha * y;  x: grad,  y: alpha * grad."""
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        ctx.shapes, ctx.alpha = (_shape(x), _shape(y)), alpha
+        return x + y if alpha == 1 else x + alpha * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        gy = grad if ctx.alpha == 1 else grad * ctx.alpha
+        return unbroadcast(grad, sx), unbroadcast(gy, sy)
+
+
+class Sub(Function):
+    """z = x - alpha * y;  x: grad,  y: -alpha * grad."""
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        ctx.shapes, ctx.alpha = (_shape(x), _shape(y)), alpha
+        return x - y if alpha == 1 else x - alpha * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        gy = -grad if ctx.alpha == 1 else grad * -ctx.alpha
+        return unbroadcast(grad, sx), unbroadcast(gy, sy)
+
+
+class Mul(Function):
+    """z = x * y;  x: grad * y,  y: grad * x."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        gx = unbroadcast(grad * y, _shape(x)) if need_x else None
+        gy = unbroadcast(grad * x, _shape(y)) if need_y else None
+        return gx, gy
+
+
+class Div(Function):
+    """z = x / y;  x: grad / y,  y: -grad * (x / y) / y  (torch's order of operations)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.true_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        gx = unbroadcast(grad / y, _shape(x)) if need_x else None
+        gy = unbroadcast(-grad * ((x / y) / y), _shape(y)) if need_y else None
+        return gx, gy
+
+
+class RoundedDiv(Function):
+    """z = floor(x / y) or trunc(x / y);  x: 0,  y: 0 (a step function, as in torch)."""
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        ctx.shapes = (_shape(x), _shape(y))
+        if np.result_type(x, y).kind in "iub":
+            _check_integer_divisor(y, "div")
+            q = np.floor_divide(x, y)
+            if mode == "trunc":  # floor and trunc differ when the signs differ and r != 0
+                q = q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+            return np.asarray(q)
+        q = np.true_divide(x, y)
+        return np.floor(q) if mode == "floor" else np.trunc(q)
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        return np.zeros(sx, grad.dtype), np.zeros(sy, grad.dtype), None
+
+
+class FloorDivide(Function):
+    """z = x // y (floor);  torch implements no derivative, and neither do we."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if np.result_type(x, y).kind in "iub":
+            _check_integer_divisor(y, "floor_divide")
+        return np.asarray(np.floor_divide(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Function):
+    """z = x - floor(x / y) * y  (the sign of y, Python's %);  x: grad,  y: -grad * floor(x / y)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if np.result_type(x, y).kind in "iub":
+            _check_integer_divisor(y, "remainder")
+        ctx.save_for_backward(x, y)
+        return np.asarray(np.remainder(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        gy = -grad * np.floor(np.true_divide(x, y)) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, _shape(x)), None if gy is None else unbroadcast(gy, _shape(y))
+
+
+class Fmod(Function):
+    """z = x - trunc(x / y) * y  (the sign of x, C's fmod);  x: grad,  y: -grad * trunc(x / y)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if np.result_type(x, y).kind in "iub":
+            _check_integer_divisor(y, "fmod")
+        ctx.save_for_backward(x, y)
+        return np.asarray(np.fmod(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        gy = -grad * np.trunc(np.true_divide(x, y)) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, _shape(x)), None if gy is None else unbroadcast(gy, _shape(y))
+
+
+class Pow(Function):
+    """z = x ** y;  x: grad * y * x ** (y - 1) (0 where y == 0),
+    y: grad * z * log(x) (0 where x == 0 and y >= 0), as torch's pow_backward."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = np.power(x, y)
+        ctx.save_for_backward(x, y, z)
+        return np.asarray(z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, z = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            if np.ndim(y) == 0 and not isinstance(y, np.ndarray):  # a Python exponent
+                gx = np.zeros_like(grad) if y == 0 else grad * (y * np.power(x, y - 1))
+            else:
+                with np.errstate(all="ignore"):
+                    gx = np.where(y == 0, 0.0, grad * (y * np.power(x, y - 1))).astype(grad.dtype)
+            gx = unbroadcast(gx, _shape(x))
+        if need_y:
+            with np.errstate(all="ignore"):
+                gy = np.where((x == 0) & (y >= 0), 0.0, grad * (z * np.log(x))).astype(grad.dtype)
+            gy = unbroadcast(gy, _shape(y))
+        return gx, gy
+
+
+class Neg(Function):
+    """y = -x;  x: -grad."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Maximum(Function):
+    """z = max(x, y), NaN-propagating;  ties split the gradient in half, as torch does."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        g = np.where(x == y, grad / 2, grad)
+        return (unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), _shape(x)),
+                unbroadcast(np.where(x > y, 0, g).astype(grad.dtype), _shape(y)))
+
+
+class Minimum(Function):
+    """z = min(x, y), NaN-propagating;  ties split the gradient in half, as torch does."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        g = np.where(x == y, grad / 2, grad)
+        return (unbroadcast(np.where(x > y, 0, g).astype(grad.dtype), _shape(x)),
+                unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), _shape(y)))
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  x: grad where lo <= x <= hi (bounds included, as torch),
+    lo: grad where x < lo < hi,  hi: grad where x > hi or hi < lo."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return np.asarray(y, dtype=np.result_type(x, *(b for b in (lo, hi) if b is not None)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = ctx.saved
+        inside = np.ones(x.shape, bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        zero = np.zeros((), grad.dtype)
+        g_lo = g_hi = None
+        if ctx.needs_input_grad[1]:
+            pick = (x < lo) & (lo < hi) if hi is not None else x < lo
+            g_lo = unbroadcast(np.where(pick, grad, zero), _shape(lo))
+        if ctx.needs_input_grad[2]:
+            pick = (x > hi) | (hi < lo) if lo is not None else x > hi
+            g_hi = unbroadcast(np.where(pick, grad, zero), _shape(hi))
+        return unbroadcast(np.where(inside, grad, zero), _shape(x)), g_lo, g_hi
+
+
+class Lerp(Function):
+    """z = x + w * (y - x) (torch's two-sided form);  x: grad * (1 - w),  y: grad * w,
+    w: grad * (y - x)."""
+
+    @staticmethod
+    def forward(ctx, x, y, w):
+        ctx.save_for_backward(x, y, w)
+        diff = y - x
+        return np.asarray(np.where(np.abs(w) < 0.5, x + w * diff, y - diff * (1 - w)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, w = ctx.saved
+        gw = unbroadcast(grad * (y - x), _shape(w)) if ctx.needs_input_grad[2] else None
+        return unbroadcast(grad * (1 - w), _shape(x)), unbroadcast(grad * w, _shape(y)), gw
+
+
+def _check_integer_divisor(y: Any, op: str) -> None:
+    if np.any(np.asarray(y) == 0):
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+
+
+# -- the public functions: promotion, then the Function -----------------------
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """input + alpha * other, with torch's type promotion and broadcasting."""
+    a, b, _ = binary_operands(input, other, "add")
+    return Add.apply(a, b, alpha) if alpha != 1 else Add.apply(a, b)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """input - alpha * other."""
+    a, b, d = binary_operands(input, other, "sub")
+    if d is dtypes.bool_:
+        raise RuntimeError(
+            "sub: Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    return Sub.apply(a, b, alpha) if alpha != 1 else Sub.apply(a, b)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """input * other, elementwise."""
+    a, b, _ = binary_operands(input, other, "mul")
+    return Mul.apply(a, b)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """True division (ints become the default float), or rounded: 'trunc' / 'floor'."""
+    a, b, d = binary_operands(input, other, "div")
+    if rounding_mode is None:
+        if d.category < 2:
+            a = float_operand(a) if isinstance(a, Tensor) else float(a)
+            b = float_operand(b) if isinstance(b, Tensor) else float(b)
+        return Div.apply(a, b)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return RoundedDiv.apply(a, b, rounding_mode)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """input // other, rounding toward minus infinity."""
+    a, b, _ = binary_operands(input, other, "floor_divide")
+    return FloorDivide.apply(a, b)
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """input % other with the sign of other (Python's and torch's %)."""
+    a, b, _ = binary_operands(input, other, "remainder")
+    return Remainder.apply(a, b)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """The C remainder, with the sign of input."""
+    a, b, _ = binary_operands(input, other, "fmod")
+    return Fmod.apply(a, b)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+    """input ** exponent; an integer tensor to a negative integer power raises, as in torch."""
+    a, b, d = binary_operands(input, exponent, "pow")
+    if d.category < 2:
+        e = b.data if isinstance(b, Tensor) else b
+        if d.category == 1 and np.any(np.asarray(e) < 0):
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    return Pow.apply(a, b)
+
+
+def neg(input: Tensor) -> Tensor:
+    """-input."""
+    if input.data.dtype == np.bool_:
+        raise RuntimeError(
+            "neg: Negation, the `-` operator, on a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return Neg.apply(input)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise max of two tensors (NaN wins)."""
+    _require_tensors("maximum", input, other)
+    a, b, _ = binary_operands(input, other, "maximum")
+    return Maximum.apply(a, b)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise min of two tensors (NaN wins)."""
+    _require_tensors("minimum", input, other)
+    a, b, _ = binary_operands(input, other, "minimum")
+    return Minimum.apply(a, b)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit input to [min, max]; min and max may be numbers or tensors."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [b for b in (min, max) if b is not None]
+    d = dtypes.result_type(input, *bounds)
+    args = []
+    for b in (input, min, max):
+        if isinstance(b, Tensor):
+            args.append(cast(b, d))
+        elif b is None:
+            args.append(None)
+        else:
+            args.append(float(b) if d.category == 2 else int(b) if d.category == 1 else b)
+    return Clamp.apply(*args)
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """input + weight * (end - input)."""
+    if not isinstance(end, Tensor) or input.data.dtype != end.data.dtype:
+        raise RuntimeError(
+            f"lerp: expected dtype {input.dtype} for `end` but got dtype "
+            f"{getattr(end, 'dtype', type(end).__name__)}"
+        )
+    if isinstance(weight, Tensor) and weight.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"lerp: expected dtype {input.dtype} for `weight` but got dtype {weight.dtype}"
+        )
+    return Lerp.apply(input, end, weight if isinstance(weight, Tensor) else float(weight))
+
+
+def _require_tensors(op: str, *xs: Any) -> None:
+    for x in xs:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op}(): argument 'other' must be Tensor, not {type(x).__name__}")
+
+
+subtract, multiply, divide, true_divide, negative, clip = sub, mul, div, div, neg, clamp

@@ -1,0 +1,469 @@
+"""Elementwise math: one input, one output, one line of calculus each.
+
+Each class states y = f(x) and its adjoint x: grad * f'(x), computing f'
+from whatever is cheapest to keep (often the output y itself). At kinks we
+pick torch's subgradient and say so. Functions that make no sense on
+integers (exp, log, sin, ...) first turn an integer tensor into the default
+float dtype, as torch does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from minitorch.autograd.function import Function
+from minitorch.ops.special import erf_array
+from minitorch.ops.support import float_operand
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "abs", "absolute", "reciprocal", "square", "sqrt", "rsqrt", "exp", "exp2", "expm1",
+    "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+    "cosh", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "erf",
+]
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class Abs(Function):
+    """y = |x|;  x: grad * sign(x)  (abs'(0) = 0, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * np.sign(x)
+
+
+class Reciprocal(Function):
+    """y = 1 / x;  x: -grad * y^2, and we saved y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.reciprocal(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return -grad * (y * y)
+
+
+class Square(Function):
+    """y = x^2;  x: grad * 2x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.square(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * (2 * x)
+
+
+class Sqrt(Function):
+    """y = sqrt(x);  x: grad / (2y)  (inf at 0, nan below, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad / (2 * y)
+
+
+class Rsqrt(Function):
+    """y = 1 / sqrt(x);  x: -0.5 * grad * y^3."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.reciprocal(np.sqrt(x))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return -0.5 * grad * (y * y * y)
+
+
+class Exp(Function):
+    """y = e^x;  x: grad * y, and we saved y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad * y
+
+
+class Exp2(Function):
+    """y = 2^x;  x: grad * y * ln 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp2(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad * (y * LN2)
+
+
+class Expm1(Function):
+    """y = e^x - 1 (exact near 0);  x: grad * (y + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad * (y + 1)
+
+
+class Log(Function):
+    """y = ln x  (ln 0 = -inf, no epsilon);  x: grad / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / x
+
+
+class Log2(Function):
+    """y = log2 x;  x: grad / (x ln 2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log2(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / (x * LN2)
+
+
+class Log10(Function):
+    """y = log10 x;  x: grad / (x ln 10)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log10(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / (x * LN10)
+
+
+class Log1p(Function):
+    """y = ln(1 + x) (exact near 0);  x: grad / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / (x + 1)
+
+
+class Sin(Function):
+    """y = sin x;  x: grad * cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """y = cos x;  x: grad * -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * -np.sin(x)
+
+
+class Tan(Function):
+    """y = tan x;  x: grad * (1 + y^2), and we saved y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tan(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad * (1 + y * y)
+
+
+class Asin(Function):
+    """y = asin x;  x: grad / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / np.sqrt(1 - x * x)
+
+
+class Acos(Function):
+    """y = acos x;  x: -grad / sqrt(1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return -grad / np.sqrt(1 - x * x)
+
+
+class Atan(Function):
+    """y = atan x;  x: grad / (1 + x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / (x * x + 1)
+
+
+class Sinh(Function):
+    """y = sinh x;  x: grad * cosh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * np.cosh(x)
+
+
+class Cosh(Function):
+    """y = cosh x;  x: grad * sinh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * np.sinh(x)
+
+
+class Tanh(Function):
+    """y = tanh x;  x: grad * (1 - y^2), and we saved y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x);  x: grad * (1 - y) * y, and we saved y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.reciprocal(1 + np.exp(-x))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return grad * (1 - y) * y
+
+
+class Relu(Function):
+    """y = max(x, 0);  x: grad where not y <= 0  (relu'(0) = 0, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, 0)  # NaN stays NaN, as in torch
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        return np.where(y <= 0, 0, grad)  # torch's threshold_backward: NaN passes grad
+
+
+class Erf(Function):
+    """y = erf x;  x: grad * 2/sqrt(pi) * e^(-x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_array(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * (TWO_OVER_SQRT_PI * np.exp(-(x * x)))
+
+
+class Step(Function):
+    """sign, floor, ceil, round, trunc: piecewise constant, so x: 0 everywhere (as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, f):
+        return np.asarray(f(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), None
+
+
+def _float_unary(fn: type[Function]):
+    def op(input: Tensor) -> Tensor:
+        return fn.apply(float_operand(input))
+
+    op.__name__ = fn.__name__.lower()
+    op.__doc__ = fn.__doc__
+    return op
+
+
+def _reject_bool(input: Tensor, op: str) -> None:
+    if input.data.dtype == np.bool_:
+        raise RuntimeError(f"{op}: not implemented for 'Bool' tensors")
+
+
+exp, exp2, expm1 = _float_unary(Exp), _float_unary(Exp2), _float_unary(Expm1)
+log, log2, log10, log1p = _float_unary(Log), _float_unary(Log2), _float_unary(Log10), _float_unary(Log1p)
+sin, cos, tan = _float_unary(Sin), _float_unary(Cos), _float_unary(Tan)
+asin, acos, atan = _float_unary(Asin), _float_unary(Acos), _float_unary(Atan)
+sinh, cosh, tanh = _float_unary(Sinh), _float_unary(Cosh), _float_unary(Tanh)
+sqrt, rsqrt, reciprocal = _float_unary(Sqrt), _float_unary(Rsqrt), _float_unary(Reciprocal)
+sigmoid, erf = _float_unary(Sigmoid), _float_unary(Erf)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    """|input|; integers stay integers."""
+    _reject_bool(input, "abs")
+    return Abs.apply(input)
+
+
+def square(input: Tensor) -> Tensor:
+    """input * input; integers stay integers (bool becomes int64, as torch)."""
+    if input.data.dtype == np.bool_:
+        input = Tensor._make(input.data.astype(np.int64), False, None)
+    return Square.apply(input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(input, 0)."""
+    _reject_bool(input, "relu")
+    return Relu.apply(input)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or +1 (0 for -0.0 and 0.0; nan stays nan)."""
+    if input.data.dtype == np.bool_:
+        return Step.apply(input, np.copy)
+    return Step.apply(input, np.sign)
+
+
+def floor(input: Tensor) -> Tensor:
+    """Round down; integer tensors come back unchanged."""
+    return Step.apply(input, np.floor if input.data.dtype.kind == "f" else np.copy)
+
+
+def ceil(input: Tensor) -> Tensor:
+    """Round up; integer tensors come back unchanged."""
+    return Step.apply(input, np.ceil if input.data.dtype.kind == "f" else np.copy)
+
+
+def trunc(input: Tensor) -> Tensor:
+    """Round toward zero; integer tensors come back unchanged."""
+    return Step.apply(input, np.trunc if input.data.dtype.kind == "f" else np.copy)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round half to even, like torch (and NumPy); `decimals` scales by 10**decimals first."""
+    if input.data.dtype.kind != "f":
+        return Step.apply(input, np.copy)
+    if decimals == 0:
+        return Step.apply(input, np.rint)
+    scale = 10.0 ** abs_int(decimals)
+    if decimals > 0:
+        return Step.apply(input, lambda x: np.rint(x * scale) / scale)
+    return Step.apply(input, lambda x: np.rint(x / scale) * scale)
+
+
+def abs_int(n: int) -> int:
+    return n if n >= 0 else -n
+
+
+absolute = abs

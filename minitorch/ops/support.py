@@ -1,0 +1,166 @@
+"""Shared mechanisms every op uses, written once: broadcasting and its
+reverse, dtype promotion of operands, and checking of `dim` arguments.
+
+Read this first among ops/: every binary op's forward calls `binary_operands`
+and every binary op's backward ends with `unbroadcast`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import Function
+from minitorch.tensor import Tensor
+
+Scalar = (int, float, bool)
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The adjoint of broadcasting is a sum: fold grad back onto `shape`.
+
+    Broadcasting prepended axes and stretched size-1 axes; so we sum over
+    the prepended ones and, keeping dims, over the stretched ones.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[int, ...]:
+    """The broadcast shape of a and b, or torch's RuntimeError naming the op and the sizes."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        m = a[-i] if i <= len(a) else 1
+        n = b[-i] if i <= len(b) else 1
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(
+                f"{op}: the size of tensor a ({m}) must match the size of tensor b ({n}) at "
+                f"non-singleton dimension {max(len(a), len(b)) - i}; shapes {a} and {b}"
+            )
+        out.append(n if m == 1 else m)
+    return tuple(reversed(out))
+
+
+class Cast(Function):
+    """y = x.to(dtype);  x: grad.to(x.dtype)."""
+
+    @staticmethod
+    def forward(ctx, x, np_dtype):
+        ctx.in_dtype = x.dtype
+        return x.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.in_dtype), None
+
+
+def cast(t: Tensor, d: dtypes.dtype) -> Tensor:
+    """t converted to dtype d (a differentiable op when both are floating)."""
+    if t.data.dtype == d.np:
+        return t
+    return Cast.apply(t, d.np)
+
+
+def as_operand(x: Any, op: str) -> Any:
+    """A Tensor or a Python scalar; NumPy arrays are wrapped, anything else is refused."""
+    if isinstance(x, Tensor) or isinstance(x, Scalar):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(
+        f"{op}(): expected a Tensor or a number as argument, but got {type(x).__name__}"
+    )
+
+
+def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, dtypes.dtype]:
+    """Promote a and b to torch's result dtype and check that they broadcast.
+
+    Returns the two operands (tensors cast where needed, scalars untouched:
+    NumPy keeps a Python scalar from upcasting an array) and the result dtype.
+    """
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb and a.data.dtype == b.data.dtype:  # the common case, kept fast
+        if a.data.shape != b.data.shape:
+            broadcast_shapes(a.data.shape, b.data.shape, op)
+        return a, b, dtypes.from_numpy_dtype(a.data.dtype)
+    a, b = as_operand(a, op), as_operand(b, op)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    result = dtypes.result_type(a, b)
+    if ta and tb and a.data.shape != b.data.shape:
+        broadcast_shapes(a.data.shape, b.data.shape, op)
+    if ta:
+        a = cast(a, result)
+    else:
+        a = _scalar_as(a, result)
+    if tb:
+        b = cast(b, result)
+    else:
+        b = _scalar_as(b, result)
+    return a, b, result
+
+
+def _scalar_as(x: Any, d: dtypes.dtype) -> Any:
+    """A Python scalar in the result's dtype's kind (so NumPy does not promote it)."""
+    if d.category == 2:
+        return float(x)
+    if d.category == 1:
+        return int(x)
+    return x
+
+
+def float_operand(x: Tensor) -> Tensor:
+    """Ops such as sqrt or exp on an integer tensor compute in the default float dtype."""
+    if x.data.dtype.kind == "f":
+        return x
+    return cast(x, dtypes.get_default_dtype())
+
+
+def normalize_dim(dim: int, ndim: int, op: str) -> int:
+    """A dim in [-ndim, ndim) made non-negative (a 0-d tensor accepts -1 and 0)."""
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % n
+
+
+def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """dim as int, tuple or None (all dims) -> a sorted tuple of distinct non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dims = (normalize_dim(dim, ndim, op),)
+    else:
+        dims = tuple(normalize_dim(d, ndim, op) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
+    if ndim == 0:
+        return ()
+    return tuple(sorted(dims))
+
+
+def shape_arg(shape: Sequence[Any], op: str) -> tuple[int, ...]:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3]) alike, as torch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    elif len(shape) == 1 and isinstance(shape[0], Tensor):
+        shape = shape[0].tolist()
+    try:
+        return tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: sizes must be ints, got {shape!r}") from None

@@ -1,0 +1,49 @@
+"""minitorch's own random numbers: one global NumPy generator, seeded by manual_seed.
+
+Bit-equality with torch's RNG is not a goal: parity copies inputs and
+weights from torch instead. What we do match is the *distribution*
+(`rand` is U[0, 1), `randn` is N(0, 1), `nn.init` follows torch's formulas).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Generator:
+    """A seedable source of random numbers (wraps np.random.Generator)."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.manual_seed(seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self.np = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+
+default_generator = Generator(0)
+
+
+def manual_seed(s: int) -> Generator:
+    """Seed the global generator; the same seed gives the same numbers."""
+    return default_generator.manual_seed(s)
+
+
+def seed() -> int:
+    """Seed the global generator from the OS and return the seed used."""
+    s = int(np.random.SeedSequence().entropy % (2**63))
+    default_generator.manual_seed(s)
+    return s
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
+    """The NumPy generator behind `generator`, or behind the global one."""
+    return (generator or default_generator).np
