@@ -9,6 +9,7 @@ engine. Read autograd/ next, then ops/.
 
 from __future__ import annotations
 
+import copy
 import weakref
 from typing import Any, Sequence
 
@@ -88,6 +89,23 @@ class Tensor:
 
     def __hash__(self) -> int:
         return id(self)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment."
+            )
+        t = object.__new__(type(self))
+        memo[id(self)] = t
+        t.data, t.requires_grad, t.grad_fn, t._version = self.data.copy(), self.requires_grad, None, 0
+        t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
+        if hasattr(self, "__dict__"):  # subclasses such as Parameter
+            t.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return t
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        return (_rebuild_tensor, (type(self), self.data, self.requires_grad))
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -692,6 +710,11 @@ class Tensor:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return ops.inplace(self, ops.div, other)
+
+
+def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
+    """How a pickled tensor comes back: a leaf with its data and requires_grad."""
+    return cls._make(data, requires_grad, None)
 
 
 from minitorch import ops  # noqa: E402  (ops need Tensor defined first)

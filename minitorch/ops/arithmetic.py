@@ -13,7 +13,7 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
-from minitorch.ops.support import binary_operands, cast, float_operand, unbroadcast
+from minitorch.ops.support import binary_operands, cast, float_operand, shape_of, unbroadcast
 from minitorch.tensor import Tensor
 
 __all__ = [
@@ -23,23 +23,20 @@ __all__ = [
 ]
 
 
-def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(x)
-
-
 class Add(Function):
     """z = x + alpha * y;  x: grad,  y: alpha * grad."""
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        ctx.shapes, ctx.alpha = (_shape(x), _shape(y)), alpha
+        ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
         return x + y if alpha == 1 else x + alpha * y
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
-        gy = grad if ctx.alpha == 1 else grad * ctx.alpha
-        return unbroadcast(grad, sx), unbroadcast(gy, sy)
+        (sx, sy), (need_x, need_y) = ctx.shapes, ctx.needs_input_grad
+        gx = unbroadcast(grad, sx) if need_x else None
+        gy = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, sy) if need_y else None
+        return gx, gy
 
 
 class Sub(Function):
@@ -47,14 +44,15 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        ctx.shapes, ctx.alpha = (_shape(x), _shape(y)), alpha
+        ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
         return x - y if alpha == 1 else x - alpha * y
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
-        gy = -grad if ctx.alpha == 1 else grad * -ctx.alpha
-        return unbroadcast(grad, sx), unbroadcast(gy, sy)
+        (sx, sy), (need_x, need_y) = ctx.shapes, ctx.needs_input_grad
+        gx = unbroadcast(grad, sx) if need_x else None
+        gy = unbroadcast(-grad if ctx.alpha == 1 else grad * -ctx.alpha, sy) if need_y else None
+        return gx, gy
 
 
 class Mul(Function):
@@ -69,8 +67,8 @@ class Mul(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        gx = unbroadcast(grad * y, _shape(x)) if need_x else None
-        gy = unbroadcast(grad * x, _shape(y)) if need_y else None
+        gx = unbroadcast(grad * y, shape_of(x)) if need_x else None
+        gy = unbroadcast(grad * x, shape_of(y)) if need_y else None
         return gx, gy
 
 
@@ -86,8 +84,8 @@ class Div(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        gx = unbroadcast(grad / y, _shape(x)) if need_x else None
-        gy = unbroadcast(-grad * ((x / y) / y), _shape(y)) if need_y else None
+        gx = unbroadcast(grad / y, shape_of(x)) if need_x else None
+        gy = unbroadcast(-grad * ((x / y) / y), shape_of(y)) if need_y else None
         return gx, gy
 
 
@@ -96,7 +94,7 @@ class RoundedDiv(Function):
 
     @staticmethod
     def forward(ctx, x, y, mode):
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (shape_of(x), shape_of(y))
         if np.result_type(x, y).kind in "iub":
             _check_integer_divisor(y, "div")
             q = np.floor_divide(x, y)
@@ -140,7 +138,7 @@ class Remainder(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         gy = -grad * np.floor(np.true_divide(x, y)) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, _shape(x)), None if gy is None else unbroadcast(gy, _shape(y))
+        return unbroadcast(grad, shape_of(x)), None if gy is None else unbroadcast(gy, shape_of(y))
 
 
 class Fmod(Function):
@@ -157,7 +155,7 @@ class Fmod(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         gy = -grad * np.trunc(np.true_divide(x, y)) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, _shape(x)), None if gy is None else unbroadcast(gy, _shape(y))
+        return unbroadcast(grad, shape_of(x)), None if gy is None else unbroadcast(gy, shape_of(y))
 
 
 class Pow(Function):
@@ -181,11 +179,11 @@ class Pow(Function):
             else:
                 with np.errstate(all="ignore"):
                     gx = np.where(y == 0, 0.0, grad * (y * np.power(x, y - 1))).astype(grad.dtype)
-            gx = unbroadcast(gx, _shape(x))
+            gx = unbroadcast(gx, shape_of(x))
         if need_y:
             with np.errstate(all="ignore"):
                 gy = np.where((x == 0) & (y >= 0), 0.0, grad * (z * np.log(x))).astype(grad.dtype)
-            gy = unbroadcast(gy, _shape(y))
+            gy = unbroadcast(gy, shape_of(y))
         return gx, gy
 
 
@@ -213,8 +211,8 @@ class Maximum(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         g = np.where(x == y, grad / 2, grad)
-        return (unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), _shape(x)),
-                unbroadcast(np.where(x > y, 0, g).astype(grad.dtype), _shape(y)))
+        return (unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), shape_of(x)),
+                unbroadcast(np.where(x > y, 0, g).astype(grad.dtype), shape_of(y)))
 
 
 class Minimum(Function):
@@ -229,8 +227,8 @@ class Minimum(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         g = np.where(x == y, grad / 2, grad)
-        return (unbroadcast(np.where(x > y, 0, g).astype(grad.dtype), _shape(x)),
-                unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), _shape(y)))
+        return (unbroadcast(np.where(x > y, 0, g).astype(grad.dtype), shape_of(x)),
+                unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), shape_of(y)))
 
 
 class Clamp(Function):
@@ -259,11 +257,11 @@ class Clamp(Function):
         g_lo = g_hi = None
         if ctx.needs_input_grad[1]:
             pick = (x < lo) & (lo < hi) if hi is not None else x < lo
-            g_lo = unbroadcast(np.where(pick, grad, zero), _shape(lo))
+            g_lo = unbroadcast(np.where(pick, grad, zero), shape_of(lo))
         if ctx.needs_input_grad[2]:
             pick = (x > hi) | (hi < lo) if lo is not None else x > hi
-            g_hi = unbroadcast(np.where(pick, grad, zero), _shape(hi))
-        return unbroadcast(np.where(inside, grad, zero), _shape(x)), g_lo, g_hi
+            g_hi = unbroadcast(np.where(pick, grad, zero), shape_of(hi))
+        return unbroadcast(np.where(inside, grad, zero), shape_of(x)), g_lo, g_hi
 
 
 class Lerp(Function):
@@ -279,8 +277,8 @@ class Lerp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y, w = ctx.saved
-        gw = unbroadcast(grad * (y - x), _shape(w)) if ctx.needs_input_grad[2] else None
-        return unbroadcast(grad * (1 - w), _shape(x)), unbroadcast(grad * w, _shape(y)), gw
+        gw = unbroadcast(grad * (y - x), shape_of(w)) if ctx.needs_input_grad[2] else None
+        return unbroadcast(grad * (1 - w), shape_of(x)), unbroadcast(grad * w, shape_of(y)), gw
 
 
 def _check_integer_divisor(y: Any, op: str) -> None:

@@ -70,6 +70,11 @@ def cast(t: Tensor, d: dtypes.dtype) -> Tensor:
     return Cast.apply(t, d.np)
 
 
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of an array operand; () for a Python scalar."""
+    return x.shape if isinstance(x, np.ndarray) else ()
+
+
 def as_operand(x: Any, op: str) -> Any:
     """A Tensor or a Python scalar; NumPy arrays are wrapped, anything else is refused."""
     if isinstance(x, Tensor) or isinstance(x, Scalar):
@@ -90,10 +95,15 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, dtypes.dtype]:
     NumPy keeps a Python scalar from upcasting an array) and the result dtype.
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ta and tb and a.data.dtype == b.data.dtype:  # the common case, kept fast
+    # The common cases first, kept fast: same dtypes, or a float tensor and a Python float.
+    if ta and tb and a.data.dtype == b.data.dtype:
         if a.data.shape != b.data.shape:
             broadcast_shapes(a.data.shape, b.data.shape, op)
         return a, b, dtypes.from_numpy_dtype(a.data.dtype)
+    if ta and type(b) is float and a.data.dtype.kind == "f":
+        return a, b, dtypes.from_numpy_dtype(a.data.dtype)
+    if tb and type(a) is float and b.data.dtype.kind == "f":
+        return a, b, dtypes.from_numpy_dtype(b.data.dtype)
     a, b = as_operand(a, op), as_operand(b, op)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     result = dtypes.result_type(a, b)
