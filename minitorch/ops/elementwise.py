@@ -29,7 +29,7 @@ TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 class Abs(Function):
-    """y = |x|;  x: grad * sign(x)  (abs'(0) = 0, as torch)."""
+    """y = |x|;  x: grad * sign(x)  (abs'(0) = 0 and abs'(nan) = 0, as torch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -39,7 +39,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return grad * np.sign(x)
+        return grad * sign_array(x)
 
 
 class Reciprocal(Function):
@@ -386,6 +386,14 @@ class Step(Function):
         return np.zeros_like(grad), None
 
 
+def sign_array(x: np.ndarray) -> np.ndarray:
+    """torch's sign: -1, 0 or +1, and 0 (not NaN) for NaN."""
+    s = np.sign(x)
+    if s.dtype.kind == "f":
+        s[np.isnan(s)] = 0
+    return s
+
+
 def _float_unary(fn: type[Function]):
     def op(input: Tensor) -> Tensor:
         return fn.apply(float_operand(input))
@@ -429,10 +437,10 @@ def relu(input: Tensor) -> Tensor:
 
 
 def sign(input: Tensor) -> Tensor:
-    """-1, 0 or +1 (0 for -0.0 and 0.0; nan stays nan)."""
+    """-1, 0 or +1 (0 for -0.0, 0.0 and nan, as torch)."""
     if input.data.dtype == np.bool_:
         return Step.apply(input, np.copy)
-    return Step.apply(input, np.sign)
+    return Step.apply(input, sign_array)
 
 
 def floor(input: Tensor) -> Tensor:

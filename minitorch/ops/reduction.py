@@ -1,0 +1,857 @@
+"""Reductions: sum, mean, prod, max, var, norm, logsumexp, softmax, cumsum and their adjoints.
+
+A reduction folds some axes away; its backward spreads the gradient back over
+them ("sum in reverse"). So most adjoints below begin the same way: reshape
+`grad` to the input's rank with the reduced axes kept as size 1 (`_kept`),
+then let NumPy broadcast it. Where the math leaves a choice -- which of
+several tied maxima gets the gradient, prod's adjoint at a zero, var when
+N - correction <= 0 -- we make torch's choice and say so.
+
+Read ops/elementwise.py first; ops/shape.py comes next.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import Function
+from minitorch.dtypes import dtype as DType
+from minitorch.ops.support import cast, float_operand, normalize_dim, normalize_dims
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+    "logsumexp", "norm", "cumsum", "cumprod", "softmax", "log_softmax",
+]
+
+# Careful: inside this module sum, max and min are the ops below, not Python's builtins.
+
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                "bool": "Bool"}
+
+
+def _torch_name(np_dtype: np.dtype) -> str:
+    """torch's name for a dtype in its error messages: Float, Double, Long, Int, Bool."""
+    return _TORCH_NAMES.get(np_dtype.name, np_dtype.name)
+
+
+def _values_indices(name: str) -> type:
+    """The named tuple max(dim) and min(dim) return, like torch.return_types.max."""
+
+    def __repr__(self) -> str:
+        return f"minitorch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    base = namedtuple(name, ("values", "indices"))
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+MaxResult = _values_indices("max")
+MinResult = _values_indices("min")
+
+
+# -- the dim argument, shapes, dtypes --------------------------------------
+def _check_tensor(input: Any, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+
+
+def _axes(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """torch's dim (None, an int, a tuple or list; () means every dim) as NumPy axes:
+    a sorted tuple, or None when the reduction covers every element."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer, tuple, list)):
+        raise TypeError(f"{op}(): argument 'dim' must be int or tuple of ints, not "
+                        f"{type(dim).__name__}")
+    return normalize_dims(dim, ndim, op)  # () for a 0-d tensor: NumPy reduces it all the same
+
+
+def _kept(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The input's shape with the reduced axes kept as size 1: where grad broadcasts from."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
+    """N, how many input elements each output element summarises."""
+    if axes is None:
+        return math.prod(shape)
+    return math.prod(shape[i] for i in axes)
+
+
+def _accumulator(input: Tensor, dtype: Any) -> tuple[Tensor, np.dtype]:
+    """sum, prod, cumsum, cumprod: with dtype= cast first; else ints and bools count in int64."""
+    if dtype is not None:
+        d = dtypes.to_dtype(dtype)
+        return cast(input, d), d.np
+    if input.data.dtype.kind in "biu":
+        return input, np.dtype(np.int64)
+    return input, input.data.dtype
+
+
+def _check_no_empty_slice(x: np.ndarray, axes: tuple[int, ...] | None, op: str) -> None:
+    """max and friends have no identity element: an empty slice has no answer."""
+    if axes is None:
+        if x.size == 0:
+            raise RuntimeError(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        return
+    for a in axes:
+        if x.shape[a] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def _sgn(x: np.ndarray) -> np.ndarray:
+    """sign(x) with sign(nan) = 0, which is what torch's sgn gives."""
+    return np.nan_to_num(np.sign(x), copy=False)
+
+
+# -- sum, mean, prod ---------------------------------------------------------
+class Sum(Function):
+    """y = sum(x, dims);  x: grad broadcast back over the summed dims."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, acc):
+        ctx.shape, ctx.kept, ctx.full = x.shape, _kept(x.shape, axes), axes is None
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=acc))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape), None, None, None
+
+    def name(self) -> str:  # torch: SumBackward0 for sum(x), SumBackward1 for sum(x, dim)
+        return "SumBackward0" if self.full else "SumBackward1"
+
+
+class Mean(Function):
+    """y = sum(x, dims) / N;  x: grad / N broadcast back over the dims."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.shape, ctx.kept, ctx.full = x.shape, _kept(x.shape, axes), axes is None
+        ctx.n = _count(x.shape, axes)
+        total = np.sum(x, axis=axes, keepdims=keepdim)
+        if ctx.n == 0:  # the mean of nothing is 0/0: nan, as in torch
+            return np.full(np.shape(total), np.nan, x.dtype)
+        return np.asarray(total / ctx.n)  # a Python int keeps float32 float32
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.n == 0:
+            return np.zeros(ctx.shape, grad.dtype), None, None
+        return np.broadcast_to(grad.reshape(ctx.kept) / ctx.n, ctx.shape), None, None
+
+    def name(self) -> str:
+        return "MeanBackward0" if self.full else "MeanBackward1"
+
+
+class Prod(Function):
+    """y = prod(x, dim);  x: grad * (the product of the other elements).
+
+    With no zero that is grad * y / x. With zeros we may not divide, so we
+    multiply the others out with two exclusive cumprods (before and after
+    each element) -- torch's prod_safe_zeros_backward, exactly.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, acc):
+        y = np.asarray(np.prod(x, axis=axes, keepdims=keepdim, dtype=acc))
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.kept = axes, _kept(x.shape, axes)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        if x.ndim == 0:
+            return grad, None, None, None
+        grad, y = grad.reshape(ctx.kept), y.reshape(ctx.kept)
+        zeros = np.count_nonzero(x == 0)
+        if zeros == 0:
+            gx = y / x
+            gx *= grad
+            return gx, None, None, None
+        if ctx.axes is None:  # everything multiplied together: two zeros kill every partial
+            if zeros > 1:
+                return np.zeros_like(x), None, None, None
+            others = _product_of_others(x.reshape(-1), 0).reshape(x.shape)
+        else:
+            others = _product_of_others(x, ctx.axes[0])
+        return grad * others, None, None, None
+
+    def name(self) -> str:
+        return "ProdBackward0" if self.axes is None else "ProdBackward1"
+
+
+def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
+    """For each element, the product of the others along axis: (all before) * (all after)."""
+    x = np.moveaxis(x, axis, -1)
+    ones = np.ones(x.shape[:-1] + (1,), x.dtype)
+    before = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis(before * after, -1, axis)
+
+
+def sum(  # noqa: A001  (torch.sum shadows the builtin too)
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
+) -> Tensor:
+    _check_tensor(input, "sum")
+    x, acc = _accumulator(input, dtype)
+    return Sum.apply(x, _axes(dim, x.data.ndim, "sum"), keepdim, acc)
+
+
+def mean(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
+) -> Tensor:
+    _check_tensor(input, "mean")
+    if dtype is not None:
+        d = dtypes.to_dtype(dtype)
+        if not d.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating "
+                f"point or complex dtype. Got: {_torch_name(d.np)}"
+            )
+        input = cast(input, d)
+    elif input.data.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_torch_name(input.data.dtype)}"
+        )
+    return Mean.apply(input, _axes(dim, input.data.ndim, "mean"), keepdim)
+
+
+def prod(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DType | None = None
+) -> Tensor:
+    _check_tensor(input, "prod")
+    ndim = input.data.ndim
+    if dim is None:
+        if keepdim:
+            raise TypeError("prod(): keepdim=True needs an int dim (torch has prod(input) or "
+                            "prod(input, dim, keepdim))")
+        axes = None
+    else:
+        axis = normalize_dim(dim, ndim, "prod")  # one int dim only, as in torch
+        axes = (axis,) if ndim else ()
+    x, acc = _accumulator(input, dtype)
+    return Prod.apply(x, axes, keepdim, acc)
+
+
+# -- max, min, amax, amin, argmax, argmin -------------------------------------
+class Max(Function):
+    """y = max(x) over every element;  x: grad split evenly among the elements equal to y
+    (among the NaNs when y is NaN) -- torch's evenly_distribute_backward."""
+
+    reduce = staticmethod(np.amax)
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.asarray(ctx.reduce(x))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        hit = np.isnan(x) if np.isnan(y) else x == y
+        return np.where(hit, grad / np.count_nonzero(hit), 0)
+
+    def name(self) -> str:
+        return "MaxBackward1"
+
+
+class Min(Max):
+    """y = min(x) over every element;  x: grad split evenly among the minima, like Max."""
+
+    reduce = staticmethod(np.amin)
+
+    def name(self) -> str:
+        return "MinBackward1"
+
+
+class MaxDim(Function):
+    """values = x at indices (the first maximum along dim);  x: grad sent to those indices only.
+
+    The indices come in from outside (np.argmax); this node just gathers, and
+    its adjoint scatters. So at a tie only the returned index gets the
+    gradient, as in torch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, index, axis, keepdim):
+        ctx.save_for_backward(index)
+        ctx.shape, ctx.axis = x.shape, axis
+        if x.ndim == 0:
+            return x.copy()
+        values = np.take_along_axis(x, index, axis)
+        return values if keepdim else np.squeeze(values, axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        if not ctx.shape:
+            return grad, None, None, None
+        gx = np.zeros(ctx.shape, grad.dtype)
+        np.put_along_axis(gx, index, grad.reshape(index.shape), ctx.axis)
+        return gx, None, None, None
+
+    def name(self) -> str:
+        return "MaxBackward0"
+
+
+class MinDim(MaxDim):
+    """values = x at indices (the first minimum along dim);  x: grad sent to those indices only."""
+
+    def name(self) -> str:
+        return "MinBackward0"
+
+
+class Amax(Function):
+    """y = amax(x, dims);  x: grad split evenly among the elements equal to y in each slice.
+
+    That is torch's rule for amax/amin (max(dim) instead picks one index).
+    A slice whose max is NaN has no element equal to it: 0 hits, and its
+    whole gradient is NaN (grad / 0 * 0), as in torch.
+    """
+
+    reduce = staticmethod(np.amax)
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        y = np.asarray(ctx.reduce(x, axis=axes, keepdims=keepdim))
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.kept = axes, _kept(x.shape, axes)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        hit = x == y.reshape(ctx.kept)
+        count = np.sum(hit, axis=ctx.axes, keepdims=True, dtype=grad.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(grad.reshape(ctx.kept) / count * hit), None, None
+
+
+class Amin(Amax):
+    """y = amin(x, dims);  x: grad split evenly among the minima of each slice, like Amax."""
+
+    reduce = staticmethod(np.amin)
+
+
+def _max_min(input: Any, dim: Any, keepdim: bool, op: str) -> Any:
+    """max and min: over everything, along one dim (values, indices), or elementwise."""
+    _check_tensor(input, op)
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
+        if keepdim:
+            raise TypeError(f"{op}(input, other): keepdim is not an argument of the "
+                            "elementwise form")
+        return input.maximum(dim) if op == "max" else input.minimum(dim)
+    x = input.data
+    if dim is None:
+        if keepdim:
+            raise TypeError(f"{op}(): keepdim=True needs a dim, e.g. {op}(input, dim, keepdim)")
+        _check_no_empty_slice(x, None, op)
+        return (Max if op == "max" else Min).apply(input)
+    axis = normalize_dim(dim, x.ndim, op)
+    if x.ndim == 0:
+        index = np.zeros((), np.int64)
+    else:
+        _check_no_empty_slice(x, (axis,), op)
+        pick = np.argmax if op == "max" else np.argmin  # the first one at ties and NaNs
+        index = pick(x, axis=axis, keepdims=True).astype(np.int64, copy=False)
+    values = (MaxDim if op == "max" else MinDim).apply(input, index, axis, keepdim)
+    indices = index if keepdim or x.ndim == 0 else np.squeeze(index, axis)
+    result = MaxResult if op == "max" else MinResult
+    return result(values, Tensor._make(indices, False, None))
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """max(x): a 0-d tensor; max(x, dim): (values, indices); max(x, other): maximum."""
+    return _max_min(input, dim, keepdim, "max")
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """min(x): a 0-d tensor; min(x, dim): (values, indices); min(x, other): minimum."""
+    return _max_min(input, dim, keepdim, "min")
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    _check_tensor(input, "amax")
+    axes = _axes(dim, input.data.ndim, "amax")
+    _check_no_empty_slice(input.data, axes, "amax")
+    return Amax.apply(input, axes, keepdim)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    _check_tensor(input, "amin")
+    axes = _axes(dim, input.data.ndim, "amin")
+    _check_no_empty_slice(input.data, axes, "amin")
+    return Amin.apply(input, axes, keepdim)
+
+
+def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
+    _check_tensor(input, op)
+    x = input.data
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{op}(): does not support bool input")
+    pick = np.argmax if op == "argmax" else np.argmin  # the first one at ties; NaN wins
+    if dim is None:  # an index into the flattened tensor
+        if x.size == 0:
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        out = pick(x, axis=None, keepdims=keepdim)
+    else:
+        axis = normalize_dim(dim, x.ndim, op)
+        if x.ndim == 0:
+            out = 0
+        else:
+            _check_no_empty_slice(x, (axis,), op)
+            out = pick(x, axis=axis, keepdims=keepdim)
+    return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg_extreme(input, dim, keepdim, "argmax")
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg_extreme(input, dim, keepdim, "argmin")
+
+
+# -- var, std -----------------------------------------------------------------
+class Var(Function):
+    """y = sum((x - mean)^2) / (N - correction);  x: grad * 2 (x - mean) / (N - correction)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, dof, keepdim):
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.kept, ctx.dof = axes, _kept(x.shape, axes), dof
+        return _variance(x, axes, dof, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return _var_adjoint(grad.reshape(ctx.kept), x, ctx.axes, ctx.dof), None, None, None
+
+
+class Std(Function):
+    """y = sqrt(var(x, dims));  x: var's adjoint of grad / (2y), with 0 where y == 0.
+
+    sqrt has a kink at 0; torch takes the zero subgradient there, and so do we.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes, dof, keepdim):
+        y = np.asarray(np.sqrt(_variance(x, axes, dof, keepdim)))
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.kept, ctx.dof = axes, _kept(x.shape, axes), dof
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        y = y.reshape(ctx.kept)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_var = np.where(y == 0, 0, grad.reshape(ctx.kept) / (2 * y))
+        return _var_adjoint(grad_var, x, ctx.axes, ctx.dof), None, None, None
+
+
+def _variance(x: np.ndarray, axes: tuple[int, ...] | None, dof: float, keepdim: bool) -> np.ndarray:
+    """Two passes (mean, then squared deviations), accumulated in float64 as torch does."""
+    xd = x.astype(np.float64, copy=False)
+    d = xd - np.sum(xd, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    d *= d
+    squares = np.sum(d, axis=axes, keepdims=keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):  # torch divides by max(0, dof)
+        return np.asarray(squares / (dof if dof > 0 else 0.0), dtype=x.dtype)
+
+
+def _var_adjoint(
+    grad: np.ndarray, x: np.ndarray, axes: tuple[int, ...] | None, dof: float
+) -> np.ndarray:
+    """grad * 2 (x - mean) / dof, with torch's readings of dof <= 0 (see below)."""
+    mean = np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if dof <= 0 and (axes is None or x.ndim == 0):
+            # torch, reducing everything: 2/0 = inf times (x - mean), read as nan where x == mean
+            return np.asarray(grad * np.where(x == mean, np.nan, np.inf).astype(x.dtype))
+        # torch, along dims: the plain formula, so a negative dof gives a finite gradient
+        gx = x - mean
+        gx *= (2 / dof if dof else math.inf) * grad
+        return np.asarray(gx)
+
+
+def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) -> tuple:
+    """(axes, dof) for var and std; torch's rules for dim, unbiased and correction."""
+    _check_tensor(input, op)
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): std and var only support floating point and complex "
+                           f"dtypes, got {_torch_name(input.data.dtype)}")
+    if isinstance(dim, bool):  # var(x, False): torch's (input, unbiased) overload
+        if unbiased is not None:
+            raise TypeError(f"{op}(): got unbiased twice")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}(): pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    elif not isinstance(correction, (int, float, np.number)):
+        raise TypeError(f"{op}(): correction must be a number, not {type(correction).__name__}")
+    axes = _axes(dim, input.data.ndim, op)
+    dof = _count(input.data.shape, axes) - correction
+    if dof <= 0:
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return axes, dof
+
+
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    axes, dof = _var_args(input, dim, unbiased, correction, "var")
+    return Var.apply(input, axes, dof, keepdim)
+
+
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    axes, dof = _var_args(input, dim, unbiased, correction, "std")
+    return Std.apply(input, axes, dof, keepdim)
+
+
+# -- logsumexp, softmax, log_softmax ------------------------------------------
+class LogSumExp(Function):
+    """y = log(sum(exp(x), dims)) = m + log(sum(exp(x - m))), m the max, so no exp overflows;
+    x: grad * exp(x - y), the softmax of x."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        with np.errstate(divide="ignore", invalid="ignore"):  # an all -inf slice: log(0)
+            if x.size:
+                m = np.amax(x, axis=axes, keepdims=True)
+                m = np.where(np.isinf(m), 0, m)  # an infinite max would make x - m nan
+                y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
+                y += m
+            else:
+                y = np.log(np.sum(np.exp(x), axis=axes, keepdims=True))
+        y = np.asarray(y)
+        ctx.save_for_backward(x, y)
+        return y if keepdim else np.asarray(np.squeeze(y, axis=axes))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        with np.errstate(invalid="ignore"):
+            gx = np.exp(x - y)
+        gx *= grad.reshape(y.shape)
+        return np.asarray(gx), None, None
+
+    def name(self) -> str:
+        return "LogsumexpBackward0"
+
+
+class Softmax(Function):
+    """y = exp(x - m) / sum(exp(x - m)) along dim, m the max, so no exp overflows;
+    x: y * (grad - sum(grad * y))."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.shape, ctx.axis = x.shape, axis
+        x = np.atleast_1d(x)  # a 0-d tensor is a 1-element vector along its one dim
+        if x.size == 0:
+            y = x.copy()
+        else:
+            with np.errstate(invalid="ignore"):  # inf - inf in a row with +inf: nan, as torch
+                y = x - np.amax(x, axis=axis, keepdims=True)
+            np.exp(y, out=y)
+            y /= np.sum(y, axis=axis, keepdims=True)
+        ctx.save_for_backward(y)
+        return y.reshape(ctx.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        grad = grad.reshape(y.shape)
+        gx = grad - np.sum(grad * y, axis=ctx.axis, keepdims=True)
+        gx *= y
+        return gx.reshape(ctx.shape), None
+
+
+class LogSoftmax(Function):
+    """y = (x - m) - log(sum(exp(x - m))) along dim, m the max;  x: grad - exp(y) * sum(grad)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.shape, ctx.axis = x.shape, axis
+        x = np.atleast_1d(x)
+        if x.size == 0:
+            y = x.copy()
+        else:
+            with np.errstate(invalid="ignore"):
+                y = x - np.amax(x, axis=axis, keepdims=True)
+                y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+        ctx.save_for_backward(y)
+        return y.reshape(ctx.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved
+        grad = grad.reshape(y.shape)
+        gx = np.exp(y)
+        gx *= np.sum(grad, axis=ctx.axis, keepdims=True)
+        np.subtract(grad, gx, out=gx)
+        return gx.reshape(ctx.shape), None
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    _check_tensor(input, "logsumexp")
+    x = float_operand(input)  # torch computes an int tensor's logsumexp in the default float
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be int or tuple of ints, not NoneType")
+    if isinstance(dim, (tuple, list)) and len(dim) == 0 and x.data.ndim:
+        raise RuntimeError("logsumexp(): dim=() is refused by torch 2.13 too (a shape error); "
+                           "name the dims to reduce")
+    return LogSumExp.apply(x, _axes(dim, x.data.ndim, "logsumexp"), keepdim)
+
+
+def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
+    _check_tensor(input, op)
+    if dtype is not None:
+        input = cast(input, dtypes.to_dtype(dtype))
+    if input.data.dtype.kind != "f":  # torch has no integer kernel either
+        raise NotImplementedError(
+            f'"{op}" not implemented for \'{_torch_name(input.data.dtype)}\': pass a floating '
+            "tensor or dtype="
+        )
+    return input
+
+
+def softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
+    x = _softmax_operand(input, dtype, "softmax")
+    return Softmax.apply(x, normalize_dim(dim, x.data.ndim, "softmax"))
+
+
+def log_softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
+    x = _softmax_operand(input, dtype, "log_softmax")
+    return LogSoftmax.apply(x, normalize_dim(dim, x.data.ndim, "log_softmax"))
+
+
+# -- norm ---------------------------------------------------------------------
+class Norm(Function):
+    """y = (sum |x|^p)^(1/p) over dims; p = inf: max |x|, -inf: min |x|, 0: how many x != 0.
+
+    x: grad * sgn(x) |x|^(p-1) / y^(p-1); for p = 2 that is grad * x / y.
+    Where y == 0 we give 0 (torch's subgradient at the kink), the inf-norms
+    split grad among tied |x| like amax, and p = 0 passes no gradient at all.
+    Every branch is torch's norm_backward.
+    """
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdim):
+        ctx.p, ctx.axes, ctx.kept = p, axes, _kept(x.shape, axes)
+        if p == 2:
+            y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        elif p == 1:
+            y = np.sum(np.abs(x), axis=axes, keepdims=keepdim)
+        elif p == math.inf:
+            y = np.amax(np.abs(x), axis=axes, keepdims=keepdim)
+        elif p == -math.inf:
+            y = np.amin(np.abs(x), axis=axes, keepdims=keepdim)
+        elif p == 0:
+            y = np.sum(x != 0, axis=axes, keepdims=keepdim, dtype=x.dtype)
+        else:
+            with np.errstate(divide="ignore"):  # 0 ** negative p = inf, as in torch
+                y = np.sum(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+        y = np.asarray(y)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x, y), p = ctx.saved, ctx.p
+        if p == 0:
+            return None, None, None, None
+        grad, y = grad.reshape(ctx.kept), y.reshape(ctx.kept)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 1:
+                gx = _sgn(x) * grad
+            elif p == 2:  # x * (grad / y): one full-size temporary instead of three
+                gx = x * np.where(y == 0, 0, grad / y)
+            elif math.isinf(p):
+                a = np.abs(x)
+                hit = (a == y) | np.isnan(a)
+                count = np.sum(hit, axis=ctx.axes, keepdims=True, dtype=x.dtype)
+                gx = _sgn(x) * ((grad / count) * hit)
+            elif p < 1:
+                gx = _sgn(x) * np.where(x == 0, 0, np.abs(x) ** (p - 1)) * grad * y ** (1 - p)
+            else:
+                scaled = _sgn(x) * np.abs(x) ** (p - 1) if p < 2 else x * np.abs(x) ** (p - 2)
+                gx = scaled * np.where(y == 0, 0, grad / y ** (p - 1))
+        return np.asarray(gx), None, None, None
+
+    def name(self) -> str:
+        return "LinalgVectorNormBackward0"
+
+
+def norm(
+    input: Tensor,
+    p: Any = "fro",
+    dim: Any = None,
+    keepdim: bool = False,
+    dtype: DType | None = None,
+) -> Tensor:
+    """torch.norm, which for every p but 'nuc' is linalg.vector_norm."""
+    _check_tensor(input, "norm")
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError("norm: p='nuc' (the nuclear norm, a sum of singular "
+                                      "values) is not implemented in minitorch")
+        if p != "fro":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(map(str, dim))}")
+        p = 2
+    elif p is None:
+        p = 2
+    elif not isinstance(p, (int, float, np.number)):
+        raise TypeError(f"norm(): argument 'p' must be a number or 'fro', not {type(p).__name__}")
+    p = float(p)
+    x = input
+    if x.data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_torch_name(x.data.dtype)}")
+    if dtype is not None:
+        d = dtypes.to_dtype(dtype)
+        if not d.is_floating_point:
+            raise RuntimeError("linalg.vector_norm: dtype should be floating point or complex, "
+                               f"but got {_torch_name(d.np)}")
+        if d.np.itemsize < x.data.dtype.itemsize:
+            raise RuntimeError(
+                f"linalg.vector_norm: the dtype of the input ({_torch_name(x.data.dtype)}) "
+                f"should be convertible without narrowing to the specified dtype "
+                f"({_torch_name(d.np)})"
+            )
+        x = cast(x, d)
+    axes = _axes(dim, x.data.ndim, "norm")
+    if p < 0 or p == math.inf:  # max, min and negative powers have no value on nothing
+        shape = x.data.shape
+        if axes is None and x.data.size == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
+                               "tensor because the operation does not have an identity")
+        for a in axes or ():
+            if shape[a] == 0:
+                raise RuntimeError(
+                    f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {a} "
+                    "because this dimension is empty and the operation does not have an identity"
+                )
+    return Norm.apply(x, p, axes, keepdim)
+
+
+# -- cumsum, cumprod ----------------------------------------------------------
+class CumSum(Function):
+    """y_k = x_1 + ... + x_k along dim;  x: grad summed from the end, a reversed cumsum."""
+
+    @staticmethod
+    def forward(ctx, x, axis, acc):
+        ctx.axis = axis
+        return np.cumsum(np.atleast_1d(x), axis=axis, dtype=acc).reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _reversed_cumsum(np.atleast_1d(grad), ctx.axis).reshape(grad.shape), None, None
+
+    def name(self) -> str:
+        return "CumsumBackward0"
+
+
+class CumProd(Function):
+    """y_k = x_1 * ... * x_k along dim;  x_k: sum over j >= k of grad_j * y_j / x_k.
+
+    Without zeros that is a reversed cumsum of grad * y, divided by x. With
+    zeros we may not divide: before the first zero the formula holds as is,
+    after it every y_j is 0 whatever x_k does, and at the first zero z we
+    multiply out y_{z-1} * x_{z+1} * ... * x_j. That is torch's O(n)
+    cumprod_backward, step by step.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis, acc):
+        ctx.shape, ctx.axis = x.shape, axis
+        x = np.atleast_1d(x)
+        y = np.cumprod(x, axis=axis, dtype=acc)
+        ctx.save_for_backward(x, y)
+        return y.reshape(ctx.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        axis = ctx.axis
+        if x.shape[axis] <= 1:
+            return grad, None, None
+        grad = grad.reshape(x.shape)
+        w = y * grad
+        zero = x == 0
+        if not zero.any():
+            return (_reversed_cumsum(w, axis) / x).reshape(ctx.shape), None, None
+        seen = np.cumsum(zero, axis=axis)  # how many zeros up to and including k
+        before = seen == 0
+        gx = np.where(before, _reversed_cumsum(np.where(before, w, 0), axis)
+                      / np.where(before, x, 1), 0)
+        first = zero & (seen == 1)
+        between = (seen == 1) & ~first  # strictly after the first zero, before the second
+        partial = np.cumprod(np.where(between, x, 1), axis=axis)  # x_{z+1} * ... * x_j
+        at_first = np.sum(partial * np.where(seen == 1, grad, 0), axis=axis, keepdims=True)
+        z = np.argmax(first, axis=axis, keepdims=True)
+        y_before = np.where(z == 0, 1, np.take_along_axis(y, np.maximum(z - 1, 0), axis))
+        gx = np.where(first, at_first * y_before, gx)
+        return gx.reshape(ctx.shape), None, None
+
+    def name(self) -> str:
+        return "CumprodBackward0"
+
+
+def _reversed_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
+    """a_k + a_{k+1} + ... + a_n along axis: the adjoint of cumsum."""
+    return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
+
+
+def _cumulative_operand(input: Tensor, dtype: Any, op: str) -> tuple[Tensor, np.dtype]:
+    _check_tensor(input, op)
+    x, acc = _accumulator(input, dtype)
+    if acc == np.bool_:  # torch has no bool kernel for running sums and products
+        raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
+    return x, acc
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
+    x, acc = _cumulative_operand(input, dtype, "cumsum")
+    return CumSum.apply(x, normalize_dim(dim, x.data.ndim, "cumsum"), acc)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
+    x, acc = _cumulative_operand(input, dtype, "cumprod")
+    return CumProd.apply(x, normalize_dim(dim, x.data.ndim, "cumprod"), acc)
