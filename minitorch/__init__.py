@@ -26,6 +26,7 @@ from minitorch.ops import *  # noqa: F403
 from minitorch import autograd
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minitorch.random import Generator, manual_seed, seed, initial_seed  # noqa: F401
+from minitorch.printing import set_printoptions, get_printoptions  # noqa: F401
 from minitorch import nn, optim, testing  # noqa: E402
 
 __version__ = "0.1.0"

@@ -23,6 +23,8 @@ class Tensor:
     __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "__weakref__")
 
     def __init__(self, data: Any, dtype: DType | None = None, requires_grad: bool = False) -> None:
+        # Like torch.Tensor(data): the default float dtype unless told otherwise.
+        dtype = dtypes.get_default_dtype() if dtype is None else dtype
         t = ops.tensor(data, dtype=dtype, requires_grad=requires_grad)
         self.data, self.requires_grad, self.grad = t.data, t.requires_grad, None
         self.grad_fn, self._version = None, 0
@@ -98,7 +100,8 @@ class Tensor:
             )
         t = object.__new__(type(self))
         memo[id(self)] = t
-        t.data, t.requires_grad, t.grad_fn, t._version = self.data.copy(), self.requires_grad, None, 0
+        t.data, t.requires_grad = self.data.copy(), self.requires_grad
+        t.grad_fn, t._version = None, 0
         t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
         if hasattr(self, "__dict__"):  # subclasses such as Parameter
             t.__dict__.update(copy.deepcopy(self.__dict__, memo))
@@ -110,7 +113,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})"
+                "Boolean value of Tensor with more than one value is ambiguous "
+                f"(shape {self.shape})"
             )
         return bool(self.data)
 
@@ -144,7 +148,8 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
             )
         return self.data
 
@@ -278,16 +283,25 @@ class Tensor:
         return ops.abs(self)
 
     def __invert__(self) -> Tensor:
-        return ops.logical_not(self) if self.data.dtype == np.bool_ else ops.bitwise_not(self)
+        return ops.bitwise_not(self)
 
-    def __and__(self, other: Any) -> Tensor:
-        return ops.logical_and(self, other)
+    def __and__(self, other: Any) -> Tensor:  # logical on bool tensors, bitwise on ints
+        return ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)  # symmetric
 
     def __or__(self, other: Any) -> Tensor:
-        return ops.logical_or(self, other)
+        return ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)  # symmetric
 
     def __xor__(self, other: Any) -> Tensor:
-        return ops.logical_xor(self, other)
+        return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)  # symmetric
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         return ops.add(self, other, alpha=alpha)
@@ -413,10 +427,14 @@ class Tensor:
         return ops.erf(self)
 
     # -- comparisons and logic (ops/comparison.py) -----------------------
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None:  # `t == None` is False in torch, not an error
+            return False
         return ops.eq(self, other)
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None:
+            return True
         return ops.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
@@ -473,7 +491,9 @@ class Tensor:
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return ops.any(self, dim, keepdim)
 
-    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    def allclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
         return ops.allclose(self, other, rtol, atol, equal_nan)
 
     def equal(self, other: Tensor) -> bool:
@@ -507,16 +527,24 @@ class Tensor:
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 
-    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def var(
+        self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+        *, correction: Any = None,
+    ) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
-    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def std(
+        self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+        *, correction: Any = None,
+    ) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: DType | None = None) -> Tensor:
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: DType | None = None
+    ) -> Tensor:
         return ops.norm(self, p, dim, keepdim, dtype=dtype)
 
     def cumsum(self, dim: int, dtype: DType | None = None) -> Tensor:
@@ -576,6 +604,11 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
+        if self.data.ndim < 2:
+            raise RuntimeError(
+                f"tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {self.data.ndim}-D tensor."
+            )
         return ops.transpose(self, -2, -1)
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -688,7 +721,7 @@ class Tensor:
         return ops.copy_(self, src)
 
     def zero_(self) -> Tensor:
-        return ops.fill_(self, 0)
+        return ops.zero_(self)
 
     def fill_(self, value: Any) -> Tensor:
         return ops.fill_(self, value)
@@ -717,6 +750,6 @@ def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
     return cls._make(data, requires_grad, None)
 
 
-from minitorch import ops  # noqa: E402  (ops need Tensor defined first)
-from minitorch import printing  # noqa: E402
+# Imported last: these modules need Tensor to exist. (isort: the order matters.)
+from minitorch import ops, printing  # noqa: E402, I001
 from minitorch.autograd import engine  # noqa: E402

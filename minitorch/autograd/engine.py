@@ -36,8 +36,7 @@ def toposort(roots: Iterable[Function]) -> list[Function]:
             continue
         expanded.add(id(node))
         stack.append((node, True))
-        for inp in node.inputs:
-            parent = inp.grad_fn if isinstance(inp, Tensor) else None
+        for parent in node.next_fns:
             if parent is not None and id(parent) not in expanded:
                 stack.append((parent, False))
     return order
@@ -76,8 +75,7 @@ def run_backward(
     pending: dict[Function, np.ndarray] = {}
     captured: dict[int, np.ndarray] = {}
 
-    def deliver(t: Tensor, g: np.ndarray) -> None:
-        fn = t.grad_fn
+    def deliver(t: Tensor, fn: Function | None, g: np.ndarray) -> None:
         if capture is not None and fn is None:  # a leaf that autograd.grad asked for
             if id(t) in capture:
                 captured[id(t)] = g if id(t) not in captured else captured[id(t)] + g
@@ -88,7 +86,7 @@ def run_backward(
             pending[fn] = g if prev is None else prev + g
 
     for t, g in zip(roots, root_grads):
-        deliver(t, g)
+        deliver(t, t.grad_fn, g)
 
     for node in reversed(toposort(t.grad_fn for t in roots if t.grad_fn is not None)):
         grad = pending.pop(node, None)
@@ -107,9 +105,9 @@ def run_backward(
             in_grads = (in_grads,)
         if not retain_graph and node.saved:
             node.saved = _FREED
-        for inp, g, needed in zip(node.inputs, in_grads, node.needs_input_grad):
+        for inp, fn, g, needed in zip(node.inputs, node.next_fns, in_grads, node.needs_input_grad):
             if needed and g is not None:
-                deliver(inp, g)
+                deliver(inp, fn, g)
     return captured
 
 
@@ -189,7 +187,9 @@ def grad(
         )
     for t in inputs:
         if not t.requires_grad:
-            raise RuntimeError("autograd.grad: One of the differentiated Tensors does not require grad")
+            raise RuntimeError(
+                "autograd.grad: One of the differentiated Tensors does not require grad"
+            )
     root_grads = [_initial_grad(o, g, "autograd.grad") for o, g in zip(outputs, grad_outputs)]
     # Non-leaf inputs: ask their nodes to report the gradient that reaches them.
     restore = []
@@ -212,5 +212,7 @@ def grad(
                 "autograd.grad: One of the differentiated Tensors appears to not have been used "
                 "in the graph. Set allow_unused=True if this is the desired behavior."
             )
-        result.append(None if g is None else Tensor._make(np.array(g, dtype=t.data.dtype), False, None))
+        if g is not None:
+            g = Tensor._make(np.array(g, dtype=t.data.dtype), False, None)
+        result.append(g)
     return tuple(result)

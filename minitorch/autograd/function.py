@@ -26,6 +26,7 @@ class Function:
 
     saved: tuple = ()
     inputs: tuple = ()
+    next_fns: tuple = ()
     versions: tuple = ()
     needs_input_grad: tuple = ()
     _retained = None  # weakref to a non-leaf output whose .grad we keep (retain_grad)
@@ -61,6 +62,9 @@ class Function:
         if needs_grad and _GradMode.enabled and out.dtype.kind == "f":
             ctx.inputs = args
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            # The edges: which node made each input *now* (an in-place op may later point
+            # the same tensor at a newer node; our gradient must still flow to this one).
+            ctx.next_fns = tuple(a.grad_fn if isinstance(a, Tensor) else None for a in args)
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
                 ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
             return Tensor._make(out, True, ctx)
@@ -74,9 +78,7 @@ class Function:
     @property
     def next_functions(self) -> tuple:
         """The nodes that produced this node's inputs (None for leaves and constants)."""
-        return tuple(
-            (a.grad_fn, 0) if isinstance(a, Tensor) else (None, 0) for a in self.inputs
-        )
+        return tuple((fn, 0) for fn in self.next_fns)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"

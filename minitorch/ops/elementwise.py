@@ -409,7 +409,8 @@ def _reject_bool(input: Tensor, op: str) -> None:
 
 
 exp, exp2, expm1 = _float_unary(Exp), _float_unary(Exp2), _float_unary(Expm1)
-log, log2, log10, log1p = _float_unary(Log), _float_unary(Log2), _float_unary(Log10), _float_unary(Log1p)
+log, log2, log10 = _float_unary(Log), _float_unary(Log2), _float_unary(Log10)
+log1p = _float_unary(Log1p)
 sin, cos, tan = _float_unary(Sin), _float_unary(Cos), _float_unary(Tan)
 asin, acos, atan = _float_unary(Asin), _float_unary(Acos), _float_unary(Atan)
 sinh, cosh, tanh = _float_unary(Sinh), _float_unary(Cosh), _float_unary(Tanh)

@@ -1,0 +1,255 @@
+"""Comparisons and logic: == < >= ..., and/or/not, isnan, all/any, allclose.
+
+None of these is differentiable: a True/False answer has no slope, so the
+results never require grad and no graph node is recorded. Comparisons
+promote their operands first, as arithmetic does (`int_tensor == 2.5`
+compares in float), then follow IEEE rules: NaN is unequal to everything,
+itself included. Read ops/support.py first.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.ops.support import binary_operands, broadcast_shapes, normalize_dims
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "eq", "ne", "lt", "le", "gt", "ge",
+    "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "isnan", "isinf", "isposinf", "isneginf", "isfinite",
+    "all", "any", "isclose", "allclose", "equal",
+]
+
+# torch's C++ names for dtypes, as its kernels print them in error messages.
+_KERNEL_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float",
+                "float64": "Double"}
+
+
+def _bool(arr: Any) -> Tensor:
+    """A result of this module: a bool tensor outside any graph."""
+    return Tensor._make(np.asarray(arr, dtype=np.bool_), False, None)
+
+
+def _array(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _tensor(x: Any, op: str, arg: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+# -- comparisons ---------------------------------------------------------------
+def _compare(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
+    """Promote both operands to torch's common dtype, then compare elementwise."""
+    if not isinstance(input, Tensor):  # torch.lt(2, t) is refused; 2 < t calls t.__gt__(2)
+        raise TypeError(
+            f"{op}() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), expected (Tensor input, "
+            "Tensor other) or (Tensor input, Number other)"
+        )
+    a, b, _ = binary_operands(input, other, op)
+    try:
+        return _bool(np_op(_array(a), _array(b)))
+    except OverflowError:  # a Python int too big for the tensor's integer dtype
+        raise RuntimeError(f"{op}: value {other!r} cannot be converted without overflow") from None
+
+
+def eq(input: Any, other: Any) -> Tensor:
+    """input == other, elementwise (NaN == NaN is False)."""
+    return _compare(input, other, np.equal, "eq")
+
+
+def ne(input: Any, other: Any) -> Tensor:
+    """input != other, elementwise (NaN != NaN is True)."""
+    return _compare(input, other, np.not_equal, "ne")
+
+
+def lt(input: Any, other: Any) -> Tensor:
+    """input < other, elementwise."""
+    return _compare(input, other, np.less, "lt")
+
+
+def le(input: Any, other: Any) -> Tensor:
+    """input <= other, elementwise."""
+    return _compare(input, other, np.less_equal, "le")
+
+
+def gt(input: Any, other: Any) -> Tensor:
+    """input > other, elementwise."""
+    return _compare(input, other, np.greater, "gt")
+
+
+def ge(input: Any, other: Any) -> Tensor:
+    """input >= other, elementwise."""
+    return _compare(input, other, np.greater_equal, "ge")
+
+
+# torch's longer names for the same functions
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+# -- logic: any dtype in, bool out (zero is False, anything else True) --------
+def _logical(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
+    a, b = _tensor(input, op).data, _tensor(other, op, "other").data
+    if a.shape != b.shape:
+        broadcast_shapes(a.shape, b.shape, op)
+    return _bool(np_op(a, b))
+
+
+def logical_and(input: Any, other: Any) -> Tensor:
+    """input and other, elementwise, as truth values."""
+    return _logical(input, other, np.logical_and, "logical_and")
+
+
+def logical_or(input: Any, other: Any) -> Tensor:
+    """input or other, elementwise, as truth values."""
+    return _logical(input, other, np.logical_or, "logical_or")
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:
+    """Exactly one of input and other is true, elementwise."""
+    return _logical(input, other, np.logical_xor, "logical_xor")
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """not input, elementwise."""
+    return _bool(np.logical_not(_tensor(input, "logical_not").data))
+
+
+# -- bitwise: integers and bools only ----------------------------------------
+def _check_integral(d: dtypes.dtype, kernel: str) -> None:
+    if d.category == 2:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_KERNEL_NAME[d.name]}'")
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """~input: flips every bit of an integer (~5 == -6), negates a bool."""
+    x = _tensor(input, "bitwise_not").data
+    _check_integral(dtypes.from_numpy_dtype(x.dtype), "bitwise_not_cpu")
+    return Tensor._make(np.asarray(np.invert(x)), False, None)
+
+
+def _bitwise(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
+    a, b, result = binary_operands(_tensor(input, op), other, op)
+    _check_integral(result, f"{op}_cpu")
+    return Tensor._make(np.asarray(np_op(_array(a), _array(b)), dtype=result.np), False, None)
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    """input & other on the bits of integers (logical and for bools)."""
+    return _bitwise(input, other, np.bitwise_and, "bitwise_and")
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    """input | other on the bits of integers (logical or for bools)."""
+    return _bitwise(input, other, np.bitwise_or, "bitwise_or")
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    """input ^ other on the bits of integers (logical xor for bools)."""
+    return _bitwise(input, other, np.bitwise_xor, "bitwise_xor")
+
+
+# -- tests on values -----------------------------------------------------------
+def isnan(input: Tensor) -> Tensor:
+    """True where input is NaN (never for integers)."""
+    return _bool(np.isnan(_tensor(input, "isnan").data))
+
+
+def isinf(input: Tensor) -> Tensor:
+    """True where input is +inf or -inf."""
+    return _bool(np.isinf(_tensor(input, "isinf").data))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    """True where input is +inf."""
+    return _bool(np.isposinf(_tensor(input, "isposinf").data))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    """True where input is -inf."""
+    return _bool(np.isneginf(_tensor(input, "isneginf").data))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """True where input is neither infinite nor NaN."""
+    return _bool(np.isfinite(_tensor(input, "isfinite").data))
+
+
+# -- reductions to a truth value ----------------------------------------------
+def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) -> Tensor:
+    x = _tensor(input, op).data
+    dims = normalize_dims(dim, x.ndim, op)
+    return _bool(np_op(x, axis=dims, keepdims=keepdim))
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where every element along dim (int, tuple, or all dims) is non-zero."""
+    return _reduce(input, dim, keepdim, np.all, "all")
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where some element along dim (int, tuple, or all dims) is non-zero."""
+    return _reduce(input, dim, keepdim, np.any, "any")
+
+
+# -- closeness -----------------------------------------------------------------
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """|input - other| <= atol + rtol * |other|, elementwise (torch's formula, not symmetric).
+
+    Equal values are always close (inf == inf), NaNs only with equal_nan.
+    """
+    a, b = _tensor(input, "isclose").data, _tensor(other, "isclose", "other").data
+    if a.dtype != b.dtype:
+        da, db = dtypes.from_numpy_dtype(a.dtype), dtypes.from_numpy_dtype(b.dtype)
+        raise RuntimeError(f"{_KERNEL_NAME[da.name]} did not match {_KERNEL_NAME[db.name]}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol:g}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol:g}")
+    if a.shape != b.shape:
+        broadcast_shapes(a.shape, b.shape, "isclose")
+    close = a == b
+    if equal_nan and a.dtype.kind == "f":
+        close |= np.isnan(a) & np.isnan(b)
+    if rtol == 0 and atol == 0:
+        return _bool(close)
+    if a.dtype == np.bool_:  # torch measures bools in the default float dtype
+        a, b = (v.astype(dtypes.get_default_dtype().np) for v in (a, b))
+    with np.errstate(invalid="ignore", over="ignore"):
+        allowed = atol + np.abs(_times(rtol, b))
+        actual = np.abs(a - b)
+        close |= np.isfinite(actual) & (actual <= allowed)
+    return _bool(close)
+
+
+def _times(rtol: float, b: np.ndarray) -> np.ndarray:
+    """rtol * b in b's float dtype (an int b computes in the default float dtype, as torch)."""
+    if b.dtype.kind != "f":
+        b = b.astype(dtypes.get_default_dtype().np)
+    return rtol * b
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """Whether every element is close (see isclose); a Python bool."""
+    return bool(np.all(isclose(input, other, rtol, atol, equal_nan).data))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Same shape and equal values (compared in the promoted dtype); a Python bool."""
+    a, b = _tensor(input, "equal"), _tensor(other, "equal", "other")
+    if a.data.shape != b.data.shape:
+        return False
+    return builtins.bool(np.all(eq(a, b).data))

@@ -1,0 +1,961 @@
+"""Making tensors: from data, from shapes, from ranges, from random draws.
+
+Three stories live here. `tensor(data)` walks nested lists to find the shape
+and infers the dtype the way torch does (all bools -> bool, ints -> int64,
+any float -> the default float dtype, NumPy scalars and 0-d tensors keep
+theirs). `arange` and `linspace` reproduce torch's CPU kernels value for
+value, down to their fused multiply-adds. And the in-place fillers
+(`fill_`, `copy_`, `uniform_`, `normal_`) show how an in-place op joins the
+autograd graph. Read ops/support.py first.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import os
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import Function
+from minitorch.autograd.grad_mode import is_grad_enabled
+from minitorch.ops.support import broadcast_shapes, shape_arg, unbroadcast
+from minitorch.random import Generator, numpy_generator
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "tensor", "from_numpy", "as_tensor", "asarray",
+    "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+    "arange", "linspace", "eye",
+    "rand", "randn", "randint", "randperm", "normal", "rand_like", "randn_like", "randint_like",
+    "clone", "to",
+    "fill_", "zero_", "copy_", "uniform_", "normal_",
+]
+
+DType = dtypes.dtype
+# torch's C++ names for dtypes, as its kernels print them in error messages.
+_KERNEL_NAME = {
+    "bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double",
+}
+_C_NAME = {
+    "bool": "bool", "int32": "int", "int64": "int64_t", "float32": "float", "float64": "double",
+}
+
+
+# -- arguments every factory shares --------------------------------------------
+def _dtype_arg(d: Any, op: str) -> DType | None:
+    """A dtype argument: a minitorch dtype, or Python's float/int/bool (float means float64)."""
+    if d is None or isinstance(d, DType):
+        return d
+    if d is builtins.float:
+        return dtypes.float64
+    if d is builtins.int:
+        return dtypes.int64
+    if d is builtins.bool:
+        return dtypes.bool_
+    raise TypeError(f"{op}(): argument 'dtype' must be minitorch.dtype, not {type(d).__name__}")
+
+
+def _check_device(device: Any, op: str) -> None:
+    """minitorch lives on the CPU; accept 'cpu' in any spelling and refuse anything else."""
+    if device is None:
+        return
+    name = device if isinstance(device, str) else getattr(device, "type", device)
+    if isinstance(name, str) and name.split(":")[0] == "cpu":
+        return
+    if isinstance(name, str) and name.split(":")[0] == "cuda":
+        raise AssertionError(f"{op}: minitorch runs on the CPU only (not compiled with CUDA)")
+    raise RuntimeError(f"{op}: minitorch runs on the CPU only; got device {device!r}")
+
+
+def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
+    """A new leaf; like torch, only floating tensors may require gradients."""
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError(
+            "Only Tensors of floating point and complex dtype can require gradients"
+        )
+    return Tensor._make(data, bool(requires_grad), None)
+
+
+def _size(args: Sequence[Any], op: str) -> tuple[int, ...]:
+    """f(2, 3), f((2, 3)) or f([2, 3]) -> (2, 3); floats and negative sizes are refused."""
+    if not args:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
+    flat = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+    for s in flat:
+        if isinstance(s, (float, np.floating)) or (isinstance(s, Tensor) and s.data.ndim):
+            raise TypeError(
+                f"{op}(): argument 'size' must be tuple of ints, not {type(s).__name__}"
+            )
+    shape = shape_arg(args, op)
+    if any(n < 0 for n in shape):
+        if op == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        raise RuntimeError(
+            f"{op}: Trying to create tensor with negative dimension "
+            f"{min(shape)}: {list(shape)}"
+        )
+    return shape
+
+
+def _number(x: Any, op: str) -> bool | int | float:
+    """A Python number from a number, a NumPy scalar or a one-element tensor."""
+    if isinstance(x, Tensor):
+        if x.data.size != 1:
+            raise RuntimeError(
+                f"{op}: a Tensor with {x.data.size} elements cannot be converted to Scalar"
+            )
+        return x.data.reshape(()).item()
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (bool, int, float)):
+        return x
+    raise TypeError(f"{op}(): expected a number, got {type(x).__name__}")
+
+
+def _scalar_for(value: Any, d: DType, op: str) -> Any:
+    """A fill value made safe for dtype d: torch refuses NaN, inf or overflow into integers."""
+    if isinstance(value, bool) or d.category == 0:
+        return value
+    if d.category == 1:
+        info = np.iinfo(d.np)
+        fits = math.isfinite(value) and info.min <= value <= info.max
+    else:  # a finite value beyond float32's range would silently become inf
+        fits = not math.isfinite(value) or abs(value) <= np.finfo(d.np).max
+    if not fits:
+        raise RuntimeError(
+            f"{op}: value cannot be converted to type {_C_NAME[d.name]} without overflow"
+        )
+    return value
+
+
+# -- tensor(data): shape and dtype from nested lists ---------------------------
+def _is_sequence(x: Any) -> bool:
+    return isinstance(x, (list, tuple, range)) or (isinstance(x, np.ndarray) and x.ndim > 0)
+
+
+def _leaf_dtype(x: Any, target: DType | None) -> DType:
+    """The dtype one element of the data stands for (torch's infer_scalar_type).
+
+    With an explicit integer or bool `target`, torch stores each element with
+    Python's int(): Python floats truncate, but NumPy float32 scalars and float
+    tensors are refused with a TypeError; we refuse them the same way.
+    """
+    into_int = target is not None and target.category < 2
+    if isinstance(x, (np.generic, np.ndarray)):  # before float: np.float64 subclasses float
+        if into_int and x.dtype.kind == "f" and not isinstance(x, float):
+            raise TypeError(f"'numpy.{x.dtype}' object cannot be interpreted as an integer")
+        return dtypes.from_numpy_dtype(x.dtype)
+    if isinstance(x, (bool, int, float)):
+        return dtypes.scalar_dtype(x)
+    if isinstance(x, Tensor):
+        if x.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if into_int and x.data.dtype.kind == "f":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return dtypes.from_numpy_dtype(x.data.dtype)
+    if isinstance(x, complex):
+        raise TypeError("tensor(): complex numbers are not supported by minitorch")
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"tensor(): invalid data type '{type(x).__name__}'")
+    if into_int:
+        raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+    if target is not None:
+        raise TypeError(f"must be real number, not {type(x).__name__}")
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+
+def _flatten(data: Any, target: DType | None) -> tuple[list[Any], tuple[int, ...], DType | None]:
+    """Walk nested sequences: their elements in order, the shape, and the promoted dtype.
+
+    The shape comes from following first elements down; every other
+    sequence must then match it, or we raise torch's ValueError. The walk
+    uses an explicit stack, so deep nesting cannot hit the recursion limit.
+    """
+    shape: list[int] = []
+    x = data
+    while _is_sequence(x):
+        shape.append(len(x))
+        if len(x) == 0:
+            break
+        x = x[0]
+    ndim = len(shape)
+    flat: list[Any] = []
+    found: DType | None = None
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        x, depth = stack.pop()
+        if not _is_sequence(x):
+            if depth != ndim:
+                raise TypeError(f"tensor(): expected a sequence at dim {depth}, got {x!r}")
+            d = _leaf_dtype(x, target)
+            found = d if found is None else dtypes.promote_types(found, d)
+            flat.append(x.data.reshape(()).item() if isinstance(x, Tensor) else x)
+            continue
+        if depth == ndim:
+            raise TypeError(f"tensor(): expected a number at dim {depth}, got a sequence")
+        if len(x) != shape[depth]:
+            raise ValueError(
+                f"expected sequence of length {shape[depth]} at dim {depth} (got {len(x)})"
+            )
+        if isinstance(x, np.ndarray):  # a whole block at once
+            if x.shape != tuple(shape[depth:]):
+                raise ValueError(
+                    f"expected an array of shape {tuple(shape[depth:])} at dim {depth} "
+                    f"(got {x.shape})"
+                )
+            d = dtypes.from_numpy_dtype(x.dtype)
+            found = d if found is None else dtypes.promote_types(found, d)
+            flat.extend(x.ravel().tolist())
+        elif depth == ndim - 1 and (kinds := set(map(type, x))) <= {float, int, bool}:
+            for kind in kinds:  # the common case, an innermost list of plain numbers
+                d = dtypes.scalar_dtype(kind())
+                found = d if found is None else dtypes.promote_types(found, d)
+            flat.extend(x)
+        else:
+            stack.extend((c, depth + 1) for c in reversed(x))
+    return flat, tuple(shape), found
+
+
+def _from_python(data: Any, dtype: DType | None) -> np.ndarray:
+    """A fresh array from (nested) Python data, with torch's inferred dtype or `dtype`."""
+    if _is_sequence(data):
+        flat, shape, found = _flatten(data, dtype)
+    else:
+        flat, shape, found = [data], (), _leaf_dtype(data, dtype)
+    if found is None:  # no elements at all: torch picks the default float dtype
+        found = dtypes.get_default_dtype()
+    target = dtype or found
+    # Build wide (Python floats are doubles, ints int64), then convert with torch's checks.
+    build = np.float64 if found.category == 2 or target.category == 2 else np.int64
+    if found.category == 0 and target.category == 0:
+        build = np.bool_
+    try:
+        arr = np.array(flat, dtype=build).reshape(shape)
+    except OverflowError:  # a Python int beyond int64
+        if target.category == 1:
+            raise ValueError("Overflow when unpacking long long") from None
+        arr = np.array(flat, dtype=object).reshape(shape).astype(target.np)
+    if target.category == 1 and arr.dtype != target.np:
+        info = np.iinfo(target.np)
+        finite = np.isfinite(arr) if arr.dtype.kind == "f" else True
+        if not np.all(finite & (arr >= info.min) & (arr <= info.max)):
+            raise RuntimeError(f"value cannot be converted to type {target.name} without overflow")
+    return arr.astype(target.np, copy=False)
+
+
+def tensor(data: Any, dtype: DType | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of `data` (numbers, nested lists, arrays, tensors)."""
+    dtype = _dtype_arg(dtype, "tensor")
+    _check_device(device, "tensor")
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than minitorch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+        data = data.data
+    if isinstance(data, np.ndarray):
+        if dtype is None or data.dtype.kind not in "biuf":  # with a dtype, uint8 etc. convert
+            dtypes.from_numpy_dtype(data.dtype)  # TypeError for float16, uint8, object...
+        target = dtype or dtypes.from_numpy_dtype(data.dtype)  # float64 stays float64
+        if data.dtype.kind == "f" and target.category == 1:
+            with np.errstate(invalid="ignore"):  # NaN -> int is undefined; torch does not check
+                arr = np.array(data, dtype=target.np, order="C")
+        else:
+            arr = np.array(data, dtype=target.np, order="C")
+    else:
+        arr = _from_python(data, dtype)
+    return _leaf(arr, requires_grad)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor that shares memory with `ndarray` (writes show through both ways)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtypes.from_numpy_dtype(ndarray.dtype)  # raises TypeError naming an unsupported dtype
+    return Tensor._make(ndarray, False, None)
+
+
+def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """Like tensor(), but reuses `data`'s memory when it already has the right dtype."""
+    dtype = _dtype_arg(dtype, "as_tensor")
+    _check_device(device, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if dtype is None else to(data, dtype)
+    if isinstance(data, np.ndarray):
+        found = dtypes.from_numpy_dtype(data.dtype)
+        if dtype is None or dtype is found:
+            return from_numpy(data)
+        return Tensor._make(data.astype(dtype.np), False, None)
+    return tensor(data, dtype=dtype)
+
+
+def asarray(obj: Any, *, dtype: DType | None = None, device: Any = None,
+            copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """torch.asarray: share memory when possible, copy when asked or needed."""
+    t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+# -- from a shape --------------------------------------------------------------
+def _filled(shape: tuple[int, ...], value: Any, d: DType, requires_grad: bool) -> Tensor:
+    return _leaf(np.full(shape, value, dtype=d.np), requires_grad)
+
+
+def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros; zeros(2, 3) and zeros((2, 3)) alike."""
+    _check_device(device, "zeros")
+    d = _dtype_arg(dtype, "zeros") or dtypes.get_default_dtype()
+    return _leaf(np.zeros(_size(size, "zeros"), dtype=d.np), requires_grad)
+
+
+def ones(*size: Any, dtype: DType | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    _check_device(device, "ones")
+    d = _dtype_arg(dtype, "ones") or dtypes.get_default_dtype()
+    return _leaf(np.ones(_size(size, "ones"), dtype=d.np), requires_grad)
+
+
+def empty(*size: Any, dtype: DType | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor: its values are whatever the memory held, as in torch."""
+    _check_device(device, "empty")
+    d = _dtype_arg(dtype, "empty") or dtypes.get_default_dtype()
+    return _leaf(np.empty(_size(size, "empty"), dtype=d.np), requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with `fill_value`; its dtype follows the value (1 -> int64, 1. -> float)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        )
+    _check_device(device, "full")
+    value = _number(fill_value, "full")
+    d = _dtype_arg(dtype, "full") or dtypes.scalar_dtype(value)
+    return _filled(_size((size,), "full"), _scalar_for(value, d, "full"), d, requires_grad)
+
+
+def _like_dtype(input: Tensor, dtype: Any, op: str) -> DType:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.data.dtype)
+
+
+def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """Zeros with input's shape and dtype (never input's requires_grad)."""
+    d = _like_dtype(input, dtype, "zeros_like")
+    return _leaf(np.zeros(input.data.shape, dtype=d.np), requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """Ones with input's shape and dtype."""
+    d = _like_dtype(input, dtype, "ones_like")
+    return _leaf(np.ones(input.data.shape, dtype=d.np), requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor with input's shape and dtype."""
+    d = _like_dtype(input, dtype, "empty_like")
+    return _leaf(np.empty(input.data.shape, dtype=d.np), requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """fill_value in input's shape and dtype (2.7 into an int tensor gives 2, as in torch)."""
+    d = _like_dtype(input, dtype, "full_like")
+    value = _scalar_for(_number(fill_value, "full_like"), d, "full_like")
+    return _filled(input.data.shape, value, d, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (m defaults to n)."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and (isinstance(v, (float, bool)) or not isinstance(v, (int, np.integer))):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    _check_device(device, "eye")
+    d = _dtype_arg(dtype, "eye") or dtypes.get_default_dtype()
+    return _leaf(np.eye(n, n if m is None else m, dtype=d.np), requires_grad)
+
+
+# -- ranges, value for value as torch's CPU kernels ---------------------------
+def _default_threads() -> int:
+    """How many threads torch's CPU kernels split big loops over (OMP_NUM_THREADS, else the
+    CPUs this process may use): it decides where arange's SIMD blocks start, see below."""
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        return builtins.max(1, int(os.environ["OMP_NUM_THREADS"]))
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+_INTRAOP_THREADS = _default_threads()
+
+# Both kernels are C++ loops whose `start + step * i` the compiler fuses into
+# one fma (a * b + c with a single rounding). NumPy has no fma, so we emulate
+# it exactly with error-free transformations (Dekker, Knuth, Boldo-Melquiond).
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """s + e == a + b exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """p + e == a * b exactly (Dekker: split each factor into two 26-bit halves)."""
+    p = a * b
+    ca, cb = 134217729.0 * a, 134217729.0 * b  # 2**27 + 1
+    ah, bh = ca - (ca - a), cb - (cb - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _sum_round_to_odd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b rounded to the neighbour with an odd last bit when inexact ("round to odd").
+
+    Rounding to odd first and to nearest afterwards gives the correctly
+    rounded result: this is what kills double rounding below.
+    """
+    s, e = _two_sum(a, b)
+    even = (s.view(np.int64) & 1) == 0
+    return np.where((e != 0) & even, np.nextafter(s, np.where(e > 0, np.inf, -np.inf)), s)
+
+
+def _fma(a: Any, b: Any, c: Any, out_dtype: Any = np.float64) -> np.ndarray:
+    """a * b + c rounded once into out_dtype (float64 operands; float32 ones for a float32 fma)."""
+    a, b, c = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(a, b, c))
+    if out_dtype == np.float32:  # float32 products are exact in float64
+        return _sum_round_to_odd(a * b, c).astype(np.float32)
+    uh, ul = _two_prod(a, b)
+    th, tl = _two_sum(c, uh)
+    return th + _sum_round_to_odd(tl, ul)
+
+
+def _parallel_chunks(n: int, grain: int = 32768) -> list[tuple[int, int]]:
+    """The [begin, end) pieces torch's at::parallel_for hands to its threads."""
+    threads = _INTRAOP_THREADS
+    if n < grain or threads == 1:
+        return [(0, n)]
+    threads = builtins.min(threads, -(-n // grain))
+    size = -(-n // threads)
+    return [(b, builtins.min(n, b + size)) for b in range(0, n, size)]
+
+
+def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.ndarray:
+    """torch's arange kernel: doubles throughout, then SIMD blocks of 8 floats or 4 doubles.
+
+    Its scalar path computes fma(step, i, start); its vector path computes the
+    block's first value that way, rounds it to the tensor's dtype, then adds
+    k * step for the k-th lane. Each thread's vector loop takes two blocks at
+    a time from the start of its chunk; the leftover tail takes the scalar path.
+    """
+    lanes = 8 if np_dtype == np.float32 else 4
+    out = _fma(step, np.arange(n, dtype=np.float64), start)
+    for begin, end in _parallel_chunks(n):
+        covered = ((end - begin) // (2 * lanes)) * 2 * lanes
+        if covered:
+            base = out[begin:begin + covered:lanes].astype(np_dtype).astype(np.float64)
+            lane = np.tile(np.arange(lanes, dtype=np.float64), covered // lanes)
+            out[begin:begin + covered] = _fma(lane, step, np.repeat(base, lanes))
+    return out.astype(np_dtype)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """start, start + step, ... up to end (excluded): ceil((end - start) / step) values.
+
+    Int arguments give int64, any float gives the default float dtype.
+    """
+    if end is None:
+        start, end = 0, start
+    start, end, step = (_number(v, "arange") for v in (start, end, step))
+    _check_device(device, "arange")
+    d = _dtype_arg(dtype, "arange")
+    if d is None:
+        any_float = builtins.any(isinstance(v, float) for v in (start, end, step))
+        d = dtypes.get_default_dtype() if any_float else dtypes.int64
+    if d is dtypes.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if d.category == 2:
+        n = math.ceil((end - start) / step)
+        return _leaf(_arange_float(float(start), float(step), n, d.np), requires_grad)
+    # Integer kernels work in int64: start and step are truncated toward zero.
+    istart, istep = int(start), int(step)
+    if d is dtypes.int64:
+        if istep == 0:
+            raise ValueError("step must be nonzero")
+        n = -((istart - int(end)) // istep)  # ceil((end - start) / step) in exact integers
+    else:
+        n = math.ceil((end - start) / step)
+    values = istart + istep * np.arange(builtins.max(n, 0), dtype=np.int64)
+    return _leaf(values.astype(d.np), requires_grad)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included.
+
+    Like torch, the first half counts up from start and the second half down
+    from end, so both ends are exact: start + step*i, end - step*(steps-1-i).
+    """
+    start, end = _number(start, "linspace"), _number(end, "linspace")
+    _check_device(device, "linspace")
+    d = _dtype_arg(dtype, "linspace") or dtypes.get_default_dtype()
+    if d is dtypes.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    if isinstance(steps, (bool, float)) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if d.category == 2:
+        T = d.np.type
+        s, e = T(start), T(end)
+        step = (e - s) / T(steps - 1) if steps > 1 else T(0)  # in the tensor's own dtype
+        out_dtype = d.np
+    else:  # integer kernels step in double, then truncate
+        s, e = np.float64(int(start)), np.float64(int(end))
+        step = (e - s) / (steps - 1) if steps > 1 else 0.0
+        out_dtype = np.float64
+    if steps == 1:
+        return _leaf(np.full(1, s, dtype=d.np), requires_grad)
+    i = np.arange(steps)
+    half = steps // 2
+    fdt = np.float32 if out_dtype == np.float32 else np.float64
+    up = _fma(step, i[:half].astype(fdt), s, out_dtype)
+    down = _fma(-step, (steps - 1 - i[half:]).astype(fdt), e, out_dtype)
+    return _leaf(np.concatenate([up, down]).astype(d.np), requires_grad)
+
+
+# -- random draws (minitorch's own generator; see random.py) ------------------
+def _float_dtype_for(dtype: Any, op: str, kernel: str) -> DType:
+    d = _dtype_arg(dtype, op) or dtypes.get_default_dtype()
+    if d.category != 2:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_KERNEL_NAME[d.name]}'")
+    return d
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: DType | None = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1)."""
+    d = _float_dtype_for(dtype, "rand", "check_uniform_bounds")
+    _check_device(device, "rand")
+    g = numpy_generator(generator)
+    return _leaf(g.random(_size(size, "rand"), dtype=d.np), requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: DType | None = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal N(0, 1)."""
+    d = _float_dtype_for(dtype, "randn", "normal_kernel_cpu")
+    _check_device(device, "randn")
+    g = numpy_generator(generator)
+    return _leaf(g.standard_normal(_size(size, "randn"), dtype=d.np), requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """rand with input's shape and dtype."""
+    d = _like_dtype(input, dtype, "rand_like")
+    return rand(input.data.shape, dtype=_float_dtype_for(d, "rand_like", "check_uniform_bounds"),
+                requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """randn with input's shape and dtype."""
+    d = _like_dtype(input, dtype, "randn_like")
+    return randn(input.data.shape, dtype=_float_dtype_for(d, "randn_like", "normal_kernel_cpu"),
+                 requires_grad=requires_grad)
+
+
+def _randint_values(low: int, high: int, shape: tuple[int, ...], d: DType,
+                    generator: Generator | None) -> np.ndarray:
+    if isinstance(low, float) or isinstance(high, float):
+        raise TypeError("randint(): low and high must be ints")
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    if d is dtypes.bool_ and (low < 0 or high > 2):
+        raise RuntimeError("to - 1 is out of bounds for bool")
+    values = numpy_generator(generator).integers(low, high, size=shape, dtype=np.int64)
+    return values.astype(d.np)
+
+
+def randint(*args: Any, size: Any = None, low: int | None = None, high: int | None = None,
+            generator: Generator | None = None, dtype: DType | None = None, device: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers uniform in [low, high): randint(high, size) or randint(low, high, size)."""
+    bounds = list(args)
+    if size is None and bounds:
+        size = bounds.pop()
+    bounds = ([] if low is None else [low]) + bounds + ([] if high is None else [high])
+    if len(bounds) == 1:
+        bounds = [0, *bounds]
+    if len(bounds) != 2 or size is None:
+        raise TypeError("randint(): expected (high, size) or (low, high, size)")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}"
+        )
+    _check_device(device, "randint")
+    d = _dtype_arg(dtype, "randint") or dtypes.int64
+    low, high = (_number(b, "randint") for b in bounds)
+    shape = _size((size,), "randint")
+    return _leaf(_randint_values(low, high, shape, d, generator), requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
+                 dtype: DType | None = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+    """randint with input's shape and dtype: randint_like(x, high) or (x, low, high)."""
+    if high is None:
+        low, high = 0, low
+    d = _like_dtype(input, dtype, "randint_like")
+    return _leaf(_randint_values(low, high, input.data.shape, d, None), requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: DType | None = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    _check_device(device, "randperm")
+    d = _dtype_arg(dtype, "randperm") or dtypes.int64
+    return _leaf(numpy_generator(generator).permutation(n).astype(d.np), requires_grad)
+
+
+class _Draw(Function):
+    """A random draw from mean and std tensors: its gradient is zero for both (derivatives.yaml)."""
+
+    torch_name = "NormalBackward3"
+
+    @staticmethod
+    def forward(ctx, mean, std, noise):
+        ctx.shapes = (np.shape(mean), np.shape(std))
+        return np.asarray(mean + std * noise)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.zeros(s, dtype=grad.dtype) for s in ctx.shapes) + (None,)
+
+    def name(self) -> str:
+        return self.torch_name
+
+
+class _DrawTensorFloat(_Draw):
+    torch_name = "NormalBackward1"
+
+
+class _DrawFloatTensor(_Draw):
+    torch_name = "NormalBackward2"
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
+           dtype: DType | None = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Samples from N(mean, std**2); mean and std are tensors (broadcast) or floats with a size."""
+    tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
+    g = numpy_generator(generator)
+    if not (tm or ts):
+        if size is None:
+            raise TypeError("normal(): with float mean and std, a size is required")
+        d = _float_dtype_for(dtype, "normal", "normal_kernel_cpu")
+        _check_std(float(std), "normal")
+        shape = _size((size,), "normal")
+        draw = g.standard_normal(shape, dtype=np.float64) * float(std) + float(mean)
+        return _leaf(draw.astype(d.np), requires_grad)
+    ref = mean if tm else std
+    shape = ref.data.shape
+    if tm and ts:
+        shape = broadcast_shapes(mean.data.shape, std.data.shape, "normal")
+        if mean.data.dtype != std.data.dtype:
+            raise RuntimeError(
+                f"normal: mean and std must have the same dtype, got {mean.dtype} and {std.dtype}"
+            )
+    d = dtypes.from_numpy_dtype(ref.data.dtype)
+    if d.category != 2:
+        raise NotImplementedError(
+            f"\"normal_kernel_cpu\" not implemented for '{_KERNEL_NAME[d.name]}'"
+        )
+    if not ts:
+        _check_std(float(std), "normal")
+    elif np.any(std.data < 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    noise = g.standard_normal(shape, dtype=d.np)
+    if tm and ts:
+        return _Draw.apply(mean, std, noise)
+    if tm:
+        return _DrawTensorFloat.apply(mean, d.np.type(std), noise)
+    return _DrawFloatTensor.apply(d.np.type(mean), std, noise)
+
+
+def _check_std(std: float, op: str) -> None:
+    if std < 0:
+        raise RuntimeError(f"{op} expects std >= 0.0, but found std {std:g}")
+
+
+# -- copies and conversions ----------------------------------------------------
+class Clone(Function):
+    """y = x.clone();  x: grad."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.copy(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy that stays in the graph: gradients flow back to input unchanged."""
+    return Clone.apply(input)
+
+
+class ToCopy(Function):
+    """y = x.to(dtype);  x: grad.to(x.dtype)  (only float -> float is differentiable)."""
+
+    @staticmethod
+    def forward(ctx, x, np_dtype):
+        ctx.in_dtype = x.dtype
+        if x.dtype.kind == "f" and np_dtype.kind in "iub":
+            with np.errstate(invalid="ignore"):  # NaN/inf -> int is undefined, as in C++
+                return x.astype(np_dtype)
+        return x.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.in_dtype), None
+
+
+def _is_device(a: Any) -> bool:
+    return isinstance(a, str) or (hasattr(a, "type") and not isinstance(a, (DType, Tensor)))
+
+
+def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """input converted to a dtype (and the CPU); input itself when nothing would change.
+
+    Accepts torch's forms: to(dtype), to(device), to(device, dtype), to(other)
+    and the keywords dtype=, device=, copy=, non_blocking=, memory_format=.
+    """
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = []
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = dtypes.from_numpy_dtype(a.data.dtype)
+        elif isinstance(a, bool):  # positional non_blocking, then copy
+            flags.append(a)
+        elif isinstance(a, DType) or a in (builtins.float, builtins.int, builtins.bool):
+            if dtype is not None:
+                raise TypeError("to() received an invalid combination of arguments: two dtypes")
+            dtype = a
+        elif a is None or _is_device(a):
+            device = a
+        else:
+            _check_device(a, "to")
+    if len(flags) > 1:
+        copy = flags[1]
+    _check_device(device, "to")
+    d = _dtype_arg(dtype, "to")
+    if (d is None or d.np == input.data.dtype) and not copy:
+        return input
+    return ToCopy.apply(input, input.data.dtype if d is None else d.np)
+
+
+# -- in place: writing into a tensor's memory ---------------------------------
+# An in-place op overwrites input.data (so every view of it sees the change)
+# and bumps input._version (so a backward that saved the old values refuses
+# to run). If input is part of a graph, it then becomes the output of a node
+# whose input is "input as it was" -- see _rebase.
+def _check_inplace(input: Tensor, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input.requires_grad and input.grad_fn is None and is_grad_enabled():
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def _write(input: Tensor, value: Any, op: str) -> None:
+    """Overwrite input's memory with value (broadcast, cast like C++: 2.7 -> 2 in an int)."""
+    if not input.data.flags.writeable:
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before performing "
+            "the operation."
+        )
+    with np.errstate(invalid="ignore"):
+        np.copyto(input.data, value, casting="unsafe")
+    input._version += 1
+
+
+class _InPlace(Function):
+    """The node an in-place op leaves: the output is the input's (already written) memory."""
+
+    torch_name = "InPlaceBackward0"
+
+    @staticmethod
+    def forward(ctx, x, *others):
+        ctx.shapes = tuple(np.shape(o) for o in others)
+        ctx.dtypes = tuple(getattr(o, "dtype", None) for o in others)
+        return x
+
+    def name(self) -> str:
+        return self.torch_name
+
+
+class _Overwritten(_InPlace):
+    """fill_, zero_, uniform_, normal_ with a number:  self: zeros_like(grad)."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad)
+
+
+class _FillFromTensor(_InPlace):
+    """self.fill_(value) with a 0-d tensor value;  self: zeros_like(grad),  value: grad.sum()."""
+
+    torch_name = "FillBackward3"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), np.asarray(grad.sum(), dtype=ctx.dtypes[0])
+
+
+class _Copy(_InPlace):
+    """self.copy_(src);  self: zeros_like(grad),  src: grad (summed back to src's shape)."""
+
+    torch_name = "CopyBackwards"
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = unbroadcast(grad, ctx.shapes[0])
+        return np.zeros_like(grad), g.astype(ctx.dtypes[0], copy=False)
+
+
+def _rebase(input: Tensor, node: type[_InPlace], *others: Any, name: str | None = None) -> None:
+    """Record input's in-place change: input becomes node(input as it was, *others).
+
+    A fresh Tensor stands for "input as it was" (same memory, old grad_fn), so
+    the graph has no cycle through input itself.
+    """
+    needs = input.requires_grad or builtins.any(
+        isinstance(o, Tensor) and o.requires_grad for o in others
+    )
+    if not (needs and is_grad_enabled() and input.data.dtype.kind == "f"):
+        return
+    before = Tensor._make(input.data, input.requires_grad, input.grad_fn)
+    out = node.apply(before, *others)
+    if name is not None:
+        out.grad_fn.torch_name = name
+    input.grad_fn, input.requires_grad = out.grad_fn, True
+
+
+def fill_(input: Tensor, value: Any) -> Tensor:
+    """Fill input with a number (or a 0-d tensor's value), in place."""
+    _check_inplace(input, "fill_")
+    if isinstance(value, Tensor) and value.data.ndim:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value.data.ndim} dimensions."
+        )
+    d = dtypes.from_numpy_dtype(input.data.dtype)
+    _write(input, _scalar_for(_number(value, "fill_"), d, "fill_"), "fill_")
+    if isinstance(value, Tensor):
+        _rebase(input, _FillFromTensor, value)
+    else:
+        _rebase(input, _Overwritten, name="FillBackward2")
+    return input
+
+
+def zero_(input: Tensor) -> Tensor:
+    """Fill input with zeros, in place."""
+    _check_inplace(input, "zero_")
+    _write(input, 0, "zero_")
+    _rebase(input, _Overwritten, name="ZeroBackward0")
+    return input
+
+
+def copy_(input: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    """Copy src into input, in place: src broadcasts to input's shape and takes its dtype."""
+    _check_inplace(input, "copy_")
+    if not isinstance(src, Tensor):
+        if not isinstance(src, (bool, int, float)):
+            raise TypeError(
+                f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+            )
+        src = Tensor._make(np.asarray(src), False, None)
+    if src.data.shape != input.data.shape:
+        shape = broadcast_shapes(input.data.shape, src.data.shape, "copy_")
+        if shape != input.data.shape:
+            raise RuntimeError(
+                f"output with shape {list(input.data.shape)} doesn't match the broadcast shape "
+                f"{list(shape)}"
+            )
+    _write(input, src.data, "copy_")
+    _rebase(input, _Copy, src)
+    return input
+
+
+def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,
+             generator: Generator | None = None) -> Tensor:
+    """Overwrite input with samples from U[a, b), in place."""
+    _check_inplace(input, "uniform_")
+    d = dtypes.from_numpy_dtype(input.data.dtype)
+    if d.category != 2:
+        raise NotImplementedError(
+            f"\"check_uniform_bounds\" not implemented for '{_KERNEL_NAME[d.name]}'"
+        )
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
+        )
+    draw = numpy_generator(generator).random(input.data.shape) * (b - a) + a
+    _write(input, draw, "uniform_")
+    _rebase(input, _Overwritten, name="UniformBackward0")
+    return input
+
+
+def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *,
+            generator: Generator | None = None) -> Tensor:
+    """Overwrite input with samples from N(mean, std**2), in place."""
+    _check_inplace(input, "normal_")
+    d = dtypes.from_numpy_dtype(input.data.dtype)
+    if d.category != 2:
+        raise NotImplementedError(
+            f"\"normal_kernel_cpu\" not implemented for '{_KERNEL_NAME[d.name]}'"
+        )
+    _check_std(std, "normal")
+    draw = numpy_generator(generator).standard_normal(input.data.shape) * std + mean
+    _write(input, draw, "normal_")
+    _rebase(input, _Overwritten, name="NormalBackward0")
+    return input

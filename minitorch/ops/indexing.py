@@ -1,0 +1,675 @@
+"""Indexing: t[index], t[index] = value, gather, scatter, index_select, masked_fill, where.
+
+torch copied NumPy's indexing rules, so `getitem` mostly checks an index the
+way torch does (its bounds, its dtype, its mask shape) and then hands it to
+NumPy. There are two kinds of index and so two adjoints:
+
+* basic (ints, slices, None, ...): the result is a view and no element is
+  picked twice, so the backward *writes* grad into zeros (`Slice`, shape.py);
+* advanced (int or bool tensors): the result is a copy and an element may be
+  picked many times (x[[0, 0]]), so the backward *accumulates* with np.add.at.
+
+Every adjoint in this file is a scatter of the gradient back to where the
+values came from, or a gather of it from where they went. Read shape.py first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import Function
+from minitorch.autograd.grad_mode import _GradMode
+from minitorch.ops.shape import Slice, expand, reshape, tensor_arg
+from minitorch.ops.support import (
+    as_operand,
+    binary_operands,
+    broadcast_shapes,
+    cast,
+    normalize_dim,
+    unbroadcast,
+)
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "getitem", "setitem", "gather", "scatter", "scatter_add", "index_select",
+    "masked_fill", "where", "take_along_dim",
+]
+
+_INT_TYPES = (int, np.integer)
+_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+
+
+# -- the Functions ------------------------------------------------------------
+class Select(Slice):
+    """y = x[i] for one int i (a view);  x: zeros with grad written at row i."""
+
+
+class Index(Function):
+    """y = x[index] with int or bool arrays (a copy);  x: grad scatter-added at index.
+
+    np.add.at accumulates, so an element picked twice gets both gradients. A
+    single bool mask picks each element at most once: plain assignment does.
+    """
+
+    @staticmethod
+    def forward(ctx, x, index, kind):
+        ctx.in_shape, ctx.index, ctx.kind = x.shape, index, kind
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = np.zeros(ctx.in_shape, grad.dtype)
+        if ctx.kind == "mask":
+            g[ctx.index] = grad
+        elif ctx.kind == "advanced":
+            np.add.at(g, ctx.index, grad)
+        else:  # Python bools in the index: go through flat positions, which always works
+            where = np.arange(g.size).reshape(ctx.in_shape)[ctx.index]
+            np.add.at(g.reshape(-1), where.reshape(-1), grad.reshape(-1))
+        return g
+
+
+class CopySlices(Function):
+    """y = x with y[index] = value (torch's CopySlices);  x: grad zeroed at index,
+    value: grad[index] summed back to value's shape."""
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        ctx.value_shape = value.shape if isinstance(value, np.ndarray) else None
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = grad.copy()
+            gx[ctx.index] = 0
+        if ctx.needs_input_grad[1]:
+            gv = grad[ctx.index]
+            shape = ctx.value_shape
+            if gv.ndim < len(shape):  # value had extra leading 1s
+                gv = gv.reshape((1,) * (len(shape) - gv.ndim) + gv.shape)
+            gv = unbroadcast(gv, shape)
+        return gx, gv
+
+    def name(self) -> str:
+        return "CopySlices"
+
+
+class Gather(Function):
+    """y[..i..] = x[..index[..i..]..] along dim;  x: grad scatter-added at the gathered places."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.in_shape, ctx.where = x.shape, _along(index, dim)
+        return x[ctx.where]
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = np.zeros(ctx.in_shape, grad.dtype)
+        np.add.at(g, ctx.where, grad)  # an index may repeat along dim: accumulate
+        return g
+
+
+class Scatter(Function):
+    """y = x with y[..index[..i..]..] = src[..i..] along dim;  x: grad zeroed where written,
+    src: grad gathered from where it was written."""
+
+    @staticmethod
+    def forward(ctx, x, index, src, dim):
+        ctx.where = _along(index, dim)
+        ctx.src_shape = src.shape if isinstance(src, np.ndarray) else None
+        ctx.part = tuple(slice(n) for n in index.shape)  # src may be larger than index
+        out = x.copy()
+        out[ctx.where] = src[ctx.part] if ctx.src_shape is not None else src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = grad.copy()
+            gx[ctx.where] = 0
+        if ctx.src_shape is not None and ctx.needs_input_grad[2]:
+            gsrc = np.zeros(ctx.src_shape, grad.dtype)
+            gsrc[ctx.part] = grad[ctx.where]
+        return gx, None, gsrc, None
+
+
+class ScatterAdd(Function):
+    """y = x, then y[..index[..i..]..] += src[..i..] along dim;  x: grad,
+    src: grad gathered from where it was added."""
+
+    @staticmethod
+    def forward(ctx, x, index, src, dim):
+        ctx.where = _along(index, dim)
+        ctx.src_shape = src.shape
+        ctx.part = tuple(slice(n) for n in index.shape)
+        out = x.copy()
+        np.add.at(out, ctx.where, src[ctx.part])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gsrc = None
+        if ctx.needs_input_grad[2]:
+            gsrc = np.zeros(ctx.src_shape, grad.dtype)
+            gsrc[ctx.part] = grad[ctx.where]
+        return grad, None, gsrc, None
+
+
+class ScatterReduce(Function):
+    """y = x, then y[..index..] (+= or *=) src along dim;  no derivative (none in torch either)."""
+
+    @staticmethod
+    def forward(ctx, x, index, src, dim, reduce):
+        ctx.reduce = reduce
+        where = _along(index, dim)
+        if isinstance(src, np.ndarray):
+            src = src[tuple(slice(n) for n in index.shape)]
+        out = x.copy()
+        (np.add if reduce == "add" else np.multiply).at(out, where, src)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            f"scatter: the derivative for 'scatter' with reduce='{ctx.reduce}' is not "
+            "implemented (torch does not implement it either)"
+        )
+
+
+class IndexSelect(Function):
+    """y = x.take(index, dim);  x: grad scatter-added at index along dim (repeats accumulate)."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.in_shape, ctx.index, ctx.dim = x.shape, index, dim
+        return np.take(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = np.zeros(ctx.in_shape, grad.dtype)
+        np.add.at(g, (slice(None),) * ctx.dim + (ctx.index,), grad)
+        return g
+
+
+class MaskedFill(Function):
+    """y = where(mask, value, x);  x: grad where not mask, value: sum of grad where mask."""
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.mask, ctx.in_shape = mask, x.shape
+        ctx.value_dtype = value.dtype if isinstance(value, np.ndarray) else None
+        return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        zero = grad.dtype.type(0)
+        if ctx.needs_input_grad[0]:
+            gx = unbroadcast(np.where(ctx.mask, zero, grad), ctx.in_shape)
+        if ctx.value_dtype is not None and ctx.needs_input_grad[2]:
+            gv = np.asarray(np.where(ctx.mask, grad, zero).sum(), dtype=ctx.value_dtype)
+        return gx, None, gv
+
+
+class Where(Function):
+    """y = where(c, a, b);  a: grad where c, b: grad where not c (each unbroadcast)."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, np_dtype):
+        ctx.c, ctx.a_shape, ctx.b_shape = c, np.shape(a), np.shape(b)
+        out = np.where(c, a, b)
+        return out if out.dtype == np_dtype else out.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ga = gb = None
+        zero = grad.dtype.type(0)
+        if ctx.needs_input_grad[1]:
+            ga = unbroadcast(np.where(ctx.c, grad, zero), ctx.a_shape)
+        if ctx.needs_input_grad[2]:
+            gb = unbroadcast(np.where(ctx.c, zero, grad), ctx.b_shape)
+        return None, ga, gb, None
+
+
+# -- reading an index the way torch does -------------------------------------------
+def _fmt(shape: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _index_tuple(index: Any) -> tuple:
+    """torch (like old NumPy) reads a short list holding sequences, slices or None as a tuple."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32:
+        for item in index:
+            if item is None or item is Ellipsis or isinstance(
+                item, (list, tuple, slice, Tensor, np.ndarray)
+            ):
+                return tuple(index)
+    return (index,)
+
+
+def _index_array(item: Any, op: str) -> np.ndarray:
+    """An int or bool array from a Tensor, ndarray or (nested) list used as an index."""
+    if isinstance(item, Tensor):
+        arr = item.data
+    else:
+        try:
+            arr = np.asarray(item)
+        except ValueError:
+            raise IndexError(f"{op}: could not read index {item!r} as an array of ints") from None
+        if arr.size == 0 and arr.dtype.kind == "f":  # x[[]] is an empty int index
+            arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "biu":
+        raise IndexError(
+            f"{op}: tensors used as indices must be long, int, byte or bool tensors, "
+            f"got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, str]:
+    """Check an index against `shape` as torch does; return it in NumPy's terms and its kind:
+    'basic' (ints, slices, None: a view), 'mask' (one bool array), 'advanced' (int arrays,
+    which may repeat) or 'odd' (Python bools, which add a dim)."""
+    items: list[Any] = []
+    uses: list[int] = []  # how many dims of `shape` each item consumes
+    arrays = masks = bools = ellipses = 0
+    for item in _index_tuple(index):
+        if item is None:
+            items.append(None)
+            uses.append(0)
+        elif item is Ellipsis:
+            ellipses += 1
+            if ellipses == 1:  # torch lets later ones stand for no dims at all
+                items.append(Ellipsis)
+                uses.append(0)
+        elif isinstance(item, (bool, np.bool_)):
+            bools += 1
+            items.append(bool(item))
+            uses.append(0)
+        elif isinstance(item, _INT_TYPES):
+            items.append(int(item))
+            uses.append(1)
+        elif isinstance(item, slice):
+            if item.step is not None:
+                step = int(item.step)
+                if step == 0:
+                    raise ValueError(f"{op}: slice step cannot be zero")
+                if step < 0:
+                    raise ValueError(f"{op}: step must be greater than zero (got {step})")
+            items.append(item)
+            uses.append(1)
+        elif isinstance(item, (Tensor, np.ndarray, list, tuple)):
+            arr = _index_array(item, op)
+            if arr.dtype.kind == "b":
+                if arr.ndim == 0:  # a 0-d bool tensor acts like a Python bool
+                    bools += 1
+                    items.append(bool(arr))
+                    uses.append(0)
+                    continue
+                masks += 1
+                uses.append(arr.ndim)
+            elif arr.ndim == 0:  # a 0-d int tensor acts like an int
+                items.append(int(arr))
+                uses.append(1)
+                continue
+            else:
+                uses.append(1)
+            arrays += 1
+            items.append(arr)
+        elif isinstance(item, float):
+            raise IndexError(
+                f"{op}: only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                f"Variables are valid indices (got float)"
+            )
+        else:
+            raise TypeError(f"{op}: invalid index of type {type(item).__name__}")
+    consumed = sum(uses)
+    if consumed > len(shape):
+        raise IndexError(f"{op}: too many indices for tensor of dimension {len(shape)}")
+    _check_bounds(items, uses, shape, consumed, op)
+    if not ellipses:
+        items.append(Ellipsis)  # keeps x[0, 0] a 0-d array (a view), not a NumPy scalar
+    if bools:
+        kind = "odd"
+    elif not arrays:
+        kind = "basic"
+    elif arrays == masks == 1:
+        kind = "mask"
+    else:
+        kind = "advanced"
+    return tuple(items), kind
+
+
+def _check_bounds(
+    items: list, uses: list[int], shape: tuple[int, ...], consumed: int, op: str
+) -> None:
+    """IndexError for an int or int array out of range, or a mask of the wrong shape."""
+    d = 0
+    for item, k in zip(items, uses):
+        if item is Ellipsis:
+            d += len(shape) - consumed
+            continue
+        if isinstance(item, int) and not isinstance(item, bool):
+            n = shape[d]
+            if not -n <= item < n:
+                raise IndexError(_out_of_bounds(op, item, d, n))
+        elif isinstance(item, np.ndarray) and item.dtype.kind == "b":
+            if item.shape != shape[d : d + k]:
+                raise IndexError(
+                    f"{op}: The shape of the mask {_fmt(item.shape)} at index 0 does not match "
+                    f"the shape of the indexed tensor {_fmt(shape[d:])} at index {d}"
+                )
+        elif isinstance(item, np.ndarray) and item.size:
+            n = shape[d]
+            lo, hi = item.min(), item.max()
+            if lo < -n or hi >= n:
+                bad = int(hi if hi >= n else lo)
+                raise IndexError(_out_of_bounds(op, bad, d, n))
+        d += k
+
+
+def _out_of_bounds(op: str, index: int, d: int, n: int) -> str:
+    return f"{op}: index {index} is out of bounds for dimension {d} with size {n}"
+
+
+def _along(index: np.ndarray, dim: int) -> tuple:
+    """The NumPy index picking x[i0, .., index[i0, .., ik], .., ik] for each position of index:
+    index itself on `dim`, open aranges (broadcasting against it) on the other dims."""
+    k = index.ndim
+    where = [
+        np.arange(n).reshape((1,) * i + (n,) + (1,) * (k - 1 - i))
+        for i, n in enumerate(index.shape)
+    ]
+    where[dim] = index
+    return tuple(where)
+
+
+def _index_tensor(index: Any, op: str, ints_msg: str) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.data.dtype not in _INDEX_DTYPES:
+        raise RuntimeError(f"{op}(): {ints_msg}, got {index.dtype}")
+    return index.data
+
+
+def _check_in_range(index: np.ndarray, n: int, d: int, op: str) -> None:
+    """gather/scatter/index_select take no negative indices (unlike t[idx])."""
+    if index.size:
+        lo, hi = index.min(), index.max()
+        if lo < 0 or hi >= n:
+            bad = int(lo if lo < 0 else hi)
+            raise RuntimeError(_out_of_bounds(op + "()", bad, d, n))
+
+
+def _check_scatter_shapes(
+    input: Tensor, index: np.ndarray, d: int, op: str, src: np.ndarray | None = None
+) -> None:
+    shape = input.data.shape
+    if max(index.ndim, 1) != max(len(shape), 1):
+        raise RuntimeError(
+            f"{op}(): Index tensor must have the same number of dimensions as input tensor "
+            f"(index {_fmt(index.shape)}, input {_fmt(shape)})"
+        )
+    for k in range(index.ndim if index.ndim == len(shape) else 0):
+        too_big = src is not None and index.shape[k] > src.shape[k]
+        if too_big or (k != d and index.shape[k] > shape[k]):
+            extra = "" if src is None else f" and to be no larger size than src {_fmt(src.shape)}"
+            raise RuntimeError(
+                f"{op}(): Expected index {_fmt(index.shape)} to be no larger than self "
+                f"{_fmt(shape)} apart from dimension {d}{extra}"
+            )
+    _check_in_range(index, shape[d] if shape else 1, d, op)
+
+
+# -- t[index] and t[index] = value ---------------------------------------------------
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """t[index]: a view for ints, slices, None and ...; a copy for int and bool tensors."""
+    if type(index) is int and input.data.ndim:  # the commonest case, kept fast
+        n = input.data.shape[0]
+        if not -n <= index < n:
+            raise IndexError(_out_of_bounds("index", index, 0, n))
+        return Select.apply(input, (index, Ellipsis))
+    idx, kind = _parse_index(index, input.data.shape, "index")
+    if kind == "basic":
+        return Slice.apply(input, idx)
+    return Index.apply(input, idx, kind)
+
+
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """t[index] = value, in place, with torch's rules for autograd.
+
+    Without autograd involved the write goes straight into t's array (so views
+    of t see it). When t or value requires grad, the write is recorded: t is
+    rebound to the output of a CopySlices node of (old t, value), which is
+    what torch's graph records as well.
+    """
+    idx, kind = _parse_index(index, input.data.shape, "setitem")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if not isinstance(value, (Tensor, bool, int, float)):
+        raise TypeError(f"setitem: can't assign a {type(value).__name__} to a {input.dtype} tensor")
+    grad_on = _GradMode.enabled
+    value_grad = isinstance(value, Tensor) and value.requires_grad
+    if grad_on and input.requires_grad and input.grad_fn is None:
+        view = "a view of " if kind == "basic" else ""
+        raise RuntimeError(
+            f"setitem: {view}a leaf Variable that requires grad is being used in an in-place "
+            "operation."
+        )
+    if grad_on and (input.requires_grad or value_grad) and input.data.dtype.kind == "f":
+        old = Tensor._make(input.data, input.requires_grad, input.grad_fn)
+        old._version = input._version
+        if isinstance(value, Tensor):
+            value = cast(value, dtypes.from_numpy_dtype(input.data.dtype))
+        try:
+            new = CopySlices.apply(old, value, idx)
+        except (ValueError, OverflowError):
+            raise _setitem_error(input, idx, value) from None
+        input.data, input.grad_fn, input.requires_grad = new.data, new.grad_fn, True
+    else:
+        if not input.data.flags.writeable:
+            raise RuntimeError(
+                "setitem: unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location (it was made by expand). Please clone() the "
+                "tensor before performing the operation."
+            )
+        try:
+            input.data[idx] = value.data if isinstance(value, Tensor) else value
+        except (ValueError, OverflowError):
+            raise _setitem_error(input, idx, value) from None
+    input._version += 1
+
+
+def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
+    """torch's error for an assignment NumPy refused: a shape that does not fit, or a
+    value the dtype cannot hold."""
+    target = input.data[idx].shape
+    if isinstance(value, Tensor):
+        shape = value.data.shape
+        fits = len(shape) <= len(target)  # NumPy would also drop extra leading 1s
+        try:
+            np.broadcast_shapes(shape, target)
+        except ValueError:
+            fits = False
+        if not fits:
+            return RuntimeError(
+                f"setitem: shape mismatch: value tensor of shape {_fmt(shape)} cannot be "
+                f"broadcast to indexing result of shape {_fmt(target)}"
+            )
+    return RuntimeError(
+        f"setitem: value {value!r} cannot be converted to type {input.dtype} without overflow"
+    )
+
+
+# -- gather, scatter, index_select ---------------------------------------------------
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """out[i][j] = input[i][index[i][j]] (for dim=1); out has index's shape."""
+    tensor_arg(input, "gather")
+    idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index")
+    d = normalize_dim(dim, input.data.ndim, "gather")
+    _check_scatter_shapes(input, idx, d, "gather")
+    if input.data.ndim and idx.ndim:
+        return Gather.apply(input, idx, d)
+    # a 0-d input or index is treated as 1-d, as in torch
+    out = Gather.apply(input if input.data.ndim else reshape(input, 1), idx.reshape(-1), 0)
+    return out if idx.ndim else reshape(out, ())
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None = None) -> Tensor:
+    """A copy of input with out[i][index[i][j]] = src[i][j] (for dim=1); src may be a number."""
+    tensor_arg(input, "scatter")
+    idx = _index_tensor(index, "scatter", "Expected dtype int64 for index")
+    d = normalize_dim(dim, input.data.ndim, "scatter")
+    if isinstance(src, Tensor):
+        if src.data.dtype != input.data.dtype:
+            raise RuntimeError(
+                f"scatter(): Expected self.dtype to be equal to src.dtype "
+                f"(got {input.dtype} and {src.dtype})"
+            )
+        _check_scatter_shapes(input, idx, d, "scatter", src.data)
+    else:
+        src = as_operand(src, "scatter")
+        if isinstance(src, Tensor):
+            raise TypeError("scatter(): argument 'src' must be a Tensor or a number")
+        _check_scatter_shapes(input, idx, d, "scatter")
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError(
+                f"scatter(): reduce argument must be either add or multiply, got {reduce!r}"
+            )
+        return ScatterReduce.apply(input, idx, src, d, reduce)
+    return Scatter.apply(input, idx, src, d)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of input with out[i][index[i][j]] += src[i][j] (for dim=1; repeats add up)."""
+    tensor_arg(input, "scatter_add")
+    idx = _index_tensor(index, "scatter_add", "Expected dtype int64 for index")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if src.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"scatter_add(): Expected self.dtype to be equal to src.dtype "
+            f"(got {input.dtype} and {src.dtype})"
+        )
+    d = normalize_dim(dim, input.data.ndim, "scatter_add")
+    _check_scatter_shapes(input, idx, d, "scatter_add", src.data)
+    return ScatterAdd.apply(input, idx, src, d)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries of input at positions `index` (a vector) along dim."""
+    tensor_arg(input, "index_select")
+    idx = _index_tensor(index, "index_select", "Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
+        raise IndexError(
+            f"index_select(): Index is supposed to be a vector, got shape {_fmt(idx.shape)}"
+        )
+    shape = input.data.shape
+    d = normalize_dim(dim, len(shape), "index_select")
+    if idx.size and (idx.min() < 0 or idx.max() >= (shape[d] if shape else 1)):
+        if d == 0:  # torch's two kernels raise two different classes
+            raise IndexError(f"index_select(): index out of range in self (dim 0 of {_fmt(shape)})")
+        _check_in_range(idx, shape[d], d, "index_select")
+    if not shape:  # a 0-d input is treated as 1-d, as in torch
+        return reshape(IndexSelect.apply(reshape(input, 1), idx.reshape(-1), 0), ())
+    return IndexSelect.apply(input, idx.reshape(-1), d)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """gather after broadcasting input and indices against each other (except along dim);
+    with dim=None, over the flattened tensor. Negative indices count from the end."""
+    tensor_arg(input, "take_along_dim")
+    idx = _index_tensor(indices, "take_along_dim", "Expected dtype int32/int64 for indices")
+    if dim is None:
+        input, idx = reshape(input, -1), idx.reshape(-1)
+        d = 0
+    else:
+        d = normalize_dim(dim, input.data.ndim, "take_along_dim")
+        if idx.ndim != input.data.ndim:
+            raise RuntimeError(
+                f"torch.take_along_dim(): input and indices should have the same number of "
+                f"dimensions, but got {input.data.ndim} dimensions for input, and {idx.ndim} "
+                f"dimensions for indices"
+            )
+    n = input.data.shape[d] if input.data.ndim else 1
+    if idx.size and idx.min() < 0:
+        idx = np.where(idx < 0, idx + n, idx)
+    if dim is not None and input.data.ndim:
+        in_sizes = list(input.data.shape)
+        in_sizes[d] = idx.shape[d]
+        idx = np.broadcast_to(idx, broadcast_shapes(tuple(in_sizes), idx.shape, "take_along_dim"))
+        idx_sizes = list(idx.shape)
+        idx_sizes[d] = n
+        in_shape = broadcast_shapes(tuple(idx_sizes), input.data.shape, "take_along_dim")
+        input = expand(input, in_shape)
+    return gather(input, d, Tensor._make(idx, False, None))
+
+
+# -- masks -------------------------------------------------------------------
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """A copy of input with `value` where mask (a bool tensor, broadcast) is True."""
+    tensor_arg(input, "masked_fill")
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask.data.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{mask.dtype}"
+        )
+    if isinstance(value, Tensor):
+        if value.data.ndim:
+            raise RuntimeError(
+                f"masked_fill: masked_fill_ only supports a 0-dimensional value tensor, but got "
+                f"tensor with {value.data.ndim} dimension(s)."
+            )
+    else:
+        value = as_operand(value, "masked_fill")
+        if isinstance(value, Tensor):
+            raise TypeError("masked_fill(): argument 'value' must be a number or a 0-d tensor")
+        kind = input.data.dtype.kind
+        if kind in "iu" and not np.isfinite(value):
+            raise RuntimeError(
+                f"masked_fill: value cannot be converted to type {input.dtype} without overflow"
+            )
+    if mask.data.shape != input.data.shape:
+        broadcast_shapes(input.data.shape, mask.data.shape, "masked_fill")
+    return MaskedFill.apply(input, mask.data, value)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    """input where condition (a bool tensor) else other; types promote as in a binary op.
+
+    With only a condition, the indices of its True entries (like nonzero(as_tuple=True)).
+    """
+    if isinstance(condition, np.ndarray):
+        condition = Tensor._make(condition, False, None)
+    if not isinstance(condition, Tensor):
+        raise TypeError(
+            f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}"
+        )
+    c = condition.data
+    if c.dtype != np.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype}"
+        )
+    if input is None and other is None:
+        return tuple(Tensor._make(i.astype(np.int64), False, None) for i in np.nonzero(c))
+    a, b, result = binary_operands(input, other, "where")
+    shape = np.broadcast_shapes(np.shape(a.data if isinstance(a, Tensor) else a),
+                                np.shape(b.data if isinstance(b, Tensor) else b))
+    if c.shape != shape:
+        broadcast_shapes(c.shape, shape, "where")
+    return Where.apply(condition, a, b, result.np)
