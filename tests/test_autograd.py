@@ -240,3 +240,12 @@ def test_binary_op_gradient_has_each_inputs_shape(pair, swap):
     out = a * b
     out.backward(Tensor._make(np.ones(out.shape), False, None))
     assert a.grad.shape == a.shape and b.grad.shape == b.shape
+
+
+def test_modifying_a_saved_output_in_place_is_detected():
+    x = leaf([1.0, 2.0])
+    y = x.exp()  # Exp saved its output
+    with mt.no_grad():
+        y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward(Tensor._make(np.ones(2), False, None))

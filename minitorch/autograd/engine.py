@@ -50,6 +50,13 @@ def _check_not_freed(node: Function) -> None:
             "values of the graph are freed when you call .backward() or autograd.grad(). "
             "Specify retain_graph=True if you need to backward through the graph a second time."
         )
+    out = node.output_ref() if node.output_ref is not None else None
+    if out is not None and out._version != 0:
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: the output of {node.name()} (shape {tuple(out.shape)}) is at "
+            f"version {out._version}; expected version 0 instead."
+        )
     for inp, version in zip(node.inputs, node.versions):
         if isinstance(inp, Tensor) and inp._version != version:
             raise RuntimeError(

@@ -12,6 +12,7 @@ arrays it saved, and becomes the output's `grad_fn`. Read engine.py next.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ class Function:
     versions: tuple = ()
     needs_input_grad: tuple = ()
     _retained = None  # weakref to a non-leaf output whose .grad we keep (retain_grad)
+    output_ref = None  # weakref to the output, when backward needs the output's value
 
     # -- the two methods every op writes ---------------------------------
     @staticmethod
@@ -65,9 +67,14 @@ class Function:
             # The edges: which node made each input *now* (an in-place op may later point
             # the same tensor at a newer node; our gradient must still flow to this one).
             ctx.next_fns = tuple(a.grad_fn if isinstance(a, Tensor) else None for a in args)
+            result = Tensor._make(out, True, ctx)
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
                 ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
-            return Tensor._make(out, True, ctx)
+                for a in ctx.saved:
+                    if a is out:  # the op saved its own output (exp, tanh, ...): watch it too
+                        ctx.output_ref = weakref.ref(result)
+                        break
+            return result
         return Tensor._make(out, False, None)
 
     # -- what users see as grad_fn ---------------------------------------
