@@ -744,6 +744,9 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return ops.inplace(self, ops.div, other)
 
+    def __ipow__(self, other: Any) -> Tensor:
+        return ops.inplace(self, ops.pow, other)
+
 
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
     """How a pickled tensor comes back: a leaf with its data and requires_grad."""

@@ -192,6 +192,8 @@ def grad(
         raise RuntimeError(
             f"autograd.grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
         )
+    if not inputs:
+        raise RuntimeError("autograd.grad: grad requires non-empty inputs.")
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError(

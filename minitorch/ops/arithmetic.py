@@ -89,6 +89,28 @@ class Div(Function):
         return gx, gy
 
 
+def floor_divide_array(x: Any, y: Any) -> np.ndarray:
+    """Floor division as torch (and Python) do it for floats: from fmod, so that
+    1e-3 // -inf is -1 and the sign of a zero quotient follows x / y."""
+    if np.result_type(x, y).kind in "iub":
+        return np.asarray(np.floor_divide(x, y))
+    mod = np.fmod(x, y)
+    div = (x - mod) / y
+    div = np.where((mod != 0) & ((y < 0) != (mod < 0)), div - 1, div)
+    floor = np.floor(div)
+    floor = np.where(div - floor > 0.5, floor + 1, floor)
+    floor = np.where(div == 0, np.copysign(0, x / y), floor)
+    return np.asarray(np.where(y == 0, x / y, floor), dtype=floor.dtype)
+
+
+def remainder_array(x: Any, y: Any) -> np.ndarray:
+    """x - floor(x / y) * y as torch computes it: fmod, then shift by y when the signs differ."""
+    if np.result_type(x, y).kind in "iub":
+        return np.asarray(np.remainder(x, y))
+    mod = np.fmod(x, y)
+    return np.asarray(np.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod))
+
+
 class RoundedDiv(Function):
     """z = floor(x / y) or trunc(x / y);  x: 0,  y: 0 (a step function, as in torch)."""
 
@@ -101,8 +123,7 @@ class RoundedDiv(Function):
             if mode == "trunc":  # floor and trunc differ when the signs differ and r != 0
                 q = q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
             return np.asarray(q)
-        q = np.true_divide(x, y)
-        return np.floor(q) if mode == "floor" else np.trunc(q)
+        return floor_divide_array(x, y) if mode == "floor" else np.trunc(np.true_divide(x, y))
 
     @staticmethod
     def backward(ctx, grad):
@@ -117,7 +138,7 @@ class FloorDivide(Function):
     def forward(ctx, x, y):
         if np.result_type(x, y).kind in "iub":
             _check_integer_divisor(y, "floor_divide")
-        return np.asarray(np.floor_divide(x, y))
+        return floor_divide_array(x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -132,12 +153,14 @@ class Remainder(Function):
         if np.result_type(x, y).kind in "iub":
             _check_integer_divisor(y, "remainder")
         ctx.save_for_backward(x, y)
-        return np.asarray(np.remainder(x, y))
+        return remainder_array(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
-        gy = -grad * np.floor(np.true_divide(x, y)) if ctx.needs_input_grad[1] else None
+        if not isinstance(x, np.ndarray):  # scalar % tensor: torch has no derivative either
+            raise RuntimeError("derivative for aten::remainder is not implemented")
+        gy = -grad * floor_divide_array(x, y) if ctx.needs_input_grad[1] else None
         return unbroadcast(grad, shape_of(x)), None if gy is None else unbroadcast(gy, shape_of(y))
 
 
@@ -158,15 +181,43 @@ class Fmod(Function):
         return unbroadcast(grad, shape_of(x)), None if gy is None else unbroadcast(gy, shape_of(y))
 
 
+def power_array(x: Any, y: Any) -> np.ndarray:
+    """x ** y with torch's kernel choices: a Python exponent of 0.5, -0.5, 2, 3, -1, -2 uses
+    sqrt, rsqrt, x*x, x*x*x, 1/x, 1/(x*x) (so (-0.0) ** -0.5 is -inf, as in torch);
+    integers to negative tensor powers give 1, +-1 or 0 instead of NumPy's error."""
+    if not isinstance(y, np.ndarray) and isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        special = _SPECIAL_EXPONENTS.get(y)
+        if special is not None:
+            return np.asarray(special(x))
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iu" and np.result_type(x, y).kind in "iu":
+        negative = y < 0
+        if np.any(negative):
+            z = np.power(x, np.where(negative, 0, y))
+            flip = np.where(y % 2 == 0, 1, -1)
+            z = np.where(negative, np.where(x == 1, 1, np.where(x == -1, flip, 0)), z)
+            return np.asarray(z, dtype=np.result_type(x, y))
+    return np.asarray(np.power(x, y))
+
+
+_SPECIAL_EXPONENTS = {  # 2 == 2.0 as a dict key, so ints and floats both hit these
+    0.5: np.sqrt,
+    -0.5: lambda x: np.reciprocal(np.sqrt(x)),
+    2: np.square,
+    3: lambda x: x * x * x,
+    -1: np.reciprocal,
+    -2: lambda x: np.reciprocal(x * x),
+}
+
+
 class Pow(Function):
     """z = x ** y;  x: grad * y * x ** (y - 1) (0 where y == 0),
     y: grad * z * log(x) (0 where x == 0 and y >= 0), as torch's pow_backward."""
 
     @staticmethod
     def forward(ctx, x, y):
-        z = np.power(x, y)
+        z = power_array(x, y)
         ctx.save_for_backward(x, y, z)
-        return np.asarray(z)
+        return z
 
     @staticmethod
     def backward(ctx, grad):
@@ -175,7 +226,7 @@ class Pow(Function):
         gx = gy = None
         if need_x:
             if np.ndim(y) == 0 and not isinstance(y, np.ndarray):  # a Python exponent
-                gx = np.zeros_like(grad) if y == 0 else grad * (y * np.power(x, y - 1))
+                gx = np.zeros_like(grad) if y == 0 else grad * (y * power_array(x, y - 1))
             else:
                 with np.errstate(all="ignore"):
                     gx = np.where(y == 0, 0.0, grad * (y * np.power(x, y - 1))).astype(grad.dtype)
@@ -238,11 +289,11 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x, lo, hi)
-        y = x
+        y = x  # compare-and-select, as torch: -0.0 survives clamp(min=0.0), NaN propagates
         if lo is not None:
-            y = np.maximum(y, lo)
+            y = np.where(y < lo, lo, y)
         if hi is not None:
-            y = np.minimum(y, hi)
+            y = np.where(y > hi, hi, y)
         return np.asarray(y, dtype=np.result_type(x, *(b for b in (lo, hi) if b is not None)))
 
     @staticmethod
@@ -292,18 +343,18 @@ def _check_integer_divisor(y: Any, op: str) -> None:
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with torch's type promotion and broadcasting."""
     a, b, _ = binary_operands(input, other, "add")
-    return Add.apply(a, b, alpha) if alpha != 1 else Add.apply(a, b)
+    return Add.apply(a, b, alpha=alpha) if alpha != 1 else Add.apply(a, b)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input - alpha * other."""
-    a, b, d = binary_operands(input, other, "sub")
-    if d is dtypes.bool_:
+    if _is_bool(input) or _is_bool(other):
         raise RuntimeError(
-            "sub: Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
+            "sub: Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return Sub.apply(a, b, alpha) if alpha != 1 else Sub.apply(a, b)
+    a, b, _ = binary_operands(input, other, "sub")
+    return Sub.apply(a, b, alpha=alpha) if alpha != 1 else Sub.apply(a, b)
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -321,7 +372,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             b = float_operand(b) if isinstance(b, Tensor) else float(b)
         return Div.apply(a, b)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(
+        raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
@@ -349,10 +400,8 @@ def fmod(input: Any, other: Any) -> Tensor:
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """input ** exponent; an integer tensor to a negative integer power raises, as in torch."""
     a, b, d = binary_operands(input, exponent, "pow")
-    if d.category < 2:
-        e = b.data if isinstance(b, Tensor) else b
-        if d.category == 1 and np.any(np.asarray(e) < 0):
-            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    if d.category == 1 and not isinstance(b, Tensor) and b < 0:
+        raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
     return Pow.apply(a, b)
 
 
@@ -409,6 +458,10 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
             f"lerp: expected dtype {input.dtype} for `weight` but got dtype {weight.dtype}"
         )
     return Lerp.apply(input, end, weight if isinstance(weight, Tensor) else float(weight))
+
+
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, bool) or (isinstance(x, Tensor) and x.data.dtype == np.bool_)
 
 
 def _require_tensors(op: str, *xs: Any) -> None:

@@ -10,6 +10,7 @@ float dtype, as torch does.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -350,7 +351,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.maximum(x, 0)  # NaN stays NaN, as in torch
+        y = np.where(x < 0, 0, x)  # NaN and -0.0 pass through, as in torch
         ctx.save_for_backward(y)
         return y
 
@@ -390,22 +391,33 @@ def sign_array(x: np.ndarray) -> np.ndarray:
     """torch's sign: -1, 0 or +1, and 0 (not NaN) for NaN."""
     s = np.sign(x)
     if s.dtype.kind == "f":
-        s[np.isnan(s)] = 0
-    return s
+        s = np.where(s != s, 0, s)  # s != s only for NaN
+    return np.asarray(s)
+
+
+def _check_tensor(input: Any, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
 
 
 def _float_unary(fn: type[Function]):
+    name = fn.__name__.lower()
+
     def op(input: Tensor) -> Tensor:
+        _check_tensor(input, name)
         return fn.apply(float_operand(input))
 
-    op.__name__ = fn.__name__.lower()
+    op.__name__ = name
     op.__doc__ = fn.__doc__
     return op
 
 
 def _reject_bool(input: Tensor, op: str) -> None:
+    _check_tensor(input, op)
     if input.data.dtype == np.bool_:
-        raise RuntimeError(f"{op}: not implemented for 'Bool' tensors")
+        raise NotImplementedError(f"{op}: not implemented for 'Bool' tensors")
 
 
 exp, exp2, expm1 = _float_unary(Exp), _float_unary(Exp2), _float_unary(Expm1)
@@ -433,7 +445,9 @@ def square(input: Tensor) -> Tensor:
 
 def relu(input: Tensor) -> Tensor:
     """max(input, 0)."""
-    _reject_bool(input, "relu")
+    _check_tensor(input, "relu")
+    if input.data.dtype == np.bool_:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
@@ -446,21 +460,25 @@ def sign(input: Tensor) -> Tensor:
 
 def floor(input: Tensor) -> Tensor:
     """Round down; integer tensors come back unchanged."""
+    _reject_bool(input, "floor")
     return Step.apply(input, np.floor if input.data.dtype.kind == "f" else np.copy)
 
 
 def ceil(input: Tensor) -> Tensor:
     """Round up; integer tensors come back unchanged."""
+    _reject_bool(input, "ceil")
     return Step.apply(input, np.ceil if input.data.dtype.kind == "f" else np.copy)
 
 
 def trunc(input: Tensor) -> Tensor:
     """Round toward zero; integer tensors come back unchanged."""
+    _reject_bool(input, "trunc")
     return Step.apply(input, np.trunc if input.data.dtype.kind == "f" else np.copy)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     """Round half to even, like torch (and NumPy); `decimals` scales by 10**decimals first."""
+    _reject_bool(input, "round")
     if input.data.dtype.kind != "f":
         return Step.apply(input, np.copy)
     if decimals == 0:

@@ -1,0 +1,51 @@
+"""minitorch.nn: layers, losses and initialisation, with torch's names.
+
+Read module.py (how a Module finds its parameters), then linear.py (the
+smallest real layer), then functional/ (the math every layer calls: each op a
+Function with its forward and backward side by side). init.py draws initial
+weights from torch's distributions; utils.py clips gradients.
+"""
+
+from minitorch.nn import functional, init, utils
+from minitorch.nn.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from minitorch.nn.containers import ModuleDict, ModuleList, Sequential
+from minitorch.nn.conv import Conv1d, Conv2d
+from minitorch.nn.dropout import Dropout
+from minitorch.nn.linear import Flatten, Identity, Linear, Unflatten
+from minitorch.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from minitorch.nn.module import Module, Parameter
+from minitorch.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from minitorch.nn.pooling import AvgPool2d, MaxPool2d
+from minitorch.nn.sparse import Embedding
+
+__all__ = [
+    "functional", "init", "utils",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
+    "Linear", "Identity", "Flatten", "Unflatten",
+    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "Softmax",
+    "LogSoftmax", "Dropout", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding",
+    "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+    "BCEWithLogitsLoss", "KLDivLoss",
+]

@@ -1,0 +1,228 @@
+"""Convolution (conv1d, conv2d) as one matrix product over strided windows.
+
+The forward is "im2col": `as_strided` makes a view in which every output
+position sees its C x kh x kw input window (no data copied yet); reshaping it
+into a matrix copies each window once, and a single matmul with the weights
+(per group) gives every output at once. The backward is the same product
+transposed:
+
+    W: grad . colsᵀ (summed over the batch)        b: grad summed over batch and space
+    x: for each kernel offset (i, j): W[:, :, i, j]ᵀ . grad, added back onto the
+       slab of the (padded) input that offset (i, j) read  -- "col2im"
+
+The x loop runs over the kh*kw kernel offsets, never over pixels: within one
+offset the slab's elements are distinct, so a plain `+=` on a strided view is
+exact, and each step's temporary is only as large as the output.
+conv1d is conv2d with a height of 1. Read pooling.py next: same windows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from minitorch.autograd.function import Function
+from minitorch.nn.functional._utils import (
+    check_optional_tensor,
+    check_tensor,
+    ntuple,
+)
+from minitorch.tensor import Tensor
+
+__all__ = ["conv1d", "conv2d"]
+
+
+def zero_pad(x: np.ndarray, pads: tuple[int, int, int, int], value: Any = 0) -> np.ndarray:
+    """x (N, C, H, W) padded by (top, bottom, left, right) with `value`."""
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out[:, :, top:top + h, left:left + w] = x
+    return out
+
+
+def window_slice(i: int, j: int, out_hw: tuple[int, int], stride: tuple[int, int],
+                 dilation: tuple[int, int]) -> tuple[slice, slice, slice, slice]:
+    """The strided slice of the padded input that kernel offset (i, j) sees, one per output."""
+    (ho, wo), (sh, sw), (dh, dw) = out_hw, stride, dilation
+    return (
+        slice(None),
+        slice(None),
+        slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+        slice(j * dw, j * dw + sw * (wo - 1) + 1, sw),
+    )
+
+
+def im2col(xp: np.ndarray, kernel: tuple[int, int], out_hw: tuple[int, int],
+           stride: tuple[int, int], dilation: tuple[int, int], groups: int) -> np.ndarray:
+    """(N, G, C/G * kh * kw, Ho * Wo): column l holds the window of output position l."""
+    n, c, _, _ = xp.shape
+    (kh, kw), (ho, wo), (sh, sw), (dh, dw) = kernel, out_hw, stride, dilation
+    s_n, s_c, s_h, s_w = xp.strides
+    cg = c // groups
+    windows = as_strided(
+        xp,
+        shape=(n, groups, cg, kh, kw, ho, wo),
+        strides=(s_n, s_c * cg, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw),
+        writeable=False,
+    )
+    return windows.reshape(n, groups, cg * kh * kw, ho * wo)  # the one copy
+
+
+class Convolution(Function):
+    """y = W ⋆ x + b (cross-correlation, as in torch), as one matmul over im2col columns;
+    x: col2im(Wᵀ · grad),  W: Σ_batch grad · colsᵀ,  b: grad summed over batch and space."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, *, stride, pads, dilation, groups, squeeze):
+        # squeeze = (unbatched, is_1d): the 4-d view of x and w that the math works on.
+        unbatched, is_1d = squeeze
+        ctx.x_shape, ctx.w_shape = x.shape, w.shape
+        if unbatched:
+            x = x[None]
+        if is_1d:
+            x, w = x[:, :, None, :], w[:, :, None, :]
+        n, c, h, wd = x.shape
+        o, cg, kh, kw = w.shape
+        xp = zero_pad(x, pads)
+        ho = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+        wo = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        cols = im2col(xp, (kh, kw), (ho, wo), stride, dilation, groups)
+        w2 = w.reshape(groups, o // groups, cg * kh * kw)
+        out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+        if b is not None:
+            out += b.reshape(1, o, 1, 1)
+        ctx.save_for_backward(cols, w2)
+        ctx.geom = (x.shape, xp.shape, pads, (kh, kw), (ho, wo), stride, dilation, groups)
+        ctx.squeeze, ctx.has_bias = squeeze, b is not None
+        if is_1d:
+            out = out[:, :, 0, :]
+        return out[0] if unbatched else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols, w2 = ctx.saved
+        x4_shape, xp_shape, pads, (kh, kw), out_hw, stride, dilation, groups = ctx.geom
+        n, c, h, wd = x4_shape
+        _, og, _ = w2.shape
+        g2 = grad.reshape(n, groups, og, out_hw[0] * out_hw[1])
+        gx = gw = gb = None
+        if ctx.needs_input_grad[0]:
+            w_ij = w2.reshape(groups, og, c // groups, kh, kw)
+            dxp = np.zeros(xp_shape, dtype=grad.dtype)
+            for i in range(kh):  # col2im, one kernel offset at a time
+                for j in range(kw):
+                    part = np.matmul(w_ij[:, :, :, i, j].transpose(0, 2, 1), g2)  # (N, G, C/G, L)
+                    dxp[window_slice(i, j, out_hw, stride, dilation)] += part.reshape(
+                        n, c, *out_hw)
+            top, _, left, _ = pads
+            gx = dxp[:, :, top:top + h, left:left + wd].reshape(ctx.x_shape)
+        if ctx.needs_input_grad[1]:
+            gw = np.matmul(g2, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(ctx.w_shape)
+        if ctx.has_bias and ctx.needs_input_grad[2]:
+            gb = g2.sum(axis=(0, 3)).reshape(groups * og)
+        return gx, gw, gb
+
+
+def _conv(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any,
+          groups: int, nd: int, op: str) -> Tensor:
+    """Check the arguments as torch does, work out the padding, and run Convolution."""
+    check_tensor(input, op)
+    check_tensor(weight, op, "weight", 2)
+    check_optional_tensor(bias, op, "bias", 3)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got "
+            f"input of size: {list(input.shape)}"
+        )
+    if weight.ndim != nd + 2:
+        raise RuntimeError(
+            f"{op}: weight should have {nd + 2} dimensions, got shape {list(weight.shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.data.dtype != input.data.dtype:
+            raise RuntimeError(
+                f"{op}: expected scalar type {input.dtype} but found {t.dtype} ({name})"
+            )
+    if input.data.dtype.kind not in "fiu":
+        raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
+    stride = ntuple(stride, nd, "stride", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{op}: non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {list(dilation)}")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported")
+    kernel = weight.shape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            # torch puts the odd extra pixel of an even kernel at the end
+            pads = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                    for d, k in zip(dilation, kernel)]
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        p = ntuple(padding, nd, "padding", op)
+        if any(v < 0 for v in p):
+            raise RuntimeError(f"{op}: negative padding is not supported")
+        pads = [(v, v) for v in p]
+    batched = input.ndim == nd + 2
+    c = input.shape[1 if batched else 0]
+    o, cg = weight.shape[0], weight.shape[1]
+    if o % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead"
+        )
+    if c != cg * groups:
+        shape = list(input.shape) if batched else [1, *input.shape]
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{shape} "
+            f"to have {cg * groups} channels, but got {c} channels instead"
+        )
+    if bias is not None and bias.shape != (o,):
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{o} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    spatial = input.shape[-nd:]
+    padded = [s + a + b for s, (a, b) in zip(spatial, pads)]
+    effective = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    if any(p < k for p, k in zip(padded, effective)):
+        raise RuntimeError(
+            f"{op}: Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be greater "
+            "than actual input size"
+        )
+    if nd == 1:
+        pads4, stride4, dilation4 = (0, 0, *pads[0]), (1, stride[0]), (1, dilation[0])
+    else:
+        pads4, stride4, dilation4 = (*pads[0], *pads[1]), stride, dilation
+    return Convolution.apply(
+        input, weight, bias, stride=stride4, pads=pads4, dilation=dilation4, groups=groups,
+        squeeze=(not batched, nd == 1),
+    )
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-d convolution of input (N, C, H, W) or (C, H, W) with weight (O, C/groups, kh, kw).
+
+    padding: an int, a pair, 'valid' (none) or 'same' (output as large as input, stride 1).
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-d convolution of input (N, C, L) or (C, L) with weight (O, C/groups, k)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")

@@ -1,0 +1,674 @@
+"""Losses: a number that says how wrong the prediction is, and its gradient.
+
+Each loss is a Function that computes the per-element loss and applies the
+reduction ('none', 'mean' or 'sum') itself, so its backward is the
+per-element derivative times the upstream gradient (divided by the count for
+'mean'). The two with care in them:
+
+* cross_entropy fuses log_softmax with the negative log-likelihood, so that
+  large logits stay finite and the gradient is simply softmax - target
+  (with weights, ignored entries and label smoothing folded in);
+* binary_cross_entropy_with_logits uses log(sigmoid(x)) = min(x, 0) -
+  log1p(exp(-|x|)), which never overflows.
+
+Read activation.py first; this file is longer but every class is one story.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import Function
+from minitorch.nn.functional._utils import (
+    check_optional_tensor,
+    check_tensor,
+    reduce_forward,
+    reduction_arg,
+)
+from minitorch.ops.support import broadcast_shapes, cast, unbroadcast
+from minitorch.tensor import Tensor
+
+__all__ = [
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+]
+
+
+def _norm(reduction: str, numel: int) -> float:
+    """The factor the reduction puts on every element's gradient."""
+    return 1.0 / numel if reduction == "mean" and numel else 1.0
+
+
+def _two_grads(ctx: Any, g: np.ndarray) -> tuple:
+    """d(loss)/d(input) = g and d(loss)/d(target) = -g, each folded back to its own shape."""
+    gx = unbroadcast(g, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+    gt = unbroadcast(-g, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
+    return gx, gt
+
+
+# -- regression losses ------------------------------------------------------------
+class MseLoss(Function):
+    """loss = reduce((x - t)^2);  x: 2 (x - t) grad [/ n for mean];  t: -2 (x - t) grad [/ n]."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, reduction):
+        d = x - t
+        ctx.save_for_backward(d)
+        ctx.shapes, ctx.reduction = (x.shape, t.shape), reduction
+        return reduce_forward(d * d, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved
+        return _two_grads(ctx, (2.0 * _norm(ctx.reduction, d.size)) * d * grad)
+
+
+class L1Loss(Function):
+    """loss = reduce(|x - t|);  x: sign(x - t) grad [/ n];  t: -sign(x - t) grad [/ n].
+
+    At x == t the gradient is 0 (sign(0) = 0), as torch's abs gives.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, *, reduction):
+        d = x - t
+        ctx.save_for_backward(d)
+        ctx.shapes, ctx.reduction = (x.shape, t.shape), reduction
+        return reduce_forward(np.abs(d), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved
+        return _two_grads(ctx, np.sign(d) * grad * _norm(ctx.reduction, d.size))
+
+
+class SmoothL1Loss(Function):
+    """loss = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta, d = x - t;
+    x: clamp(d / beta, -1, 1) grad [/ n];  t: minus that."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, reduction, beta):
+        d = x - t
+        z = np.abs(d)
+        ctx.save_for_backward(d)
+        ctx.shapes, ctx.reduction, ctx.beta = (x.shape, t.shape), reduction, beta
+        return reduce_forward(np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved
+        b = ctx.beta
+        slope = np.where(d < -b, -1.0, np.where(d > b, 1.0, d / b)).astype(d.dtype)
+        return _two_grads(ctx, slope * grad * _norm(ctx.reduction, d.size))
+
+
+class HuberLoss(Function):
+    """loss = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), d = x - t;
+    x: clamp(d, -delta, delta) grad [/ n];  t: minus that."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, reduction, delta):
+        d = x - t
+        z = np.abs(d)
+        ctx.save_for_backward(d)
+        ctx.shapes, ctx.reduction, ctx.delta = (x.shape, t.shape), reduction, delta
+        loss = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+        return reduce_forward(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved
+        slope = np.clip(d, -ctx.delta, ctx.delta)
+        return _two_grads(ctx, slope * grad * _norm(ctx.reduction, d.size))
+
+
+def _pointwise_operands(input: Any, target: Any, op: str, kernel: str,
+                        keep_input_dtype: bool = False) -> tuple[Tensor, Tensor]:
+    """Both tensors, broadcastable, cast to torch's result dtype (floating only)."""
+    check_tensor(input, op)
+    check_tensor(target, op, "target", 2)
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+        broadcast_shapes(input.shape, target.shape, op)
+    result = input.dtype if keep_input_dtype else dtypes.result_type(input, target)
+    if not result.is_floating_point:
+        raise NotImplementedError(f"{op}: \"{kernel}\" not implemented for '{result}'")
+    return cast(input, result), cast(target, result)
+
+
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str,
+              mean_by_weight: bool) -> Tensor:
+    """torch 2.13's optional per-element weight for mse/l1/huber, composed from core ops."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = loss * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    return weighted.sum() / weight.sum() if mean_by_weight else weighted.mean()
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean squared error (or its sum, or per element)."""
+    reduction = reduction_arg(reduction, size_average, reduce)
+    x, t = _pointwise_operands(input, target, "mse_loss", "mse_cpu")
+    if weight is not None:
+        return _weighted(MseLoss.apply(x, t, reduction="none"), weight, input, reduction, True)
+    return MseLoss.apply(x, t, reduction=reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error."""
+    reduction = reduction_arg(reduction, size_average, reduce)
+    x, t = _pointwise_operands(input, target, "l1_loss", "abs_cpu")
+    if weight is not None:
+        return _weighted(L1Loss.apply(x, t, reduction="none"), weight, input, reduction, True)
+    return L1Loss.apply(x, t, reduction=reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Squared error below beta, absolute error above it (beta=0 is l1_loss)."""
+    reduction = reduction_arg(reduction, size_average, reduce)
+    x, t = _pointwise_operands(input, target, "smooth_l1_loss", "smooth_l1_cpu")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return L1Loss.apply(x, t, reduction=reduction)
+    return SmoothL1Loss.apply(x, t, reduction=reduction, beta=beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """Squared error below delta, delta-scaled absolute error above it.
+
+    The result has input's dtype (torch's huber kernel casts the target to it).
+    """
+    reduction = reduction_arg(reduction)
+    x, t = _pointwise_operands(input, target, "huber_loss", "huber_cpu", keep_input_dtype=True)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        loss = HuberLoss.apply(x, t, reduction="none", delta=delta)
+        return _weighted(loss, weight, input, reduction, False)
+    return HuberLoss.apply(x, t, reduction=reduction, delta=delta)
+
+
+# -- classification: negative log-likelihood and cross-entropy ----------------------
+def _classes_last(a: np.ndarray) -> np.ndarray:
+    """(N, C, d1, ...) -> (N*d1*..., C); (C,) -> (1, C): one row per prediction."""
+    if a.ndim == 1:
+        return a.reshape(1, -1)
+    if a.ndim == 2:
+        return a
+    return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
+
+
+def _classes_back(a2: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The inverse of _classes_last."""
+    if len(shape) <= 2:
+        return a2.reshape(shape)
+    return np.moveaxis(a2.reshape((shape[0],) + shape[2:] + (shape[1],)), -1, 1)
+
+
+def _log_softmax_rows(x2: np.ndarray) -> np.ndarray:
+    """log_softmax along axis 1, shifted by the row max so exp never overflows."""
+    shifted = x2 - x2.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+class _Picked:
+    """Which rows count (target != ignore_index), their classes, and their weights."""
+
+    def __init__(self, logp: np.ndarray, target: np.ndarray, weight: np.ndarray | None,
+                 ignore_index: int) -> None:
+        self.rows = np.flatnonzero(target != ignore_index)
+        self.cls = target[self.rows]
+        self.weight = weight
+        self.wt = weight[self.cls] if weight is not None else np.ones(len(self.rows), logp.dtype)
+
+
+def _nll_forward(logp: np.ndarray, pk: _Picked, reduction: str, smoothing: float,
+                 out_shape: tuple[int, ...]) -> np.ndarray:
+    """(1 - eps) * NLL + eps / C * (uniform-target loss), reduced the way torch reduces."""
+    m, c = logp.shape
+    nll = np.zeros(m, dtype=logp.dtype)
+    nll[pk.rows] = -pk.wt * logp[pk.rows, pk.cls]
+    smooth = None
+    if smoothing > 0:
+        smooth = np.zeros(m, dtype=logp.dtype)
+        lp = logp[pk.rows]
+        smooth[pk.rows] = -(lp * pk.weight).sum(axis=1) if pk.weight is not None \
+            else -lp.sum(axis=1)
+    if reduction == "none":
+        out = nll.reshape(out_shape)
+        if smooth is not None:
+            out = (1 - smoothing) * out + (smoothing / c) * smooth.reshape(out_shape)
+        return out
+    total = pk.wt.sum(dtype=logp.dtype)
+    out = nll.sum() if reduction == "sum" else nll.sum() / total
+    if smooth is not None:
+        s = smooth.sum() if reduction == "sum" else smooth.sum() / total
+        out = (1 - smoothing) * out + (smoothing / c) * s
+    return np.asarray(out, dtype=logp.dtype)
+
+
+def _nll_backward(grad: np.ndarray, logp_shape: tuple[int, int], pk: _Picked, reduction: str,
+                  smoothing: float) -> np.ndarray:
+    """d(loss)/d(logp): -(1 - eps) w[t] at the target class, -eps/C * w[c] on every class
+    (valid rows only), times the reduction's factor."""
+    m, c = logp_shape
+    if reduction == "none":
+        coef = grad.reshape(-1)[pk.rows]
+    elif reduction == "sum":
+        coef = grad
+    else:
+        coef = grad / pk.wt.sum(dtype=grad.dtype)
+    dlogp = np.zeros(logp_shape, dtype=grad.dtype)
+    dlogp[pk.rows, pk.cls] = -(1 - smoothing) * pk.wt * coef
+    if smoothing > 0:
+        per_class = pk.weight if pk.weight is not None else 1.0
+        coef_col = np.broadcast_to(coef, pk.rows.shape)[:, None]
+        dlogp[pk.rows] -= (smoothing / c) * coef_col * per_class
+    return dlogp
+
+
+class NllLoss(Function):
+    """loss_i = -w[t_i] * x[i, t_i] (0 where t_i == ignore_index); mean divides by Σ w[t_i];
+    x: -w[t_i] * grad_i at [i, t_i], zero elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, *, target, weight, ignore_index, reduction):
+        logp = _classes_last(x)
+        pk = _Picked(logp, target.reshape(-1), weight, ignore_index)
+        ctx.pk, ctx.reduction, ctx.x_shape, ctx.logp_shape = pk, reduction, x.shape, logp.shape
+        return _nll_forward(logp, pk, reduction, 0.0, target.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dlogp = _nll_backward(grad, ctx.logp_shape, ctx.pk, ctx.reduction, 0.0)
+        return _classes_back(dlogp, ctx.x_shape)
+
+
+class CrossEntropy(Function):
+    """loss = nll(log_softmax(x)) with label smoothing eps;
+    x: softmax(x) * Σ_c g_c - g, with g = d loss / d log_softmax (see _nll_backward)."""
+
+    @staticmethod
+    def forward(ctx, x, *, target, weight, ignore_index, reduction, smoothing):
+        logp = _log_softmax_rows(_classes_last(x))
+        pk = _Picked(logp, target.reshape(-1), weight, ignore_index)
+        ctx.save_for_backward(logp)
+        ctx.pk, ctx.reduction, ctx.smoothing, ctx.x_shape = pk, reduction, smoothing, x.shape
+        return _nll_forward(logp, pk, reduction, smoothing, target.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (logp,) = ctx.saved
+        g = _nll_backward(grad, logp.shape, ctx.pk, ctx.reduction, ctx.smoothing)
+        dx = g - np.exp(logp) * g.sum(axis=1, keepdims=True)  # the adjoint of log_softmax
+        return _classes_back(dx, ctx.x_shape)
+
+
+class SoftCrossEntropy(Function):
+    """Targets are probabilities p (smoothed: p (1 - eps) + eps / C);
+    loss_i = -Σ_c w_c p_ic log_softmax(x)_ic, mean divides by the number of rows;
+    x: coef_i * (softmax(x)_i Σ_c w_c p_ic - w p_i);  p: -coef_i (1 - eps) w log_softmax(x)_i."""
+
+    @staticmethod
+    def forward(ctx, x, p, *, weight, reduction, smoothing):
+        logp = _log_softmax_rows(_classes_last(x))
+        c = logp.shape[1]
+        p2 = _classes_last(p)
+        if smoothing > 0:
+            p2 = p2 * (1 - smoothing) + smoothing / c
+        wp = p2 * weight if weight is not None else p2
+        per_row = -(logp * wp).sum(axis=1)
+        ctx.save_for_backward(logp, wp)
+        ctx.reduction, ctx.smoothing, ctx.x_shape, ctx.weight = (
+            reduction, smoothing, x.shape, weight)
+        if reduction == "none":
+            return per_row.reshape((x.shape[0],) + x.shape[2:] if x.ndim > 1 else ())
+        total = per_row.sum()
+        return np.asarray(total if reduction == "sum" else total / logp.shape[0], dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp, wp = ctx.saved
+        m = logp.shape[0]
+        coef = grad.reshape(-1, 1) if ctx.reduction == "none" else (
+            grad / m if ctx.reduction == "mean" else grad)
+        dlogp = -coef * wp
+        gx = gp = None
+        if ctx.needs_input_grad[0]:
+            dx = dlogp - np.exp(logp) * dlogp.sum(axis=1, keepdims=True)
+            gx = _classes_back(dx, ctx.x_shape)
+        if ctx.needs_input_grad[1]:
+            w = ctx.weight if ctx.weight is not None else 1.0
+            dp = -coef * (1 - ctx.smoothing) * logp * w
+            gp = _classes_back(dp, ctx.x_shape)
+        return gx, gp
+
+
+def _class_target_checks(input: Tensor, target: Tensor, weight: Tensor | None,
+                         ignore_index: int, op: str) -> np.ndarray | None:
+    """torch's nll_loss_nd checks; returns the weight array (or None)."""
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if target.data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"{op}: expected target dtype to be Long or Byte, but got {target.dtype}"
+        )
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for '{input.dtype}'")
+    if input.ndim != 1:
+        tb = target.shape[0] if target.ndim else 0
+        if input.shape[0] != tb:
+            raise ValueError(
+                f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb})."
+            )
+    expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    t = target.data.astype(np.int64, copy=False)
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    if weight is None:
+        return None
+    if weight.data.size != c:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {c} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+    if weight.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"{op}: expected scalar type {input.dtype} but found {weight.dtype} (weight)"
+        )
+    return weight.data.reshape(-1)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities input (N, C, ...) at class indices target."""
+    check_tensor(input, "nll_loss")
+    check_tensor(target, "nll_loss", "target", 2)
+    check_optional_tensor(weight, "nll_loss", "weight", 3)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    w = _class_target_checks(input, target, weight, ignore_index, "nll_loss")
+    return NllLoss.apply(
+        input, target=target.data.astype(np.int64, copy=False), weight=w,
+        ignore_index=ignore_index, reduction=reduction,
+    )
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over dim 1 (dim 0 for a 1-d input) followed by the NLL of target.
+
+    target is either class indices (int64, shape input.shape without dim 1) or class
+    probabilities (same shape as input) -- torch tells them apart by the shape.
+    """
+    check_tensor(input, "cross_entropy")
+    check_tensor(target, "cross_entropy", "target", 2)
+    check_optional_tensor(weight, "cross_entropy", "weight", 3)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
+        )
+    if input.shape == target.shape:  # probabilities
+        if target.data.dtype.kind != "f":
+            raise RuntimeError(
+                "Expected floating point type for target with class probabilities, got "
+                f"{target.dtype}"
+            )
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if input.data.dtype.kind != "f":
+            raise NotImplementedError(f"cross_entropy: not implemented for '{input.dtype}'")
+        result = dtypes.result_type(input, target)
+        x, p = cast(input, result), cast(target, result)
+        c = input.shape[0] if input.ndim == 1 else input.shape[1]
+        w = None
+        if weight is not None:
+            if weight.data.size != c:
+                raise RuntimeError(
+                    f"weight tensor should be defined either for all {c} classes or no classes "
+                    f"but got weight tensor of shape: {list(weight.shape)}"
+                )
+            w = weight.data.reshape(-1).astype(result.np, copy=False)
+        return SoftCrossEntropy.apply(
+            x, p, weight=w, reduction=reduction, smoothing=label_smoothing
+        )
+    w = _class_target_checks(input, target, weight, ignore_index, "cross_entropy")
+    return CrossEntropy.apply(
+        input, target=target.data.astype(np.int64, copy=False), weight=w,
+        ignore_index=ignore_index, reduction=reduction, smoothing=label_smoothing,
+    )
+
+
+# -- binary classification ---------------------------------------------------------------
+class BinaryCrossEntropy(Function):
+    """loss = -w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as torch does;
+    x: w (x - t) / max(x (1 - x), 1e-12) grad [/ n];  t: -w logit(x) grad [/ n]."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, weight, reduction):
+        with np.errstate(divide="ignore"):
+            loss = (t - 1) * np.maximum(np.log1p(-x), -100.0) - t * np.maximum(np.log(x), -100.0)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, t)
+        ctx.weight, ctx.reduction = weight, reduction
+        return reduce_forward(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved
+        scale = grad * _norm(ctx.reduction, x.size)
+        if ctx.weight is not None:
+            scale = scale * ctx.weight
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = scale * (x - t) / np.maximum((1 - x) * x, 1e-12)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gt = -np.log(x / (1 - x)) * scale
+        return gx, gt
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities input (each in [0, 1]) against target."""
+    check_tensor(input, "binary_cross_entropy")
+    check_tensor(target, "binary_cross_entropy", "target", 2)
+    check_optional_tensor(weight, "binary_cross_entropy", "weight", 3)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"binary_cross_entropy: not implemented for '{input.dtype}'")
+    if target.data.dtype != input.data.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype} but expected {input.dtype}")
+    x = input.data
+    if x.size and not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    w = None
+    if weight is not None:
+        try:
+            w = np.broadcast_to(weight.data, target.shape).astype(x.dtype, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                f"binary_cross_entropy: weight of shape {tuple(weight.shape)} cannot be "
+                f"broadcast to the target's shape {tuple(target.shape)}"
+            ) from None
+    return BinaryCrossEntropy.apply(input, target, weight=w, reduction=reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """loss = w ((1 - t) x - lw log sigmoid(x)), lw = 1 + (pos_weight - 1) t, where
+    log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)) is finite for any x;
+    x: w (lw sigmoid(x) - pos_weight t) grad [/ n]  (= sigmoid(x) - t without pos_weight);
+    t: w (-x - (pos_weight - 1) log sigmoid(x)) grad [/ n]."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, weight, pos_weight, reduction):
+        log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        if pos_weight is not None:
+            log_sig = log_sig * ((pos_weight - 1) * t + 1)
+        loss = (1 - t) * x - log_sig
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, t)
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        return reduce_forward(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved
+        pw, w = ctx.pos_weight, ctx.weight
+        scale = grad * _norm(ctx.reduction, x.size)
+        if w is not None:
+            scale = scale * w
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            with np.errstate(over="ignore"):
+                sig = 1 / (1 + np.exp(-x))
+            if pw is None:
+                gx = (sig - t) * scale
+            else:
+                pt = pw * t
+                gx = ((pt + 1 - t) * sig - pt) * scale
+        if ctx.needs_input_grad[1]:
+            if pw is None:
+                gt = -x * scale
+            else:
+                log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+                gt = (log_sig - x - pw * log_sig) * scale  # log sigmoid(-x) - pw log sigmoid(x)
+        return gx, gt
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average: Any = None, reduce: Any = None,
+                                     reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """sigmoid + binary cross-entropy in one numerically stable step; pos_weight scales the
+    positive term."""
+    check_tensor(input, "binary_cross_entropy_with_logits")
+    check_tensor(target, "binary_cross_entropy_with_logits", "target", 2)
+    check_optional_tensor(weight, "binary_cross_entropy_with_logits", "weight", 3)
+    check_optional_tensor(pos_weight, "binary_cross_entropy_with_logits", "pos_weight", 7)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    result = dtypes.result_type(input, target)
+    if not result.is_floating_point:
+        raise NotImplementedError(
+            f"binary_cross_entropy_with_logits: not implemented for '{result}'"
+        )
+    x, t = cast(input, result), cast(target, result)
+    extras = {}
+    for name, e in (("weight", weight), ("pos_weight", pos_weight)):
+        if e is None:
+            extras[name] = None
+            continue
+        shape = broadcast_shapes(input.shape, e.shape, "binary_cross_entropy_with_logits")
+        if shape != tuple(input.shape):
+            raise RuntimeError(
+                f"binary_cross_entropy_with_logits: output with shape {list(input.shape)} "
+                f"doesn't match the broadcast shape {list(shape)} ({name})"
+            )
+        extras[name] = e.data.astype(result.np, copy=False)
+    return BinaryCrossEntropyWithLogits.apply(x, t, reduction=reduction, **extras)
+
+
+# -- distributions --------------------------------------------------------------------
+class KlDiv(Function):
+    """loss = t (log t - x) (0 where t = 0), or exp(t) (t - x) with log_target;
+    x: -t grad (-exp(t) grad) [/ n];
+    t: (log t + t/t - x) grad -- NaN at t = 0, exactly as torch's xlogy-based autograd gives --
+       or exp(t) (t - x + 1) grad with log_target."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, reduction, log_target):
+        if log_target:
+            loss = np.exp(t) * (t - x)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                xlogy = np.where(t == 0, 0, t * np.log(t)).astype(t.dtype)
+            loss = xlogy - t * x
+        ctx.save_for_backward(x, t)
+        ctx.reduction, ctx.log_target, ctx.shapes = reduction, log_target, (x.shape, t.shape)
+        if reduction == "batchmean":
+            total = np.asarray(loss.sum(), dtype=loss.dtype)
+            return total / np.asarray(x.shape[0], dtype=loss.dtype) if x.ndim else total
+        return reduce_forward(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved
+        if ctx.reduction == "batchmean":
+            scale = grad / np.asarray(x.shape[0], dtype=grad.dtype) if x.ndim else grad
+        else:
+            scale = grad * _norm(ctx.reduction, np.broadcast(x, t).size)
+        gx = gt = None
+        full = np.broadcast_shapes(x.shape, t.shape)
+        if ctx.needs_input_grad[0]:
+            gx = np.broadcast_to(-(np.exp(t) if ctx.log_target else t) * scale, full)
+            gx = unbroadcast(gx, ctx.shapes[0])
+        if ctx.needs_input_grad[1]:
+            if ctx.log_target:
+                g = np.exp(t) * (t - x + 1) * scale
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    g = (np.where(t != 0, np.log(t), 0) + t / t - x) * scale
+            gt = unbroadcast(np.broadcast_to(g.astype(t.dtype, copy=False), full), ctx.shapes[1])
+        return gx, gt
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL divergence with input given as log-probabilities; reduction may be 'batchmean'."""
+    check_tensor(input, "kl_div")
+    check_tensor(target, "kl_div", "target", 2)
+    if size_average is not None or reduce is not None:
+        reduction = reduction_arg("mean", size_average, reduce)
+    elif reduction != "batchmean":
+        reduction = reduction_arg(reduction)
+        if reduction == "mean":
+            warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the support "
+                "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                "major release.",
+                stacklevel=2,
+            )
+    if input.shape != target.shape:
+        broadcast_shapes(input.shape, target.shape, "kl_div")
+    result = dtypes.result_type(input, target)
+    if not result.is_floating_point:
+        raise NotImplementedError(f"kl_div: not implemented for '{result}'")
+    return KlDiv.apply(cast(input, result), cast(target, result), reduction=reduction,
+                       log_target=log_target)

@@ -1,0 +1,456 @@
+"""Training runs: three small models trained step by step in torch and in minitorch.
+
+Each run builds the model once in each engine from the same code (written
+against `lib`, which is torch or minitorch), copies torch's initial weights
+into minitorch with load_state_dict, and feeds both the same batches in the
+same order. The loss is compared at every step -- in float64 it must agree
+to rtol 1e-6, in float32 the drift is recorded -- and the final accuracies
+on held-out data must be equal.
+
+    mlp          Linear-ReLU-Linear on scikit-learn's digits (8x8 images, 10 classes), Adam
+    cnn          Conv2d-BatchNorm2d-ReLU-MaxPool2d-Conv2d-ReLU-MaxPool2d-Linear on the
+                 same images, Adam
+    transformer  a one-block character-level causal transformer (Embedding, LayerNorm,
+                 self-attention from matmul and a masked softmax, GELU MLP) on the Zen of
+                 Python, AdamW
+
+`run_section(quick)` is what `python -m parity` calls (quick: a few steps per
+run for `make test`); the full run also draws reports/figures/training.png.
+`python -m parity.training_runs [--quick] [--case RUN/DTYPE]` runs it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import contextlib
+import io
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+import minitorch as mt
+from parity.modules import configure_threads, copy_weights, to_numpy
+
+RTOL64 = 1e-6  # float64 losses must agree to this at every step
+DRIFT32 = 1e-3  # float32: the drift is recorded; beyond this it is a failure, not drift
+DTYPES = ("float64", "float32")
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+MT_DTYPES = {"float32": mt.float32, "float64": mt.float64}
+FIGURE = Path(__file__).resolve().parent.parent / "reports" / "figures" / "training.png"
+RERUN = ".venv/bin/python -m parity.training_runs --case"
+
+
+# -- data ----------------------------------------------------------------------------------------
+def digits() -> dict[str, np.ndarray]:
+    """scikit-learn's digits, scaled to [0, 1], split 1437 train / 360 test by a fixed seed."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = (d.data / 16.0).astype(np.float64)
+    y = d.target.astype(np.int64)
+    perm = np.random.default_rng(0).permutation(len(y))
+    test, train = perm[:360], perm[360:]
+    return {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
+
+
+def digit_batches(data: dict[str, np.ndarray], epochs: int, batch: int, max_steps: int | None,
+                  image: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled minibatches, the same for both engines (a fixed NumPy generator)."""
+    rng = np.random.default_rng(1)
+    x, y = data["x_train"], data["y_train"]
+    out = []
+    for _ in range(epochs):
+        perm = rng.permutation(len(y))
+        for s in range(0, len(y), batch):
+            i = perm[s:s + batch]
+            xb = x[i].reshape(-1, 1, 8, 8) if image else x[i]
+            out.append((xb, y[i]))
+    return out[:max_steps] if max_steps else out
+
+
+def zen() -> str:
+    """The Zen of Python: a small fixed text that ships with every Python."""
+    with contextlib.redirect_stdout(io.StringIO()):  # `import this` prints it
+        import this
+    return codecs.decode(this.s, "rot13")
+
+
+# -- models, written once against lib ------------------------------------------------------------
+def build_mlp(lib: Any) -> Any:
+    nn = lib.nn
+    return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+def build_cnn(lib: Any) -> Any:
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 2 * 2, 10),
+    )
+
+
+BLOCK, D_MODEL, HEADS = 16, 32, 2
+
+
+def build_transformer(lib: Any, vocab: int) -> Any:
+    nn, F = lib.nn, lib.nn.functional
+
+    class CharTransformer(nn.Module):
+        """token + position embeddings, one pre-norm block (causal attention, GELU MLP), head."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.tok = nn.Embedding(vocab, D_MODEL)
+            self.pos = nn.Embedding(BLOCK, D_MODEL)
+            self.ln1 = nn.LayerNorm(D_MODEL)
+            self.qkv = nn.Linear(D_MODEL, 3 * D_MODEL)
+            self.proj = nn.Linear(D_MODEL, D_MODEL)
+            self.ln2 = nn.LayerNorm(D_MODEL)
+            self.mlp = nn.Sequential(nn.Linear(D_MODEL, 4 * D_MODEL), nn.GELU(),
+                                     nn.Linear(4 * D_MODEL, D_MODEL))
+            self.ln_f = nn.LayerNorm(D_MODEL)
+            self.head = nn.Linear(D_MODEL, vocab)
+            self.register_buffer("mask", lib.tril(lib.ones(BLOCK, BLOCK)), persistent=False)
+
+        def attention(self, x: Any) -> Any:
+            b, t, d = x.shape
+            hd = d // HEADS
+            q, k, v = self.qkv(x).split(d, dim=2)
+            q, k, v = (z.reshape(b, t, HEADS, hd).transpose(1, 2) for z in (q, k, v))
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
+            att = att.masked_fill(self.mask[:t, :t] == 0, float("-inf"))
+            att = F.softmax(att, dim=-1)
+            y = (att @ v).transpose(1, 2).reshape(b, t, d)
+            return self.proj(y)
+
+        def forward(self, idx: Any) -> Any:
+            t = idx.shape[1]
+            x = self.tok(idx) + self.pos(lib.arange(t))
+            x = x + self.attention(self.ln1(x))
+            x = x + self.mlp(self.ln2(x))
+            return self.head(self.ln_f(x))
+
+    return CharTransformer()
+
+
+# -- the runs ------------------------------------------------------------------------------------
+@dataclass
+class RunSpec:
+    name: str
+    describe: str
+    build: Callable[[Any], Any]
+    optimizer: Callable[[Any, Any], Any]  # (lib, params) -> optimizer
+    batches: Callable[[bool], list[tuple[np.ndarray, np.ndarray]]]  # quick -> batches
+    evaluate: Callable[[Any, Any, str], tuple[int, int]]  # (lib, model, dtype) -> correct, total
+    flat_logits: bool = False  # (B, T, V) logits scored per character
+
+
+def _classify(data: dict[str, np.ndarray], image: bool) -> Callable[[Any, Any, str],
+                                                                      tuple[int, int]]:
+    def evaluate(lib: Any, model: Any, dtype: str) -> tuple[int, int]:
+        x = data["x_test"].reshape(-1, 1, 8, 8) if image else data["x_test"]
+        model.eval()
+        with lib.no_grad():
+            logits = model(lib.from_numpy(x.astype(dtype)))
+        pred = to_numpy(logits).argmax(axis=1)
+        return int((pred == data["y_test"]).sum()), len(pred)
+
+    return evaluate
+
+
+def _char_data() -> tuple[np.ndarray, int]:
+    text = zen()
+    chars = sorted(set(text))
+    return np.array([chars.index(c) for c in text], np.int64), len(chars)
+
+
+def _char_batches(codes: np.ndarray, steps: int, batch: int = 16
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(2)
+    out = []
+    for _ in range(steps):
+        starts = rng.integers(0, len(codes) - BLOCK - 1, batch)
+        x = np.stack([codes[s:s + BLOCK] for s in starts])
+        y = np.stack([codes[s + 1:s + BLOCK + 1] for s in starts])
+        out.append((x, y))
+    return out
+
+
+def _char_eval(codes: np.ndarray) -> Callable[[Any, Any, str], tuple[int, int]]:
+    starts = np.arange(0, len(codes) - BLOCK - 1, BLOCK)  # every window of the text, once
+    x = np.stack([codes[s:s + BLOCK] for s in starts])
+    y = np.stack([codes[s + 1:s + BLOCK + 1] for s in starts])
+
+    def evaluate(lib: Any, model: Any, dtype: str) -> tuple[int, int]:
+        model.eval()
+        with lib.no_grad():
+            logits = model(lib.from_numpy(x))
+        pred = to_numpy(logits).argmax(axis=-1)
+        return int((pred == y).sum()), int(y.size)
+
+    return evaluate
+
+
+def run_specs() -> dict[str, RunSpec]:
+    data = digits()
+    codes, vocab = _char_data()
+    return {
+        "mlp": RunSpec(
+            "mlp", "MLP 64-64-10 on digits, Adam(lr=3e-3), batch 64",
+            build_mlp, lambda L, p: L.optim.Adam(p, lr=3e-3),
+            lambda quick: digit_batches(data, 1 if quick else 10, 64, 12 if quick else None,
+                                        False),
+            _classify(data, False)),
+        "cnn": RunSpec(
+            "cnn", "CNN (Conv2d, BatchNorm2d, MaxPool2d, Linear) on digits, Adam(lr=3e-3), "
+                   "batch 64",
+            build_cnn, lambda L, p: L.optim.Adam(p, lr=3e-3),
+            lambda quick: digit_batches(data, 1 if quick else 8, 64, 6 if quick else None,
+                                        True),
+            _classify(data, True)),
+        "transformer": RunSpec(
+            "transformer", f"1-block char transformer (d={D_MODEL}, {HEADS} heads, context "
+                           f"{BLOCK}) on the Zen of Python, AdamW(lr=3e-3), batch 16",
+            lambda L: build_transformer(L, vocab),
+            lambda L, p: L.optim.AdamW(p, lr=3e-3, weight_decay=0.01),
+            lambda quick: _char_batches(codes, 5 if quick else 400),
+            _char_eval(codes), flat_logits=True),
+    }
+
+
+@dataclass
+class RunResult:
+    run: str
+    dtype: str
+    steps: int
+    losses: dict[str, list[float]] = field(default_factory=dict)  # engine -> loss per step
+    correct: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # not in the report (not stable)
+    keys_equal: bool = True
+    error: str = ""
+
+    @property
+    def deviations(self) -> list[float]:
+        """|loss_mt - loss_torch| / |loss_torch| at every step."""
+        t, m = self.losses.get("torch", []), self.losses.get("minitorch", [])
+        return [abs(a - b) / max(abs(b), 1e-300) if math.isfinite(a) and math.isfinite(b)
+                else (0.0 if a == b else math.inf) for a, b in zip(m, t)]
+
+    @property
+    def worst(self) -> float:
+        d = self.deviations
+        return max(d) if d else math.inf
+
+
+def train(lib: Any, model: Any, spec: RunSpec, batches: list[tuple[np.ndarray, np.ndarray]],
+          dtype: str) -> list[float]:
+    """The plain PyTorch loop: zero_grad, forward, loss, backward, step; losses per step."""
+    F = lib.nn.functional
+    opt = spec.optimizer(lib, model.parameters())
+    losses = []
+    for xb, yb in batches:
+        model.train()
+        x = lib.from_numpy(xb if xb.dtype.kind == "i" else xb.astype(dtype))
+        y = lib.from_numpy(yb)
+        opt.zero_grad()
+        logits = model(x)
+        if spec.flat_logits:
+            logits = logits.reshape(-1, logits.shape[-1])
+            y = y.reshape(-1)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.item()))
+    return losses
+
+
+def run_one(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
+    batches = spec.batches(quick)
+    res = RunResult(spec.name, dtype, len(batches))
+    torch.manual_seed(0)
+    tm = spec.build(torch).to(TORCH_DTYPES[dtype])
+    mm = spec.build(mt).to(MT_DTYPES[dtype])
+    res.keys_equal = list(tm.state_dict()) == list(mm.state_dict())
+    copy_weights(tm, mm)  # identical initial weights
+    for lib, model in ((torch, tm), (mt, mm)):
+        t0 = time.perf_counter()
+        res.losses[lib.__name__] = train(lib, model, spec, batches, dtype)
+        res.correct[lib.__name__], res.total = spec.evaluate(lib, model, dtype)
+        res.seconds[lib.__name__] = time.perf_counter() - t0
+    return res
+
+
+def judge(r: RunResult) -> tuple[str, str]:
+    """(status, detail): float64 must agree to RTOL64 at every step and in accuracy."""
+    if r.error:
+        return "FAIL", r.error
+    if not r.keys_equal:
+        return "FAIL", "state_dict keys differ between the engines"
+    worst, acc_equal = r.worst, r.correct.get("torch") == r.correct.get("minitorch")
+    if r.dtype == "float64":
+        if not worst <= RTOL64:
+            step = int(np.argmax(r.deviations)) + 1
+            return "FAIL", f"loss deviation {worst:.2e} at step {step} > {RTOL64:.0e}"
+        if not acc_equal:
+            return "FAIL", (f"accuracy {r.correct['minitorch']}/{r.total} != torch's "
+                            f"{r.correct['torch']}/{r.total}")
+        return "ok", ""
+    if not worst <= DRIFT32:
+        return "FAIL", f"float32 drift {worst:.2e} > {DRIFT32:.0e}: a bug, not rounding"
+    return "ok", "" if acc_equal else "float32 accuracies differ (drift, recorded)"
+
+
+def _safe_run(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
+    try:
+        return run_one(spec, dtype, quick)
+    except Exception as e:  # noqa: BLE001 - a crash is a failed run, the section goes on
+        return RunResult(spec.name, dtype, 0, error=f"crash: {type(e).__name__}: "
+                                                    f"{' '.join(str(e).split())[:200]}")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2e}" if math.isfinite(x) else str(x)
+
+
+def _acc(r: RunResult, engine: str) -> str:
+    if engine not in r.correct:
+        return "-"
+    c = r.correct[engine]
+    return f"{c}/{r.total} ({100.0 * c / r.total:.1f}%)"
+
+
+def run_section(quick: bool) -> dict[str, Any]:
+    configure_threads()
+    specs = run_specs()
+    results = [_safe_run(spec, dtype, quick) for spec in specs.values() for dtype in DTYPES]
+    rows, failures, js = [], [], []
+    for r in results:
+        status, detail = judge(r)
+        t_loss, m_loss = r.losses.get("torch", [math.nan]), r.losses.get("minitorch", [math.nan])
+        rows.append({
+            "run": r.run, "dtype": r.dtype, "steps": r.steps, "worst loss dev": _fmt(r.worst),
+            "final loss torch": _fmt(t_loss[-1]), "final loss minitorch": _fmt(m_loss[-1]),
+            "accuracy torch": _acc(r, "torch"), "accuracy minitorch": _acc(r, "minitorch"),
+            "status": status, "note": detail,
+        })
+        js.append({"run": r.run, "dtype": r.dtype, "steps": r.steps, "status": status,
+                   "detail": detail, "worst_rel_dev": r.worst if math.isfinite(r.worst) else None,
+                   "loss_torch": r.losses.get("torch", []),
+                   "loss_minitorch": r.losses.get("minitorch", []),
+                   "correct": r.correct, "total": r.total})
+        if status == "FAIL":
+            failures.append({"case": f"{r.run}/{r.dtype}", "detail": detail,
+                             "rerun": f"{RERUN} {r.run}/{r.dtype}"})
+    if not quick:
+        write_figure(results, specs)
+    passed = sum(row["status"] == "ok" for row in rows)
+    return {
+        "title": "Training runs",
+        "cases": len(rows), "passed": passed, "failed": len(rows) - passed, "known": 0,
+        "markdown": _markdown(rows, specs, quick), "failures": failures, "json": js,
+        "covers": [],
+    }
+
+
+def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool) -> str:
+    import pandas as pd
+
+    runs = "\n".join(f"- **{s.name}**: {s.describe}" for s in specs.values())
+    table = pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
+    return "\n".join([
+        "Each run trains the same model in both engines from identical initial weights "
+        "(torch's, loaded with `load_state_dict`) on identical batches. The worst loss "
+        f"deviation is max over steps of |loss_mt - loss_torch| / |loss_torch|: float64 must "
+        f"stay within {RTOL64:.0e} and reach the same held-out accuracy; float32 drift is "
+        f"recorded (a drift beyond {DRIFT32:.0e} would be a bug)."
+        + (" Quick subset: a few steps per run." if quick else
+           " Loss curves: `reports/figures/training.png`."),
+        "", runs, "", table, "",
+    ])
+
+
+def write_figure(results: list[RunResult], specs: dict[str, RunSpec], path: Path = FIGURE
+                 ) -> None:
+    """Top row: both engines' loss curves overlaid, a panel per run (float64 and float32).
+    Bottom row: the relative deviation of minitorch's loss from torch's at every step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, len(specs), figsize=(5 * len(specs), 7),
+                             gridspec_kw={"height_ratios": [3, 2]})
+    style = {("torch", "float64"): dict(color="tab:orange", linewidth=3.0, alpha=0.55),
+             ("minitorch", "float64"): dict(color="tab:blue", linewidth=1.2, linestyle="--"),
+             ("torch", "float32"): dict(color="tab:red", linewidth=3.0, alpha=0.3),
+             ("minitorch", "float32"): dict(color="black", linewidth=0.8, linestyle=":")}
+    floor = 1e-18  # an exact match is drawn on the floor of the log axis
+    for col, name in enumerate(specs):
+        top, bottom = axes[0, col], axes[1, col]
+        for r in (r for r in results if r.run == name):
+            for engine in ("torch", "minitorch"):
+                y = r.losses.get(engine)
+                if y:
+                    top.plot(np.arange(1, len(y) + 1), y, label=f"{engine} {r.dtype}",
+                             **style[(engine, r.dtype)])
+            dev = np.maximum(np.nan_to_num(np.array(r.deviations), nan=1.0, posinf=1.0), floor)
+            if dev.size:
+                bottom.plot(np.arange(1, dev.size + 1), dev, ".", markersize=2.5, label=r.dtype,
+                            color="tab:blue" if r.dtype == "float64" else "tab:red")
+        worst = max((r.worst for r in results if r.run == name and r.dtype == "float64"),
+                    default=math.nan)
+        top.set_title(f"{name}: worst float64 deviation {_fmt(worst)}")
+        top.set_ylabel("cross-entropy loss")
+        top.set_yscale("log")
+        top.grid(True, which="major", alpha=0.3)
+        top.legend(fontsize=8)
+        bottom.axhline(RTOL64, color="grey", linestyle="--", linewidth=1,
+                       label="float64 tolerance")
+        bottom.set_yscale("log")
+        bottom.set_xlabel("step")
+        bottom.set_ylabel("|mt - torch| / |torch|  (exact: 1e-18)")
+        bottom.grid(True, which="major", alpha=0.3)
+        bottom.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a few steps per run (make test)")
+    ap.add_argument("--case", help="one run, e.g. mlp/float64: print its per-step losses")
+    args = ap.parse_args(argv)
+    configure_threads()
+    if args.case:
+        name, dtype = args.case.split("/")
+        r = run_one(run_specs()[name], dtype, args.quick)
+        for i, (a, b, d) in enumerate(zip(r.losses["torch"], r.losses["minitorch"],
+                                          r.deviations), 1):
+            print(f"step {i:4d}  torch {a:.10e}  minitorch {b:.10e}  rel dev {d:.2e}")
+        print(json.dumps({"status": judge(r), "correct": r.correct, "total": r.total,
+                          "seconds": r.seconds}))
+        return 0
+    t0 = time.perf_counter()
+    s = run_section(args.quick)
+    print(s["markdown"])
+    print(f"cases {s['cases']} passed {s['passed']} failed {s['failed']} in "
+          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    for f in s["failures"]:
+        print(f"FAIL {f['case']}: {f['detail']}", file=sys.stderr)
+    return 1 if s["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
