@@ -26,6 +26,9 @@ class Sample:
     # Which positional args are differentiable inputs (None: every floating ndarray arg).
     grad_args: tuple[int, ...] | None = None
     # Non-contiguous layouts are made from the arrays by the sample generator itself.
+    # Labels the runner reads: "quick" (in the quick subset), "gradcheck" (also checked by
+    # float64 central differences), "special" (the special-value grid), "noncontig", ...
+    tags: frozenset[str] = frozenset()
 
 
 # A sample generator: given a seeded NumPy generator and a dtype name ("float32", "float64",
@@ -66,3 +69,6 @@ class OpSpec:
     # The API.md names this row covers (for the coverage list), e.g. ("add", "Tensor.add").
     covers: tuple[str, ...] = ()
     bench: bool = True  # whether bench/ times this op
+    # "values": compare shape, dtype and values; "meta": shape and dtype only (random
+    # creation such as rand or normal_, whose numbers come from a different generator).
+    compare: str = "values"

@@ -22,6 +22,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.dtypes import dtype as DType
+from minitorch.ops.elementwise import sign_array
 from minitorch.ops.support import cast, float_operand, normalize_dim, normalize_dims
 from minitorch.tensor import Tensor
 
@@ -110,9 +111,7 @@ def _check_no_empty_slice(x: np.ndarray, axes: tuple[int, ...] | None, op: str) 
             raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
 
 
-def _sgn(x: np.ndarray) -> np.ndarray:
-    """sign(x) with sign(nan) = 0, which is what torch's sgn gives."""
-    return np.nan_to_num(np.sign(x), copy=False)
+_sgn = sign_array  # sign(x) with sign(nan) = 0, which is what torch's sgn gives
 
 
 # -- sum, mean, prod ---------------------------------------------------------
@@ -451,7 +450,8 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, axes, dof, keepdim):
-        y = np.asarray(np.sqrt(_variance(x, axes, dof, keepdim)))
+        # The root is taken in float64 too: a float32 variance of 3e39 would be inf already.
+        y = np.asarray(np.sqrt(_variance(x, axes, dof, keepdim, np.float64)), dtype=x.dtype)
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.kept, ctx.dof = axes, _kept(x.shape, axes), dof
         return y
@@ -465,14 +465,17 @@ class Std(Function):
         return _var_adjoint(grad_var, x, ctx.axes, ctx.dof), None, None, None
 
 
-def _variance(x: np.ndarray, axes: tuple[int, ...] | None, dof: float, keepdim: bool) -> np.ndarray:
-    """Two passes (mean, then squared deviations), accumulated in float64 as torch does."""
+def _variance(
+    x: np.ndarray, axes: tuple[int, ...] | None, dof: float, keepdim: bool, out_dtype: Any = None
+) -> np.ndarray:
+    """Two passes (mean, then squared deviations), accumulated in float64 as torch does;
+    returned in x's dtype unless `out_dtype` says otherwise (std takes its root first)."""
     xd = x.astype(np.float64, copy=False)
     d = xd - np.sum(xd, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
     d *= d
     squares = np.sum(d, axis=axes, keepdims=keepdim)
     with np.errstate(divide="ignore", invalid="ignore"):  # torch divides by max(0, dof)
-        return np.asarray(squares / (dof if dof > 0 else 0.0), dtype=x.dtype)
+        return np.asarray(squares / (dof if dof > 0 else 0.0), dtype=out_dtype or x.dtype)
 
 
 def _var_adjoint(

@@ -1,0 +1,143 @@
+"""From NumPy to each engine and back: how a Sample becomes a call.
+
+A Sample holds NumPy arrays. Each engine gets its *own copy* of every array
+with the *same memory layout* (a transposed array stays transposed, an
+expanded one keeps its stride-0 axis), so an in-place op in one engine cannot
+leak into the other and a non-contiguous sample really is non-contiguous in
+both. Markers (`DType`, `Raw`) stand for things that differ per engine or
+must not be converted. bench/ uses `materialize` too.
+
+Read spec.py first; the runner (runner.py) calls these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+NP_DTYPES: dict[str, Any] = {
+    "float32": np.float32,
+    "float64": np.float64,
+    "int64": np.int64,
+    "int32": np.int32,
+    "bool": np.bool_,
+}
+
+
+@dataclass(frozen=True)
+class DType:
+    """A dtype argument: becomes `lib.float32` (or ...) in each engine."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A value handed over untouched (e.g. the NumPy array given to `tensor` or `from_numpy`).
+
+    Each engine still gets its own copy of an array, so sharing memory stays private.
+    """
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return f"Raw({_short(self.value)})"
+
+
+def clone_layout(a: np.ndarray) -> np.ndarray:
+    """A copy of `a` with the same shape, dtype, strides and writeability.
+
+    Contiguous arrays are copied plainly; a strided view gets a fresh buffer
+    spanning the same bytes, and an as_strided view over it.
+    """
+    if a.ndim == 0 or a.size == 0 or a.flags.c_contiguous:
+        out = np.array(a, copy=True, order="C")
+    elif any(s < 0 for s in a.strides) or any(s % a.itemsize for s in a.strides):
+        out = np.array(a, copy=True, order="C")  # torch.from_numpy refuses negative strides
+    else:
+        span = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) // a.itemsize + 1
+        buf = np.zeros(span, dtype=a.dtype)
+        out = np.lib.stride_tricks.as_strided(buf, a.shape, a.strides)
+        np.copyto(out, a)
+    if not a.flags.writeable:
+        out.flags.writeable = False
+    return out
+
+
+def is_engine_tensor(x: Any) -> bool:
+    return hasattr(x, "requires_grad") and hasattr(x, "dtype") and hasattr(x, "shape")
+
+
+def to_tensor(lib: Any, a: np.ndarray, requires_grad: bool = False) -> Any:
+    """An engine tensor over a private copy of `a`, layout preserved."""
+    t = lib.from_numpy(clone_layout(a))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def materialize(lib: Any, value: Any, requires_grad: bool = False) -> Any:
+    """Turn a sample value into the engine's value (recursing into tuples, lists and dicts)."""
+    if isinstance(value, np.ndarray):
+        return to_tensor(lib, value, requires_grad)
+    if isinstance(value, DType):
+        return getattr(lib, value.name)
+    if isinstance(value, Raw):
+        v = value.value
+        return clone_layout(v) if isinstance(v, np.ndarray) else v
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(materialize(lib, v) for v in value)
+    if isinstance(value, list):
+        return [materialize(lib, v) for v in value]
+    if isinstance(value, dict):
+        return {k: materialize(lib, v) for k, v in value.items()}
+    return value
+
+
+def grad_positions(args: tuple[Any, ...], grad_args: tuple[int, ...] | None) -> tuple[int, ...]:
+    """Which positional args become leaves that require grad (floating arrays only)."""
+    floating = tuple(
+        i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+    )
+    if grad_args is None:
+        return floating
+    return tuple(i for i in grad_args if i in floating)
+
+
+def build_call(
+    lib: Any, args: tuple[Any, ...], kwargs: dict[str, Any], grad_at: tuple[int, ...]
+) -> tuple[list[Any], dict[str, Any]]:
+    """The engine's positional and keyword arguments; args at `grad_at` require grad."""
+    call_args = [materialize(lib, a, requires_grad=(i in grad_at)) for i, a in enumerate(args)]
+    return call_args, materialize(lib, kwargs)
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}:{v.dtype}"
+    return repr(v)
+
+
+def describe_value(v: Any) -> str:
+    """A short, deterministic description of one argument for the report."""
+    if isinstance(v, np.ndarray):
+        layout = "" if v.ndim < 2 or v.flags.c_contiguous else " noncontig"
+        return f"{v.dtype}{list(v.shape)}{layout}"
+    if isinstance(v, (tuple, list)):
+        inner = ", ".join(describe_value(x) for x in v)
+        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+    if isinstance(v, slice):
+        parts = ["" if p is None else str(p) for p in (v.start, v.stop, v.step)]
+        return ":".join(parts).rstrip(":") or ":"
+    if v is Ellipsis:
+        return "..."
+    if isinstance(v, float):
+        return repr(v)
+    return repr(v)
