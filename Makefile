@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 1
 THREADS ?= 1
+ARGS   ?=
 
 .PHONY: help venv test test-fast lint parity bench bench-baseline clean
 
@@ -28,10 +29,10 @@ lint: $(STAMP)  ## ruff over the whole project
 	$(PY) -m ruff check minitorch parity bench tests examples
 
 parity: $(STAMP)  ## full parity sweep against torch -> reports/parity.md, reports/parity.json
-	$(PY) -m parity --jobs $(JOBS)
+	$(PY) -m parity --jobs $(JOBS) $(ARGS)
 
 bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/bench.md
-	$(PY) -m bench --threads $(THREADS)
+	$(PY) -m bench --threads $(THREADS) $(ARGS)
 
 bench-baseline: $(STAMP)  ## store the current bench results as the baseline to compare against
 	$(PY) -m bench --threads $(THREADS) --save-baseline

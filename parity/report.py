@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from parity.api_names import uncovered
+from parity.engine_differences import ENGINE_DIFFERENCES
 from parity.runner import CaseResult
 
 DTYPE_ORDER = ("float32", "float64", "int64", "int32", "bool", "bad", "-")
@@ -401,8 +402,6 @@ def _known(results: Sequence[CaseResult], known_rows: dict[str, Any]) -> list[st
     for name in sorted(known_rows):
         for dtype, tol in sorted(known_rows[name].get("tolerance", {}).items()):
             tolerances.append((name, dtype, tol))
-    if not seen and not tolerances:
-        return out + ["None.", ""]
     if seen:
         out += ["| op | difference and reason | cases |", "|---|---|---:|"]
         for (name, reason), n in sorted(seen.items()):
@@ -416,6 +415,12 @@ def _known(results: Sequence[CaseResult], known_rows: dict[str, Any]) -> list[st
             out.append(f"| {_cell(name)} | {dtype} | {e2(tol['rtol'])} | {e2(tol['atol'])} | "
                        f"{_cell(tol['reason'])} |")
         out.append("")
+    out += ["Differences of the engine as a whole (no single row exercises them; "
+            "`parity/engine_differences.py`):", "",
+            "| area | difference | reason |", "|---|---|---|"]
+    for area, what, why in ENGINE_DIFFERENCES:
+        out.append(f"| {_cell(area)} | {_cell(what)} | {_cell(why)} |")
+    out.append("")
     return out
 
 

@@ -1,0 +1,60 @@
+"""Differences from torch that belong to the engine as a whole, not to one op-table row.
+
+Row-level differences live in each row's `known` field and are counted by the
+sweep; these are the ones no single sample exercises (a feature not built, a
+deliberate design choice). The report prints them under "Known differences",
+so that none is silent.
+"""
+
+from __future__ import annotations
+
+# (area, what differs, why)
+ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("autograd", "`create_graph=True` (higher-order gradients) raises NotImplementedError; "
+     "so does `backward(inputs=...)`",
+     "a stretch goal of API.md, not built yet; the error says so instead of giving a wrong "
+     "answer"),
+    ("in-place ops", "an in-place op on a tensor that requires grad (grad mode on) writes its "
+     "result to a new array and re-points the tensor at it: views taken earlier keep the old "
+     "values, and an in-place write into a view does not rewrite its base's history (torch's "
+     "CopySlices); torch raises for in-place on a view of a leaf, minitorch records it on the "
+     "view only",
+     "keeps saved arrays intact without a storage/version system per view; without grad "
+     "(optimizer steps, init, `no_grad`) writes go to the shared memory exactly as in torch"),
+    ("in-place ops", "modifying a tensor in place after an op saved it raises at backward, as "
+     "in torch; but minitorch checks every input of an op that saved anything, so it may "
+     "raise where torch would not (the modified input was not the saved one)",
+     "version counters are compared per op input, not per saved tensor: simpler, and it never "
+     "lets a stale array through"),
+    ("random numbers", "`manual_seed` seeds minitorch's own NumPy generator: `rand`, `randn`, "
+     "`randint`, dropout masks and `nn.init` draw from the same distributions as torch but "
+     "not the same numbers",
+     "bit-equality with torch's RNG is not a goal (API.md); parity copies inputs and weights "
+     "from torch instead"),
+    ("floating-point warnings", "importing minitorch sets NumPy's error handling to 'ignore' "
+     "process-wide (`numpy.seterr(all='ignore')`)",
+     "torch returns inf and nan silently (1/0, log(0), sqrt(-1)); NumPy would warn on every "
+     "such op, and a per-op `errstate` costs about a microsecond on the hot path"),
+    ("erf, gelu", "float32 `erf` is computed in float64 (fdlibm's rational approximations) "
+     "and rounded once; torch's float32 kernel computes in float32",
+     "within 1 ulp of torch in both dtypes (tests/test_special.py measures it)"),
+    ("var, std", "with `dim=()`, the gradient is the true one; torch's backward gives +-inf",
+     "a bug in torch's var_backward for an empty dim list"),
+    ("norm", "`p='nuc'` (nuclear norm) raises NotImplementedError", "not in API.md; not built"),
+    ("scatter", "with `src` larger than `index`, minitorch returns the gradient of `src`; "
+     "torch's own backward fails ('invalid gradient')", "torch limitation"),
+    ("dtypes", "only float32, float64, int64, int32 and bool exist; float16, bfloat16, uint8, "
+     "int8, int16 and complex raise TypeError", "API.md's dtype list"),
+    ("devices", "everything is on the CPU; `.to('cpu')` and `.cpu()` work, other devices raise",
+     "a NumPy engine"),
+    ("grad_fn names", "a few nodes have other names than torch's (`t()` shows "
+     "TransposeBackward0, batched matmul MatmulBackward0, `EinsumBackward0`, "
+     "`SumBackward0` for `dim=()`)", "one Function class per math op, named after the math"),
+    ("nn", "`Embedding(sparse=True)` raises NotImplementedError; modules have no forward or "
+     "backward hooks", "not in API.md; not built"),
+    ("error messages", "exception classes are torch's; messages are worded for minitorch and "
+     "name the op and the offending shapes, dtypes or values", "API.md 'Errors'"),
+    ("optimizers", "a step validates every parameter before it updates any, so a failed step "
+     "changes nothing; torch may have updated the first parameters already",
+     "deliberate improvement (API.md 'Errors')"),
+)
