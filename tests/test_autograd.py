@@ -249,3 +249,10 @@ def test_modifying_a_saved_output_in_place_is_detected():
         y.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward(Tensor._make(np.ones(2), False, None))
+
+
+def test_zero_dim_results_stay_arrays_and_keep_their_dtype():
+    a = Tensor._make(np.array(-1.2), True, None)  # float64, 0-d
+    for out in (1 - a, a - 1, 2 * a, a / 2, a.exp()):
+        assert type(out.data) is np.ndarray and out.data.dtype == np.float64
+    assert ((1 - a) ** 2).data.dtype == np.float64

@@ -61,6 +61,8 @@ class Function:
             else:
                 arrays.append(a)
         out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
+            out = np.asarray(out)
         if needs_grad and _GradMode.enabled and out.dtype.kind == "f":
             ctx.inputs = args
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
