@@ -25,19 +25,19 @@ def toposort(roots: Iterable[Function]) -> list[Function]:
     and once more to be emitted after everything above it is done.
     """
     order: list[Function] = []
-    expanded: set[int] = set()
+    expanded: set[Function] = set()  # nodes hash by identity
     stack: list[tuple[Function, bool]] = [(r, False) for r in roots]
     while stack:
         node, children_done = stack.pop()
         if children_done:
             order.append(node)
             continue
-        if id(node) in expanded:
+        if node in expanded:
             continue
-        expanded.add(id(node))
+        expanded.add(node)
         stack.append((node, True))
         for parent in node.next_fns:
-            if parent is not None and id(parent) not in expanded:
+            if parent is not None and parent not in expanded:
                 stack.append((parent, False))
     return order
 
@@ -106,7 +106,8 @@ def run_backward(
                     captured[id(kept)] = grad
                 elif capture is None:
                     _accumulate_into_leaf(kept, grad)
-        _check_not_freed(node)
+        if node.saved:  # only a node that saved arrays can find them freed or stale
+            _check_not_freed(node)
         in_grads = node.backward(node, grad)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)

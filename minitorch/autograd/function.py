@@ -19,7 +19,8 @@ import numpy as np
 
 from minitorch.autograd.grad_mode import _GradMode
 
-_FREED = ("freed",)  # what `saved` becomes once backward has released it
+_FREED = ("freed",)
+_new = object.__new__  # what `saved` becomes once backward has released it
 
 
 class Function:
@@ -51,33 +52,37 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run forward on the inputs' arrays and, if any input needs a gradient, record a node."""
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         arrays = []
-        needs_grad = False
+        needs = []  # which inputs want a gradient
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                needs_grad = needs_grad or a.requires_grad
+                needs.append(a.requires_grad)
             else:
                 arrays.append(a)
+                needs.append(False)
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out = np.asarray(out)
-        if needs_grad and _GradMode.enabled and out.dtype.kind == "f":
+        result = _new(Tensor)
+        result.data, result.grad, result._version = out, None, 0
+        if True in needs and _GradMode.enabled and out.dtype.kind == "f":
             ctx.inputs = args
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            ctx.needs_input_grad = needs
             # The edges: which node made each input *now* (an in-place op may later point
             # the same tensor at a newer node; our gradient must still flow to this one).
-            ctx.next_fns = tuple(a.grad_fn if isinstance(a, Tensor) else None for a in args)
-            result = Tensor._make(out, True, ctx)
+            ctx.next_fns = [a.grad_fn if n else None for a, n in zip(args, needs)]
+            result.requires_grad, result.grad_fn = True, ctx
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
-                ctx.versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
+                ctx.versions = [a._version if isinstance(a, Tensor) else 0 for a in args]
                 for a in ctx.saved:
                     if a is out:  # the op saved its own output (exp, tanh, ...): watch it too
                         ctx.output_ref = weakref.ref(result)
                         break
-            return result
-        return Tensor._make(out, False, None)
+        else:
+            result.requires_grad, result.grad_fn = False, None
+        return result
 
     # -- what users see as grad_fn ---------------------------------------
     def name(self) -> str:
