@@ -35,7 +35,7 @@ bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/ben
 	$(PY) -m bench --threads $(THREADS) $(ARGS)
 
 bench-baseline: $(STAMP)  ## store the current bench results as the baseline to compare against
-	$(PY) -m bench --threads $(THREADS) --save-baseline
+	$(PY) -m bench --threads $(THREADS) --save-baseline $(ARGS)
 
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks

@@ -1,0 +1,166 @@
+"""`python -m bench`: time every case, the scaling sweeps and the hot spots; write the report.
+
+    python -m bench --threads 1                 # what `make bench` runs
+    python -m bench --threads 1 --save-baseline # `make bench-baseline`
+    python -m bench --only 'matmul|chain' --quick --out /tmp/r   # a quick look at a few cases
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import secrets
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import env
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "reports"
+BASELINE_NAME = "bench_baseline.json"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=1, help="threads for every engine (default 1)")
+    p.add_argument("--save-baseline", action="store_true",
+                   help=f"also store this run as the baseline (reports/{BASELINE_NAME})")
+    p.add_argument("--seed", type=int, default=None,
+                   help="shuffle seed (default: random, recorded)")
+    p.add_argument("--only", default=None, help="regex: time only the cases whose name matches")
+    p.add_argument("--quick", action="store_true",
+                   help="tiny budgets and short sweeps (a smoke run)")
+    p.add_argument("--no-scaling", action="store_true", help="skip the scaling sweeps")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default reports/)")
+    p.add_argument("--baseline", type=Path, default=None,
+                   help=f"baseline file (default <out>/{BASELINE_NAME})")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    env.pin_threads(args.threads)  # before the first BLAS call of the run
+
+    # Imported after pinning: these import torch and minitorch and build arrays.
+    from bench import cases as bench_cases
+    from bench import hotspots, measure, report, scaling
+    from bench.timing import Budget
+
+    started = time.perf_counter()
+    seed = args.seed if args.seed is not None else secrets.randbits(32)
+    rng = np.random.default_rng(seed)
+    out_dir: Path = args.out
+    baseline_path: Path = args.baseline or out_dir / BASELINE_NAME
+
+    fp = env.fingerprint(args.threads)  # after pinning, before the work: the load at the start
+    commit_at_start = env.commit()
+    rows, table_error = bench_cases.load_rows()
+    selected = bench_cases.all_cases(rows)
+    if args.only:
+        pattern = re.compile(args.only)
+        selected = [c for c in selected if pattern.search(c.name)]
+    budgets = plan_budgets(args.quick, Budget)
+
+    results: list[dict[str, Any]] = []
+    for i, case in enumerate(selected, 1):
+        key = "workloads" if case.group == bench_cases.WORKLOADS else case.size
+        r = measure.run_case(case, budgets[key], rng)
+        results.append(r)
+        _progress(i, len(selected), r, time.perf_counter() - started)
+
+    scaling_result = None
+    if not args.no_scaling:
+        print("scaling sweeps ...", file=sys.stderr, flush=True)
+        scaling_result = scaling.run_all(budgets["scaling"], rng, quick=args.quick)
+    print("profiling the chain ...", file=sys.stderr, flush=True)
+    hot = hotspots.run(budgets["hotspots"], rng)
+
+    fp["load_average_at_end"] = env.load_average()
+    command = "python -m bench " + " ".join(shlex.quote(a) for a in (
+        argv if argv is not None else sys.argv[1:]))
+    result: dict[str, Any] = {
+        "schema": 1,
+        "commit": commit_at_start,
+        "commit_at_end": env.commit(),
+        "date": env.now_utc(),
+        "command": command.strip(),
+        "threads": args.threads,
+        "seed": seed,
+        "fingerprint": fp,
+        "machine_key": env.machine_key(fp),
+        "table_error": table_error,
+        "budgets": {k: b.seconds for k, b in budgets.items()},
+        "loose_reason": bench_cases.LOOSE.reason,
+        "baseline_path": _display(baseline_path),
+        "verdict": measure.verdict(results),
+        "cases": results,
+        "scaling": scaling_result,
+        "hotspots": hot,
+    }
+    baseline = _load(baseline_path)
+    result["baseline"] = report.compare_baseline(result, baseline, _display(baseline_path))
+    result["duration_s"] = time.perf_counter() - started
+    figures = report.write_figures(result, out_dir)
+    report.write_json(out_dir / "bench.json", result)
+    report.write_atomic(out_dir / "bench.md", report.render_markdown(result, figures))
+    if args.save_baseline:
+        report.write_json(baseline_path, result)
+    print(report.verdict_line(result["verdict"]), file=sys.stderr)
+    print(f"wrote {_display(out_dir / 'bench.md')} in {result['duration_s'] / 60:.1f} min"
+          + (f"; baseline saved to {_display(baseline_path)}" if args.save_baseline else ""),
+          file=sys.stderr)
+    return 0
+
+
+def plan_budgets(quick: bool, budget_cls: Any) -> dict[str, Any]:
+    """Seconds per engine per case, by kind of case (sized so `make bench` fits in 10 min)."""
+    if quick:
+        small = budget_cls(seconds=0.005, min_rounds=3, max_rounds=5, warmup_seconds=0.001)
+        return {"tiny": small, "medium": small, "large": small, "workloads": small,
+                "scaling": small, "hotspots": small}
+    return {
+        "tiny": budget_cls(seconds=0.03, min_rounds=9, max_rounds=31),
+        "medium": budget_cls(seconds=0.05, min_rounds=9, max_rounds=25),
+        "large": budget_cls(seconds=0.09, min_rounds=9, max_rounds=21),
+        "workloads": budget_cls(seconds=0.8, min_rounds=11, max_rounds=41, warmup_seconds=0.1),
+        "scaling": budget_cls(seconds=0.15, min_rounds=5, max_rounds=15, warmup_seconds=0.01),
+        "hotspots": budget_cls(seconds=0.3, min_rounds=9, max_rounds=31),
+    }
+
+
+def _progress(i: int, n: int, r: dict[str, Any], elapsed: float) -> None:
+    if r.get("status") == "timed":
+        what = f"x{r['ratio_torch']:.2f} torch" if r.get("ratio_torch") else "timed"
+        if r.get("ratio_floor"):
+            what += f", x{r['ratio_floor']:.2f} floor"
+        mt = r["check"]["minitorch"]["status"]
+        if mt not in ("ok", "ok (loose)"):
+            what += f" [minitorch {mt}]"
+    else:
+        what = f"{r.get('status')}: {r.get('reason', '')[:80]}"
+    print(f"[{i}/{n} {elapsed:5.0f}s] {r['name']}: {what}", file=sys.stderr, flush=True)
+
+
+def _display(p: Path) -> str:
+    try:
+        return str(Path(p).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(p)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

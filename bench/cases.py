@@ -1,0 +1,454 @@
+"""The bench cases: every op-table row at three sizes, forward and forward plus backward,
+and the workloads; and the check that minitorch computes what torch computes.
+
+A `Case` is cheap to list (tests collect them all); `case.prepare()` does the
+real work: it grows the row's sample to the case's size (inputs.py), lets
+torch judge the inputs, and returns one `Runner` factory per engine
+(minitorch, torch and, where one is written, the NumPy floor). Every engine
+gets the same float32 arrays, copied.
+
+`check(prepared)` runs each engine once, outside any timing, and compares
+its arrays (outputs, then gradients) with torch's: at float32's defaults
+(rtol 1.3e-6, atol 1e-5) or the row's own tolerance; cases that accumulate
+many float32 terms (reductions, matmul, losses, the workloads) may pass at
+the looser LOOSE tolerance instead, and the report says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+
+import minitorch
+from bench import floor, inputs, workloads
+from bench.workloads import Runner, to_numpy
+from parity.convert import DType, Raw, build_call, grad_positions
+from parity.spec import OpSpec, Sample
+
+FWD, BWD = "fwd", "fwd+bwd"
+ENGINES = ("minitorch", "torch", "floor")
+SIZES = ("tiny", "medium", "large")
+WORKLOADS = "workloads"
+LIBS: dict[str, ModuleType] = {"minitorch": minitorch, "torch": torch}
+
+
+class Skip(Exception):
+    """This case cannot be built (and why); the report lists it."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+    reason: str = ""
+
+
+STRICT = Tolerance(1.3e-6, 1e-5, "float32 defaults of torch.testing.assert_close")
+STRICT64 = Tolerance(1e-7, 1e-7, "float64 defaults of torch.testing.assert_close")
+LOOSE = Tolerance(
+    1e-4, 1e-5,
+    "float32 sums of many terms, added in another order than torch's (NumPy's pairwise "
+    "sums, OpenBLAS against MKL/oneDNN kernels): the rounding error grows like "
+    "sqrt(n)*eps*|x|, so we allow rtol 1e-4 and atol 1e-5 times the array's largest "
+    "magnitude, which still catches any wrong formula",
+)
+# Words in an op's name or family that mean it sums many terms (forward or backward).
+ACCUMULATING = ("sum", "mean", "var", "std", "norm", "prod", "cum", "logsumexp", "matmul",
+                "mm", "einsum", "linear", "conv", "softmax", "loss", "entropy", "pool",
+                "reduction", "linalg", "dot", "kl_div", "nll", "bilinear", "embedding")
+
+
+@dataclass
+class Prepared:
+    """What timing and checking need: a fresh-Runner factory per engine, and the tolerance."""
+
+    factories: dict[str, Callable[[], Runner]]
+    strict: Tolerance = STRICT
+    loose_ok: bool = False
+    shapes: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # unique, e.g. "add · medium · fwd+bwd"
+    group: str  # the report's table: "ops · tiny · fwd", ..., "workloads"
+    op: str
+    size: str
+    mode: str
+    prepare: Callable[[], Prepared]
+    per: int = 1  # ops per call: times are also reported per op (the chain)
+    family: str = ""
+
+
+# -- the op cases ------------------------------------------------------------------------
+
+
+def is_in_place(row: OpSpec) -> bool:
+    """add_, Tensor.requires_grad_ ... (a trailing underscore, not a dunder), or the family."""
+    base = row.name.rsplit(".", 1)[-1]
+    return (base.endswith("_") and not base.endswith("__")) or row.family in ("inplace",
+                                                                               "in-place")
+
+
+def accumulates(row: OpSpec) -> bool:
+    words = f"{row.name} {row.family}".lower()
+    return any(w in words for w in ACCUMULATING)
+
+
+def leaf_indices(sample: Sample) -> tuple[int, ...]:
+    """The positional args that require grad (parity's rule: Sample.grad_args, else every
+    floating array)."""
+    return grad_positions(sample.args, sample.grad_args)
+
+
+def flatten(value: Any) -> list[Any]:
+    """The arrays of an op's result: a tensor, or the tensors of a tuple (a named tuple too)."""
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in flatten(v)]
+    return [to_numpy(value)]
+
+
+def first_float_output(out: Any) -> int | None:
+    """None when out is one tensor; else the index of the first floating tensor in it."""
+    if not isinstance(out, (tuple, list)):
+        return None
+    for i, v in enumerate(out):
+        if isinstance(v, torch.Tensor) and v.is_floating_point():
+            return i
+    raise Skip("no floating output to backpropagate through")
+
+
+def op_runner(lib: ModuleType, row: OpSpec, sample: Sample, mode: str,
+              out_index: int | None, g: np.ndarray | None) -> Runner:
+    """Time row.fn(lib, *args) -- and, for fwd+bwd, backward from g into fresh gradients."""
+    grad_idx = leaf_indices(sample) if mode == BWD else ()
+    args, kwargs = build_call(lib, sample.args, sample.kwargs, grad_idx)
+    leaves = [args[i] for i in grad_idx]
+    fn = row.fn
+    if mode == FWD:
+        def body() -> Any:
+            return fn(lib, *args, **kwargs)
+
+        return Runner(body, lambda: flatten(body()))
+    gt = lib.tensor(g)
+    if out_index is None:
+        def body() -> Any:
+            for t in leaves:
+                t.grad = None
+            out = fn(lib, *args, **kwargs)
+            out.backward(gt)
+            return out
+    else:
+        def body() -> Any:
+            for t in leaves:
+                t.grad = None
+            out = fn(lib, *args, **kwargs)
+            out[out_index].backward(gt)
+            return out
+
+    return Runner(body, lambda: flatten(body()) + [to_numpy(t.grad) for t in leaves])
+
+
+def floor_runner(name: str, sample: Sample, mode: str, g: np.ndarray | None) -> Runner:
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in sample.args]
+    kwargs = dict(sample.kwargs)
+    if any(isinstance(v, (DType, Raw)) for v in [*args, *kwargs.values()]):
+        raise TypeError("the floor takes arrays and Python scalars only")
+    if mode == FWD:
+        f = floor.FORWARD[name]
+        return Runner(lambda: f(*args, **kwargs), lambda: [np.asarray(f(*args, **kwargs))])
+    fb = floor.FORWARD_BACKWARD[name]
+    grad_idx = leaf_indices(sample)
+
+    def read() -> list[Any]:
+        out, grads = fb(g, *args, **kwargs)
+        return [np.asarray(out)] + [grads[i] for i in grad_idx]
+
+    return Runner(lambda: fb(g, *args, **kwargs), read)
+
+
+def _torch_trial(row: OpSpec, sample: Sample, mode: str) -> tuple[int | None, Any]:
+    """Run the case once in torch; return (out_index, the output backpropagated) or raise."""
+    grad_idx = leaf_indices(sample) if mode == BWD else ()
+    args, kwargs = build_call(torch, sample.args, sample.kwargs, grad_idx)
+    out = row.fn(torch, *args, **kwargs)
+    if mode == FWD:
+        return None, out
+    out_index = first_float_output(out)
+    y = out if out_index is None else out[out_index]
+    if not isinstance(y, torch.Tensor) or not y.requires_grad:
+        raise Skip("the output does not require grad")
+    y.backward(torch.ones_like(y))
+    return out_index, y
+
+
+# The inputs grown for (row, size) by the fwd case, reused by the fwd+bwd case that follows.
+_last_grown: dict[tuple[str, str], tuple[str, Sample]] = {}
+
+
+def _grown_candidates(row: OpSpec, size: str, seed: int) -> Iterator[tuple[str, Sample]]:
+    key = (row.name, size)
+    if key in _last_grown:
+        yield _last_grown[key]
+    tmpl = inputs.template(row, seed)
+    if tmpl is None:
+        raise Skip(f"no {inputs.bench_dtype(row)} sample with an array argument to grow "
+                   "(a creation or configuration row)")
+    yield from inputs.candidates(tmpl, size, seed)
+
+
+def has_tensor(out: Any) -> bool:
+    if isinstance(out, (tuple, list)):
+        return any(has_tensor(v) for v in out)
+    return isinstance(out, torch.Tensor)
+
+
+def accepted_input(row: OpSpec, size: str, mode: str,
+                   seed: int) -> tuple[str, Sample, int | None, Any]:
+    """The first grown input torch accepts: (shapes, sample, out_index, torch's output)."""
+    last_error = ""
+    for desc, sample in _grown_candidates(row, size, seed):
+        try:
+            return (desc, sample, *_torch_trial(row, sample, mode))
+        except Skip:
+            raise
+        except Exception as e:  # torch rejects this shape: try the next candidate
+            last_error = f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}"
+    raise Skip(f"torch rejects every grown input ({last_error})")
+
+
+def prepare_op(row: OpSpec, size: str, mode: str, seed: int = 0) -> Prepared:
+    """Grow the row's sample to `size`, let torch accept it, and build each engine's runner."""
+    if is_in_place(row):
+        raise Skip("in-place op: each call would compound the last one's result")
+    desc, sample, out_index, y = accepted_input(row, size, mode, seed)
+    if not has_tensor(y):
+        raise Skip(f"not an op: returns {type(y).__name__}, no tensor")
+    _last_grown.clear()
+    _last_grown[(row.name, size)] = (desc, sample)
+    g = None
+    if mode == BWD:
+        g = inputs.upstream_gradient(tuple(y.shape), to_numpy(y).dtype, seed + 1)
+    dtype = inputs.bench_dtype(row)
+    tol = row.tolerance.get(dtype)
+    strict = Tolerance(tol.rtol, tol.atol, tol.reason) if tol else (
+        STRICT if dtype == "float32" else STRICT64)
+    factories: dict[str, Callable[[], Runner]] = {
+        name: (lambda lib=lib: op_runner(lib, row, sample, mode, out_index, g))
+        for name, lib in LIBS.items()
+    }
+    fname = floor.floor_name(row.name)
+    notes = []
+    if fname is not None:
+        try:  # the floor covers the common call of an op; other calls get no floor
+            floor_runner(fname, sample, mode, g).read()
+            factories["floor"] = lambda: floor_runner(fname, sample, mode, g)
+        except (TypeError, ValueError, IndexError) as e:
+            notes.append(f"no floor for this call ({e})")
+    whole_row_known = [k for k in row.known if k.applies is None]
+    if whole_row_known:
+        notes.append("known difference: " + "; ".join(k.what for k in whole_row_known))
+    if getattr(row, "compare", "values") == "meta":
+        notes.append("known difference: random values (compared by shape and dtype only)")
+    return Prepared(factories, strict, loose_ok=accumulates(row) and size != "tiny",
+                    shapes=desc, notes=notes)
+
+
+def op_cases(rows: list[OpSpec]) -> list[Case]:
+    """Every row with bench=True, at each size, forward and (if differentiable) fwd+bwd."""
+    cases = []
+    for row in rows:
+        if not row.bench:
+            continue
+        for size in SIZES:
+            for mode in (FWD, BWD) if row.differentiable else (FWD,):
+                cases.append(Case(
+                    name=f"{row.name} · {size} · {mode}", group=f"ops · {size} · {mode}",
+                    op=row.name, size=size, mode=mode, family=row.family,
+                    prepare=lambda row=row, size=size, mode=mode: prepare_op(row, size, mode),
+                ))
+    return cases
+
+
+# -- the workloads -----------------------------------------------------------------------
+
+
+def prepare_chain(n_ops: int, backward: bool) -> Prepared:
+    x, g = workloads.chain_inputs()
+    facts: dict[str, Callable[[], Runner]] = {
+        name: (lambda lib=lib: workloads.chain_runner(lib, x, g, n_ops, backward))
+        for name, lib in LIBS.items()
+    }
+    facts["floor"] = lambda: workloads.chain_floor(x.copy(), g.copy(), n_ops, backward)
+    return Prepared(facts, loose_ok=False, shapes=f"(4,), {n_ops} ops")
+
+
+def prepare_mlp(batch: int) -> Prepared:
+    weights, x, y = workloads.mlp_inputs(batch)
+    notes = []
+    if workloads.has_nn(minitorch):
+        mt_factory = lambda: workloads.mlp_runner(minitorch, weights, x, y)  # noqa: E731
+        notes.append("minitorch: nn.Sequential(Linear, ReLU, ...), F.cross_entropy, optim.SGD")
+    else:
+        mt_factory = lambda: workloads.mlp_runner_tensor_ops(minitorch, weights, x, y)  # noqa: E731
+        notes.append("minitorch: tensor ops and a hand-made SGD step (minitorch.nn not there yet)")
+    facts: dict[str, Callable[[], Runner]] = {
+        "minitorch": mt_factory,
+        "torch": lambda: workloads.mlp_runner(torch, weights, x, y),
+        "floor": lambda: workloads.mlp_floor(weights, x, y),
+    }
+    return Prepared(facts, loose_ok=True, shapes=f"x ({batch}, 784), 784-256-128-10",
+                    notes=notes)
+
+
+def prepare_matmul(n: int) -> Prepared:
+    a, b, g = workloads.matmul_inputs(n)
+    facts: dict[str, Callable[[], Runner]] = {
+        name: (lambda lib=lib: workloads.matmul_runner(lib, a, b, g)) for name, lib in LIBS.items()
+    }
+    facts["floor"] = lambda: workloads.matmul_floor(a, b, g)
+    return Prepared(facts, loose_ok=True, shapes=f"({n}, {n}) @ ({n}, {n})")
+
+
+def prepare_conv() -> Prepared:
+    x, w, b, g = workloads.conv_inputs()
+    facts: dict[str, Callable[[], Runner]] = {
+        "torch": lambda: workloads.conv_runner(torch, x, w, b, g),
+        "floor": lambda: workloads.conv_floor(x, w, b, g),
+    }
+    notes = []
+    if workloads.has_conv2d(minitorch):
+        facts["minitorch"] = lambda: workloads.conv_runner(minitorch, x, w, b, g)
+    else:
+        notes.append("minitorch has no F.conv2d yet")
+    return Prepared(facts, loose_ok=True, shapes="x (32, 8, 28, 28), w (8, 8, 3, 3), padding 1",
+                    notes=notes)
+
+
+CHAIN_OPS = 20
+
+
+def workload_cases() -> list[Case]:
+    def case(name: str, mode: str, prepare: Callable[[], Prepared], per: int = 1) -> Case:
+        return Case(name=f"{name} · {mode}", group=WORKLOADS, op=name, size="", mode=mode,
+                    prepare=prepare, per=per, family="workload")
+
+    return [
+        case(f"chain of {CHAIN_OPS} elementwise ops on (4,)", FWD,
+             lambda: prepare_chain(CHAIN_OPS, False), per=CHAIN_OPS),
+        case(f"chain of {CHAIN_OPS} elementwise ops on (4,)", BWD,
+             lambda: prepare_chain(CHAIN_OPS, True), per=CHAIN_OPS),
+        case("MLP 784-256-128-10 SGD step, batch 64", BWD, lambda: prepare_mlp(64)),
+        case("MLP 784-256-128-10 SGD step, batch 512", BWD, lambda: prepare_mlp(512)),
+        case("matmul (1024, 1024) @ (1024, 1024)", BWD, lambda: prepare_matmul(1024)),
+        case("conv2d 32x8x28x28, 8 out, 3x3, padding 1", BWD, prepare_conv),
+    ]
+
+
+def load_rows() -> tuple[list[OpSpec], str]:
+    """The op table's rows, or [] and why not (the table is parity's; we never fail on it)."""
+    try:
+        module = importlib.import_module("parity.op_table")
+    except Exception as e:  # noqa: BLE001 -- any failure to import is reported, not raised
+        return [], f"parity.op_table could not be imported: {type(e).__name__}: {e}"
+    return list(getattr(module, "ROWS", [])), ""
+
+
+def all_cases(rows: list[OpSpec] | None = None) -> list[Case]:
+    if rows is None:
+        rows = load_rows()[0]
+    return workload_cases() + op_cases(rows)
+
+
+# -- the check ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str  # "ok", "ok (loose)", "shape only", "mismatch", "error", "absent"
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "ok (loose)", "shape only")
+
+
+def _close(a: np.ndarray, e: np.ndarray, tol: Tolerance, scaled: bool) -> bool:
+    if a.dtype.kind not in "fc":
+        return bool(np.array_equal(a, e))
+    atol = tol.atol
+    if scaled:
+        finite = np.abs(e[np.isfinite(e)])
+        atol = max(tol.atol, tol.atol * float(finite.max())) if finite.size else tol.atol
+    return bool(np.isclose(a, e, rtol=tol.rtol, atol=atol, equal_nan=True).all())
+
+
+def _errors(a: np.ndarray, e: np.ndarray) -> str:
+    with np.errstate(all="ignore"):
+        d = np.abs(a.astype(np.float64) - e.astype(np.float64))
+        rel = d / np.maximum(np.abs(e.astype(np.float64)), 1e-30)
+        d, rel = d[np.isfinite(d)], rel[np.isfinite(rel)]
+    return (f"max abs err {d.max() if d.size else float('nan'):.3g}, "
+            f"max rel err {rel.max() if rel.size else float('nan'):.3g}")
+
+
+def compare(actual: list[Any], expected: list[Any], strict: Tolerance, loose_ok: bool,
+            shape_only: bool = False) -> Check:
+    """actual against torch's arrays: strict first, then LOOSE where the case allows it."""
+    if len(actual) != len(expected):
+        return Check("mismatch", f"{len(actual)} arrays where torch gives {len(expected)}")
+    status = "ok"
+    for i, (a, e) in enumerate(zip(actual, expected)):
+        what = "output" if i == 0 else f"array {i}"
+        if a is None or e is None:
+            if (a is None) != (e is None):
+                return Check("mismatch", f"{what}: {'None' if a is None else 'a gradient'} "
+                                         f"where torch gives {'None' if e is None else 'one'}")
+            continue
+        a, e = np.asarray(a), np.asarray(e)
+        if a.shape != e.shape or a.dtype != e.dtype:
+            return Check("mismatch", f"{what}: {a.dtype}{list(a.shape)} where torch gives "
+                                     f"{e.dtype}{list(e.shape)}")
+        if shape_only:
+            status = "shape only"
+            continue
+        if _close(a, e, strict, scaled=False):
+            continue
+        if loose_ok and _close(a, e, LOOSE, scaled=True):
+            status = "ok (loose)"
+            continue
+        return Check("mismatch", f"{what}: {_errors(a, e)}")
+    return Check(status)
+
+
+def check(prepared: Prepared) -> dict[str, Check]:
+    """Run each engine once (untimed) and compare minitorch and the floor with torch."""
+    results: dict[str, Any] = {}
+    errors: dict[str, Check] = {}
+    for name in ENGINES:
+        factory = prepared.factories.get(name)
+        if factory is None:
+            errors[name] = Check("absent", "no implementation" if name == "minitorch" else "")
+            continue
+        try:
+            results[name] = factory().read()
+        except Exception as e:  # an engine that raises is the finding, not a crash of the bench
+            errors[name] = Check("error", f"{type(e).__name__}: {str(e)[:200]}")
+    if "torch" not in results:
+        raise Skip(f"torch failed: {errors['torch'].detail}")
+    shape_only = any(n.startswith("known difference") for n in prepared.notes)
+    out = {"torch": Check("ok")}
+    for name in ("minitorch", "floor"):
+        if name in errors:
+            out[name] = errors[name]
+        else:
+            out[name] = compare(results[name], results["torch"], prepared.strict,
+                                prepared.loose_ok, shape_only=shape_only)
+    return out

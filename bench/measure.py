@@ -1,0 +1,103 @@
+"""One case, start to end: prepare it, check it once, time its engines interleaved.
+
+The result is a plain dict (it goes straight into bench.json): what was
+timed, how each engine's result compared with torch's, the statistics per
+engine, and the two ratios the report is about: minitorch / torch and
+minitorch / floor.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from typing import Any
+
+import numpy as np
+
+from bench.cases import ENGINES, Case, Skip, check
+from bench.timing import Budget, time_interleaved
+
+NOISY_IQR_PCT = 10.0
+
+
+def _ratio(stats: dict[str, Any], num: str, den: str) -> float | None:
+    if num in stats and den in stats and stats[den]["median_ns"] > 0:
+        return stats[num]["median_ns"] / stats[den]["median_ns"]
+    return None
+
+
+def run_case(case: Case, budget: Budget, rng: np.random.Generator) -> dict[str, Any]:
+    """Prepare, check and time one case; never raises for a case that cannot run."""
+    t0 = time.perf_counter()
+    result: dict[str, Any] = {
+        "name": case.name, "group": case.group, "op": case.op, "size": case.size,
+        "mode": case.mode, "family": case.family, "per": case.per,
+    }
+    try:
+        prepared = case.prepare()
+        checks = check(prepared)
+    except Skip as e:
+        result.update(status="skipped", reason=str(e), seconds=time.perf_counter() - t0)
+        return result
+    except Exception as e:  # a harness bug must not sink the whole run; the report shows it
+        result.update(status="error", reason=f"{type(e).__name__}: {e}",
+                      seconds=time.perf_counter() - t0)
+        return result
+    result["shapes"] = prepared.shapes
+    result["notes"] = list(prepared.notes)
+    result["check"] = {n: {"status": c.status, "detail": c.detail} for n, c in checks.items()}
+    # Time every engine that ran: minitorch even when it disagrees with torch (the row is
+    # then marked and left out of the verdict), the floor only when it is right.
+    timed = [n for n in ENGINES if n in prepared.factories
+             and checks[n].status not in ("error", "absent")
+             and (n != "floor" or checks[n].ok)]
+    bodies = {n: prepared.factories[n]().body for n in timed}
+    gc.collect()
+    stats = time_interleaved(bodies, budget, rng)
+    del bodies
+    result["stats"] = {n: s.as_dict() for n, s in stats.items()}
+    result["ratio_torch"] = _ratio(result["stats"], "minitorch", "torch")
+    result["ratio_floor"] = _ratio(result["stats"], "minitorch", "floor")
+    result["noisy"] = any(s.iqr_pct > NOISY_IQR_PCT for s in stats.values())
+    result["status"] = "timed"
+    result["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def in_verdict(r: dict[str, Any]) -> bool:
+    """A case counts towards the verdict when it was timed and minitorch matched torch."""
+    return (r.get("status") == "timed" and r.get("ratio_torch") is not None
+            and r["check"]["minitorch"]["status"] in ("ok", "ok (loose)", "shape only"))
+
+
+def _mt_check(r: dict[str, Any]) -> str | None:
+    return r.get("check", {}).get("minitorch", {}).get("status")
+
+
+def geomean(values: list[float]) -> float | None:
+    vals = [v for v in values if v is not None and v > 0]
+    return float(np.exp(np.mean(np.log(vals)))) if vals else None
+
+
+def verdict(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per group: how many cases, the geometric means of both ratios, noisy and failing rows."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault(r["group"], []).append(r)
+    rows = []
+    for group, rs in groups.items():
+        good = [r for r in rs if in_verdict(r)]
+        rows.append({
+            "group": group,
+            "cases": len(rs),
+            "in_verdict": len(good),
+            "vs_torch": geomean([r["ratio_torch"] for r in good]),
+            "vs_floor": geomean([r["ratio_floor"] for r in good if r.get("ratio_floor")]),
+            "with_floor": sum(1 for r in good if r.get("ratio_floor")),
+            "noisy": sum(1 for r in rs if r.get("noisy")),
+            "mismatch": sum(1 for r in rs if _mt_check(r) == "mismatch"),
+            "minitorch_error": sum(1 for r in rs if _mt_check(r) in ("error", "absent")),
+            "skipped": sum(1 for r in rs if r.get("status") == "skipped"),
+            "error": sum(1 for r in rs if r.get("status") == "error"),
+        })
+    return rows

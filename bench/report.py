@@ -1,0 +1,578 @@
+"""The report: reports/bench.md, reports/bench.json, the figures, and the baseline comparison.
+
+Everything here reads the result dict that __main__.py assembles (the same
+dict that becomes bench.json), so a report renders from a fixture in the
+tests. Files are written atomically: to a temporary file next to the target,
+then os.replace, so a crashed run never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bench.measure import NOISY_IQR_PCT, in_verdict  # noqa: E402
+
+ENGINES = ("minitorch", "torch", "floor")
+CHANGE_THRESHOLD = 0.10  # a baseline change is marked only above 10% ...
+NOISE_MULTIPLE = 2.0  # ... and above twice the IQR
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+_FILE_MODE = 0o644  # what an ordinary write would give; mkstemp alone gives 0600
+
+
+def write_atomic(path: Path, data: str | bytes, tmp_dir: Path | None = None) -> None:
+    """Write to a temporary file in tmp_dir (default: path's folder), then os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = tmp_dir or path.parent
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=tmp_dir)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, result: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(result, indent=1, sort_keys=False, default=str) + "\n")
+
+
+# -- formatting ------------------------------------------------------------------------
+
+
+def fmt_time(ns: float | None) -> str:
+    if ns is None:
+        return "–"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            v = ns / scale
+            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def fmt_ratio(r: float | None) -> str:
+    if r is None:
+        return "–"
+    return f"{r:.2f}x" if r < 10 else f"{r:.1f}x"
+
+
+def fmt_pct(fraction: float | None) -> str:
+    """A relative change as a signed percentage: 0.25 -> '+25%'."""
+    return "–" if fraction is None else f"{100 * fraction:+.0f}%"
+
+
+def _median(r: dict[str, Any], engine: str) -> float | None:
+    s = r.get("stats", {}).get(engine)
+    return s["median_ns"] if s else None
+
+
+def _iqr_cell(r: dict[str, Any]) -> str:
+    parts = []
+    for e in ENGINES:
+        s = r.get("stats", {}).get(e)
+        parts.append("–" if s is None else f"{s['iqr_pct']:.0f}")
+    cell = "/".join(parts)
+    return cell + " noisy" if r.get("noisy") else cell
+
+
+def _check_cell(r: dict[str, Any]) -> str:
+    checks = r.get("check", {})
+    mt = checks.get("minitorch", {}).get("status", "?")
+    fl = checks.get("floor", {}).get("status", "absent")
+    if mt == "mismatch":
+        return "🔴 mismatch"
+    if mt in ("error", "absent"):
+        return f"🔴 minitorch {mt}"
+    cell = {"ok": "ok", "ok (loose)": "ok≈", "shape only": "shape"}.get(mt, mt)
+    if fl not in ("ok", "ok (loose)", "absent", "shape only"):
+        cell += f", 🔴 floor {fl}"
+    return cell
+
+
+def verdict_line(groups: list[dict[str, Any]]) -> str:
+    """One line: the geometric means of minitorch/torch and minitorch/floor per group."""
+    vs_t = " · ".join(f"{_short(g['group'])} {fmt_ratio(g['vs_torch'])}" for g in groups)
+    vs_f = " · ".join(f"{_short(g['group'])} {fmt_ratio(g['vs_floor'])}" for g in groups
+                      if g["vs_floor"] is not None)
+    return (f"**Verdict** (geometric means, lower is faster): minitorch/torch: {vs_t}; "
+            f"minitorch/floor: {vs_f or '–'}.")
+
+
+def _short(group: str) -> str:
+    return group.replace("ops · ", "").replace(" · ", " ")
+
+
+# -- the markdown ----------------------------------------------------------------------
+
+
+def render_markdown(result: dict[str, Any], figures: dict[str, str]) -> str:
+    out: list[str] = []
+    groups = result["verdict"]
+    out.append(verdict_line(groups))
+    out.append("")
+    out.append("# minitorch bench: what readability costs, against PyTorch and hand-written NumPy")
+    out.append("")
+    out.append(f"- commit: `{result['commit']}`")
+    if result.get("commit_at_end", result["commit"]) != result["commit"]:
+        out.append(f"- **the code changed during the run**: `{result['commit_at_end']}` at the "
+                   "end; cases timed late may reflect the newer code")
+    out.append(f"- date: {result['date']}")
+    out.append(f"- command: `{result['command']}`")
+    out.append(f"- threads: {result['threads']} · shuffle seed: {result['seed']} · "
+               f"run time: {result['duration_s'] / 60:.1f} min")
+    out.append(f"- baseline file: `{result['baseline_path']}`")
+    if result.get("table_error"):
+        out.append(f"- op table: {result['table_error']}")
+    out.append("")
+    out += _verdict_table(groups)
+    out += _workloads_section(result, figures)
+    out += _environment_section(result)
+    out += _method_section(result)
+    out += _groups_section(result)
+    out += _scaling_section(result, figures)
+    out += _hotspots_section(result.get("hotspots", {}))
+    out += _baseline_section(result.get("baseline", {}))
+    out += _not_timed_section(result)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _table(header: list[str], rows: list[list[str]], align: str | None = None) -> list[str]:
+    align = align or "l" + "r" * (len(header) - 1)
+    sep = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(sep) + " |"]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _verdict_table(groups: list[dict[str, Any]]) -> list[str]:
+    rows = [[g["group"], f"{g['in_verdict']} of {g['cases']}", fmt_ratio(g["vs_torch"]),
+             fmt_ratio(g["vs_floor"]) + (f" ({g['with_floor']})" if g["with_floor"] else ""),
+             str(g["noisy"]), str(g["mismatch"]), str(g["minitorch_error"]), str(g["skipped"]),
+             str(g["error"])]
+            for g in groups]
+    return ["## Verdict by group", ""] + _table(
+        ["group", "in verdict", "minitorch/torch", "minitorch/floor (cases)", "noisy",
+         "mismatch", "minitorch error", "skipped", "harness error"], rows) + [
+        "A case is in the verdict when it was timed and minitorch's result matched torch's. "
+        "Ratios are of medians; above 1 means minitorch is slower.", ""]
+
+
+def _workloads_section(result: dict[str, Any], figures: dict[str, str]) -> list[str]:
+    ws = [r for r in result["cases"] if r["group"] == "workloads"]
+    rows = []
+    for r in ws:
+        per = r.get("per", 1)
+        per_op = "–"
+        if per > 1 and r.get("stats"):
+            per_op = " / ".join(fmt_time(_median(r, e) / per) if _median(r, e) else "–"
+                                for e in ENGINES)
+        rows.append([r["name"], fmt_time(_median(r, "minitorch")), fmt_time(_median(r, "torch")),
+                     fmt_time(_median(r, "floor")), fmt_ratio(r.get("ratio_torch")),
+                     fmt_ratio(r.get("ratio_floor")), per_op, _iqr_cell(r),
+                     str(r.get("stats", {}).get("torch", {}).get("rounds", "–")),
+                     _check_cell(r) if r.get("status") == "timed" else r.get("status", "")])
+    lines = ["## Workloads", ""] + _table(
+        ["workload", "minitorch", "torch", "floor", "×torch", "×floor",
+         "per op (mt / torch / floor)", "IQR % (mt/torch/floor)", "rounds", "check"], rows)
+    for r in ws:
+        for note in r.get("notes", []):
+            lines.append(f"- {r['name']}: {note}")
+    if "workloads" in figures:
+        lines += ["", f"![workloads]({figures['workloads']})"]
+    if "ratios" in figures:
+        lines += ["", f"![ratios per case]({figures['ratios']})"]
+    return lines + [""]
+
+
+def _environment_section(result: dict[str, Any]) -> list[str]:
+    fp = result["fingerprint"]
+    v = fp["versions"]
+    lines = ["## Environment", "",
+             f"- CPU: {fp['cpu_model']}, {fp['logical_cores']} logical cores "
+             f"({fp['usable_cores']} usable), {fp['machine']}, {fp['os']}",
+             f"- Python {fp['python']} · NumPy {v['numpy']} · torch {v['torch']} · "
+             f"minitorch {v['minitorch']} · threadpoolctl {v['threadpoolctl']} · "
+             f"pytest-benchmark {v['pytest-benchmark']}",
+             f"- threads per engine: {fp['threads']}",
+             f"- load average (1, 5, 15 min) at start: {fp.get('load_average')}, at end: "
+             f"{fp.get('load_average_at_end')}",
+             f"- machine key (what the baseline comparison matches on): `{result['machine_key']}`",
+             ""]
+    pools = [[p.get("user_api", ""), p.get("internal_api", ""), p.get("prefix", ""),
+              str(p.get("version")), str(p.get("num_threads")), str(p.get("threading_layer", "")),
+              str(p.get("architecture", ""))] for p in fp["blas_pools"]]
+    lines += ["Native thread pools loaded (threadpoolctl, after pinning):", ""]
+    lines += _table(["api", "library", "prefix", "version", "threads", "threading", "arch"],
+                    pools, "lllllll")
+    t = fp["torch"]
+    lines.append("torch: " + ", ".join(f"{k} {val}" for k, val in t.items()))
+    lines.append("")
+    lines.append("Thread environment variables: " + ", ".join(
+        f"`{k}={val}`" for k, val in fp["env"].items()))
+    return lines + [""]
+
+
+def _method_section(result: dict[str, Any]) -> list[str]:
+    b = result.get("budgets", {})
+    return [
+        "## How this was measured", "",
+        "- Engines: minitorch; torch eager on the CPU; the *floor*, NumPy written by hand "
+        "(bench/floor.py: forward and backward for the main ops and the workloads, no graph). "
+        "All get the same float32 arrays, copied, and the same thread count (torch through "
+        "`set_num_threads`, NumPy's BLAS and OpenMP pools through threadpoolctl).",
+        "- Ops: every op-table row with `bench=True`, its sample grown to tiny `(4,)`, medium "
+        "`(256, 256)` and large `(1024, 1024)` (bench/inputs.py). `fwd`: inputs do not require "
+        "grad (inference). `fwd+bwd`: inputs require grad, and backward runs from a fixed "
+        "N(0, 1) upstream gradient into gradients reset to None at the start of every call.",
+        "- Timing (bench/timing.py): a warm-up, then rounds; each round runs every engine of "
+        "the case once in an order shuffled by the recorded seed, each engine timing "
+        "`number` back-to-back calls with `perf_counter_ns`. Medians and IQR are over rounds; "
+        f"a case is *noisy* when an engine's IQR is over {NOISY_IQR_PCT:.0f}% of its median. "
+        "Garbage collection stays on: it is part of what a user pays. pytest-benchmark times "
+        "one callable at a time and cannot interleave engines, so `make bench` uses this timer; "
+        "`make test` runs every case once through pytest-benchmark's fixture, untimed "
+        "(tests/test_bench_cases.py).",
+        f"- Budgets (seconds per engine per case): {', '.join(f'{k} {v}' for k, v in b.items())}.",
+        "- Check (bench/cases.py): every case runs once per engine outside the timing and "
+        "minitorch's and the floor's arrays (outputs, then gradients) are compared with torch's "
+        "at float32's defaults (rtol 1.3e-6, atol 1e-5) or the op table's own tolerance. "
+        "`ok≈`: passed only at the looser tolerance allowed for cases that sum many terms "
+        f"(reductions, matmul, losses, workloads): {result.get('loose_reason', '')}.",
+        "",
+    ]
+
+
+def _groups_section(result: dict[str, Any]) -> list[str]:
+    lines = ["## Ops", ""]
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for r in result["cases"]:
+        if r["group"] != "workloads" and r.get("status") == "timed":
+            by_group.setdefault(r["group"], []).append(r)
+    header = ["op", "shapes", "minitorch", "torch", "floor", "×torch", "×floor",
+              "IQR % (mt/torch/floor)", "rounds", "check"]
+    for group, rs in by_group.items():
+        lines += [f"### {group}", ""]
+        rows = [[r["op"], r.get("shapes", ""), fmt_time(_median(r, "minitorch")),
+                 fmt_time(_median(r, "torch")), fmt_time(_median(r, "floor")),
+                 fmt_ratio(r.get("ratio_torch")), fmt_ratio(r.get("ratio_floor")),
+                 _iqr_cell(r), str(r["stats"]["torch"]["rounds"]), _check_cell(r)]
+                for r in rs]
+        lines += _table(header, rows, "llrrrrrrrl")
+    return lines
+
+
+def _scaling_section(result: dict[str, Any], figures: dict[str, str]) -> list[str]:
+    sc = result.get("scaling")
+    if not sc:
+        return []
+    lines = ["## Scaling", "",
+             "Log-log slope of time against work (1 = linear; the chain's per-op time should be "
+             "flat, i.e. its total slope 1, and its backward linear):", ""]
+    rows = []
+    for name in ("chain", "matmul", "mlp"):
+        s = sc.get(name)
+        if not s:
+            continue
+        for series, sl in s["slopes"].items():
+            ys = s["series"][series]
+            rows.append([name, series, "–" if sl is None else f"{sl:.2f}",
+                         f"{fmt_time(ys[0])} at {s['x'][0]}",
+                         f"{fmt_time(ys[-1])} at {s['x'][-1]}"])
+    lines += _table(["sweep", "series", "slope", "first", "last"], rows, "llrrr")
+    chain = sc.get("chain")
+    if chain:
+        rows = []
+        for series, ys in chain["series"].items():
+            rows.append([series] + [fmt_time(y / n) for y, n in zip(ys, chain["x"])])
+        lines += ["Chain, time per op:", ""]
+        lines += _table(["series"] + [f"{n} ops" for n in chain["x"]], rows)
+    for name in ("scaling_chain", "scaling_matmul", "scaling_mlp"):
+        if name in figures:
+            lines += [f"![{name}]({figures[name]})", ""]
+    return lines
+
+
+def _hotspots_section(h: dict[str, Any]) -> list[str]:
+    if not h:
+        return []
+    lines = ["## Where minitorch's time goes (the 20-op chain on a (4,) tensor)", ""]
+    if "error" in h:
+        return lines + [f"Profiling failed: {h['error']}", ""]
+    ph = h["phases_us_per_op"]
+    lines += ["Per op, timed without a profiler: " + ", ".join(
+        f"{k} {v:.2f} us" for k, v in ph.items()) + ".", ""]
+    rows = [[e["function"], e["where"], f"{e['calls_per_op']:.2f}", f"{e['own_us_per_op']:.2f}",
+             f"{e['cum_us_per_op']:.2f}", f"{e['share_pct']:.1f}%"] for e in h["top"]]
+    lines += [f"cProfile of {h['calls']} forward+backward passes ({h['profiled_us_per_op']:.1f} "
+              "us per op under the profiler, which inflates small functions; read the shares):", ""]
+    lines += _table(["function", "where", "calls per op", "own us/op", "cum us/op", "share"],
+                    rows, "llrrrr")
+    return lines
+
+
+def _baseline_section(b: dict[str, Any]) -> list[str]:
+    lines = ["## Against the baseline", ""]
+    if not b or b.get("status") == "none":
+        return lines + [f"No baseline at `{b.get('path', '?')}` yet: `make bench-baseline` "
+                        "stores one.", ""]
+    lines.append(f"Baseline: commit `{b['baseline_commit']}`, {b['baseline_date']}, "
+                 f"machine key `{b['baseline_key']}`.")
+    if b["status"] == "not comparable":
+        lines += ["", "**Not comparable**: the machine fingerprint differs "
+                  f"({', '.join(b.get('differs', [])) or 'unknown fields'}); "
+                  "no case is marked.", ""]
+        return lines
+    lines += ["", f"{b['slower']} cases slower and {b['faster']} faster for minitorch (marked "
+              f"only when the change is over {CHANGE_THRESHOLD:.0%} and over "
+              f"{NOISE_MULTIPLE:g}x the IQR); torch's change is shown as a control for the "
+              f"machine's drift ({b['torch_marked']} torch cases moved).", ""]
+    marked = [r for r in b["rows"] if r["mark"]]
+    rows = [[r["name"], fmt_pct(r["minitorch"]["change"]), fmt_pct(r["torch"]["change"]),
+             r["mark"]] for r in marked]
+    if rows:
+        lines += _table(["case", "minitorch change", "torch change (control)", "mark"], rows,
+                        "lrrl")
+    unstable = set(b.get("unstable", []))
+    lines += [f"Ratio stability: of the {b.get('over_1ms', 0)} cases over 1 ms, "
+              f"{len(unstable)} moved a ratio (minitorch/torch or minitorch/floor) by more than "
+              f"{CHANGE_THRESHOLD:.0%} since the baseline run.", ""]
+    rows = [[r["name"], fmt_pct(r["ratio_torch_change"]), fmt_pct(r["ratio_floor_change"]),
+             fmt_pct(r["minitorch"]["change"]), fmt_pct(r["torch"]["change"])]
+            for r in b["rows"] if r["name"] in unstable]
+    if rows:
+        lines += ["<details><summary>cases over 1 ms whose ratio moved by more than 10%"
+                  "</summary>", ""]
+        lines += _table(["case", "×torch change", "×floor change", "minitorch change",
+                         "torch change"], rows, "lrrrr")
+        lines += ["</details>", ""]
+    return lines
+
+
+def _not_timed_section(result: dict[str, Any]) -> list[str]:
+    lines = []
+    bad = [r for r in result["cases"] if r.get("status") == "timed" and not in_verdict(r)]
+    floor_bad = [r for r in result["cases"] if r.get("status") == "timed"
+                 and r["check"].get("floor", {}).get("status") in ("mismatch", "error")]
+    if bad or floor_bad:
+        lines += ["## Mismatches and errors", ""]
+        for r in bad:
+            c = r["check"]["minitorch"]
+            lines.append(f"- 🔴 {r['name']} ({r.get('shapes', '')}): minitorch {c['status']}: "
+                         f"{c['detail']}")
+        for r in floor_bad:
+            c = r["check"]["floor"]
+            lines.append(f"- 🔴 {r['name']}: the floor {c['status']}: {c['detail']}")
+        lines.append("")
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for r in result["cases"]:
+        if r.get("status") in ("skipped", "error"):
+            key = (r["op"], f"{r['status']}: {r.get('reason', '')}")
+            skipped.setdefault(key, []).append(f"{r['size']} {r['mode']}".strip())
+    if skipped:
+        lines += ["## Not timed", ""]
+        for (op, reason), where in skipped.items():
+            lines.append(f"- {op} ({', '.join(where)}): {reason}")
+        lines.append("")
+    return lines
+
+
+# -- the baseline ----------------------------------------------------------------------
+
+
+def compare_baseline(current: dict[str, Any], baseline: dict[str, Any] | None,
+                     path: str) -> dict[str, Any]:
+    """Per case, the change of minitorch's (and, as a control, torch's) median."""
+    if baseline is None:
+        return {"status": "none", "path": path}
+    comparable = baseline.get("machine_key") == current["machine_key"]
+    differs = [k for k in ("cpu_model", "logical_cores", "usable_cores", "python", "threads",
+                           "blas_pools", "torch", "env", "versions")
+               if baseline.get("fingerprint", {}).get(k) != current["fingerprint"].get(k)]
+    old = {r["name"]: r for r in baseline.get("cases", []) if r.get("status") == "timed"}
+    rows = []
+    for r in current["cases"]:
+        b = old.get(r["name"])
+        if r.get("status") != "timed" or b is None:
+            continue
+        entry: dict[str, Any] = {"name": r["name"], "group": r["group"]}
+        for e in ("minitorch", "torch"):
+            entry[e] = _change(r["stats"].get(e), b["stats"].get(e))
+        entry["over_1ms"] = max(s["median_ns"] for s in r["stats"].values()) > 1e6
+        for key in ("ratio_torch", "ratio_floor"):
+            new_r, old_r = r.get(key), b.get(key)
+            entry[key + "_change"] = new_r / old_r - 1 if new_r and old_r else None
+        sig = entry["minitorch"]["significant"]
+        entry["mark"] = ("not comparable" if not comparable else
+                         ("slower" if entry["minitorch"]["change"] > 0 else "faster") if sig
+                         else "")
+        rows.append(entry)
+    return {
+        "status": "comparable" if comparable else "not comparable",
+        "path": path,
+        "baseline_commit": baseline.get("commit"),
+        "baseline_date": baseline.get("date"),
+        "baseline_key": baseline.get("machine_key"),
+        "differs": differs,
+        "rows": rows,
+        "slower": sum(1 for r in rows if r["mark"] == "slower"),
+        "faster": sum(1 for r in rows if r["mark"] == "faster"),
+        "torch_marked": sum(1 for r in rows if r["torch"]["significant"]),
+        "unstable": [r["name"] for r in rows if r["over_1ms"] and _unstable(r)],
+        "over_1ms": sum(1 for r in rows if r["over_1ms"]),
+    }
+
+
+def _unstable(entry: dict[str, Any]) -> bool:
+    """Whether a ratio moved by more than 10% since the baseline (the issue's stability bar)."""
+    return any(abs(entry[k]) > CHANGE_THRESHOLD for k in ("ratio_torch_change",
+                                                          "ratio_floor_change")
+               if entry.get(k) is not None)
+
+
+def _change(cur: dict[str, Any] | None, old: dict[str, Any] | None) -> dict[str, Any]:
+    if not cur or not old or not old["median_ns"]:
+        return {"change": None, "significant": False}
+    change = cur["median_ns"] / old["median_ns"] - 1
+    noise = NOISE_MULTIPLE * max(cur["q3_ns"] - cur["q1_ns"], old["q3_ns"] - old["q1_ns"])
+    moved = abs(cur["median_ns"] - old["median_ns"])
+    significant = abs(change) > CHANGE_THRESHOLD and moved > noise
+    return {"change": change, "significant": bool(significant)}
+
+
+# -- the figures -----------------------------------------------------------------------
+
+COLORS = {"minitorch": "#d62728", "torch": "#1f77b4", "floor": "#2ca02c"}
+
+
+def _save(fig: Any, path: Path, tmp_dir: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=tmp_dir)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def figure_ratios(result: dict[str, Any], path: Path, tmp_dir: Path) -> None:
+    """Every case's minitorch/torch and minitorch/floor, one column of dots per group."""
+    groups = [g["group"] for g in result["verdict"]]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=False)
+    for ax, key, title in ((axes[0], "ratio_torch", "minitorch / torch"),
+                           (axes[1], "ratio_floor", "minitorch / floor (NumPy by hand)")):
+        for i, g in enumerate(groups):
+            vals = [r[key] for r in result["cases"]
+                    if r["group"] == g and in_verdict(r) and r.get(key)]
+            if not vals:
+                continue
+            jitter = np.random.default_rng(i).uniform(-0.25, 0.25, len(vals))
+            ax.scatter(i + jitter, vals, s=9, alpha=0.6, color="#555555")
+            gm = result["verdict"][i][key.replace("ratio_", "vs_")]
+            if gm:
+                ax.hlines(gm, i - 0.35, i + 0.35, color="#d62728", lw=2)
+                ax.annotate(fmt_ratio(gm), (i + 0.37, gm), fontsize=8, va="center")
+        ax.axhline(1.0, color="black", lw=0.8, ls="--")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(groups)))
+        ax.set_xticklabels([_short(g) for g in groups], rotation=30, ha="right", fontsize=8)
+        ax.set_title(title + " per case (red: geometric mean)")
+        ax.set_ylabel("ratio of medians (log)")
+    _save(fig, path, tmp_dir)
+
+
+def figure_workloads(result: dict[str, Any], path: Path, tmp_dir: Path) -> None:
+    ws = [r for r in result["cases"] if r["group"] == "workloads" and r.get("stats")]
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    width = 0.27
+    for k, e in enumerate(ENGINES):
+        xs = [i + (k - 1) * width for i in range(len(ws))]
+        ys = [(_median(r, e) or 0) / 1e6 for r in ws]
+        ax.bar(xs, ys, width, label=e, color=COLORS[e])
+    ax.set_yscale("log")
+    ax.set_ylabel("median time per call (ms, log)")
+    ax.set_xticks(range(len(ws)))
+    ax.set_xticklabels([textwrap.fill(r["name"].replace(" · ", ", "), 22) for r in ws],
+                       fontsize=7)
+    ax.legend()
+    ax.set_title("Workloads: minitorch, torch and the NumPy floor")
+    _save(fig, path, tmp_dir)
+
+
+def figure_scaling(sweep: dict[str, Any], title: str, path: Path, tmp_dir: Path,
+                   per_op: bool = False) -> None:
+    xs = sweep["x"]
+    ncols = 2 if per_op else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(6.5 * ncols, 4.6), squeeze=False)
+    styles = {"fwd": "--", "bwd": ":", "fwd+bwd": "-"}
+    for name, ys in sweep["series"].items():
+        engine, _, kind = name.partition(" ")
+        style = styles.get(kind, "-")
+        pts = [(x, y) for x, y in zip(xs, ys) if y and y > 0]
+        if not pts:
+            continue
+        px, py = zip(*pts)
+        axes[0][0].plot(px, [y / 1e6 for y in py], style, marker="o", ms=3,
+                        color=COLORS.get(engine, "gray"), label=name)
+        if per_op and kind != "bwd":
+            axes[0][1].plot(px, [y / x / 1e3 for x, y in pts], style, marker="o", ms=3,
+                            color=COLORS.get(engine, "gray"), label=name)
+    axes[0][0].set_title(title)
+    axes[0][0].set_xlabel(sweep["x_label"])
+    axes[0][0].set_ylabel("median time (ms)")
+    if per_op:
+        axes[0][1].set_title("time per op (should be flat)")
+        axes[0][1].set_xlabel(sweep["x_label"])
+        axes[0][1].set_ylabel("us per op")
+    for ax in axes[0]:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    _save(fig, path, tmp_dir)
+
+
+def write_figures(result: dict[str, Any], out_dir: Path) -> dict[str, str]:
+    """All figures under out_dir/figures; returns name -> path relative to out_dir."""
+    figdir = out_dir / "figures"
+    made: dict[str, str] = {}
+
+    def rel(name: str) -> Path:
+        made[name.removeprefix("bench_")] = f"figures/{name}.png"
+        return figdir / f"{name}.png"
+
+    figure_ratios(result, rel("bench_ratios"), out_dir)
+    if any(r["group"] == "workloads" and r.get("stats") for r in result["cases"]):
+        figure_workloads(result, rel("bench_workloads"), out_dir)
+    sc = result.get("scaling") or {}
+    if "chain" in sc:
+        figure_scaling(sc["chain"], "Elementwise chain on (4,): total time", rel(
+            "bench_scaling_chain"), out_dir, per_op=True)
+    if "matmul" in sc:
+        figure_scaling(sc["matmul"], "matmul (n, n) @ (n, n), forward + backward",
+                       rel("bench_scaling_matmul"), out_dir)
+    if "mlp" in sc:
+        figure_scaling(sc["mlp"], "MLP 784-256-128-10 SGD step", rel("bench_scaling_mlp"),
+                       out_dir)
+    return made

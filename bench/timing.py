@@ -1,0 +1,111 @@
+"""The interleaved timer: every engine of a case takes turns, round after round.
+
+Why not pytest-benchmark's timer: it measures one callable at a time, so a
+machine that slows down halfway (a noisy neighbour, a thermal step) would
+hit whichever engine happened to be running then. Here each round runs
+every engine once, in an order shuffled by a seeded generator, so drift
+hits all engines alike; the seed is recorded in the report. A round times
+`number` back-to-back calls with `perf_counter_ns` and keeps the mean per
+call; the statistics are over rounds (median, quartiles, IQR).
+
+Read cases.py next: it builds the bodies this module times.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+Body = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long to spend on one case: seconds per engine, and the bounds on rounds."""
+
+    seconds: float = 0.3
+    min_rounds: int = 5
+    max_rounds: int = 31
+    warmup_seconds: float = 0.02
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Per-call times of one engine on one case, in nanoseconds, over `rounds` rounds."""
+
+    median_ns: float
+    q1_ns: float
+    q3_ns: float
+    rounds: int
+    number: int  # calls per round
+
+    @property
+    def iqr_pct(self) -> float:
+        """Interquartile range as a percentage of the median (the report's noise measure)."""
+        return 100.0 * (self.q3_ns - self.q1_ns) / self.median_ns if self.median_ns else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {**asdict(self), "iqr_pct": self.iqr_pct}
+
+
+def stats_from_samples(per_call_ns: list[float], number: int) -> Stats:
+    """Median and quartiles of per-call times (one sample per round)."""
+    a = np.asarray(per_call_ns, dtype=np.float64)
+    q1, med, q3 = np.percentile(a, [25, 50, 75])
+    return Stats(float(med), float(q1), float(q3), len(a), number)
+
+
+def warm_up(body: Body, seconds: float) -> float:
+    """Run body until warm (at least 3 calls and `seconds`); return its typical ns per call.
+
+    Typical is the median of the calls after the first (which pays for caches and lazy
+    set-up), so that one lucky or unlucky call does not set the plan.
+    """
+    end = time.perf_counter() + seconds
+    times: list[int] = []
+    while len(times) < 3 or (time.perf_counter() < end and len(times) < 200):
+        t0 = time.perf_counter_ns()
+        body()
+        times.append(time.perf_counter_ns() - t0)
+    return float(max(np.median(times[1:]), 1))
+
+
+def plan(per_call_ns: float, budget: Budget) -> tuple[int, int]:
+    """(rounds, number): spend about budget.seconds per engine, at least min_rounds rounds."""
+    total_calls = max(1.0, budget.seconds * 1e9 / per_call_ns)
+    rounds = int(min(budget.max_rounds, max(budget.min_rounds, total_calls)))
+    number = max(1, math.floor(total_calls / rounds))
+    return rounds, number
+
+
+def time_interleaved(
+    bodies: dict[str, Body], budget: Budget, rng: np.random.Generator
+) -> dict[str, Stats]:
+    """Time every body in `bodies`, interleaved round by round in a shuffled order.
+
+    All engines get the same number of rounds (set by the slowest engine), and
+    each its own `number` of calls per round so that a round of a 2 us op is not
+    a single clock reading.
+    """
+    names = list(bodies)
+    estimates = {n: warm_up(bodies[n], budget.warmup_seconds) for n in names}
+    rounds = min(plan(estimates[n], budget)[0] for n in names)
+    numbers = {
+        n: max(1, math.floor(budget.seconds * 1e9 / estimates[n] / rounds)) for n in names
+    }
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    order = list(names)
+    perf = time.perf_counter_ns
+    for _ in range(rounds):
+        rng.shuffle(order)
+        for n in order:
+            body, number = bodies[n], numbers[n]
+            t0 = perf()
+            for _ in range(number):
+                body()
+            samples[n].append((perf() - t0) / number)
+    return {n: stats_from_samples(samples[n], numbers[n]) for n in names}
