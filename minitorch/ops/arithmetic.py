@@ -13,7 +13,14 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
-from minitorch.ops.support import binary_operands, cast, float_operand, shape_of, unbroadcast
+from minitorch.ops.support import (
+    binary_operands,
+    cast,
+    float_operand,
+    keep_where,
+    shape_of,
+    unbroadcast,
+)
 from minitorch.tensor import Tensor
 
 __all__ = [
@@ -289,11 +296,11 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x, lo, hi)
-        y = x  # compare-and-select, as torch: -0.0 survives clamp(min=0.0), NaN propagates
+        y = x  # on a tie np.maximum returns its 2nd operand: -0.0 survives clamp(min=0.0)
         if lo is not None:
-            y = np.where(y < lo, lo, y)
+            y = np.maximum(lo, y)
         if hi is not None:
-            y = np.where(y > hi, hi, y)
+            y = np.minimum(hi, y)
         return np.asarray(y, dtype=np.result_type(x, *(b for b in (lo, hi) if b is not None)))
 
     @staticmethod
@@ -304,15 +311,14 @@ class Clamp(Function):
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
-        zero = np.zeros((), grad.dtype)
         g_lo = g_hi = None
         if ctx.needs_input_grad[1]:
             pick = (x < lo) & (lo < hi) if hi is not None else x < lo
-            g_lo = unbroadcast(np.where(pick, grad, zero), shape_of(lo))
+            g_lo = unbroadcast(keep_where(grad, pick), shape_of(lo))
         if ctx.needs_input_grad[2]:
             pick = (x > hi) | (hi < lo) if lo is not None else x > hi
-            g_hi = unbroadcast(np.where(pick, grad, zero), shape_of(hi))
-        return unbroadcast(np.where(inside, grad, zero), shape_of(x)), g_lo, g_hi
+            g_hi = unbroadcast(keep_where(grad, pick), shape_of(hi))
+        return unbroadcast(keep_where(grad, inside), shape_of(x)), g_lo, g_hi
 
 
 class Lerp(Function):

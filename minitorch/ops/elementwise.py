@@ -16,7 +16,7 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.ops.special import erf_array
-from minitorch.ops.support import float_operand
+from minitorch.ops.support import float_operand, keep_where
 from minitorch.tensor import Tensor
 
 __all__ = [
@@ -351,14 +351,14 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.where(x < 0, 0, x)  # NaN and -0.0 pass through, as in torch
+        y = np.maximum(0, x)  # on a tie NumPy returns the 2nd operand: -0.0 and NaN pass, as torch
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved
-        return np.where(y <= 0, 0, grad)  # torch's threshold_backward: NaN passes grad
+        return keep_where(grad, ~(y <= 0))  # torch's threshold_backward: NaN passes grad
 
 
 class Erf(Function):

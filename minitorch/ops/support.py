@@ -35,6 +35,18 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
+def keep_where(grad: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """grad where `keep`, else exactly 0: the backward of every mask (relu, clamp, max).
+
+    `grad * keep` is ten times faster than np.where on a random mask, but
+    inf * 0 is nan; only when that happens do we pay for the exact select.
+    """
+    g = grad * keep
+    if g.dtype.kind == "f" and np.isnan(g).any():
+        g = np.where(keep, grad, np.zeros((), grad.dtype))
+    return g
+
+
 def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[int, ...]:
     """The broadcast shape of a and b, or torch's RuntimeError naming the op and the sizes."""
     out = []
