@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)  ## create .venv and install minitorch with its harness extras
 
-test: $(STAMP)  ## unit tests, the quick parity subset, planted bugs, bench cases run once untimed
+test: $(STAMP)  ## ruff, then unit tests, the quick parity subset, planted bugs, bench cases once
+	$(PY) -m ruff check minitorch parity bench tests examples
 	$(PY) -m pytest -n 2 tests
 
 lint: $(STAMP)  ## ruff over the whole project

@@ -54,6 +54,15 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "backward hooks", "not in API.md; not built"),
     ("error messages", "exception classes are torch's; messages are worded for minitorch and "
      "name the op and the offending shapes, dtypes or values", "API.md 'Errors'"),
+    ("optimizers", "float32 Adam, AdamW, RMSprop and Adagrad drift from torch by about an ulp "
+     "now and then (see the Optimizers section); SGD matches bit for bit",
+     "NumPy's sqrt is correctly rounded, torch's vectorised float32 sqrt is not always; with "
+     "torch's sqrt swapped in, every optimizer matches bit for bit (tests/test_optim.py)"),
+    ("optimizers", "`load_state_dict` copies the loaded state; torch keeps the very tensors "
+     "of the dict when no dtype cast is needed", "two optimizers never share state by accident"),
+    ("optimizers", "a Tensor `lr` or `betas` is read as a Python float at each step; torch "
+     "does that arithmetic in the tensor's dtype", "tensor hyperparameters exist in torch for "
+     "capturable/fused steps, which minitorch leaves out"),
     ("optimizers", "a step validates every parameter before it updates any, so a failed step "
      "changes nothing; torch may have updated the first parameters already",
      "deliberate improvement (API.md 'Errors')"),
