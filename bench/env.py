@@ -25,6 +25,8 @@ import numpy as np
 import threadpoolctl
 import torch
 
+from parity.env import cpu_model  # one CPU-name helper for both reports
+
 THREAD_ENV_VARS = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -47,17 +49,6 @@ def pin_threads(n: int) -> None:
     except RuntimeError:
         pass
     _limits.append(threadpoolctl.threadpool_limits(limits=n))
-
-
-def cpu_model() -> str:
-    """The CPU's marketing name from /proc/cpuinfo (platform.processor() is often empty)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _version(dist: str) -> str:
