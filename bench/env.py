@@ -70,9 +70,9 @@ def _git(*args: str) -> str:
 
 
 def commit() -> str:
-    """HEAD's short hash, '+dirty' when the tree has changes ('no commit yet' before the first)."""
+    """HEAD's short hash, '+dirty' when code differs (reports/ aside)."""
     head = _git("rev-parse", "--short", "HEAD") or "no commit yet"
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)reports")
     return head + ("+dirty" if dirty else "")
 
 
