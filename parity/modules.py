@@ -26,7 +26,6 @@ import collections
 import json
 import math
 import sys
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -35,6 +34,7 @@ import torch
 
 import minitorch as mt
 from parity.compare import DEFAULT_TOLERANCE, compare_arrays
+from parity.sections import print_section
 
 DTYPES = ("float64", "float32")
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -851,14 +851,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(_safe(c.run).__dict__, indent=1))
                 return 0
         raise SystemExit(f"no case {args.case!r}")
-    t0 = time.perf_counter()
-    s = run_section(args.quick)
-    print(s["markdown"])
-    print(f"cases {s['cases']} passed {s['passed']} failed {s['failed']} in "
-          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    for f in s["failures"]:
-        print(f"FAIL {f['case']}: {f['detail']}", file=sys.stderr)
-    return 1 if s["failed"] else 0
+    return print_section(run_section, args.quick)
 
 
 if __name__ == "__main__":

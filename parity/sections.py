@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Any
+import sys
+import time
+from typing import Any, Callable
 
 from parity.report import Section
 from parity.runner import error_text
@@ -22,6 +24,19 @@ SECTION_MODULES: tuple[tuple[str, str], ...] = (
     ("parity.training_runs", "Training runs"),
     ("parity.optim_trajectories", "Optimizer trajectories"),
 )
+
+
+def print_section(run_section: Callable[[bool], dict], quick: bool) -> int:
+    """A section module's own command line: its markdown, a count line, each failure;
+    exit status 1 when anything failed."""
+    t0 = time.perf_counter()
+    s = run_section(quick)
+    print(s["markdown"])
+    print(f"cases {s['cases']} passed {s['passed']} failed {s['failed']} in "
+          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    for f in s["failures"]:
+        print(f"FAIL {f['case']}: {f['detail']}", file=sys.stderr)
+    return 1 if s["failed"] else 0
 
 
 def _plain(value: Any) -> Any:

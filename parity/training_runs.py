@@ -38,6 +38,7 @@ import torch
 
 import minitorch as mt
 from parity.modules import configure_threads, copy_weights, to_numpy
+from parity.sections import print_section
 
 RTOL64 = 1e-6  # float64 losses must agree to this at every step
 DRIFT32 = 1e-3  # float32: the drift is recorded; beyond this it is a failure, not drift
@@ -442,14 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"status": judge(r), "correct": r.correct, "total": r.total,
                           "seconds": r.seconds}))
         return 0
-    t0 = time.perf_counter()
-    s = run_section(args.quick)
-    print(s["markdown"])
-    print(f"cases {s['cases']} passed {s['passed']} failed {s['failed']} in "
-          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    for f in s["failures"]:
-        print(f"FAIL {f['case']}: {f['detail']}", file=sys.stderr)
-    return 1 if s["failed"] else 0
+    return print_section(run_section, args.quick)
 
 
 if __name__ == "__main__":
