@@ -22,7 +22,27 @@ def _index(size: int, idx: Any) -> int:
     return idx % size
 
 
-class Sequential(Module):
+class _NumberedModules(Module):
+    """What Sequential and ModuleList share: children keyed "0", "1", ... in order."""
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules)
+        doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(len(self), idx)]]
+        for key in doomed:
+            del self._modules[key]
+        # Renumber so the keys stay "0", "1", ... as in torch.
+        object.__setattr__(
+            self, "_modules", {str(i): m for i, m in enumerate(self._modules.values())}
+        )
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class Sequential(_NumberedModules):
     """Modules applied one after another: Sequential(a, b, c)(x) == c(b(a(x)))."""
 
     def __init__(self, *args: Any) -> None:
@@ -48,22 +68,6 @@ class Sequential(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         key = list(self._modules)[_index(len(self), idx)]
         setattr(self, key, module)
-
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules)
-        doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(len(self), idx)]]
-        for key in doomed:
-            del self._modules[key]
-        # Renumber so the keys stay "0", "1", ... as in torch.
-        object.__setattr__(
-            self, "_modules", {str(i): m for i, m in enumerate(self._modules.values())}
-        )
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
@@ -110,7 +114,7 @@ class Sequential(Module):
         return v
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedModules):
     """A list of modules whose parameters the parent module sees (a plain list would hide them)."""
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -125,21 +129,6 @@ class ModuleList(Module):
 
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, str(_index(len(self), idx)), module)
-
-    def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules)
-        doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(len(self), idx)]]
-        for key in doomed:
-            del self._modules[key]
-        object.__setattr__(
-            self, "_modules", {str(i): m for i, m in enumerate(self._modules.values())}
-        )
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
