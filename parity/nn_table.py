@@ -93,7 +93,13 @@ row("F.gelu", NN, F("gelu"),
         "float32 gelu(+inf) is +inf in minitorch, NaN in torch",
         "torch's vectorised float32 erf gives NaN at +inf (its float64 gelu gives +inf); "
         "minitorch computes x * Phi(x) with an erf that is exact at infinity",
-        applies=lambda s: "special grid" in s.desc and "approximate" not in s.desc),),
+        applies=lambda s: "special grid" in s.desc and "approximate" not in s.desc),
+        KnownDifference(
+            "the sign of a zero gelu(x) for x <= -10: minitorch -0.0, torch +0.0 on some CPUs",
+            "torch's own result depends on its kernel: its scalar path (1 element) and its "
+            "float64 path give -0.0 like minitorch (x * Phi(x) with Phi(x) = +0), its AVX2 "
+            "float32 vector path gives +0.0; an AVX-512 machine gave -0.0 (landed CI)",
+            applies=lambda s: "edge values" in s.desc and "approximate" not in s.desc)),
     bad_inputs=(S(f64([1.0]), desc="approximate='fast'", approximate="fast"),
                 S(idx([1, 2]), desc="int64 input")))
 row("F.silu", NN, F("silu"), unary(SMOOTH, extra=(-40.0, -5.0, 40.0)),
