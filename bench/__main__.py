@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     fp = env.fingerprint(args.threads)  # after pinning, before the work: the load at the start
     commit_at_start = env.commit()
-    rows, table_error = bench_cases.load_rows()
+    rows = bench_cases.load_rows()
     selected = bench_cases.all_cases(rows)
     if args.only:
         pattern = re.compile(args.only)
@@ -95,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
         "seed": seed,
         "fingerprint": fp,
         "machine_key": env.machine_key(fp),
-        "table_error": table_error,
         "budgets": {k: b.seconds for k, b in budgets.items()},
         "loose_reason": bench_cases.LOOSE.reason,
         "baseline_path": _display(baseline_path),

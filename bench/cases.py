@@ -16,7 +16,6 @@ the looser LOOSE tolerance instead, and the report says so.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -201,7 +200,7 @@ def _grown_candidates(row: OpSpec, size: str, seed: int) -> Iterator[tuple[str, 
     if tmpl is None:
         raise Skip(f"no {inputs.bench_dtype(row)} sample with an array argument to grow "
                    "(a creation or configuration row)")
-    yield from inputs.candidates(tmpl, size, seed)
+    yield from inputs.candidates(tmpl, size, seed, batch_first=row.family.startswith("nn"))
 
 
 def has_tensor(out: Any) -> bool:
@@ -352,18 +351,19 @@ def workload_cases() -> list[Case]:
     ]
 
 
-def load_rows() -> tuple[list[OpSpec], str]:
-    """The op table's rows, or [] and why not (the table is parity's; we never fail on it)."""
-    try:
-        module = importlib.import_module("parity.op_table")
-    except Exception as e:  # noqa: BLE001 -- any failure to import is reported, not raised
-        return [], f"parity.op_table could not be imported: {type(e).__name__}: {e}"
-    return list(getattr(module, "ROWS", [])), ""
+def load_rows() -> list[OpSpec]:
+    """Every row of the op table, the nn rows included (one table drives parity and bench).
+
+    A table that cannot be imported is a broken bench: the ImportError propagates.
+    """
+    from parity.op_table import ALL_ROWS
+
+    return list(ALL_ROWS)
 
 
 def all_cases(rows: list[OpSpec] | None = None) -> list[Case]:
     if rows is None:
-        rows = load_rows()[0]
+        rows = load_rows()
     return workload_cases() + op_cases(rows)
 
 

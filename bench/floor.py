@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from minitorch.registry import OPS
+
 Grads = tuple[Any, ...]
 
 
@@ -259,13 +261,10 @@ FORWARD_BACKWARD: dict[str, Callable[..., tuple[Any, Grads]]] = {
 }
 
 
-# Op-table names that are the same math as a floor entry.
-ALIASES = {
-    "__add__": "add", "__radd__": "add", "__sub__": "sub", "__mul__": "mul",
-    "__truediv__": "div", "true_divide": "div", "divide": "div", "multiply": "mul",
-    "subtract": "sub", "__neg__": "neg", "negative": "neg", "__matmul__": "matmul",
-    "mm": "matmul", "__abs__": "abs", "absolute": "abs", "__pow__": "pow",
-}
+# Names that are the same math as a floor entry, read from the registry: an alias
+# (`subtract` is `sub`), or an operator (`__mul__` is `mul`); mm is matmul on matrices.
+BY_OPERATOR = {d: op.name for op in OPS.values() for d in op.operators}
+SAME_MATH = {"mm": "matmul"}
 
 
 def floor_name(op_name: str) -> str | None:
@@ -274,7 +273,8 @@ def floor_name(op_name: str) -> str | None:
     for prefix in ("torch.nn.functional.", "nn.functional.", "F.", "torch.", "Tensor."):
         if base.startswith(prefix):
             base = base[len(prefix):]
-    base = ALIASES.get(base, base)
+    op = OPS.get(base) or OPS.get(f"F.{base}")
+    base = BY_OPERATOR.get(base) or (op and op.alias_of) or SAME_MATH.get(base, base)
     return base if base in FORWARD_BACKWARD else None
 
 

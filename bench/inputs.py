@@ -186,9 +186,37 @@ def side(n_elements: int, ndim: int) -> int:
     return max(2, round(n_elements ** (1.0 / ndim)))
 
 
-def candidates(sample: Sample, size: str, seed: int = 0) -> Iterator[tuple[str, Sample]]:
-    """Samples of the size class, best first, each described by its array shapes."""
+def batch_grown(sample: Sample, size: str, seed: int = 0) -> Sample | None:
+    """The sample with its batch (the first dim of the first array, and of every array that
+    shares it) grown so the first array has the size class's elements; weights keep their
+    shapes. This is how an nn layer meets bigger inputs: conv2d's kernel stays 3x3."""
+    arrays = _arrays(sample)
+    first = arrays[0]
+    if first.ndim < 2:
+        return None
+    batch = max(1, SIZES[size] // int(np.prod(first.shape[1:])))
+    old_batch = first.shape[0]
+    rng = np.random.default_rng(seed)
+
+    def grow(v: Any) -> Any:
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == old_batch:
+            return resample(v, (batch,) + v.shape[1:], rng)
+        return v
+
+    return replace(sample, args=tuple(grow(a) for a in sample.args),
+                   kwargs={k: grow(v) for k, v in sample.kwargs.items()})
+
+
+def candidates(sample: Sample, size: str, seed: int = 0,
+               batch_first: bool = False) -> Iterator[tuple[str, Sample]]:
+    """Samples of the size class, best first, each described by its array shapes.
+
+    batch_first (the nn rows): first try growing only the batch (see batch_grown)."""
     n = SIZES[size]
+    if batch_first:
+        grown_batch = batch_grown(sample, size, seed)
+        if grown_batch is not None:
+            yield describe(grown_batch), grown_batch
     if same_shape(sample):
         for shape in SHAPES[size]:
             rng = np.random.default_rng(seed)

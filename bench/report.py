@@ -139,8 +139,6 @@ def render_markdown(result: dict[str, Any], figures: dict[str, str]) -> str:
     out.append(f"- threads: {result['threads']} · shuffle seed: {result['seed']} · "
                f"run time: {result['duration_s'] / 60:.1f} min")
     out.append(f"- baseline file: `{result['baseline_path']}`")
-    if result.get("table_error"):
-        out.append(f"- op table: {result['table_error']}")
     out.append("")
     out += _verdict_table(groups)
     out += _workloads_section(result, figures)

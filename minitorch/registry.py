@@ -31,7 +31,7 @@ class Op:
 
     name: str  # torch's name: "cos", "add", "cross_entropy"
     fn: Callable[..., Any]  # the public function, e.g. minitorch.ops.elementwise.cos
-    family: str  # the op file it lives in: "elementwise", "reduction", "nn.functional" ...
+    family: str  # the file it lives in: "elementwise", "nn.functional.loss" ...
     function: bool  # minitorch.NAME exists (torch.NAME)
     method: bool  # Tensor.NAME exists
     inplace: bool  # Tensor.NAME_ exists
@@ -56,8 +56,7 @@ def register(
     method: bool | Callable[..., Any] = False,
     inplace: bool | Callable[..., Any] = False,
     functional: bool = False,
-    operators: tuple[str, ...] = (),
-    aliases: tuple[str, ...] = (),
+    operators: tuple[str, ...] | dict[str, Callable[..., Any]] = (),
     differentiable: bool = True,
     family: str | None = None,
 ) -> Callable[..., Any]:
@@ -65,24 +64,27 @@ def register(
 
     method / inplace: True means "the function itself, with the tensor as first
     argument" (`Tensor.cos = cos`; `Tensor.cos_` writes `cos(self)` into self);
-    a callable is used as the method instead, for the few ops whose method
-    signature differs from the function's (`Tensor.view(*shape)`, `fill_`).
-    operators: dunder names; `__rX__` swaps the operands, `__iX__` is in place.
+    anything else (a function, a property) is put on Tensor as it is, for the
+    few ops whose method differs from the function (`Tensor.where`, `Tensor.T`).
+    operators: dunder names (`__rX__` swaps the operands, `__iX__` is in place),
+    or a dict from dunder name to its own function (`__eq__` with None).
     """
     name = name or fn.__name__
-    family = family or fn.__module__.rsplit(".", 1)[-1]
-    for n in (name, *aliases):
-        if n in OPS:
-            raise ValueError(f"register: {n!r} is declared twice ({OPS[n].family} and {family})")
-        OPS[n] = Op(n, fn, family, function, bool(method), bool(inplace), functional,
-                    operators if n == name else (), differentiable,
-                    None if n == name else name)
-        if method:
-            setattr(Tensor, n, method if callable(method) else fn)
-        if inplace:
-            setattr(Tensor, n + "_", inplace if callable(inplace) else _inplace_form(fn, n))
+    family = family or fn.__module__.removeprefix("minitorch.").removeprefix("ops.")
+    # torch.relu and F.relu are two functions in torch: an nn.functional-only op is "F.relu".
+    key = f"F.{name}" if functional and not function else name
+    if key in OPS:
+        raise ValueError(f"register: {key!r} is declared twice ({OPS[key].family} and {family})")
+    alias_of = fn.__name__ if fn.__name__ != name and fn.__name__ in OPS else None
+    OPS[key] = Op(name, fn, family, function, bool(method), bool(inplace), functional,
+                   tuple(operators), differentiable, alias_of)
+    if method:
+        setattr(Tensor, name, fn if method is True else method)
+    if inplace:
+        setattr(Tensor, name + "_", _inplace_form(fn, name) if inplace is True else inplace)
     for dunder in operators:
-        setattr(Tensor, dunder, _operator_form(fn, dunder))
+        custom = operators[dunder] if isinstance(operators, dict) else None
+        setattr(Tensor, dunder, custom or _operator_form(fn, dunder))
     return fn
 
 
@@ -95,16 +97,21 @@ def _inplace_form(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     return method
 
 
+_BINARY = {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
+           "xor", "lshift", "rshift"}
+
+
 def _operator_form(fn: Callable[..., Any], dunder: str) -> Callable[..., Any]:
-    if dunder.startswith("__r") and dunder not in ("__round__",):
+    """__add__ is fn itself; __radd__ swaps the operands; __iadd__ writes in place."""
+    kind, base = dunder[2], dunder[3:-2]
+    if kind == "r" and base in _BINARY:
         def op(self: Tensor, other: Any) -> Any:
             return fn(other, self)
-    elif dunder.startswith("__i") and dunder not in ("__index__", "__int__", "__invert__"):
+    elif kind == "i" and base in _BINARY:
         def op(self: Tensor, other: Any) -> Any:
             return _inplace[0](self, fn, other)
     else:
-        op = fn  # type: ignore[assignment]
-        return op
+        return fn
     op.__name__ = op.__qualname__ = dunder
     return op
 
@@ -112,8 +119,8 @@ def _operator_form(fn: Callable[..., Any], dunder: str) -> Callable[..., Any]:
 def exported(*, functional: bool = False) -> dict[str, Callable[..., Any]]:
     """The public functions: minitorch.* (functional=False) or nn.functional.* (True)."""
     if functional:
-        return {n: op.fn for n, op in OPS.items() if op.functional}
-    return {n: op.fn for n, op in OPS.items() if op.function}
+        return {op.name: op.fn for op in OPS.values() if op.functional}
+    return {op.name: op.fn for op in OPS.values() if op.function}
 
 
 def ops_in(family: str) -> list[Op]:

@@ -128,7 +128,7 @@ def softmax_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
     yield S(rand(rng, (3, 4), dtype), dim=1, dtype=DType("float64"), desc="dtype=float64")
 
 
-for _name in ("softmax", "log_softmax"):
+for _name in ("softmax", "log_softmax", "softmin"):
     row(f"F.{_name}", NN, F(_name), softmax_samples,
         bad_inputs=(S(f64([[1.0, 2.0]]), dim=2, desc="dim out of range"),))
 
@@ -636,3 +636,35 @@ def kl_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
 row("F.kl_div", LOSS, F("kl_div"), kl_samples,
     bad_inputs=(S(f64(np.ones(3)), f64(np.ones(3)), reduction="avg", desc="reduction='avg'"),
                 S(f64(np.ones(3)), f64(np.ones(4)), desc="(3,) with (4,)")))
+
+
+# -- in-place functional forms: the result and its gradient flow through the written tensor --
+def inplace_functional(name: str, **fixed: Any) -> Callable[..., Any]:
+    """F.NAME_(x * 1): the op writes into a non-leaf copy, which backward must see through."""
+
+    def call(lib: Any, x: Any, **kwargs: Any) -> Any:
+        y = x * 1
+        out = getattr(lib.nn.functional, name)(y, **kwargs, **fixed)
+        return out, y
+
+    return call
+
+
+row("F.leaky_relu_", NN, inplace_functional("leaky_relu_"),
+    unary(ANY, kwargs=({}, {"negative_slope": 0.2}), special=False))
+row("F.elu_", NN, inplace_functional("elu_"), unary(ANY, kwargs=({}, {"alpha": 0.5}),
+                                                   special=False))
+row("F.relu_", NN, inplace_functional("relu_"), unary(ANY, special=False))
+
+
+def bilinear_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    yield S(rand(rng, (3, 4), dtype), rand(rng, (3, 5), dtype), rand(rng, (6, 4, 5), dtype),
+            rand(rng, (6,), dtype), desc="(3, 4) x (3, 5) -> 6 with bias", tags=QG)
+    yield S(rand(rng, (2, 3, 4), dtype), rand(rng, (2, 3, 5), dtype),
+            rand(rng, (2, 4, 5), dtype), desc="(2, 3, 4) x (2, 3, 5) -> 2, no bias")
+
+
+row("F.bilinear", NN, F("bilinear"), bilinear_samples,
+    bad_inputs=(S(f64(np.ones((3, 4))), f64(np.ones((2, 5))), f64(np.ones((6, 4, 5))),
+                  desc="batch 3 with batch 2"),))
+row("F.max_pool2d_with_indices", NN, F("max_pool2d_with_indices"), max_pool_samples)

@@ -727,10 +727,11 @@ def _matmul(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
 
 
 row("matmul", LIN, func("matmul"), _matmul, dtypes=NUMERIC,
-    variants={"@": binop(operator.matmul), "method": method("matmul"), "mm": method("mm")},
+    variants={"@": binop(operator.matmul), "method": method("matmul"), "mm": method("mm"),
+              "torch.mm": lambda lib, a, b: lib.mm(a, b) if a.ndim == b.ndim == 2 else a @ b},
     bad_inputs=(bad(F32, F32, desc="(3, 4) @ (3, 4)"),
                 bad(np.float32(2.0) * np.ones((), np.float32), F32, desc="0-d @ (3, 4)")),
-    covers=("matmul", "@"))
+    covers=("matmul", "@", "mm"))
 EINSUM = (("ij,jk->ik", (3, 4), (4, 5)), ("ij->ji", (3, 4)), ("ii->i", (4, 4)),
           ("bij,bjk->bik", (2, 3, 4), (2, 4, 5)), ("i,i->", (4,), (4,)), ("ij->", (3, 4)),
           ("i,j->ij", (3,), (4,)), ("...ij,...jk->...ik", (2, 3, 4), (4, 5)),
@@ -1189,6 +1190,97 @@ def requires_grad_(lib: Any, x: Any) -> Any:
 
 row("Tensor.requires_grad_", TEN, requires_grad_, tensors(((3,),)), dtypes=ALL_DTYPES,
     differentiable=False, covers=("Tensor.requires_grad_",))
+
+# -- ops that wave 1 registered without a row of their own ---------------------------------
+row("positive", ARITH, func("positive"), unary(), dtypes=NUMERIC,
+    variants={"method": method("positive"), "unary +": unop(operator.pos)},
+    bad_inputs=(bad(arr([True, False], np.bool_), desc="bool tensor"),), covers=("positive",))
+row("logical_xor", CMP, func("logical_xor"), binary(), dtypes=ALL_DTYPES, differentiable=False,
+    variants=fm("logical_xor"), covers=("logical_xor",))
+for _name in ("isposinf", "isneginf"):
+    row(_name, CMP, func(_name), unary(), dtypes=ALL_DTYPES, differentiable=False,
+        variants=fm(_name), covers=(_name,))
+row("isclose", CMP, func("isclose"), _allclose, differentiable=False, variants=fm("isclose"),
+    covers=("isclose",))
+INTEGRAL = ("int64", "bool")
+FLOAT_BITS = bad(arr([1.0, 2.0]), arr([1.0, 2.0]), desc="float tensors")
+for _name, _op in (("bitwise_and", operator.and_), ("bitwise_or", operator.or_),
+                   ("bitwise_xor", operator.xor)):
+    row(_name, CMP, func(_name), binary(promote=False), dtypes=INTEGRAL, differentiable=False,
+        variants={"method": method(_name), "operator": binop(_op)}, bad_inputs=(FLOAT_BITS,),
+        covers=(_name,))
+row("bitwise_not", CMP, func("bitwise_not"), unary(), dtypes=INTEGRAL, differentiable=False,
+    variants={"method": method("bitwise_not"), "~": unop(operator.invert)},
+    bad_inputs=(bad(arr([1.0, 2.0]), desc="float tensor"),), covers=("bitwise_not", "~"))
+for _name in ("as_tensor", "asarray"):
+    row(_name, CRE, func(_name), creation([spec for spec in TENSOR_DATA if not spec[1]]),
+        dtypes=ALL_DTYPES, differentiable=False, covers=(_name,))
+row("empty_like", CRE, func("empty_like"), _like_samples(), dtypes=ALL_DTYPES,
+    differentiable=False, compare="meta", covers=("empty_like",))
+row("randint_like", CRE, func("randint_like"), _like_samples((10,)), dtypes=NUMERIC,
+    differentiable=False, compare="meta", covers=("randint_like",))
+row("randperm", CRE, func("randperm"),
+    creation([((5,), {}, "5"), ((0,), {}, "0"), ((1,), {}, "1")], typed=False),
+    dtypes=("float32",), differentiable=False, compare="meta",
+    bad_inputs=(bad(-1, desc="n = -1"),), covers=("randperm",))
+row("normal", CRE, func("normal"),
+    creation([((0.0, 1.0, (2, 3)), {}, "0, 1, (2, 3)"), ((2.0, 0.5, (4,)), {}, "2, 0.5, (4,)")],
+             typed=False),
+    dtypes=("float32",), differentiable=False, compare="meta",
+    bad_inputs=(bad(0.0, -1.0, (2,), desc="negative std"),), covers=("normal",))
+row("Tensor.type_as", TEN, lambda lib, x, y: x.type_as(y), binary(scalars=False, special=False),
+    dtypes=ALL_DTYPES, differentiable=False, covers=("type_as",))
+row("Tensor.type", TEN, lambda lib, x: (x.type(lib.float64), x.type()), tensors(),
+    dtypes=ALL_DTYPES, differentiable=False, covers=("type",))
+row("Tensor.cpu", TEN, lambda lib, x: x.cpu(), tensors(), dtypes=ALL_DTYPES, covers=("cpu",))
+shape_row("Tensor.view_as", lambda lib, x, y: x.view_as(y),
+          [Call((3, 4), (like((2, 6)),)), Call((6,), (like((3, 2)),))], covers=("view_as",))
+shape_row("Tensor.reshape_as", lambda lib, x, y: x.reshape_as(y),
+          [Call((3, 4), (like((12,)),), noncontig=True), Call((6,), (like((2, 3)),))],
+          covers=("reshape_as",))
+shape_row("movedim", func("movedim"),
+          [Call((2, 3, 4), (0, 2)), Call((2, 3, 4), ((0, 1), (2, 0)), noncontig=True),
+           Call((2, 3, 4), (-1, 0))],
+          variants={"method": method("movedim"), "moveaxis": func("moveaxis")},
+          bad_inputs=(bad(arr(np.ones((2, 3))), 2, 0, desc="dim 2 of a 2-d tensor"),),
+          covers=("movedim", "moveaxis"))
+
+
+def _take_along_dim(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    x = random_array(rng, (3, 4), dtype)
+    yield Sample((x, rng.integers(0, 4, (3, 2)), 1), {}, "(3, 4) index (3, 2) dim 1",
+                 tags=frozenset({"quick", "gradcheck"}))
+    yield Sample((x, rng.integers(0, 3, (1, 4)), 0), {}, "(3, 4) index (1, 4) dim 0 (broadcast)")
+    yield Sample((x, rng.integers(0, 12, (5,))), {}, "(3, 4) flat index (5,)")
+
+
+row("take_along_dim", IDX, func("take_along_dim"), _take_along_dim, dtypes=ALL_DTYPES,
+    variants=fm("take_along_dim"), covers=("take_along_dim",))
+
+
+def _matrix_products(shapes: tuple[tuple[tuple[int, ...], ...], ...]) -> SampleFn:
+    def gen(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for i, pair in enumerate(shapes):
+            arrays = tuple(random_array(rng, s, dtype) for s in pair)
+            tags = frozenset({"quick", "gradcheck"}) if i == 0 else frozenset()
+            yield Sample(arrays, {}, " x ".join(str(s) for s in pair), tags=tags)
+
+    return gen
+
+
+row("bmm", LIN, func("bmm"), _matrix_products((((2, 3, 4), (2, 4, 5)), ((1, 2, 2), (1, 2, 3)),
+                                               ((3, 0, 2), (3, 2, 4)))),
+    dtypes=NUMERIC, variants=fm("bmm"),
+    bad_inputs=(bad(arr(np.ones((2, 3))), arr(np.ones((2, 3))), desc="2-d inputs"),
+                bad(arr(np.ones((2, 3, 4))), arr(np.ones((3, 4, 5))), desc="batch 2 with 3")),
+    covers=("bmm",))
+row("dot", LIN, func("dot"), _matrix_products((((5,), (5,)), ((1,), (1,)), ((0,), (0,)))),
+    dtypes=NUMERIC, variants=fm("dot"),
+    bad_inputs=(bad(arr(np.ones(3)), arr(np.ones(4)), desc="3 with 4"),
+                bad(arr(np.ones((2, 2))), arr(np.ones((2, 2))), desc="2-d inputs")),
+    covers=("dot",))
+row("outer", LIN, func("outer"), _matrix_products((((3,), (4,)), ((1,), (5,)), ((0,), (2,)))),
+    dtypes=NUMERIC, variants=fm("outer"), covers=("outer",))
 
 # -- the nn engineer's rows join the same sweep ----------------------------------------------
 try:

@@ -28,7 +28,7 @@ from parity import samples as S
 from parity.spec import OpSpec
 
 ROOT = Path(__file__).resolve().parent.parent
-ROWS, TABLE_ERROR = cases.load_rows()
+ROWS = cases.load_rows()
 CASES = cases.all_cases(ROWS)
 
 
@@ -217,7 +217,7 @@ def fixture_result(extra: list[dict] | None = None) -> dict:
               "num_threads": 1}, "env": {"OPENBLAS_CORETYPE": "unset"}, "load_average": None}
     return {"commit": "abc123", "date": "today", "command": "python -m bench", "threads": 1,
             "seed": 7, "fingerprint": fp, "machine_key": env.machine_key(fp),
-            "table_error": "", "budgets": {"tiny": 0.04}, "loose_reason": "sums",
+            "budgets": {"tiny": 0.04}, "loose_reason": "sums",
             "baseline_path": "reports/bench_baseline.json", "verdict": measure.verdict(cs),
             "cases": cs, "scaling": None, "hotspots": {}, "baseline": {"status": "none"},
             "duration_s": 60.0}

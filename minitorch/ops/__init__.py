@@ -1,17 +1,23 @@
-"""The ops: each a Function (forward and backward in NumPy) and a public function.
+"""The ops: each a Function (forward and backward in NumPy), a public function, and
+one `register(...)` line under it that puts the op on Tensor and in minitorch's exports.
 
 Read in this order: support.py (broadcasting, promotion, dims), arithmetic.py,
 elementwise.py, comparison.py, reduction.py, shape.py, indexing.py,
 linalg.py, inplace.py; creation.py makes tensors from data.
 """
 
-from minitorch.ops.support import normalize_dim, normalize_dims, unbroadcast  # noqa: F401
-from minitorch.ops.creation import *  # noqa: F401,F403
-from minitorch.ops.arithmetic import *  # noqa: F401,F403
-from minitorch.ops.elementwise import *  # noqa: F401,F403
-from minitorch.ops.comparison import *  # noqa: F401,F403
-from minitorch.ops.reduction import *  # noqa: F401,F403
-from minitorch.ops.shape import *  # noqa: F401,F403
-from minitorch.ops.indexing import *  # noqa: F401,F403
-from minitorch.ops.linalg import *  # noqa: F401,F403
-from minitorch.ops.inplace import *  # noqa: F401,F403
+from minitorch.ops import (  # importing a family registers its ops
+    arithmetic,
+    comparison,
+    creation,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    reduction,
+    shape,
+)
+from minitorch.ops.inplace import inplace  # noqa: F811  (the function, for nn's in-place forms)
+from minitorch.registry import OPS as _OPS
+
+globals().update({name: op.fn for name, op in _OPS.items()})  # ops.add, ops.view: for nn/, optim/

@@ -21,13 +21,8 @@ from minitorch.ops.support import (
     shape_of,
     unbroadcast,
 )
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "maximum", "minimum",
-    "clamp", "clip", "lerp",
-]
 
 
 class Add(Function):
@@ -258,7 +253,7 @@ class Neg(Function):
 
 
 class Maximum(Function):
-    """z = max(x, y), NaN-propagating;  ties split the gradient in half, as torch does."""
+    """z = max(x, y), NaN-propagating;  x: grad where x > y,  y: grad where y > x (tie: half)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -274,7 +269,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """z = min(x, y), NaN-propagating;  ties split the gradient in half, as torch does."""
+    """z = min(x, y), NaN-propagating;  x: grad where x < y,  y: grad where y < x (tie: half)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -350,6 +345,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with torch's type promotion and broadcasting."""
     a, b, _ = binary_operands(input, other, "add")
     return Add.apply(a, b, alpha=alpha) if alpha != 1 else Add.apply(a, b)
+register(add, method=True, inplace=True, operators=("__add__", "__radd__", "__iadd__"))
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -361,12 +357,14 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         )
     a, b, _ = binary_operands(input, other, "sub")
     return Sub.apply(a, b, alpha=alpha) if alpha != 1 else Sub.apply(a, b)
+register(sub, method=True, inplace=True, operators=("__sub__", "__rsub__", "__isub__"))
 
 
 def mul(input: Any, other: Any) -> Tensor:
     """input * other, elementwise."""
     a, b, _ = binary_operands(input, other, "mul")
     return Mul.apply(a, b)
+register(mul, method=True, inplace=True, operators=("__mul__", "__rmul__", "__imul__"))
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -383,24 +381,29 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             f"'{rounding_mode}'"
         )
     return RoundedDiv.apply(a, b, rounding_mode)
+register(div, method=True, inplace=True, operators=("__truediv__", "__rtruediv__", "__itruediv__"))
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
     """input // other, rounding toward minus infinity."""
     a, b, _ = binary_operands(input, other, "floor_divide")
     return FloorDivide.apply(a, b)
+register(floor_divide, method=True, inplace=True,
+         operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"))
 
 
 def remainder(input: Any, other: Any) -> Tensor:
     """input % other with the sign of other (Python's and torch's %)."""
     a, b, _ = binary_operands(input, other, "remainder")
     return Remainder.apply(a, b)
+register(remainder, method=True, inplace=True, operators=("__mod__", "__rmod__", "__imod__"))
 
 
 def fmod(input: Any, other: Any) -> Tensor:
     """The C remainder, with the sign of input."""
     a, b, _ = binary_operands(input, other, "fmod")
     return Fmod.apply(a, b)
+register(fmod, method=True, inplace=True)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
@@ -409,6 +412,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     if d.category == 1 and not isinstance(b, Tensor) and b < 0:
         raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
     return Pow.apply(a, b)
+register(pow, method=True, inplace=True, operators=("__pow__", "__rpow__", "__ipow__"))
 
 
 def neg(input: Tensor) -> Tensor:
@@ -419,6 +423,16 @@ def neg(input: Tensor) -> Tensor:
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     return Neg.apply(input)
+register(neg, method=True, inplace=True, operators=("__neg__",))
+
+
+def positive(input: Tensor) -> Tensor:
+    """+input: the tensor itself (torch refuses it on bool tensors)."""
+    _require_tensors("positive", input)
+    if input.data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+register(positive, method=True, operators=("__pos__",))
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -426,6 +440,7 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:
     _require_tensors("maximum", input, other)
     a, b, _ = binary_operands(input, other, "maximum")
     return Maximum.apply(a, b)
+register(maximum, method=True)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
@@ -433,6 +448,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
     _require_tensors("minimum", input, other)
     a, b, _ = binary_operands(input, other, "minimum")
     return Minimum.apply(a, b)
+register(minimum, method=True)
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -450,6 +466,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         else:
             args.append(float(b) if d.category == 2 else int(b) if d.category == 1 else b)
     return Clamp.apply(*args)
+register(clamp, method=True, inplace=True)
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
@@ -464,6 +481,7 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
             f"lerp: expected dtype {input.dtype} for `weight` but got dtype {weight.dtype}"
         )
     return Lerp.apply(input, end, weight if isinstance(weight, Tensor) else float(weight))
+register(lerp, method=True, inplace=True)
 
 
 def _is_bool(x: Any) -> bool:
@@ -477,3 +495,10 @@ def _require_tensors(op: str, *xs: Any) -> None:
 
 
 subtract, multiply, divide, true_divide, negative, clip = sub, mul, div, div, neg, clamp
+register(sub, name='subtract', method=True, inplace=True)
+register(mul, name='multiply', method=True, inplace=True)
+register(div, name='divide', method=True, inplace=True)
+register(div, name='true_divide', method=True, inplace=True)
+register(neg, name='negative', method=True, inplace=True)
+register(clamp, name='clip', method=True, inplace=True)
+

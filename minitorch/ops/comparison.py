@@ -17,16 +17,8 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.ops.support import binary_operands, broadcast_shapes, normalize_dims
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "eq", "ne", "lt", "le", "gt", "ge",
-    "greater", "greater_equal", "less", "less_equal", "not_equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not",
-    "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor",
-    "isnan", "isinf", "isposinf", "isneginf", "isfinite",
-    "all", "any", "isclose", "allclose", "equal",
-]
 
 # torch's C++ names for dtypes, as its kernels print them in error messages.
 _KERNEL_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float",
@@ -67,35 +59,48 @@ def _compare(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
 def eq(input: Any, other: Any) -> Tensor:
     """input == other, elementwise (NaN == NaN is False)."""
     return _compare(input, other, np.equal, "eq")
+register(eq, method=True, inplace=True, differentiable=False,
+         operators={"__eq__": lambda self, other: False if other is None else eq(self, other)})
 
 
 def ne(input: Any, other: Any) -> Tensor:
     """input != other, elementwise (NaN != NaN is True)."""
     return _compare(input, other, np.not_equal, "ne")
+register(ne, method=True, inplace=True, differentiable=False,
+         operators={"__ne__": lambda self, other: True if other is None else ne(self, other)})
 
 
 def lt(input: Any, other: Any) -> Tensor:
     """input < other, elementwise."""
     return _compare(input, other, np.less, "lt")
+register(lt, method=True, inplace=True, differentiable=False, operators=("__lt__",))
 
 
 def le(input: Any, other: Any) -> Tensor:
     """input <= other, elementwise."""
     return _compare(input, other, np.less_equal, "le")
+register(le, method=True, inplace=True, differentiable=False, operators=("__le__",))
 
 
 def gt(input: Any, other: Any) -> Tensor:
     """input > other, elementwise."""
     return _compare(input, other, np.greater, "gt")
+register(gt, method=True, inplace=True, differentiable=False, operators=("__gt__",))
 
 
 def ge(input: Any, other: Any) -> Tensor:
     """input >= other, elementwise."""
     return _compare(input, other, np.greater_equal, "ge")
+register(ge, method=True, inplace=True, differentiable=False, operators=("__ge__",))
 
 
 # torch's longer names for the same functions
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+register(gt, name='greater', method=True, inplace=True, differentiable=False)
+register(ge, name='greater_equal', method=True, inplace=True, differentiable=False)
+register(lt, name='less', method=True, inplace=True, differentiable=False)
+register(le, name='less_equal', method=True, inplace=True, differentiable=False)
+register(ne, name='not_equal', method=True, inplace=True, differentiable=False)
 
 
 # -- logic: any dtype in, bool out (zero is False, anything else True) --------
@@ -109,21 +114,25 @@ def _logical(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
 def logical_and(input: Any, other: Any) -> Tensor:
     """input and other, elementwise, as truth values."""
     return _logical(input, other, np.logical_and, "logical_and")
+register(logical_and, method=True, inplace=True, differentiable=False)
 
 
 def logical_or(input: Any, other: Any) -> Tensor:
     """input or other, elementwise, as truth values."""
     return _logical(input, other, np.logical_or, "logical_or")
+register(logical_or, method=True, inplace=True, differentiable=False)
 
 
 def logical_xor(input: Any, other: Any) -> Tensor:
     """Exactly one of input and other is true, elementwise."""
     return _logical(input, other, np.logical_xor, "logical_xor")
+register(logical_xor, method=True, inplace=True, differentiable=False)
 
 
 def logical_not(input: Tensor) -> Tensor:
     """not input, elementwise."""
     return _bool(np.logical_not(_tensor(input, "logical_not").data))
+register(logical_not, method=True, inplace=True, differentiable=False)
 
 
 # -- bitwise: integers and bools only ----------------------------------------
@@ -137,10 +146,13 @@ def bitwise_not(input: Tensor) -> Tensor:
     x = _tensor(input, "bitwise_not").data
     _check_integral(dtypes.from_numpy_dtype(x.dtype), "bitwise_not_cpu")
     return Tensor._make(np.asarray(np.invert(x)), False, None)
+register(bitwise_not, method=True, inplace=True, differentiable=False, operators=("__invert__",))
 
 
 def _bitwise(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
-    a, b, result = binary_operands(_tensor(input, op), other, op)
+    if not isinstance(other, Tensor):  # a number may stand on either side, not on both
+        _tensor(input, op)
+    a, b, result = binary_operands(input, other, op)
     _check_integral(result, f"{op}_cpu")
     return Tensor._make(np.asarray(np_op(_array(a), _array(b)), dtype=result.np), False, None)
 
@@ -148,42 +160,53 @@ def _bitwise(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
 def bitwise_and(input: Any, other: Any) -> Tensor:
     """input & other on the bits of integers (logical and for bools)."""
     return _bitwise(input, other, np.bitwise_and, "bitwise_and")
+register(bitwise_and, method=True, inplace=True, differentiable=False,
+         operators={"__and__": bitwise_and, "__rand__": bitwise_and, "__iand__": None})  # symmetric
 
 
 def bitwise_or(input: Any, other: Any) -> Tensor:
     """input | other on the bits of integers (logical or for bools)."""
     return _bitwise(input, other, np.bitwise_or, "bitwise_or")
+register(bitwise_or, method=True, inplace=True, differentiable=False,
+         operators={"__or__": bitwise_or, "__ror__": bitwise_or, "__ior__": None})  # symmetric
 
 
 def bitwise_xor(input: Any, other: Any) -> Tensor:
     """input ^ other on the bits of integers (logical xor for bools)."""
     return _bitwise(input, other, np.bitwise_xor, "bitwise_xor")
+register(bitwise_xor, method=True, inplace=True, differentiable=False,
+         operators={"__xor__": bitwise_xor, "__rxor__": bitwise_xor, "__ixor__": None})  # symmetric
 
 
 # -- tests on values -----------------------------------------------------------
 def isnan(input: Tensor) -> Tensor:
     """True where input is NaN (never for integers)."""
     return _bool(np.isnan(_tensor(input, "isnan").data))
+register(isnan, method=True, differentiable=False)
 
 
 def isinf(input: Tensor) -> Tensor:
     """True where input is +inf or -inf."""
     return _bool(np.isinf(_tensor(input, "isinf").data))
+register(isinf, method=True, differentiable=False)
 
 
 def isposinf(input: Tensor) -> Tensor:
     """True where input is +inf."""
     return _bool(np.isposinf(_tensor(input, "isposinf").data))
+register(isposinf, method=True, differentiable=False)
 
 
 def isneginf(input: Tensor) -> Tensor:
     """True where input is -inf."""
     return _bool(np.isneginf(_tensor(input, "isneginf").data))
+register(isneginf, method=True, differentiable=False)
 
 
 def isfinite(input: Tensor) -> Tensor:
     """True where input is neither infinite nor NaN."""
     return _bool(np.isfinite(_tensor(input, "isfinite").data))
+register(isfinite, method=True, differentiable=False)
 
 
 # -- reductions to a truth value ----------------------------------------------
@@ -196,11 +219,13 @@ def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) ->
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where every element along dim (int, tuple, or all dims) is non-zero."""
     return _reduce(input, dim, keepdim, np.all, "all")
+register(all, method=True, differentiable=False)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where some element along dim (int, tuple, or all dims) is non-zero."""
     return _reduce(input, dim, keepdim, np.any, "any")
+register(any, method=True, differentiable=False)
 
 
 # -- closeness -----------------------------------------------------------------
@@ -232,6 +257,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
         actual = np.abs(a - b)
         close |= np.isfinite(actual) & (actual <= allowed)
     return _bool(close)
+register(isclose, method=True, differentiable=False)
 
 
 def _times(rtol: float, b: np.ndarray) -> np.ndarray:
@@ -245,6 +271,7 @@ def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e
              equal_nan: bool = False) -> bool:
     """Whether every element is close (see isclose); a Python bool."""
     return bool(np.all(isclose(input, other, rtol, atol, equal_nan).data))
+register(allclose, method=True, differentiable=False)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
@@ -253,3 +280,5 @@ def equal(input: Tensor, other: Tensor) -> bool:
     if a.data.shape != b.data.shape:
         return False
     return builtins.bool(np.all(eq(a, b).data))
+register(equal, method=True, differentiable=False)
+

@@ -25,16 +25,8 @@ from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.ops.support import broadcast_shapes, shape_arg, unbroadcast
 from minitorch.random import Generator, numpy_generator
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "tensor", "from_numpy", "as_tensor", "asarray",
-    "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
-    "arange", "linspace", "eye",
-    "rand", "randn", "randint", "randperm", "normal", "rand_like", "randn_like", "randint_like",
-    "clone", "to",
-    "fill_", "zero_", "copy_", "uniform_", "normal_",
-]
 
 DType = dtypes.dtype
 # torch's C++ names for dtypes, as its kernels print them in error messages.
@@ -274,6 +266,7 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None,
     else:
         arr = _from_python(data, dtype)
     return _leaf(arr, requires_grad)
+register(tensor, differentiable=False)
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -282,6 +275,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     dtypes.from_numpy_dtype(ndarray.dtype)  # raises TypeError naming an unsupported dtype
     return Tensor._make(ndarray, False, None)
+register(from_numpy, differentiable=False)
 
 
 def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
@@ -296,6 +290,7 @@ def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tens
             return from_numpy(data)
         return Tensor._make(data.astype(dtype.np), False, None)
     return tensor(data, dtype=dtype)
+register(as_tensor, differentiable=False)
 
 
 def asarray(obj: Any, *, dtype: DType | None = None, device: Any = None,
@@ -303,6 +298,7 @@ def asarray(obj: Any, *, dtype: DType | None = None, device: Any = None,
     """torch.asarray: share memory when possible, copy when asked or needed."""
     t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
     return t.requires_grad_(requires_grad) if requires_grad else t
+register(asarray, differentiable=False)
 
 
 # -- from a shape --------------------------------------------------------------
@@ -316,6 +312,7 @@ def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
     _check_device(device, "zeros")
     d = _dtype_arg(dtype, "zeros") or dtypes.get_default_dtype()
     return _leaf(np.zeros(_size(size, "zeros"), dtype=d.np), requires_grad)
+register(zeros, differentiable=False)
 
 
 def ones(*size: Any, dtype: DType | None = None, device: Any = None,
@@ -324,6 +321,7 @@ def ones(*size: Any, dtype: DType | None = None, device: Any = None,
     _check_device(device, "ones")
     d = _dtype_arg(dtype, "ones") or dtypes.get_default_dtype()
     return _leaf(np.ones(_size(size, "ones"), dtype=d.np), requires_grad)
+register(ones, differentiable=False)
 
 
 def empty(*size: Any, dtype: DType | None = None, device: Any = None,
@@ -332,6 +330,7 @@ def empty(*size: Any, dtype: DType | None = None, device: Any = None,
     _check_device(device, "empty")
     d = _dtype_arg(dtype, "empty") or dtypes.get_default_dtype()
     return _leaf(np.empty(_size(size, "empty"), dtype=d.np), requires_grad)
+register(empty, differentiable=False)
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
@@ -345,6 +344,7 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
     value = _number(fill_value, "full")
     d = _dtype_arg(dtype, "full") or dtypes.scalar_dtype(value)
     return _filled(_size((size,), "full"), _scalar_for(value, d, "full"), d, requires_grad)
+register(full, differentiable=False)
 
 
 def _like_dtype(input: Tensor, dtype: Any, op: str) -> DType:
@@ -358,6 +358,7 @@ def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
     """Zeros with input's shape and dtype (never input's requires_grad)."""
     d = _like_dtype(input, dtype, "zeros_like")
     return _leaf(np.zeros(input.data.shape, dtype=d.np), requires_grad)
+register(zeros_like, differentiable=False)
 
 
 def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
@@ -365,6 +366,7 @@ def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
     """Ones with input's shape and dtype."""
     d = _like_dtype(input, dtype, "ones_like")
     return _leaf(np.ones(input.data.shape, dtype=d.np), requires_grad)
+register(ones_like, differentiable=False)
 
 
 def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
@@ -372,6 +374,7 @@ def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
     """An uninitialised tensor with input's shape and dtype."""
     d = _like_dtype(input, dtype, "empty_like")
     return _leaf(np.empty(input.data.shape, dtype=d.np), requires_grad)
+register(empty_like, differentiable=False)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
@@ -380,6 +383,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
     d = _like_dtype(input, dtype, "full_like")
     value = _scalar_for(_number(fill_value, "full_like"), d, "full_like")
     return _filled(input.data.shape, value, d, requires_grad)
+register(full_like, differentiable=False)
 
 
 def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
@@ -393,6 +397,7 @@ def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any
     _check_device(device, "eye")
     d = _dtype_arg(dtype, "eye") or dtypes.get_default_dtype()
     return _leaf(np.eye(n, n if m is None else m, dtype=d.np), requires_grad)
+register(eye, differentiable=False)
 
 
 # -- ranges, value for value as torch's CPU kernels ---------------------------
@@ -512,6 +517,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
         n = math.ceil((end - start) / step)
     values = istart + istep * np.arange(builtins.max(n, 0), dtype=np.int64)
     return _leaf(values.astype(d.np), requires_grad)
+register(arange, differentiable=False)
 
 
 def linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None,
@@ -547,6 +553,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None,
     up = _fma(step, i[:half].astype(fdt), s, out_dtype)
     down = _fma(-step, (steps - 1 - i[half:]).astype(fdt), e, out_dtype)
     return _leaf(np.concatenate([up, down]).astype(d.np), requires_grad)
+register(linspace, differentiable=False)
 
 
 # -- random draws (minitorch's own generator; see random.py) ------------------
@@ -564,6 +571,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: DType | None = N
     _check_device(device, "rand")
     g = numpy_generator(generator)
     return _leaf(g.random(_size(size, "rand"), dtype=d.np), requires_grad)
+register(rand, differentiable=False)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: DType | None = None,
@@ -573,6 +581,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: DType | None = 
     _check_device(device, "randn")
     g = numpy_generator(generator)
     return _leaf(g.standard_normal(_size(size, "randn"), dtype=d.np), requires_grad)
+register(randn, differentiable=False)
 
 
 def rand_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
@@ -581,6 +590,7 @@ def rand_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
     d = _like_dtype(input, dtype, "rand_like")
     return rand(input.data.shape, dtype=_float_dtype_for(d, "rand_like", "check_uniform_bounds"),
                 requires_grad=requires_grad)
+register(rand_like, differentiable=False)
 
 
 def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
@@ -589,6 +599,7 @@ def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
     d = _like_dtype(input, dtype, "randn_like")
     return randn(input.data.shape, dtype=_float_dtype_for(d, "randn_like", "normal_kernel_cpu"),
                  requires_grad=requires_grad)
+register(randn_like, differentiable=False)
 
 
 def _randint_values(low: int, high: int, shape: tuple[int, ...], d: DType,
@@ -626,6 +637,7 @@ def randint(*args: Any, size: Any = None, low: int | None = None, high: int | No
     low, high = (_number(b, "randint") for b in bounds)
     shape = _size((size,), "randint")
     return _leaf(_randint_values(low, high, shape, d, generator), requires_grad)
+register(randint, differentiable=False)
 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
@@ -636,6 +648,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
         low, high = 0, low
     d = _like_dtype(input, dtype, "randint_like")
     return _leaf(_randint_values(low, high, input.data.shape, d, None), requires_grad)
+register(randint_like, differentiable=False)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: DType | None = None,
@@ -646,6 +659,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: DType | None 
     _check_device(device, "randperm")
     d = _dtype_arg(dtype, "randperm") or dtypes.int64
     return _leaf(numpy_generator(generator).permutation(n).astype(d.np), requires_grad)
+register(randperm, differentiable=False)
 
 
 class _Draw(Function):
@@ -711,6 +725,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
     if tm:
         return _DrawTensorFloat.apply(mean, d.np.type(std), noise)
     return _DrawFloatTensor.apply(d.np.type(mean), std, noise)
+register(normal, differentiable=False)
 
 
 def _check_std(std: float, op: str) -> None:
@@ -734,6 +749,7 @@ class Clone(Function):
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy that stays in the graph: gradients flow back to input unchanged."""
     return Clone.apply(input)
+register(clone, method=True)
 
 
 class ToCopy(Function):
@@ -789,6 +805,41 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     if (d is None or d.np == input.data.dtype) and not copy:
         return input
     return ToCopy.apply(input, input.data.dtype if d is None else d.np)
+register(to, function=False, method=True)
+
+
+def tensor_type(input: Tensor, dtype: Any = None) -> Any:
+    """input.type(dtype) is input.to(dtype); input.type() names the tensor type."""
+    if dtype is None:
+        return f"torch.{_KERNEL_NAME[input.dtype.name]}Tensor"
+    return to(input, dtype)
+register(tensor_type, name="type", function=False, method=True)
+
+
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    """input.to(other.dtype)."""
+    return to(input, other.dtype)
+register(type_as, function=False, method=True)
+
+
+def cpu(input: Tensor, memory_format: Any = None) -> Tensor:
+    """The tensor itself: minitorch only has the CPU."""
+    return input
+register(cpu, function=False, method=True)
+
+
+def _converter(d: dtypes.dtype, name: str) -> Any:
+    def convert(input: Tensor, memory_format: Any = None) -> Tensor:
+        return to(input, d)
+
+    convert.__name__ = convert.__qualname__ = name
+    convert.__doc__ = f"input.to({d.name})."
+    return convert
+
+
+for _name, _d in (("float", dtypes.float32), ("double", dtypes.float64), ("long", dtypes.int64),
+                  ("int", dtypes.int32), ("bool", dtypes.bool_)):
+    register(_converter(_d, _name), function=False, method=True)
 
 
 # -- in place: writing into a tensor's memory ---------------------------------
@@ -895,6 +946,7 @@ def fill_(input: Tensor, value: Any) -> Tensor:
     else:
         _rebase(input, _Overwritten, name="FillBackward2")
     return input
+register(fill_, method=True)
 
 
 def zero_(input: Tensor) -> Tensor:
@@ -903,6 +955,7 @@ def zero_(input: Tensor) -> Tensor:
     _write(input, 0, "zero_")
     _rebase(input, _Overwritten, name="ZeroBackward0")
     return input
+register(zero_, method=True, differentiable=False)
 
 
 def copy_(input: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
@@ -924,6 +977,7 @@ def copy_(input: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     _write(input, src.data, "copy_")
     _rebase(input, _Copy, src)
     return input
+register(copy_, function=False, method=True)
 
 
 def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,
@@ -943,6 +997,7 @@ def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,
     _write(input, draw, "uniform_")
     _rebase(input, _Overwritten, name="UniformBackward0")
     return input
+register(uniform_, function=False, method=True, differentiable=False)
 
 
 def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *,
@@ -959,3 +1014,5 @@ def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *,
     _write(input, draw, "normal_")
     _rebase(input, _Overwritten, name="NormalBackward0")
     return input
+register(normal_, function=False, method=True, differentiable=False)
+

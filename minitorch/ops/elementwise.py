@@ -17,13 +17,8 @@ import numpy as np
 from minitorch.autograd.function import Function
 from minitorch.ops.special import erf_array
 from minitorch.ops.support import float_operand, keep_where
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "abs", "absolute", "reciprocal", "square", "sqrt", "rsqrt", "exp", "exp2", "expm1",
-    "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
-    "cosh", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "erf",
-]
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -421,19 +416,41 @@ def _reject_bool(input: Tensor, op: str) -> None:
 
 
 exp, exp2, expm1 = _float_unary(Exp), _float_unary(Exp2), _float_unary(Expm1)
+register(exp, method=True, inplace=True)
+register(exp2, method=True, inplace=True)
+register(expm1, method=True, inplace=True)
 log, log2, log10 = _float_unary(Log), _float_unary(Log2), _float_unary(Log10)
+register(log, method=True, inplace=True)
+register(log2, method=True, inplace=True)
+register(log10, method=True, inplace=True)
 log1p = _float_unary(Log1p)
+register(log1p, method=True, inplace=True)
 sin, cos, tan = _float_unary(Sin), _float_unary(Cos), _float_unary(Tan)
+register(sin, method=True, inplace=True)
+register(cos, method=True, inplace=True)
+register(tan, method=True, inplace=True)
 asin, acos, atan = _float_unary(Asin), _float_unary(Acos), _float_unary(Atan)
+register(asin, method=True, inplace=True)
+register(acos, method=True, inplace=True)
+register(atan, method=True, inplace=True)
 sinh, cosh, tanh = _float_unary(Sinh), _float_unary(Cosh), _float_unary(Tanh)
+register(sinh, method=True, inplace=True)
+register(cosh, method=True, inplace=True)
+register(tanh, method=True, inplace=True)
 sqrt, rsqrt, reciprocal = _float_unary(Sqrt), _float_unary(Rsqrt), _float_unary(Reciprocal)
+register(reciprocal, method=True, inplace=True)
+register(sqrt, method=True, inplace=True)
+register(rsqrt, method=True, inplace=True)
 sigmoid, erf = _float_unary(Sigmoid), _float_unary(Erf)
+register(sigmoid, method=True, inplace=True)
+register(erf, method=True, inplace=True)
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001
     """|input|; integers stay integers."""
     _reject_bool(input, "abs")
     return Abs.apply(input)
+register(abs, method=True, inplace=True, operators=("__abs__",))
 
 
 def square(input: Tensor) -> Tensor:
@@ -441,6 +458,7 @@ def square(input: Tensor) -> Tensor:
     if input.data.dtype == np.bool_:
         input = Tensor._make(input.data.astype(np.int64), False, None)
     return Square.apply(input)
+register(square, method=True, inplace=True)
 
 
 def relu(input: Tensor) -> Tensor:
@@ -449,6 +467,7 @@ def relu(input: Tensor) -> Tensor:
     if input.data.dtype == np.bool_:
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
+register(relu, method=True, inplace=True)
 
 
 def sign(input: Tensor) -> Tensor:
@@ -456,24 +475,28 @@ def sign(input: Tensor) -> Tensor:
     if input.data.dtype == np.bool_:
         return Step.apply(input, np.copy)
     return Step.apply(input, sign_array)
+register(sign, method=True, inplace=True)
 
 
 def floor(input: Tensor) -> Tensor:
     """Round down; integer tensors come back unchanged."""
     _reject_bool(input, "floor")
     return Step.apply(input, np.floor if input.data.dtype.kind == "f" else np.copy)
+register(floor, method=True, inplace=True)
 
 
 def ceil(input: Tensor) -> Tensor:
     """Round up; integer tensors come back unchanged."""
     _reject_bool(input, "ceil")
     return Step.apply(input, np.ceil if input.data.dtype.kind == "f" else np.copy)
+register(ceil, method=True, inplace=True)
 
 
 def trunc(input: Tensor) -> Tensor:
     """Round toward zero; integer tensors come back unchanged."""
     _reject_bool(input, "trunc")
     return Step.apply(input, np.trunc if input.data.dtype.kind == "f" else np.copy)
+register(trunc, method=True, inplace=True)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
@@ -487,6 +510,7 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     if decimals > 0:
         return Step.apply(input, lambda x: np.rint(x * scale) / scale)
     return Step.apply(input, lambda x: np.rint(x / scale) * scale)
+register(round, method=True, inplace=True)
 
 
 def abs_int(n: int) -> int:
@@ -494,3 +518,5 @@ def abs_int(n: int) -> int:
 
 
 absolute = abs
+register(abs, name='absolute', method=True, inplace=True)
+

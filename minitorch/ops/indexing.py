@@ -31,12 +31,8 @@ from minitorch.ops.support import (
     normalize_dim,
     unbroadcast,
 )
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "getitem", "setitem", "gather", "scatter", "scatter_add", "index_select",
-    "masked_fill", "where", "take_along_dim",
-]
 
 _INT_TYPES = (int, np.integer)
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
@@ -444,6 +440,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     if kind == "basic":
         return Slice.apply(input, idx)
     return Index.apply(input, idx, kind)
+register(getitem, function=False, operators=("__getitem__",))
 
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
@@ -489,6 +486,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
     input._version += 1
+register(setitem, function=False, operators=("__setitem__",))
 
 
 def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
@@ -524,6 +522,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     # a 0-d input or index is treated as 1-d, as in torch
     out = Gather.apply(input if input.data.ndim else reshape(input, 1), idx.reshape(-1), 0)
     return out if idx.ndim else reshape(out, ())
+register(gather, method=True)
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None = None) -> Tensor:
@@ -550,6 +549,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None
             )
         return ScatterReduce.apply(input, idx, src, d, reduce)
     return Scatter.apply(input, idx, src, d)
+register(scatter, method=True, inplace=True)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -566,6 +566,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     d = normalize_dim(dim, input.data.ndim, "scatter_add")
     _check_scatter_shapes(input, idx, d, "scatter_add", src.data)
     return ScatterAdd.apply(input, idx, src, d)
+register(scatter_add, method=True, inplace=True)
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -585,6 +586,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if not shape:  # a 0-d input is treated as 1-d, as in torch
         return reshape(IndexSelect.apply(reshape(input, 1), idx.reshape(-1), 0), ())
     return IndexSelect.apply(input, idx.reshape(-1), d)
+register(index_select, method=True)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
@@ -615,6 +617,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
         in_shape = broadcast_shapes(tuple(idx_sizes), input.data.shape, "take_along_dim")
         input = expand(input, in_shape)
     return gather(input, d, Tensor._make(idx, False, None))
+register(take_along_dim, method=True)
 
 
 # -- masks -------------------------------------------------------------------
@@ -646,6 +649,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if mask.data.shape != input.data.shape:
         broadcast_shapes(input.data.shape, mask.data.shape, "masked_fill")
     return MaskedFill.apply(input, mask.data, value)
+register(masked_fill, method=True, inplace=True)
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
@@ -673,3 +677,5 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if c.shape != shape:
         broadcast_shapes(c.shape, shape, "where")
     return Where.apply(condition, a, b, result.np)
+register(where, method=lambda self, condition, other: where(condition, self, other))
+

@@ -23,7 +23,7 @@ from minitorch.ops.support import cast
 from minitorch.registry import _inplace
 from minitorch.tensor import Tensor
 
-__all__ = ["inplace", "check_inplace_allowed"]
+__all__ = ["inplace", "check_inplace_allowed", "rebind_inplace_form"]
 
 LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
@@ -55,6 +55,22 @@ def inplace(self: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
         np.copyto(self.data, out.data)
     self._version += 1
     return self
+
+
+def rebind_inplace_form(view_op: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """The in-place form of a view op that changes the shape (t_, squeeze_, transpose_ ...).
+
+    No value changes, so nothing is written: self simply becomes the view (its new
+    shape and strides over the same memory) and takes on the view's history.
+    """
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        out = view_op(self, *args, **kwargs)
+        self.data, self.grad_fn = out.data, out.grad_fn
+        return self
+
+    method.__name__ = method.__qualname__ = view_op.__name__ + "_"
+    return method
 
 
 def _fit(out: Tensor, self: Tensor, name: str) -> Tensor:

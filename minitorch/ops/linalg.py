@@ -21,9 +21,8 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.ops.support import broadcast_shapes, cast, unbroadcast
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = ["matmul", "mm", "bmm", "dot", "outer", "einsum"]
 
 
 # -- the Functions ------------------------------------------------------------
@@ -190,6 +189,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         broadcast_shapes(a[:-2], b[:-2], "matmul")
     _same_dtype(input, other, "matmul")
     return Matmul.apply(input, other)
+register(matmul, method=True, operators=("__matmul__", "__rmatmul__"))
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -206,6 +206,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         )
     _same_dtype(input, mat2, "mm")
     return Matmul.apply(input, mat2)
+register(mm, method=True)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -223,6 +224,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         )
     _same_dtype(input, mat2, "bmm")
     return Matmul.apply(input, mat2)
+register(bmm, method=True)
 
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
@@ -238,6 +240,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         )
     _same_dtype(input, tensor, "dot")
     return Matmul.apply(input, tensor)
+register(dot, method=True)
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
@@ -250,6 +253,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
         common = dtypes.promote_types(input.dtype, vec2.dtype)
         input, vec2 = cast(input, common), cast(vec2, common)
     return Outer.apply(input, vec2)
+register(outer, method=True)
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
@@ -270,6 +274,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             )
     terms, out, sizes = _parse_einsum(equation, [x.data.shape for x in operands])
     return Einsum.apply(*operands, terms=terms, out=out, sizes=sizes)
+register(einsum)
 
 
 def _parse_einsum(
@@ -348,4 +353,5 @@ def _parse_einsum(
         counts = "".join(raw).replace(".", "")
         out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
     return terms, out, sizes
+
 

@@ -24,12 +24,8 @@ from minitorch.autograd.function import Function
 from minitorch.dtypes import dtype as DType
 from minitorch.ops.elementwise import sign_array
 from minitorch.ops.support import cast, float_operand, normalize_dim, normalize_dims
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
-    "logsumexp", "norm", "cumsum", "cumprod", "softmax", "log_softmax",
-]
 
 # Careful: inside this module sum, max and min are the ops below, not Python's builtins.
 
@@ -206,6 +202,7 @@ def sum(  # noqa: A001  (torch.sum shadows the builtin too)
     _check_tensor(input, "sum")
     x, acc = _accumulator(input, dtype)
     return Sum.apply(x, _axes(dim, x.data.ndim, "sum"), keepdim, acc)
+register(sum, method=True)
 
 
 def mean(
@@ -226,6 +223,7 @@ def mean(
             f"or complex dtype. Got: {_torch_name(input.data.dtype)}"
         )
     return Mean.apply(input, _axes(dim, input.data.ndim, "mean"), keepdim)
+register(mean, method=True)
 
 
 def prod(
@@ -243,6 +241,7 @@ def prod(
         axes = (axis,) if ndim else ()
     x, acc = _accumulator(input, dtype)
     return Prod.apply(x, axes, keepdim, acc)
+register(prod, method=True)
 
 
 # -- max, min, amax, amin, argmax, argmin -------------------------------------
@@ -376,11 +375,13 @@ def _max_min(input: Any, dim: Any, keepdim: bool, op: str) -> Any:
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """max(x): a 0-d tensor; max(x, dim): (values, indices); max(x, other): maximum."""
     return _max_min(input, dim, keepdim, "max")
+register(max, method=True)
 
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """min(x): a 0-d tensor; min(x, dim): (values, indices); min(x, other): minimum."""
     return _max_min(input, dim, keepdim, "min")
+register(min, method=True)
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -388,6 +389,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     axes = _axes(dim, input.data.ndim, "amax")
     _check_no_empty_slice(input.data, axes, "amax")
     return Amax.apply(input, axes, keepdim)
+register(amax, method=True)
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -395,6 +397,7 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     axes = _axes(dim, input.data.ndim, "amin")
     _check_no_empty_slice(input.data, axes, "amin")
     return Amin.apply(input, axes, keepdim)
+register(amin, method=True)
 
 
 def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
@@ -420,10 +423,12 @@ def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, op: str) -> Tens
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg_extreme(input, dim, keepdim, "argmax")
+register(argmax, method=True, differentiable=False)
 
 
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg_extreme(input, dim, keepdim, "argmin")
+register(argmin, method=True, differentiable=False)
 
 
 # -- var, std -----------------------------------------------------------------
@@ -531,6 +536,7 @@ def var(
 ) -> Tensor:
     axes, dof = _var_args(input, dim, unbiased, correction, "var")
     return Var.apply(input, axes, dof, keepdim)
+register(var, method=True)
 
 
 def std(
@@ -543,6 +549,7 @@ def std(
 ) -> Tensor:
     axes, dof = _var_args(input, dim, unbiased, correction, "std")
     return Std.apply(input, axes, dof, keepdim)
+register(std, method=True)
 
 
 # -- logsumexp, softmax, log_softmax ------------------------------------------
@@ -638,6 +645,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
         raise RuntimeError("logsumexp(): dim=() is refused by torch 2.13 too (a shape error); "
                            "name the dims to reduce")
     return LogSumExp.apply(x, _axes(dim, x.data.ndim, "logsumexp"), keepdim)
+register(logsumexp, method=True)
 
 
 def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
@@ -655,11 +663,13 @@ def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
 def softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
     x = _softmax_operand(input, dtype, "softmax")
     return Softmax.apply(x, normalize_dim(dim, x.data.ndim, "softmax"))
+register(softmax, method=True)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
     x = _softmax_operand(input, dtype, "log_softmax")
     return LogSoftmax.apply(x, normalize_dim(dim, x.data.ndim, "log_softmax"))
+register(log_softmax, method=True)
 
 
 # -- norm ---------------------------------------------------------------------
@@ -772,6 +782,7 @@ def norm(
                     "because this dimension is empty and the operation does not have an identity"
                 )
     return Norm.apply(x, p, axes, keepdim)
+register(norm, method=True)
 
 
 # -- cumsum, cumprod ----------------------------------------------------------
@@ -853,8 +864,11 @@ def _cumulative_operand(input: Tensor, dtype: Any, op: str) -> tuple[Tensor, np.
 def cumsum(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     x, acc = _cumulative_operand(input, dtype, "cumsum")
     return CumSum.apply(x, normalize_dim(dim, x.data.ndim, "cumsum"), acc)
+register(cumsum, method=True, inplace=True)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     x, acc = _cumulative_operand(input, dtype, "cumprod")
     return CumProd.apply(x, normalize_dim(dim, x.data.ndim, "cumprod"), acc)
+register(cumprod, method=True, inplace=True)
+

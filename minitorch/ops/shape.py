@@ -23,15 +23,10 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
+from minitorch.ops.inplace import rebind_inplace_form
 from minitorch.ops.support import cast, normalize_dim, normalize_dims, shape_arg, unbroadcast
+from minitorch.registry import register
 from minitorch.tensor import Tensor
-
-__all__ = [
-    "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze",
-    "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis",
-    "expand", "broadcast_to", "repeat", "tile", "flip", "roll", "contiguous",
-    "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind", "tril", "triu",
-]
 
 
 # -- the Functions ------------------------------------------------------------
@@ -325,6 +320,13 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     tensor_arg(input, "reshape")
     new = _infer_shape(shape_arg(shape, "reshape"), input.data.size, "reshape")
     return View.apply(input, new)
+register(reshape, method=True)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """input.reshape(other.shape)."""
+    return reshape(input, other.shape)
+register(reshape_as, function=False, method=True)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -347,6 +349,13 @@ def view(input: Tensor, *shape: Any) -> Tensor:
             f"dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
             f"(input shape {_fmt(input.shape)}, strides {input.data.strides}, view {_fmt(new)})"
         ) from None
+register(view, function=False, method=True)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """input.view(other.shape)."""
+    return view(input, other.shape)
+register(view_as, function=False, method=True)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -362,6 +371,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s == e:
         return input
     return View.apply(input, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+register(flatten, method=True)
 
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
@@ -380,6 +390,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
             f"({shape[d]}) in the input tensor"
         ) from None
     return View.apply(input, shape[:d] + sizes + shape[d + 1 :])
+register(unflatten, method=True)
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
@@ -388,6 +399,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     shape = input.data.shape
     dims = normalize_dims(dim, len(shape), "squeeze")
     return Squeeze.apply(input, tuple(n for i, n in enumerate(shape) if n != 1 or i not in dims))
+register(squeeze, method=True, inplace=rebind_inplace_form(squeeze))
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
@@ -396,6 +408,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     shape = input.data.shape
     d = normalize_dim(dim, len(shape) + 1, "unsqueeze")
     return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
+register(unsqueeze, method=True, inplace=rebind_inplace_form(unsqueeze))
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
@@ -414,6 +427,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed (got {dims})")
     return Permute.apply(input, dims)
+register(permute, method=True)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -423,10 +437,13 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     d0 = normalize_dim(dim0, ndim, "transpose")
     d1 = normalize_dim(dim1, ndim, "transpose")
     return Transpose.apply(input, d0, d1)
+register(transpose, method=True, inplace=rebind_inplace_form(transpose))
 
 
 swapaxes = transpose
+register(transpose, name='swapaxes', method=True, inplace=rebind_inplace_form(transpose))
 swapdims = transpose
+register(transpose, name='swapdims', method=True, inplace=rebind_inplace_form(transpose))
 
 
 def t(input: Tensor) -> Tensor:
@@ -436,6 +453,24 @@ def t(input: Tensor) -> Tensor:
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
     return Transpose.apply(input, 0, ndim - 1 if ndim else 0)
+register(t, method=True, inplace=rebind_inplace_form(t))
+
+
+def T(input: Tensor) -> Tensor:  # noqa: N802
+    """Tensor.T: every dimension reversed."""
+    return permute(input, *range(input.data.ndim - 1, -1, -1))
+register(T, function=False, method=property(T))
+
+
+def mT(input: Tensor) -> Tensor:  # noqa: N802
+    """Tensor.mT: the last two dimensions swapped (a batch of matrices transposed)."""
+    if input.data.ndim < 2:
+        raise RuntimeError(
+            f"tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {input.data.ndim}-D tensor."
+        )
+    return transpose(input, -2, -1)
+register(mT, function=False, method=property(mT))
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
@@ -459,9 +494,11 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return Permute.apply(input, tuple(order))
+register(movedim, method=True)
 
 
 moveaxis = movedim
+register(movedim, name='moveaxis', method=True)
 
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
@@ -494,12 +531,20 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"Tensor sizes: {_fmt(shape)}"
             )
     return Expand.apply(input, tuple(target))
+register(expand, function=False, method=True)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """input.expand(other.shape)."""
+    return expand(input, other.shape)
+register(expand_as, function=False, method=True)
 
 
 def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     """torch.broadcast_to is expand."""
     tensor_arg(input, "broadcast_to")
     return expand(input, shape)
+register(broadcast_to, method=True)
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
@@ -514,6 +559,7 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     if any(r < 0 for r in reps):
         raise RuntimeError(f"repeat: repeats must be non-negative, got {_fmt(reps)}")
     return Repeat.apply(input, reps)
+register(repeat, function=False, method=True)
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
@@ -522,6 +568,7 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     reps = _int_list(dims, "dims", "tile")
     reps = (1,) * (input.data.ndim - len(reps)) + reps
     return repeat(input, reps)
+register(tile, method=True)
 
 
 def flip(input: Tensor, dims: Any) -> Tensor:
@@ -529,6 +576,7 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     tensor_arg(input, "flip")
     ndim = input.data.ndim
     return Flip.apply(input, normalize_dims(_int_list(dims, "dims", "flip"), ndim, "flip"))
+register(flip, method=True)
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
@@ -552,6 +600,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     if not ndim:
         return Roll.apply(input, 0, None)
     return Roll.apply(input, shift_list, dim_list)
+register(roll, method=True)
 
 
 def contiguous(input: Tensor) -> Tensor:
@@ -560,6 +609,7 @@ def contiguous(input: Tensor) -> Tensor:
     if input.data.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
+register(contiguous, function=False, method=True)
 
 
 # -- joining and splitting --------------------------------------------------------
@@ -593,10 +643,13 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                         f"(shapes {_fmt(ref)} and {_fmt(s)})."
                     )
     return Cat.apply(*_promoted(tensors), dim=d, skip=skip)
+register(cat)
 
 
 concat = cat
+register(cat, name='concat')
 concatenate = cat
+register(cat, name='concatenate')
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -613,6 +666,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             )
     d = normalize_dim(dim, len(ref) + 1, "stack")
     return Stack.apply(*_promoted(tensors), dim=d)
+register(stack)
 
 
 def _pieces(input: Tensor, sizes: Sequence[int], d: int, cls: type[Slice]) -> tuple[Tensor, ...]:
@@ -658,6 +712,7 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
                 f"at dimension {d}), but got split_sizes={sizes}"
             )
     return _pieces(input, sizes, d, Split)
+register(split, method=True)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -673,6 +728,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if n == 0:
         return _pieces(input, [0] * chunks, d, Split)
     return split(input, -(-n // chunks), d)
+register(chunk, method=True)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
@@ -684,6 +740,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = normalize_dim(dim, len(shape), "unbind")
     before = (slice(None),) * d
     return tuple(Unbind.apply(input, before + (i, Ellipsis)) for i in range(shape[d]))
+register(unbind, method=True)
 
 
 # -- triangles ----------------------------------------------------------------
@@ -695,6 +752,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
             f"tril: input tensor must have at least 2 dimensions, got shape {_fmt(input.shape)}"
         )
     return Tril.apply(input, int(diagonal))
+register(tril, method=True, inplace=True)
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
@@ -705,3 +763,5 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
             f"triu: input tensor must have at least 2 dimensions, got shape {_fmt(input.shape)}"
         )
     return Triu.apply(input, int(diagonal))
+register(triu, method=True, inplace=True)
+

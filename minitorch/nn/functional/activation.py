@@ -18,6 +18,7 @@ from minitorch.autograd.function import Function
 from minitorch.dtypes import dtype as DType
 from minitorch.nn.functional._utils import check_floating, check_tensor
 from minitorch.ops.special import erf_array as _erf
+from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = [
@@ -150,10 +151,12 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); relu'(0) = 0 as in torch (core op)."""
     check_tensor(input, "relu")
     return input.relu_() if inplace else ops.relu(input)
+register(relu, function=False, functional=True)
 
 
 def relu_(input: Tensor) -> Tensor:
     return check_tensor(input, "relu_").relu_()
+register(relu_, function=False, functional=True)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -161,10 +164,12 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     if inplace:
         return ops.inplace(input, leaky_relu, negative_slope)
     return LeakyRelu.apply(input, negative_slope)
+register(leaky_relu, function=False, functional=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
+register(leaky_relu_, function=False, functional=True)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -172,10 +177,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if inplace:
         return ops.inplace(input, elu, alpha)
     return Elu.apply(input, alpha)
+register(elu, function=False, functional=True)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return elu(input, alpha, inplace=True)
+register(elu_, function=False, functional=True)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -186,6 +193,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
             f"gelu: approximate argument must be either none or tanh, got {approximate!r}"
         )
     return Gelu.apply(input, approximate)
+register(gelu, function=False, functional=True)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -193,19 +201,23 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         return ops.inplace(input, silu)
     return Silu.apply(input)
+register(silu, function=False, functional=True)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     _float_only(input, "softplus")
     return Softplus.apply(input, beta, threshold)
+register(softplus, function=False, functional=True)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     return ops.sigmoid(input)
+register(sigmoid, function=False, functional=True)
 
 
 def tanh(input: Tensor) -> Tensor:
     return ops.tanh(input)
+register(tanh, function=False, functional=True)
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
@@ -225,6 +237,7 @@ def softmax(
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     return ops.softmax(input, dim, dtype=dtype)
+register(softmax, function=False, functional=True)
 
 
 def log_softmax(
@@ -235,6 +248,7 @@ def log_softmax(
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return ops.log_softmax(input, dim, dtype=dtype)
+register(log_softmax, function=False, functional=True)
 
 
 def softmin(
@@ -246,3 +260,4 @@ def softmin(
     if dtype is not None:
         input = input.to(dtype)
     return ops.softmax(-input, dim)
+register(softmin, function=False, functional=True)

@@ -14,6 +14,7 @@ from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
 from minitorch.random import numpy_generator
+from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = ["linear", "bilinear", "dropout", "embedding", "one_hot"]
@@ -76,12 +77,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: bias of shape {tuple(bias.shape)} does not match out_features {w.shape[0]}"
         )
     return Linear.apply(input, weight, bias)
+register(linear, function=False, functional=True)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y_k = x1 @ W_k @ x2 + b_k, composed from einsum."""
     out = ops.einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
+register(bilinear, function=False, functional=True)
 
 
 class NativeDropout(Function):
@@ -120,6 +123,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if inplace:
         return ops.inplace(input, lambda t: NativeDropout.apply(t, p, None))
     return NativeDropout.apply(input, p, None)
+register(dropout, function=False, functional=True)
 
 
 class EmbeddingLookup(Function):
@@ -187,6 +191,7 @@ def embedding(
     if max_norm is not None:
         _embedding_renorm_(weight, idx, max_norm, norm_type)
     return EmbeddingLookup.apply(weight, idx, padding_idx, scale_grad_by_freq)
+register(embedding, function=False, functional=True)
 
 
 def _embedding_renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
@@ -219,3 +224,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             raise RuntimeError("Class values must be smaller than num_classes.")
     out = (x[..., None] == np.arange(num_classes)).astype(np.int64)
     return Tensor._make(out, False, None)
+register(one_hot, function=False, functional=True, differentiable=False)

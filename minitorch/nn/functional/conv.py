@@ -29,6 +29,7 @@ from minitorch.nn.functional._utils import (
     check_tensor,
     ntuple,
 )
+from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = ["conv1d", "conv2d"]
@@ -220,9 +221,11 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     padding: an int, a pair, 'valid' (none) or 'same' (output as large as input, stride 1).
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+register(conv2d, function=False, functional=True)
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-d convolution of input (N, C, L) or (C, L) with weight (O, C/groups, k)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+register(conv1d, function=False, functional=True)

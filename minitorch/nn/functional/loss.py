@@ -30,6 +30,7 @@ from minitorch.nn.functional._utils import (
     reduction_arg,
 )
 from minitorch.ops.support import broadcast_shapes, cast, unbroadcast
+from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = [
@@ -166,6 +167,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
     if weight is not None:
         return _weighted(MseLoss.apply(x, t, reduction="none"), weight, input, reduction, True)
     return MseLoss.apply(x, t, reduction=reduction)
+register(mse_loss, function=False, functional=True)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -176,6 +178,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
     if weight is not None:
         return _weighted(L1Loss.apply(x, t, reduction="none"), weight, input, reduction, True)
     return L1Loss.apply(x, t, reduction=reduction)
+register(l1_loss, function=False, functional=True)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -188,6 +191,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
     if beta == 0.0:
         return L1Loss.apply(x, t, reduction=reduction)
     return SmoothL1Loss.apply(x, t, reduction=reduction, beta=beta)
+register(smooth_l1_loss, function=False, functional=True)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -204,6 +208,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         loss = HuberLoss.apply(x, t, reduction="none", delta=delta)
         return _weighted(loss, weight, input, reduction, False)
     return HuberLoss.apply(x, t, reduction=reduction, delta=delta)
+register(huber_loss, function=False, functional=True)
 
 
 # -- classification: negative log-likelihood and cross-entropy ----------------------
@@ -414,6 +419,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         input, target=target.data.astype(np.int64, copy=False), weight=w,
         ignore_index=ignore_index, reduction=reduction,
     )
+register(nll_loss, function=False, functional=True)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -461,6 +467,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         input, target=target.data.astype(np.int64, copy=False), weight=w,
         ignore_index=ignore_index, reduction=reduction, smoothing=label_smoothing,
     )
+register(cross_entropy, function=False, functional=True)
 
 
 # -- binary classification ---------------------------------------------------------------
@@ -523,6 +530,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                 f"broadcast to the target's shape {tuple(target.shape)}"
             ) from None
     return BinaryCrossEntropy.apply(input, target, weight=w, reduction=reduction)
+register(binary_cross_entropy, function=False, functional=True)
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -602,6 +610,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
             )
         extras[name] = e.data.astype(result.np, copy=False)
     return BinaryCrossEntropyWithLogits.apply(x, t, reduction=reduction, **extras)
+register(binary_cross_entropy_with_logits, function=False, functional=True)
 
 
 # -- distributions --------------------------------------------------------------------
@@ -672,3 +681,4 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
         raise NotImplementedError(f"kl_div: not implemented for '{result}'")
     return KlDiv.apply(cast(input, result), cast(target, result), reduction=reduction,
                        log_target=log_target)
+register(kl_div, function=False, functional=True)

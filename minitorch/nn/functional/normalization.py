@@ -19,6 +19,7 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
+from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = ["layer_norm", "batch_norm"]
@@ -87,6 +88,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | 
             )
     _check_dtypes("layer_norm", "LayerNormKernelImpl", input, weight, bias)
     return NativeLayerNorm.apply(input, weight, bias, ndims=nd, eps=eps)
+register(layer_norm, function=False, functional=True)
 
 
 def _check_dtypes(op: str, kernel: str, input: Tensor, *others: Tensor | None) -> None:
@@ -190,3 +192,4 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             if t is not None:
                 t._version += 1
     return out
+register(batch_norm, function=False, functional=True)

@@ -17,6 +17,7 @@ import numpy as np
 from minitorch.autograd.function import Function
 from minitorch.nn.functional._utils import check_tensor
 from minitorch.nn.functional.conv import window_slice, zero_pad
+from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_with_indices"]
@@ -162,6 +163,7 @@ def max_pool2d_with_indices(
         indices_out=indices,
     )
     return out, Tensor._make(indices[0], False, None)
+register(max_pool2d_with_indices, function=False, functional=True, differentiable=False)
 
 
 def max_pool2d(
@@ -181,6 +183,7 @@ def max_pool2d(
         input, kernel=k, stride=s, padding=p, dilation=d, out_hw=out_hw, pads=pads,
         indices_out=None,
     )
+register(max_pool2d, function=False, functional=True)
 
 
 def _avg_divisor(size: int, out: int, k: int, s: int, p: int,
@@ -254,3 +257,4 @@ def avg_pool2d(
         input, kernel=k, stride=s, padding=p, out_hw=out_hw, pads=pads,
         count_include_pad=count_include_pad, divisor_override=divisor_override,
     )
+register(avg_pool2d, function=False, functional=True)
