@@ -102,14 +102,14 @@ def collate(batch: list, *, collate_fn_map: CollateMap | None = None) -> Any:
             elem, {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
                    for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(list(samples), collate_fn_map=collate_fn_map)
+        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map)  # type: ignore
                            for samples in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         elem_size = len(elem)
         if not all(len(e) == elem_size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
         # Transpose: a batch of samples becomes one batch per field.
-        fields = [collate(list(samples), collate_fn_map=collate_fn_map)
+        fields = [collate(samples, collate_fn_map=collate_fn_map)  # type: ignore[arg-type]
                   for samples in zip(*batch)]
         if isinstance(elem, tuple):
             return fields  # a list, for torch's backward compatibility
