@@ -360,6 +360,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_init_fn = loader.worker_init_fn
         self._worker_result_queue = context.Queue()
         self._shutdown = False
+        self._owner_pid = os.getpid()
         self._workers_done_event = context.Event()
         self._index_queues: list[Any] = []
         self._workers: list[Any] = []
@@ -509,7 +510,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _shutdown_workers(self) -> None:
         """Stop and join every worker; terminate any that does not stop in time."""
-        if _python_exiting or self._shutdown:
+        # A forked copy of this iterator (in some child process) must not touch our workers.
+        if _python_exiting or self._shutdown or os.getpid() != self._owner_pid:
             return
         self._shutdown = True
         try:

@@ -13,6 +13,7 @@ worker. Ported from torch/utils/data/_utils/worker.py and torch/_utils.py.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import queue
@@ -121,6 +122,10 @@ def worker_loop(dataset: Any, index_queue: Any, data_queue: Any, done_event: Any
                 init_fn: Callable[[int], None] | None, worker_id: int, num_workers: int) -> None:
     """The body of worker process `worker_id`."""
     global _worker_info
+    # A forked worker starts with a copy of the parent's heap, garbage included (say, another
+    # DataLoader's iterator in a reference cycle): never collect it here, or its __del__
+    # would shut down the parent's workers from inside ours.
+    gc.freeze()
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
