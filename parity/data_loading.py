@@ -719,6 +719,19 @@ case("workers/an exception in a worker, and the batches after it", "workers", "D
      workers=True)
 case("DataLoader/an exception, and the batches after it", "DataLoader", "DataLoader",
      lambda E: _keep_going(E.data.DataLoader(_Failing(), batch_size=2)))
+case("DataLoader/pin_memory_device", "DataLoader", "DataLoader",
+     lambda E: list(E.data.DataLoader(range(2), pin_memory=True, pin_memory_device="cpu")),
+     warns=True)
+
+
+@add("workers/in_order=False: the same batches", "workers", "DataLoader", kind="property",
+     workers=True)
+def _out_of_order(E: Engine) -> bool:
+    loader = _worker_loader(E, batch_size=2, num_workers=2, in_order=False)
+    got = sorted(b["i"].tolist() for b in loader)
+    return got == sorted(b["i"].tolist() for b in _worker_loader(E, batch_size=2))
+
+
 case("workers/get_worker_info in the main process", "workers", "get_worker_info",
      lambda E: E.data.get_worker_info())
 

@@ -185,6 +185,16 @@ def test_spawn_context_gives_the_same_batches() -> None:
     assert [b.tolist() for b in loader] == [b.tolist() for b in mdata.DataLoader(data, 4)]
 
 
+def test_prefetch_factor_zero_is_refused_before_any_worker_starts() -> None:
+    # torch raises the same AssertionError (its half-built iterator then fails in __del__,
+    # which is why this is not a parity case).
+    loader = mdata.DataLoader(Squares(), num_workers=1, prefetch_factor=0)
+    with pytest.raises(AssertionError, match="prefetch_factor must be greater than 0 for "
+                                             "MultiProcessingDataLoaderIter"):
+        iter(loader)
+    assert not our_workers()
+
+
 def test_get_worker_info_is_none_in_the_main_process() -> None:
     assert mdata.get_worker_info() is None
 
