@@ -674,8 +674,18 @@ def _init_worker(worker_id: int) -> None:
     _INIT_SEEN["worker"] = 100 + worker_id  # in the worker's own memory
 
 
+# Fork where there is fork: torch's default is the process's start method, which is spawn
+# inside the report's worker pool, and a spawned torch worker takes seconds to import torch.
+FORK = {"multiprocessing_context": "fork"} if "fork" in mp.get_all_start_methods() else {}
+
+
+def _loader(E: Engine, dataset: Any, **kw: Any) -> Any:
+    """E's DataLoader, forking its workers if it has any."""
+    return E.data.DataLoader(dataset, **kw, **(FORK if kw.get("num_workers") else {}))
+
+
 def _worker_loader(E: Engine, **kw: Any) -> Any:
-    return E.data.DataLoader(_Squares(11, E.data.get_worker_info), **kw)
+    return _loader(E, _Squares(11, E.data.get_worker_info), **kw)
 
 
 case("workers/map dataset, batch_size=3", "workers", ("DataLoader", "get_worker_info"),
@@ -689,7 +699,7 @@ case("workers/prefetch_factor=1, 3 workers", "workers", "DataLoader",
      lambda E: _batches(_worker_loader(E, batch_size=2, num_workers=3, prefetch_factor=1)),
      workers=True)
 case("workers/sharded IterableDataset", "workers", ("DataLoader", "IterableDataset"),
-     lambda E: list(E.data.DataLoader(_stream(E, 10, shard=True), batch_size=3, num_workers=2)),
+     lambda E: list(_loader(E, _stream(E, 10, shard=True), batch_size=3, num_workers=2)),
      workers=True)
 case("workers/persistent_workers, two epochs", "workers", "DataLoader",
      lambda E: (lambda ld: [list(ld), list(ld)])(
@@ -715,7 +725,7 @@ def _keep_going(loader: Any, tries: int = 5) -> list:
 
 
 case("workers/an exception in a worker, and the batches after it", "workers", "DataLoader",
-     lambda E: _keep_going(E.data.DataLoader(_Failing(), batch_size=2, num_workers=2)),
+     lambda E: _keep_going(_loader(E, _Failing(), batch_size=2, num_workers=2)),
      workers=True)
 case("DataLoader/an exception, and the batches after it", "DataLoader", "DataLoader",
      lambda E: _keep_going(E.data.DataLoader(_Failing(), batch_size=2)))
@@ -740,8 +750,8 @@ case("workers/get_worker_info in the main process", "workers", "get_worker_info"
      kind="property", workers=True)
 def _workers_equal(E: Engine) -> bool:
     def epoch(num_workers: int) -> Any:
-        loader = E.data.DataLoader(_tensor_dataset(E, 13), batch_size=4, shuffle=True,
-                                   num_workers=num_workers, generator=E.generator(11))
+        loader = _loader(E, _tensor_dataset(E, 13), batch_size=4, shuffle=True,
+                         num_workers=num_workers, generator=E.generator(11))
         return plain(list(loader))
     return epoch(0) == epoch(2)
 
