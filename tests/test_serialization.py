@@ -341,7 +341,7 @@ def test_big_endian_checkpoint_is_byteswapped():
 @pytest.mark.parametrize("where", [None, "cpu", "device", {"cuda:0": "cpu"}, "callable"])
 def test_map_location_cpu(where):
     raw = torch_save_bytes(torch.arange(3))
-    for engine, load in (("mt", mt_load), ("torch", torch_load)):
+    for load in (mt_load, torch_load):
         loc = where
         if where == "device":
             loc = torch.device("cpu")
