@@ -37,6 +37,7 @@ import pickle
 import secrets
 import struct
 import sys
+import warnings
 import zipfile
 from collections import Counter, OrderedDict
 from typing import IO, Any, Callable
@@ -689,6 +690,14 @@ class WeightsOnlyUnpickler:
             raise pickle.UnpicklingError("pickle data was truncated")
         return data
 
+    def _proto(self) -> None:
+        protocol = self._unpack("<B")
+        if protocol != 2:
+            warnings.warn(
+                f"Detected pickle protocol {protocol} in the checkpoint, which was not the "
+                "default pickle protocol used by `torch.load` (2). The weights_only Unpickler "
+                "might not support all instructions implemented by this protocol.", stacklevel=4)
+
     def _unpack(self, fmt: str) -> Any:
         return struct.unpack(fmt, self._read_exactly(struct.calcsize(fmt)))[0]
 
@@ -716,7 +725,7 @@ class WeightsOnlyUnpickler:
         _OP["LONG_BINGET"]: lambda u: u._get(u._unpack("<I")),
         _OP["BINPUT"]: lambda u: u._put(u._unpack("<B")),
         _OP["LONG_BINPUT"]: lambda u: u._put(u._unpack("<I")),
-        _OP["PROTO"]: lambda u: u._unpack("<B"),
+        _OP["PROTO"]: _proto,
         _OP["STOP"]: lambda u: None,
     }
 
@@ -768,6 +777,9 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
                                "specified")
     elif pickle_module is None:
         pickle_module = pickle
+    if weights_only and pickle_load_args:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
+        pickle_load_args = {k: v for k, v in pickle_load_args.items() if k == "encoding"}
     pickle_load_args.setdefault("encoding", "utf-8")
     if mmap and not _is_path(f):
         raise ValueError("f must be a file path in order to use the mmap argument")
