@@ -546,8 +546,13 @@ class WeightsOnlyUnpickler:
             if handler is None:
                 raise pickle.UnpicklingError(f"Unsupported operand {op}")
             if op == _OP["STOP"]:
+                if not self.stack:
+                    raise pickle.UnpicklingError("unpickling stack underflow")
                 return self.stack.pop()
-            handler(self)
+            try:
+                handler(self)
+            except IndexError:  # an opcode found too few items: a malformed pickle
+                raise pickle.UnpicklingError("unpickling stack underflow") from None
 
     # -- the risky opcodes: where a pickle could call or build something --
     def _global(self) -> None:

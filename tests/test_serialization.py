@@ -544,3 +544,33 @@ def test_legacy_torch_format_is_named():
     raw = torch_save_bytes(torch.ones(2), _use_new_zipfile_serialization=False)
     with pytest.raises(RuntimeError, match="legacy format"):
         mt_load(raw)
+
+
+def test_whole_torch_module_names_what_is_missing():
+    raw = torch_save_bytes(torch.nn.Linear(2, 2))
+    with pytest.raises(pickle.UnpicklingError, match=r"torch\.nn\.modules\.linear\.Linear"):
+        mt_load(raw, weights_only=False)
+    with pytest.raises(pickle.UnpicklingError, match="not an allowed global"):
+        mt_load(raw)
+
+
+def test_parameter_with_python_attributes_both_ways():
+    p = minitorch.nn.Parameter(mt_tensor(np.ones(2, np.float32)))
+    p.tag = "encoder"
+    got = torch_load(mt_save_bytes(p))
+    assert isinstance(got, torch.nn.Parameter) and got.tag == "encoder"
+    back = mt_load(torch_save_bytes(got))
+    assert isinstance(back, minitorch.nn.Parameter) and back.tag == "encoder"
+
+
+@pytest.mark.parametrize("pkl, exc", [
+    (b"\x80\x02R.", (pickle.UnpicklingError, IndexError)),  # REDUCE on an empty stack
+    (b"\x80\x02.", (pickle.UnpicklingError, IndexError)),  # STOP on an empty stack
+    (b"\x80\x02(t", EOFError),  # no STOP: torch's unpickler runs out of input too
+])
+def test_malformed_pickle(pkl, exc):
+    raw = _replace_pickle(_good(), pkl)
+    with pytest.raises(exc):
+        torch_load(raw)
+    with pytest.raises(exc if exc is EOFError else pickle.UnpicklingError):
+        mt_load(raw)
