@@ -39,6 +39,7 @@ import struct
 import sys
 import warnings
 import zipfile
+import zlib
 from collections import Counter, OrderedDict
 from typing import IO, Any, Callable
 
@@ -414,6 +415,10 @@ def _restore(storage: _Storage, location: str, map_location: Any) -> _Storage:
 # The archive: reading records with torch's error messages.
 # ----------------------------------------------------------------------------
 
+# what zipfile raises on a damaged archive (zlib: a corrupt deflated record)
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
+               NotImplementedError, zlib.error)
+
 CORRUPT_HINT = (" If you are seeing this error, there is a high likelihood that your checkpoint "
                 "file is corrupted.")
 
@@ -425,7 +430,7 @@ class _ArchiveReader:
         try:
             self.zip = zipfile.ZipFile(fileobj)
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as e:
+        except _ZIP_ERRORS as e:
             reason = str(e)
             if "not a zip file" in reason.lower():
                 reason = "failed finding central directory"
@@ -458,7 +463,7 @@ class _ArchiveReader:
         info = self._info(name)
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as e:
+        except _ZIP_ERRORS as e:
             raise self._failed(name, e) from None
 
     def read_storage(self, name: str, nbytes: int, what: str) -> np.ndarray:
@@ -480,7 +485,7 @@ class _ArchiveReader:
                     done += n
                 if src.read(1):
                     raise ValueError("record is longer than its header says")
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as e:
+        except _ZIP_ERRORS as e:
             raise self._failed(name, e) from None
         return out
 
@@ -501,7 +506,7 @@ class _ArchiveReader:
 # ----------------------------------------------------------------------------
 # The weights-only unpickler: a port of torch/_weights_only_unpickler.py. It runs
 # only the protocol-2 opcodes torch.save emits, calls only ALLOWED_GLOBALS, and
-# sets attributes only on OrderedDicts (a state dict's _metadata) and allowed types.
+# sets attributes only on OrderedDicts (a state dict's _metadata).
 # ----------------------------------------------------------------------------
 
 _OP = {name: code[0] for name, code in vars(pickle).items()
@@ -556,7 +561,10 @@ class WeightsOnlyUnpickler:
 
     # -- the risky opcodes: where a pickle could call or build something --
     def _global(self) -> None:
-        module, name = _read_global(self.readline)
+        try:
+            module, name = _read_global(self.readline)
+        except UnicodeDecodeError as e:
+            raise pickle.UnpicklingError(f"GLOBAL name is not UTF-8: {e}") from None
         full_path = f"{module}.{name}"
         if module in BLOCKED_MODULES:
             raise pickle.UnpicklingError(f"Trying to load unsupported GLOBAL {full_path} whose "
