@@ -1125,12 +1125,16 @@ def _write_record(zf: zipfile.ZipFile, name: str, payload: Any) -> None:
 
 
 def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
-         pickle_protocol: int = DEFAULT_PROTOCOL) -> None:
+         pickle_protocol: int = DEFAULT_PROTOCOL, _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
     """torch.save: write `obj` as a checkpoint torch.load (and minitorch.load) can read.
 
     Tensors become storages in data/<key> (views of one array share one storage), the
     rest is pickled with pickle_module. f is a path or a binary file object.
     """
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError("minitorch.save writes only torch's zip format "
+                                  "(_use_new_zipfile_serialization=True)")
     if not _is_path(f) and not callable(getattr(f, "write", None)):
         raise AttributeError("expected 'f' to be string, path, or a file-like object with a "
                              "'write' attribute")
@@ -1148,8 +1152,9 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle,
         ("data.pkl", buffer.getbuffer()),
         (".format_version", b"1"),
         (".storage_alignment", str(STORAGE_ALIGNMENT).encode()),
-        ("byteorder", sys.byteorder.encode()),
     ]
+    if not _disable_byteorder_record:
+        records.append(("byteorder", sys.byteorder.encode()))
     records += [(f"data/{s.key}", memoryview(s.bytes)) for s in storages]
     serialization_id = f"{secrets.randbits(64):020d}{secrets.randbits(64):020d}"
     records += [("version", FILE_FORMAT_VERSION),

@@ -39,7 +39,7 @@ def sample(dtype: str, shape: tuple[int, ...] = (3, 4), seed: int = 0) -> np.nda
 
 def mt_save_bytes(obj, **kw) -> bytes:
     buf = io.BytesIO()
-    minitorch.save(obj, buf, **kw) if hasattr(minitorch, "save") else ser.save(obj, buf, **kw)
+    ser.save(obj, buf, **kw)
     return buf.getvalue()
 
 
@@ -574,3 +574,15 @@ def test_malformed_pickle(pkl, exc):
         torch_load(raw)
     with pytest.raises(exc if exc is EOFError else pickle.UnpicklingError):
         mt_load(raw)
+
+
+@pytest.mark.parametrize("name", ["save", "load"])
+def test_signatures_are_torch_s(name):
+    import inspect
+
+    mine = inspect.signature(getattr(ser, name)).parameters
+    theirs = inspect.signature(getattr(torch, name)).parameters
+    assert list(mine) == list(theirs)
+    for k, p in theirs.items():
+        assert (mine[k].kind, mine[k].default) == (p.kind, p.default), k
+    assert getattr(minitorch, name, getattr(ser, name)) is getattr(ser, name)
