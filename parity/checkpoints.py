@@ -76,7 +76,7 @@ def _tensors(dtype: str) -> tuple[Any, Any]:
     for key, view in (("t", a), ("0-d", a[1, 2]), ("empty", a[:0])):
         mine[key], theirs[key] = _pair(np.array(view))  # each its own buffer
     # a strided view of "t", made by each engine's own slicing: it shares t's storage
-    mine["strided"] = Tensor._make(mine["t"].data[:, 1::2], False, None)
+    mine["strided"] = Tensor._make(mine["t"].detach().numpy()[:, 1::2], False, None)
     theirs["strided"] = theirs["t"][:, 1::2]
     return mine, theirs
 
@@ -122,7 +122,7 @@ def _forward_matches(mine: Any, theirs: Any) -> str:
     tm.load_state_dict(theirs)
     mm.load_state_dict(mine)
     x = _sample("float32", (5, 4), 3)
-    got = mm(Tensor._make(x, False, None)).data
+    got = mm(Tensor._make(x, False, None)).detach().numpy()
     want = tm(torch.from_numpy(x)).detach().numpy()
     # the weights are compared bit for bit above; the forward pass only at torch.testing's
     # float32 tolerance, since NumPy and torch sum a matmul in different orders
@@ -182,7 +182,7 @@ def all_cases(quick: bool) -> list[Case]:
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.detach().numpy() if isinstance(x, torch.Tensor) else x.data
+    return x.detach().numpy()  # the same call in both engines; shares the tensor's memory
 
 
 def _dtype_name(x: Any) -> str:

@@ -30,6 +30,11 @@ def mt_tensor(a: np.ndarray, requires_grad: bool = False) -> Tensor:
     return Tensor._make(a, requires_grad, None)
 
 
+def arr(t: Tensor) -> np.ndarray:
+    """The NumPy array a minitorch tensor holds (shares its memory)."""
+    return t.detach().numpy()
+
+
 def sample(dtype: str, shape: tuple[int, ...] = (3, 4), seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     if dtype == "bool":
@@ -59,7 +64,7 @@ def torch_load(raw: bytes, **kw):
 
 def assert_same(mine: Tensor, theirs: torch.Tensor) -> None:
     """Same dtype name, shape, strides and values (bit for bit)."""
-    a = mine.data
+    a = arr(mine)
     assert str(theirs.dtype) == f"torch.{mine.dtype.name}"
     assert tuple(theirs.shape) == a.shape
     if a.size:  # an empty array's strides mean nothing (NumPy may report zeros)
@@ -102,10 +107,10 @@ def test_minitorch_round_trip(dtype):
     a = sample(dtype, (2, 3, 4))
     obj = [mt_tensor(a), (mt_tensor(a.transpose(2, 0, 1)), {"x": mt_tensor(a[1, ::-1])})]
     got = mt_load(mt_save_bytes(obj))
-    np.testing.assert_array_equal(got[0].data, a)
-    assert got[1][0].data.strides == a.transpose(2, 0, 1).strides  # the view's strides kept
-    np.testing.assert_array_equal(got[1][0].data, a.transpose(2, 0, 1))
-    np.testing.assert_array_equal(got[1][1]["x"].data, a[1, ::-1])  # negative stride: a copy
+    np.testing.assert_array_equal(arr(got[0]), a)
+    assert arr(got[1][0]).strides == a.transpose(2, 0, 1).strides  # the view's strides kept
+    np.testing.assert_array_equal(arr(got[1][0]), a.transpose(2, 0, 1))
+    np.testing.assert_array_equal(arr(got[1][1]["x"]), a[1, ::-1])  # negative stride: a copy
     assert got[0].dtype is getattr(minitorch, {"bool": "bool"}.get(dtype, dtype))
 
 
@@ -149,10 +154,10 @@ def test_minitorch_views_become_one_torch_storage():
 def test_torch_views_come_back_sharing_memory():
     ref = torch.arange(12, dtype=torch.float64).reshape(3, 4)
     got = mt_load(torch_save_bytes({"t": ref, "tail": ref[1:], "T": ref.t()}))
-    assert np.shares_memory(got["t"].data, got["tail"].data)
-    assert np.shares_memory(got["t"].data, got["T"].data)
-    got["t"].data[1, 3] = -1.0
-    assert got["tail"].data[0, 3] == -1.0 and got["T"].data[3, 1] == -1.0
+    assert np.shares_memory(arr(got["t"]), arr(got["tail"]))
+    assert np.shares_memory(arr(got["t"]), arr(got["T"]))
+    arr(got["t"])[1, 3] = -1.0
+    assert arr(got["tail"])[0, 3] == -1.0 and arr(got["T"])[3, 1] == -1.0
     # ... and saving them again keeps them one storage, at torch's offsets
     again = torch_load(mt_save_bytes(got))
     assert again["tail"].storage_offset() == 4
@@ -202,7 +207,7 @@ def test_torch_state_dict_loads_into_minitorch_model(kw):
     mm.load_state_dict(sd)
     x = np.random.default_rng(1).standard_normal((4, 3)).astype(np.float32)
     want = tm(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(mm(mt_tensor(x)).data, want, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(arr(mm(mt_tensor(x))), want, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("kw", WEIGHTS_ONLY)
@@ -215,7 +220,7 @@ def test_minitorch_state_dict_loads_into_torch_model(kw):
     tm.load_state_dict(got)
     x = np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32)
     np.testing.assert_allclose(tm(torch.from_numpy(x)).detach().numpy(),
-                               mm(mt_tensor(x)).data, rtol=1e-6, atol=1e-6)
+                               arr(mm(mt_tensor(x))), rtol=1e-6, atol=1e-6)
 
 
 def _assert_nested_equal(mine, theirs):
@@ -280,7 +285,7 @@ def test_paths_and_file_objects(tmp_path):
     with open(path, "rb") as fh:
         assert_same(ser.load(fh)["t"], torch.load(path)["t"])
     torch.save({"t": torch.arange(3)}, tmp_path / "t.pt")
-    np.testing.assert_array_equal(ser.load(tmp_path / "t.pt")["t"].data, np.arange(3))
+    np.testing.assert_array_equal(arr(ser.load(tmp_path / "t.pt")["t"]), np.arange(3))
     with pytest.raises(RuntimeError, match="Parent directory"):
         ser.save(t, tmp_path / "missing" / "x.pt")
     with pytest.raises(AttributeError, match="file-like object with a 'write' attribute"):
@@ -308,10 +313,10 @@ def test_mmap(tmp_path):
     a = np.arange(6, dtype=np.float32)
     ser.save({"a": mt_tensor(a), "b": mt_tensor(a[2:])}, path)
     got = ser.load(path, mmap=True)
-    np.testing.assert_array_equal(got["b"].data, a[2:])
-    assert np.shares_memory(got["a"].data, got["b"].data)
-    got["a"].data[:] = 0  # copy-on-write: the file keeps its values
-    np.testing.assert_array_equal(ser.load(path)["a"].data, a)
+    np.testing.assert_array_equal(arr(got["b"]), a[2:])
+    assert np.shares_memory(arr(got["a"]), arr(got["b"]))
+    arr(got["a"])[:] = 0  # copy-on-write: the file keeps its values
+    np.testing.assert_array_equal(arr(ser.load(path)["a"]), a)
     assert_same(ser.load(path)["b"], torch.load(path, mmap=True)["b"])
     for load in (ser.load, torch.load):
         with pytest.raises(ValueError, match="must be a file path"):
@@ -330,7 +335,7 @@ def test_big_endian_checkpoint_is_byteswapped():
             elif name.endswith("data/0"):
                 data = np.frombuffer(data, "<i4").astype(">i4").tobytes()
             z.writestr(name, data)
-    np.testing.assert_array_equal(mt_load(out.getvalue())["t"].data, np.arange(4))
+    np.testing.assert_array_equal(arr(mt_load(out.getvalue())["t"]), np.arange(4))
 
 
 # ----------------------------------------------------------------------------
@@ -420,9 +425,9 @@ def test_weights_only_false_loads_minitorch_objects():
         mt_load(raw)
     got = mt_load(raw, weights_only=False)
     assert isinstance(got["model"], minitorch.nn.Linear)
-    np.testing.assert_array_equal(got["model"].weight.data, model.weight.data)
+    np.testing.assert_array_equal(arr(got["model"].weight), arr(model.weight))
     assert isinstance(got["model"].weight, minitorch.nn.Parameter)
-    assert got["pt"].x == 1 and got["pt"].y.data.tolist() == [1.0, 1.0]
+    assert got["pt"].x == 1 and got["pt"].y.tolist() == [1.0, 1.0]
 
 
 def test_build_on_non_ordered_dict_refused():
