@@ -435,6 +435,7 @@ def _add(notes: list[str], text: str) -> None:
 
 def run_lbfgs(problem: str, dtype: str, config: str, steps: int = LBFGS_STEPS) -> dict[str, Any]:
     """One LBFGS case against torch, and torch against itself started one ulp away."""
+    configure_threads()  # one thread: torch's sums in one order, run after run
     minitorch, torch = _libs()
     hp = LBFGS_CONFIGS[config]
     theirs = _lbfgs_run(torch, problem, dtype, hp, steps)
