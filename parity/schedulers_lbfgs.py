@@ -592,8 +592,8 @@ def _markdown(sched_rows: list[dict[str, Any]], lbfgs_rows: list[dict[str, Any]]
         "Known differences: the strong-Wolfe cubic interpolation takes a square root, "
         "correctly rounded in NumPy and off by an ulp now and then in torch (MKL); the dot "
         "products and sums of L-BFGS come from NumPy's BLAS, torch's from MKL, summed in "
-        "another order beyond two elements; a Tensor lr is read as a NumPy scalar of its "
-        "dtype; minitorch has no complex parameters and no sparse gradients.",
+        "another order beyond two elements; minitorch has no complex parameters and no "
+        "sparse gradients.",
         "",
     ]
     return "\n".join(lines)

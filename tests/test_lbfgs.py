@@ -151,6 +151,20 @@ def test_rosenbrock_is_bit_identical_with_torchs_sqrt(monkeypatch, hp, dtype):
     np.testing.assert_array_equal(s_mine["d"].data, s_theirs["d"].numpy())
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_a_tensor_lr_is_a_0d_value_as_in_torch(monkeypatch, dtype):
+    monkeypatch.setattr(lbfgs_mod, "_sqrt", torch_sqrt)
+    mine, my_opt = run(minitorch, dtype, lr=minitorch.tensor(np.array([0.5], dtype)),
+                       line_search_fn="strong_wolfe")
+    theirs, torch_opt = run(torch, dtype, lr=torch.tensor(np.array([0.5], dtype)),
+                            line_search_fn="strong_wolfe")
+    for (a, _), (b, _) in zip(mine, theirs):
+        np.testing.assert_array_equal(a, b)
+    t_mine = my_opt.state_dict()["state"][0]["t"]
+    t_theirs = torch_opt.state_dict()["state"][0]["t"]
+    assert describe(t_mine) == describe(t_theirs)  # a 0-d tensor of the lr's dtype
+
+
 @pytest.mark.parametrize("problem", ["quadratic", "mlp"])
 @pytest.mark.parametrize("config", ["defaults", "strong_wolfe",
                                     "strong_wolfe,lr=0.5,max_iter=7,max_eval=9"])

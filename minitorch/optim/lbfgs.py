@@ -321,7 +321,7 @@ class LBFGS(Optimizer):
                 return user_closure()
 
         group = self.param_groups[0]
-        lr = group["lr"].data[()] if isinstance(group["lr"], Tensor) else group["lr"]
+        lr = group["lr"].data.reshape(())[()] if isinstance(group["lr"], Tensor) else group["lr"]
         max_iter = group["max_iter"]
         max_eval = group["max_eval"]
         tolerance_grad = group["tolerance_grad"]

@@ -10,6 +10,11 @@ by a factor (lr_t = lr_{t-1} * gamma) instead of computing base_lr * gamma^t,
 so two schedulers on one optimizer compose. The two forms round differently,
 and torch uses the recursive one, so we do too, formula for formula; the
 closed forms (`_get_closed_form_lr`) serve only the deprecated `step(epoch)`.
+
+The rest stand apart: CyclicLR, OneCycleLR and CosineAnnealingWarmRestarts
+compute each lr from base_lrs (closed form) every step; ReduceLROnPlateau
+steps on a metric, not an epoch; SequentialLR hands over from one scheduler
+to the next at milestones, and ChainedScheduler steps several at once.
 Read optimizer.py first.
 """
 
