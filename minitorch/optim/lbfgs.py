@@ -314,11 +314,10 @@ class LBFGS(Optimizer):
             )
         if not callable(closure):
             raise TypeError(f"'{type(closure).__name__}' object is not callable")
-        user_closure = closure
 
-        def closure() -> Any:  # always evaluated with grad mode on
+        def evaluate() -> Any:  # the closure, always with grad mode on (torch wraps it so)
             with enable_grad():
-                return user_closure()
+                return closure()
 
         group = self.param_groups[0]
         lr = group["lr"].data.reshape(())[()] if isinstance(group["lr"], Tensor) else group["lr"]
@@ -334,7 +333,7 @@ class LBFGS(Optimizer):
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
-        orig_loss = closure()
+        orig_loss = evaluate()
         loss = float(orig_loss)
         state["func_evals"] += 1
 
@@ -344,7 +343,7 @@ class LBFGS(Optimizer):
             return orig_loss
 
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            self._iterate(state, closure, flat_grad, loss, lr, max_iter, max_eval,
+            self._iterate(state, evaluate, flat_grad, loss, lr, max_iter, max_eval,
                           tolerance_grad, tolerance_change, line_search_fn, history_size)
         return orig_loss
 
