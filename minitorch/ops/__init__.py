@@ -16,3 +16,4 @@ from minitorch.ops.indexing import *  # noqa: F401,F403
 from minitorch.ops.linalg import *  # noqa: F401,F403
 from minitorch.ops.inplace import *  # noqa: F401,F403
 from minitorch.ops.sorting import *  # noqa: F401,F403
+from minitorch.ops.sampling import *  # noqa: F401,F403
