@@ -102,6 +102,12 @@ class Sort(TakeAlong):
     torch_name = "SortBackward0"
 
 
+class StableSort(Sort):
+    """values = x sorted along dim (torch's stable= overload);  x: grad scattered back."""
+
+    torch_name = "SortBackward1"
+
+
 class Topk(TakeAlong):
     """values = the k largest (smallest) of x along dim;  x: grad scattered back to them."""
 
@@ -120,7 +126,7 @@ def _picked(node: type[TakeAlong], input: Tensor, index: np.ndarray, axis: int,
     return result(values, _long(index.reshape(out_shape)))
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False,
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = None,
          axis: int | None = None) -> Any:
     """(values, indices) of input sorted along dim; NaN is the largest value.
 
@@ -132,10 +138,11 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     x = input.data
     ax = normalize_dim(dim, x.ndim, "sort")
     index = _order(np.atleast_1d(x), ax, descending)
-    return _picked(Sort, input, index, ax, x.shape, SortResult)
+    node = Sort if stable is None else StableSort  # torch's two overloads, two node names
+    return _picked(node, input, index, ax, x.shape, SortResult)
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False,
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = None,
             axis: int | None = None) -> Tensor:
     """The indices of sort(input, dim, descending) (int64)."""
     _check_tensor(input, "argsort")
@@ -167,8 +174,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise TypeError(f"topk(): argument 'k' must be int, not {type(k).__name__}")
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range (topk: k={k}, dim {dim} has size {n})")
-    index = _first(_order(np.atleast_1d(x), ax, largest), ax, 0, k)
-    out_shape = index.shape if x.ndim else ()
+    if not x.ndim:  # torch gives the one element for k = 0 too
+        return _picked(Topk, input, np.zeros(1, np.int64), 0, (), TopkResult)
+    index = _first(_order(x, ax, largest), ax, 0, k)
+    out_shape = index.shape
     return _picked(Topk, input, index, ax, out_shape, TopkResult)
 
 
@@ -245,7 +254,8 @@ def _unique_impl(input: Tensor, dim: Any, return_inverse: bool, return_counts: b
             raise RuntimeError(f"{op}: There are 0 sized dimensions, and they aren't selected, "
                                f"so unique cannot be applied (shape {x.shape}, dim {ax})")
         moved = np.moveaxis(xd, ax, 0)
-        rows, shape_of_inverse = moved.reshape(moved.shape[0], -1), (moved.shape[0],)
+        rows = moved.reshape(moved.shape[0], int(np.prod(moved.shape[1:])))
+        shape_of_inverse = (moved.shape[0],)
     n = rows.shape[0]
     if ordered:  # lexicographic over the columns, stable, NaN last
         perm = np.lexsort(rows.T[::-1]) if rows.shape[1] else np.arange(n)
