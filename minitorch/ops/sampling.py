@@ -196,7 +196,7 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     if x.size and not (x < 1e18).all():  # NumPy's sampler stops there; torch returns garbage
         raise RuntimeError(f"poisson: rate {float(x.max()):g} is too large to sample "
                            "(minitorch samples rates below 1e18)")
-    draws = numpy_generator(generator).poisson(x.astype(np.float64)).astype(x.dtype)
+    draws = np.asarray(numpy_generator(generator).poisson(x.astype(np.float64)), x.dtype)
     return Poisson.apply(input, draws)
 
 
