@@ -57,6 +57,16 @@ def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     return np.flip(n - 1 - backwards, axis)
 
 
+def _torch_sort_order(x: np.ndarray, axis: int, descending: bool, stable: bool) -> np.ndarray:
+    """sort's indices as torch's CPU kernel gives them, equal elements included."""
+    index = _order(x, axis, descending)
+    n = x.shape[axis]
+    radix = x.ndim == 1 and x.dtype.kind in "iu" and n >= 32768 and not descending
+    if stable or n <= _STL_THRESHOLD or radix:  # these paths of torch's are stable
+        return index
+    return _at_ties(x, index, axis, lambda row: _stl_sorted(row, descending))
+
+
 def _first(a: np.ndarray, axis: int, start: int, stop: int) -> np.ndarray:
     """a[..., start:stop, ...] along axis."""
     index = [slice(None)] * a.ndim
@@ -130,14 +140,14 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
          axis: int | None = None) -> Any:
     """(values, indices) of input sorted along dim; NaN is the largest value.
 
-    stable=False gives the stable order too (torch's CPU order for rows of up to 16
-    elements; longer rows with ties may come out in another order in torch).
+    stable=True keeps equal elements in their order; stable=False orders them as
+    torch's CPU kernel does (std::sort's introsort, replayed in `_stl_sort`).
     """
     _check_tensor(input, "sort")
     dim = _dim(dim, axis, -1, "sort")
     x = input.data
     ax = normalize_dim(dim, x.ndim, "sort")
-    index = _order(np.atleast_1d(x), ax, descending)
+    index = _torch_sort_order(np.atleast_1d(x), ax, descending, bool(stable))
     node = Sort if stable is None else StableSort  # torch's two overloads, two node names
     return _picked(node, input, index, ax, x.shape, SortResult)
 
@@ -149,7 +159,8 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     dim = _dim(dim, axis, -1, "argsort")
     x = input.data
     ax = normalize_dim(dim, x.ndim, "argsort")
-    return _long(_order(np.atleast_1d(x), ax, descending).reshape(x.shape))
+    return _long(_torch_sort_order(np.atleast_1d(x), ax, descending, bool(stable))
+                 .reshape(x.shape))
 
 
 def msort(input: Tensor) -> Tensor:
@@ -161,7 +172,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
          *, axis: int | None = None) -> Any:
     """(values, indices) of the k largest (largest=False: smallest) elements along dim.
 
-    The result always comes sorted (torch leaves the order unspecified when sorted=False).
+    Among equal elements, and in the order of sorted=False, we follow torch's kernel
+    (std::partial_sort or std::nth_element, replayed below).
     """
     _check_tensor(input, "topk")
     dim = _dim(dim, axis, -1, "topk")
@@ -177,13 +189,20 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if not x.ndim:  # torch gives the one element for k = 0 too
         return _picked(Topk, input, np.zeros(1, np.int64), 0, (), TopkResult)
     index = _first(_order(x, ax, largest), ax, 0, k)
+    # torch's own pick among equal elements; with sorted=False, also its (unsorted) order
+    partial = k * 64 <= n  # torch's switch between std::partial_sort and std::nth_element
+    index = _at_ties(x, index, ax, lambda row: _stl_topk(row, k, largest, sorted),
+                     every_row=not sorted and not partial)
     out_shape = index.shape
     return _picked(Topk, input, index, ax, out_shape, TopkResult)
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
              axis: int | None = None, keepdims: bool | None = None) -> Any:
-    """(values, indices) of the k-th smallest element along dim (k counts from 1)."""
+    """(values, indices) of the k-th smallest element along dim (k counts from 1).
+
+    Among equal elements we return the index torch returns (its quickselect's pick).
+    """
     _check_tensor(input, "kthvalue")
     dim = _dim(dim, axis, -1, "kthvalue")
     keepdim = keepdim if keepdims is None else keepdims
@@ -200,11 +219,83 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {ax} "
                            f"(k={k}, size {n})")
     index = _first(_order(np.atleast_1d(x), ax, False), ax, k - 1, k)
+    index = _at_ties(np.atleast_1d(x), index, ax, lambda row: [_quickselect(row, k - 1)])
     if not x.ndim:
         out_shape: tuple[int, ...] = ()
     else:
         out_shape = index.shape if keepdim else index.shape[:ax] + index.shape[ax + 1:]
     return _picked(Kthvalue, input, index, ax, out_shape, KthvalueResult)
+
+
+def _at_ties(x: np.ndarray, index: np.ndarray, axis: int, pick: Any,
+             every_row: bool = False) -> np.ndarray:
+    """index (picked along axis by a stable argsort), with each row of x that holds equal
+    elements (or every row) picked again by `pick(row as a list) -> its indices`: torch's
+    own algorithm, which alone knows which of several equal elements comes first."""
+    if x.size == 0 or index.size == 0:
+        return index
+    n = x.shape[axis]
+    rows = np.moveaxis(x, axis, -1).reshape(-1, n)
+    if every_row:
+        redo = np.ones(rows.shape[0], bool)
+    else:
+        in_order = np.sort(rows, axis=1)
+        redo = (in_order[:, 1:] == in_order[:, :-1]).any(axis=1)
+        if rows.dtype.kind == "f":
+            redo |= np.isnan(rows).sum(axis=1) > 1  # NaNs tie with each other
+        if not redo.any():  # without ties the order is the same whoever sorts
+            return index
+    if np.count_nonzero(redo) * n > _REPLAY_BUDGET:
+        return index  # too big to replay in Python: equal elements stay in stable order
+    moved = np.moveaxis(index, axis, -1)
+    picks = moved.reshape(-1, moved.shape[-1]).copy()
+    for r in np.flatnonzero(redo):
+        picks[r] = pick(rows[r].tolist())
+    return np.moveaxis(picks.reshape(moved.shape), -1, axis)
+
+
+def _quickselect(values: list, k: int) -> int:
+    """torch's quick_select_template (ATen SortingUtils.h), step for step: where the k-th
+    smallest ends up among equal elements is decided by its median-of-three pivots."""
+    index = list(range(len(values)))
+
+    def greater_or_nan(a: Any, b: Any) -> bool:  # NaN is larger than everything
+        return (a != a and b == b) or a > b
+
+    def swap(i: int, j: int) -> None:
+        values[i], values[j] = values[j], values[i]
+        index[i], index[j] = index[j], index[i]
+
+    left, right = 0, len(values) - 1
+    while right > left:
+        if right == left + 1:
+            if greater_or_nan(values[left], values[right]):
+                swap(left, right)
+            break
+        swap(left + (right - left) // 2, left + 1)
+        if greater_or_nan(values[left + 1], values[right]):
+            swap(left + 1, right)
+        if greater_or_nan(values[left], values[right]):
+            swap(left, right)
+        if greater_or_nan(values[left + 1], values[left]):
+            swap(left + 1, left)
+        i, j, pivot = left + 1, right, values[left]
+        while True:
+            i += 1
+            while greater_or_nan(pivot, values[i]):
+                i += 1
+            j -= 1
+            while greater_or_nan(values[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(left, j)
+        if j <= k:
+            left = i
+        if j >= k:
+            right = j - 1
+    return index[k]
 
 
 # -- unique, unique_consecutive --------------------------------------------------------------
@@ -517,3 +608,172 @@ register(searchsorted, differentiable=False)
 register(bucketize, differentiable=False)
 register(bincount, method=True, differentiable=False)
 register(histc, method=True, differentiable=False)
+
+
+# -- torch's order among equal elements: libstdc++'s algorithms, replayed -----------------------
+# torch's CPU sort (stable=False) calls std::sort, its topk std::partial_sort or
+# std::nth_element, on (value, index) pairs compared by value only, NaN largest. Which of
+# several equal values lands first is decided by those algorithms' pivots and heaps, so to
+# give torch's indices we replay them, step for step, on the rows that hold ties.
+_STL_THRESHOLD = 16  # std::sort leaves runs this short to a final insertion sort
+# Replaying costs Python time; past this many elements in tied rows we keep the stable
+# order instead (same values, and the same indices wherever there is no tie).
+_REPLAY_BUDGET = 1 << 16
+
+
+def _less(descending: bool) -> Any:
+    """torch's comparators on (value, index) pairs: NaN is larger than every number."""
+    if descending:
+        return lambda a, b: (a[0] != a[0] and b[0] == b[0]) or a[0] > b[0]
+    return lambda a, b: (a[0] == a[0] and b[0] != b[0]) or a[0] < b[0]
+
+
+def _stl_sorted(row: list, descending: bool) -> list[int]:
+    pairs = [(v, i) for i, v in enumerate(row)]
+    _stl_sort(pairs, 0, len(pairs), _less(descending))
+    return [i for _, i in pairs]
+
+
+def _stl_topk(row: list, k: int, largest: bool, ordered: bool) -> list[int]:
+    """torch's topk_impl_loop: partial_sort when k * 64 <= n, else nth_element (+ sort)."""
+    pairs = [(v, i) for i, v in enumerate(row)]
+    n, less = len(pairs), _less(largest)
+    if k * 64 <= n:
+        _stl_partial_sort(pairs, 0, k, n, less)
+    else:
+        _stl_nth_element(pairs, 0, k - 1, n, less)
+        if ordered:
+            _stl_sort(pairs, 0, k - 1, less)
+    return [i for _, i in pairs[:k]]
+
+
+def _lg(n: int) -> int:
+    return n.bit_length() - 1
+
+
+def _stl_sort(a: list, first: int, last: int, less: Any) -> None:
+    """std::sort: introsort down to runs of 16, then one insertion sort over everything."""
+    if first != last:
+        _introsort_loop(a, first, last, _lg(last - first) * 2, less)
+        _final_insertion_sort(a, first, last, less)
+
+
+def _stl_nth_element(a: list, first: int, nth: int, last: int, less: Any) -> None:
+    """std::nth_element: introselect down to 3 elements, then insertion sort."""
+    if first == last or nth == last:
+        return
+    depth = _lg(last - first) * 2
+    while last - first > 3:
+        if depth == 0:
+            _heap_select(a, first, nth + 1, last, less)
+            a[first], a[nth] = a[nth], a[first]
+            return
+        depth -= 1
+        cut = _unguarded_partition_pivot(a, first, last, less)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(a, first, last, less)
+
+
+def _stl_partial_sort(a: list, first: int, middle: int, last: int, less: Any) -> None:
+    """std::partial_sort: a heap of the first (middle - first), then sort_heap."""
+    _heap_select(a, first, middle, last, less)
+    while middle - first > 1:
+        middle -= 1
+        _pop_heap(a, first, middle, middle, less)
+
+
+def _introsort_loop(a: list, first: int, last: int, depth: int, less: Any) -> None:
+    while last - first > _STL_THRESHOLD:
+        if depth == 0:  # too many bad pivots: heapsort the rest
+            _stl_partial_sort(a, first, last, last, less)
+            return
+        depth -= 1
+        cut = _unguarded_partition_pivot(a, first, last, less)
+        _introsort_loop(a, cut, last, depth, less)
+        last = cut
+
+
+def _unguarded_partition_pivot(a: list, first: int, last: int, less: Any) -> int:
+    """Median of (first + 1, middle, last - 1) moved to first, then Hoare's partition."""
+    x, y, z = first + 1, first + (last - first) // 2, last - 1
+    if less(a[x], a[y]):
+        m = (y if less(a[y], a[z]) else z if less(a[x], a[z]) else x)
+    else:
+        m = (x if less(a[x], a[z]) else z if less(a[y], a[z]) else y)
+    a[first], a[m] = a[m], a[first]
+    lo, hi = first + 1, last
+    while True:
+        while less(a[lo], a[first]):
+            lo += 1
+        hi -= 1
+        while less(a[first], a[hi]):
+            hi -= 1
+        if not lo < hi:
+            return lo
+        a[lo], a[hi] = a[hi], a[lo]
+        lo += 1
+
+
+def _final_insertion_sort(a: list, first: int, last: int, less: Any) -> None:
+    if last - first > _STL_THRESHOLD:
+        _insertion_sort(a, first, first + _STL_THRESHOLD, less)
+        for i in range(first + _STL_THRESHOLD, last):
+            _linear_insert(a, i, less)
+    else:
+        _insertion_sort(a, first, last, less)
+
+
+def _insertion_sort(a: list, first: int, last: int, less: Any) -> None:
+    for i in range(first + 1, last):
+        if less(a[i], a[first]):
+            a[first:i + 1] = [a[i]] + a[first:i]
+        else:
+            _linear_insert(a, i, less)
+
+
+def _linear_insert(a: list, last: int, less: Any) -> None:
+    value = a[last]
+    while less(value, a[last - 1]):
+        a[last] = a[last - 1]
+        last -= 1
+    a[last] = value
+
+
+def _heap_select(a: list, first: int, middle: int, last: int, less: Any) -> None:
+    n = middle - first
+    if n >= 2:  # make_heap
+        for parent in range((n - 2) // 2, -1, -1):
+            _adjust_heap(a, first, parent, n, a[first + parent], less)
+    for i in range(middle, last):
+        if less(a[i], a[first]):
+            _pop_heap(a, first, middle, i, less)
+
+
+def _pop_heap(a: list, first: int, last: int, result: int, less: Any) -> None:
+    value = a[result]
+    a[result] = a[first]
+    _adjust_heap(a, first, 0, last - first, value, less)
+
+
+def _adjust_heap(a: list, first: int, hole: int, n: int, value: Any, less: Any) -> None:
+    """Sift the hole down to a leaf, then push value up from there (libstdc++'s way)."""
+    top = child = hole
+    while child < (n - 1) // 2:
+        child = 2 * (child + 1)
+        if less(a[first + child], a[first + child - 1]):
+            child -= 1
+        a[first + hole] = a[first + child]
+        hole = child
+    if n % 2 == 0 and child == (n - 2) // 2:
+        child = 2 * (child + 1)
+        a[first + hole] = a[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and less(a[first + parent], value):
+        a[first + hole] = a[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    a[first + hole] = value
