@@ -134,17 +134,52 @@ def test_topk_and_kthvalue_without_ties(dtype):
                 same_out(x.kthvalue(k, dim, keepdim), xt.kthvalue(k, dim, keepdim))
 
 
-def test_topk_with_ties_and_nan_gives_torch_values_and_indices_of_equal_elements():
-    a = np.array([[1.0, NAN, 3.0, NAN, 3.0], [2.0, 2.0, 2.0, 0.0, 1.0]])
+def tied(shape, dtype=np.float32, nan=True) -> np.ndarray:
+    a = R.integers(0, 3, shape).astype(dtype)
+    if nan and a.dtype.kind == "f":
+        a[R.random(shape) < 0.15] = NAN
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+def test_unstable_sort_of_long_tied_rows_gives_torchs_indices(dtype):
+    """Past 16 elements torch's std::sort is not stable; we replay it on rows with ties."""
+    a = tied((4, 90), dtype)
     x, xt = pair(a)
-    for largest in (True, False):
-        for k in (1, 2, 4):
-            got, want = mt.topk(x, k, largest=largest), torch.topk(xt, k, largest=largest)
-            same(got.values, want.values)
-            # at ties torch's pick is libstdc++'s; ours is the first, so compare what they hold
-            picked = np.take_along_axis(a, got.indices.data, 1)
-            np.testing.assert_array_equal(picked, want.values.numpy())
-    same_out(mt.kthvalue(x, 5), torch.kthvalue(xt, 5))  # NaN is the largest
+    for desc in (False, True):
+        for dim in (0, 1):
+            same_out(mt.sort(x, dim, desc), torch.sort(xt, dim, desc))
+            same(x.argsort(dim, desc), xt.argsort(dim, desc))
+
+
+@pytest.mark.parametrize("n", [5, 40, 300])
+def test_topk_at_ties_and_unsorted_gives_torchs_indices(n):
+    """torch's topk is std::partial_sort (k * 64 <= n) or std::nth_element + std::sort."""
+    a = tied((3, n))
+    x, xt = pair(a)
+    for k in sorted({0, 1, 2, n // 3, n}):
+        for largest in (True, False):
+            for ordered in (True, False):
+                same_out(mt.topk(x, k, 1, largest, ordered), torch.topk(xt, k, 1, largest, ordered))
+    x, xt = pair(R.standard_normal((4, 50)))  # no ties: the unsorted order is torch's too
+    same_out(mt.topk(x, 20, sorted=False), torch.topk(xt, 20, sorted=False))
+
+
+def test_kthvalue_at_ties_gives_torchs_index():
+    a = tied((6, 33), np.float64)
+    x, xt = pair(a)
+    for k in (1, 5, 17, 33):
+        same_out(mt.kthvalue(x, k), torch.kthvalue(xt, k))
+    same_out(mt.kthvalue(x, 3, 0, True), torch.kthvalue(xt, 3, 0, True))
+    grads_agree(lambda lib, v: lib.kthvalue(v, 4), tied((3, 20), np.float64, nan=False))
+
+
+def test_very_large_tied_inputs_keep_the_stable_order_and_torchs_values():
+    a = R.integers(0, 3, (80, 1000)).astype(np.float32)  # past the replay budget
+    x, xt = pair(a)
+    got, want = mt.sort(x), torch.sort(xt)
+    same(got.values, want.values)
+    same(got.indices, torch.sort(xt, stable=True).indices)
 
 
 def test_topk_and_kthvalue_of_0d_and_empty():
