@@ -6,10 +6,15 @@ always the same story: the gradient goes back to the positions that were
 picked (a scatter), and every other position gets 0. sort, topk and kthvalue
 share one Function for that (`TakeAlong`), masked_select has its own.
 
-Ordering follows torch: NaN sorts as the largest value, equal elements keep
-their order (a stable sort; torch's own sort is stable on CPU for rows of up
-to 16 elements, see `_order`), and indices are int64. Read ops/reduction.py
-first (max(dim) is the simplest picking op); ops/sampling.py comes next.
+Ordering follows torch: NaN sorts as the largest value and indices are
+int64. Which of several equal elements comes first is where torch's CPU
+kernels differ from a plain stable sort: its sort(stable=False), topk and
+kthvalue use std::sort, std::partial_sort / std::nth_element and a
+quickselect. We sort stably with NumPy (`_order`) and then, only on rows
+that hold ties, replay torch's algorithm in Python (`_at_ties`, and the
+libstdc++ section at the end), so the indices are torch's too. Read
+ops/reduction.py first (max(dim) is the simplest picking op); ops/sampling.py
+comes next.
 """
 
 from __future__ import annotations
