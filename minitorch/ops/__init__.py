@@ -3,7 +3,8 @@ one `register(...)` line under it that puts the op on Tensor and in minitorch's 
 
 Read in this order: support.py (broadcasting, promotion, dims), arithmetic.py,
 elementwise.py, comparison.py, reduction.py, shape.py, indexing.py,
-linalg.py, inplace.py; creation.py makes tensors from data.
+linalg.py, inplace.py; creation.py makes tensors from data; sorting.py and
+sampling.py sort, select and draw.
 """
 
 from minitorch.ops import (  # importing a family registers its ops
@@ -15,7 +16,9 @@ from minitorch.ops import (  # importing a family registers its ops
     inplace,
     linalg,
     reduction,
+    sampling,
     shape,
+    sorting,
 )
 from minitorch.ops.inplace import inplace  # noqa: F811  (the function, for nn's in-place forms)
 from minitorch.registry import OPS as _OPS
