@@ -87,6 +87,25 @@ _STEPS: dict[str, Step] = {"RNN_TANH": _tanh_step, "RNN_RELU": _relu_step, "LSTM
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
+def _timesteps(gi: Tensor, batch_sizes: list[int]) -> list[Tensor]:
+    """Cut gi, rows in time order with batch_sizes[t] rows for step t, into one piece per step.
+
+    We cut in halves, not one step after another: the adjoint of a cut writes its gradient
+    into zeros the size of what was cut, so peeling T steps off one by one would move O(T^2)
+    numbers in backward, halving O(T log T).
+    """
+    steps, pending = [], [(gi, batch_sizes)]
+    while pending:
+        x, sizes = pending.pop()
+        if len(sizes) == 1:
+            steps.append(x)
+            continue
+        half = len(sizes) // 2
+        left, right = x.split([sum(sizes[:half]), sum(sizes[half:])])
+        pending += [(right, sizes[half:]), (left, sizes[:half])]  # left comes off first
+    return steps
+
+
 def _scan(step: Step, inputs: Sequence[Tensor], state: State, w: _Weights,
           reverse: bool) -> tuple[list[Tensor], State]:
     """Run `step` over the timesteps (last to first if reverse): each step's h, the final state.
@@ -278,20 +297,26 @@ class RNNBase(Module):
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         step = _STEPS[self.mode]
         directions = 2 if self.bidirectional else 1
+        padded_shape = None if batch_sizes is not None else x.shape[:2]
+        if batch_sizes is None:  # a padded batch is a packed one whose sequences all run to T
+            batch_sizes = [x.shape[1]] * x.shape[0]
+            x = x.reshape(-1, x.shape[2])
         finals = []
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 w = self._weights(layer, direction)
                 gi = F.linear(x, w.ih, w.b_ih)  # the input's share of the gates, every step at once
-                steps = gi.unbind(0) if batch_sizes is None else gi.split(batch_sizes)
                 first = tuple(s[layer * directions + direction] for s in state)
-                hs, final = _scan(step, steps, first, w, reverse=direction == 1)
-                outputs.append(ops.stack(hs) if batch_sizes is None else ops.cat(hs))
+                hs, final = _scan(step, _timesteps(gi, batch_sizes), first, w,
+                                  reverse=direction == 1)
+                outputs.append(ops.cat(hs))
                 finals.append(final)
             x = outputs[0] if directions == 1 else ops.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
+        if padded_shape is not None:
+            x = x.reshape(*padded_shape, x.shape[-1])
         return x, tuple(ops.stack([f[k] for f in finals]) for k in range(len(state)))
 
     def _input_dims_message(self, dims: int) -> str:
