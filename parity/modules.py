@@ -980,6 +980,16 @@ KNOWN_DIFFERENCES = (
     ("nn.init and default initialisation",
      "the same distributions as torch (checked by their moments), not the same numbers: "
      "parity copies torch's weights with load_state_dict instead"),
+    ("RNN / LSTM / GRU dropout between layers in training mode (0 < p < 1)",
+     "the masks come from minitorch's generator; compared in eval mode, and p=1 (deterministic) "
+     "in tests/test_rnn.py"),
+    ("pack_padded_sequence(enforce_sorted=False) with tied lengths",
+     "ties keep their order (a stable sort); torch's sort may order them differently, so "
+     "sorted_indices can differ while the outputs, unpacked or in h_n, are the same"),
+    ("pack_padded_sequence with a length longer than the padded input",
+     "raises RuntimeError; torch reads past the end and returns an inconsistent PackedSequence"),
+    ("unpad_sequence(batch_first=False)",
+     "leaves the caller's tensor alone; torch transposes it in place as a side effect"),
 )
 
 
