@@ -218,9 +218,10 @@ def pad_sequence(sequences: Tensor | Iterable[Tensor], batch_first: bool = False
     lengths = np.array([s.shape[0] for s in seqs], dtype=np.int64)
     steps = int(lengths.max())
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    # index[t, b] = row of the concatenated sequences holding step t of sequence b, or padding.
-    t = np.arange(steps)[:, None]
-    offset = t - (steps - lengths[None, :]) if padding_side == "left" else t + 0 * lengths
+    # index[t, b] = row of the concatenated sequences holding step t of sequence b, or padding;
+    # offset[t, b] is t's position inside sequence b (negative or past its end: padding).
+    shift = steps - lengths if padding_side == "left" else np.zeros_like(lengths)
+    offset = np.arange(steps)[:, None] - shift[None, :]
     index = np.where((offset >= 0) & (offset < lengths[None, :]), starts[None, :] + offset,
                      lengths.sum())
     padding = ops.full((1, *first.shape[1:]), padding_value, dtype=first.dtype)
