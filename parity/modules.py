@@ -88,6 +88,10 @@ class ModuleCase:
     steps: int = 1  # forward/backward passes per case (BatchNorm: several, for running stats)
     covers: tuple[str, ...] = ()
     quick: bool = False  # in the quick subset of `make test`
+    # how to call the module: (lib, module, input tensors) -> output; None: module(*inputs).
+    # The output may nest tuples (LSTM's (out, (h, c)), a PackedSequence): every tensor in it
+    # is compared.
+    call: Callable[[Any, Any, list[Any]], Any] | None = None
 
 
 def _rand(shape: Sequence[int], lo: float = -2.0, hi: float = 2.0
@@ -281,6 +285,103 @@ def module_cases() -> list[ModuleCase]:
         inputs_of(_rand((3, 4))), covers=(f"{nn}.ModuleList",))
     add("Module with ModuleDict, Sequential and a Parameter", _Tiny.with_dict,
         inputs_of(_rand((3, 5))), covers=(f"{nn}.ModuleDict",))
+    C.extend(recurrent_cases())
+    return C
+
+
+# -- recurrent modules: (seq, batch, features) inputs, tuple outputs, packed sequences -----------
+def _lstm_states(L: Any, m: Any, x: list[Any]) -> Any:
+    return m(x[0], (x[1], x[2]))
+
+
+def _packed(lengths: list[int], enforce_sorted: bool, batch_first: bool = False,
+            unpack: bool = False) -> Callable[[Any, Any, list[Any]], Any]:
+    """Call the module on pack_padded_sequence(x[0], lengths) (and the states after it); with
+    unpack, return pad_packed_sequence of the output instead of the PackedSequence."""
+    def call(L: Any, m: Any, x: list[Any]) -> Any:
+        U = L.nn.utils.rnn
+        packed = U.pack_padded_sequence(x[0], lengths, batch_first=batch_first,
+                                        enforce_sorted=enforce_sorted)
+        states = x[1:] if len(x) != 3 else [(x[1], x[2])]  # three inputs: x, h0, c0 (LSTM)
+        out, h = m(packed, *states)
+        return (U.pad_packed_sequence(out, batch_first=batch_first), h) if unpack else (out, h)
+
+    return call
+
+
+def _pack_sequence_call(L: Any, m: Any, x: list[Any]) -> Any:
+    seqs = [x[0][:5, 0], x[0][:4, 1], x[0][:2, 2]]  # pack_sequence of three slices
+    return m(L.nn.utils.rnn.pack_sequence(seqs))
+
+
+def recurrent_cases() -> list[ModuleCase]:
+    """RNN, LSTM, GRU with each option, the cells, and packed sequences (small: T=5, B=3)."""
+    nn, U = "nn", "nn.utils.rnn"
+    C: list[ModuleCase] = []
+
+    def add(name: str, make: Callable[[Any], Any], inputs: Any, **kw: Any) -> None:
+        C.append(ModuleCase(name, make, inputs, **kw))
+
+    x = _rand((5, 3, 3), -1.5, 1.5)  # (T, B, input_size=3)
+    xb = _rand((3, 5, 3), -1.5, 1.5)  # batch_first
+    x1 = _rand((5, 3), -1.5, 1.5)  # unbatched
+
+    def h(*shape: int) -> Callable[[np.random.Generator, str], np.ndarray]:
+        return _rand(shape, -1.0, 1.0)
+
+    add("RNN(3, 4)", lambda L: L.nn.RNN(3, 4), inputs_of(x), covers=(f"{nn}.RNN",), quick=True)
+    add("RNN(3, 4, 2, nonlinearity='relu') with h0",
+        lambda L: L.nn.RNN(3, 4, 2, nonlinearity="relu"), inputs_of(x, h(2, 3, 4)))
+    add("RNN(3, 4, bias=False, batch_first=True, bidirectional=True)",
+        lambda L: L.nn.RNN(3, 4, bias=False, batch_first=True, bidirectional=True),
+        inputs_of(xb))
+    add("RNN(3, 4) unbatched with h0", lambda L: L.nn.RNN(3, 4), inputs_of(x1, h(1, 4)))
+    add("LSTM(3, 4)", lambda L: L.nn.LSTM(3, 4), inputs_of(x), covers=(f"{nn}.LSTM",),
+        quick=True)
+    add("LSTM(3, 4, num_layers=2, bidirectional=True) with (h0, c0)",
+        lambda L: L.nn.LSTM(3, 4, num_layers=2, bidirectional=True),
+        inputs_of(x, h(4, 3, 4), h(4, 3, 4)), call=_lstm_states)
+    add("LSTM(3, 5, proj_size=2, batch_first=True)",
+        lambda L: L.nn.LSTM(3, 5, proj_size=2, batch_first=True), inputs_of(xb))
+    add("LSTM(3, 5, 2, bias=False, bidirectional=True, proj_size=2) with (h0, c0)",
+        lambda L: L.nn.LSTM(3, 5, 2, bias=False, bidirectional=True, proj_size=2),
+        inputs_of(x, h(4, 3, 2), h(4, 3, 5)), call=_lstm_states)
+    add("LSTM(3, 4) unbatched with (h0, c0)", lambda L: L.nn.LSTM(3, 4),
+        inputs_of(x1, h(1, 4), h(1, 4)), call=_lstm_states)
+    add("LSTM(3, 4, num_layers=2, dropout=0.5) in eval mode",
+        lambda L: L.nn.LSTM(3, 4, num_layers=2, dropout=0.5), inputs_of(x), modes=("eval",))
+    add("GRU(3, 4)", lambda L: L.nn.GRU(3, 4), inputs_of(x), covers=(f"{nn}.GRU",), quick=True)
+    add("GRU(3, 4, 2, batch_first=True, bidirectional=True) with h0",
+        lambda L: L.nn.GRU(3, 4, 2, batch_first=True, bidirectional=True),
+        inputs_of(xb, h(4, 3, 4)))
+    add("GRU(3, 4, bias=False) unbatched", lambda L: L.nn.GRU(3, 4, bias=False), inputs_of(x1))
+    # packed sequences in, PackedSequence out (data, batch_sizes and both permutations compared)
+    add("GRU(3, 4, bidirectional=True) on pack_padded_sequence(enforce_sorted=False) with h0",
+        lambda L: L.nn.GRU(3, 4, bidirectional=True), inputs_of(x, h(2, 3, 4)),
+        call=_packed([2, 5, 4], enforce_sorted=False),
+        covers=(f"{U}.pack_padded_sequence", f"{U}.PackedSequence"))
+    add("LSTM(3, 4, 2, bidirectional=True, batch_first=True) packed, then pad_packed_sequence",
+        lambda L: L.nn.LSTM(3, 4, 2, bidirectional=True, batch_first=True),
+        inputs_of(xb, h(4, 3, 4), h(4, 3, 4)),
+        call=_packed([5, 3, 1], enforce_sorted=True, batch_first=True, unpack=True),
+        covers=(f"{U}.pad_packed_sequence",))
+    add("LSTM(3, 5, proj_size=3) packed, unsorted", lambda L: L.nn.LSTM(3, 5, proj_size=3),
+        inputs_of(x), call=_packed([3, 3, 5], enforce_sorted=False))
+    add("RNN(3, 4, 2, nonlinearity='relu') on pack_sequence",
+        lambda L: L.nn.RNN(3, 4, 2, nonlinearity="relu"), inputs_of(x),
+        call=_pack_sequence_call, covers=(f"{U}.pack_sequence", f"{U}.pad_sequence"))
+    # the cells: one step
+    add("RNNCell(3, 4) with hx", lambda L: L.nn.RNNCell(3, 4), inputs_of(h(3, 3), h(3, 4)),
+        covers=(f"{nn}.RNNCell",))
+    add("RNNCell(3, 4, bias=False, nonlinearity='relu')",
+        lambda L: L.nn.RNNCell(3, 4, bias=False, nonlinearity="relu"), inputs_of(h(3, 3)))
+    add("LSTMCell(3, 4) with (hx, cx)", lambda L: L.nn.LSTMCell(3, 4),
+        inputs_of(h(3, 3), h(3, 4), h(3, 4)), call=_lstm_states, covers=(f"{nn}.LSTMCell",))
+    add("LSTMCell(3, 4) unbatched", lambda L: L.nn.LSTMCell(3, 4), inputs_of(h(3)))
+    add("GRUCell(3, 4) with hx", lambda L: L.nn.GRUCell(3, 4), inputs_of(h(3, 3), h(3, 4)),
+        covers=(f"{nn}.GRUCell",))
+    add("GRUCell(3, 4, bias=False) unbatched with hx", lambda L: L.nn.GRUCell(3, 4, bias=False),
+        inputs_of(h(3), h(4)))
     return C
 
 
@@ -292,6 +393,17 @@ class Outcome:
     buffers: float = 0.0  # worst over buffers (running stats)
     detail: str = ""
     checks: str = ""
+
+
+def flat_tensors(out: Any) -> list[Any]:
+    """Every tensor in a (nested) tuple or list output, in order; a PackedSequence is a tuple."""
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in flat_tensors(o)]
+    return [] if out is None else [out]
+
+
+def _dtype_name(t: Any) -> str:
+    return str(t.dtype).rsplit(".", 1)[-1]
 
 
 def _worse(cur: float, new: float) -> float:
@@ -333,19 +445,35 @@ def run_module_case(case: ModuleCase, dtype: str, mode: str) -> Outcome:
         m_in = [make_input(mt, a, i in grad_at) for i, a in enumerate(arrays)]
         tm.zero_grad()
         mm.zero_grad()
-        t_out, m_out = tm(*t_in), mm(*m_in)
-        c = compare_arrays(to_numpy(m_out), to_numpy(t_out), rtol, atol, what=f"step {step} out")
-        out.fwd = max(out.fwd, c.abs_err)
-        if c.mismatch:
-            fail(c.mismatch)
-        if tuple(m_out.shape) != tuple(t_out.shape) or str(m_out.dtype)[-7:] != str(
-                t_out.dtype)[-7:]:
-            fail(f"out: shape/dtype {tuple(m_out.shape)} {m_out.dtype} != {tuple(t_out.shape)} "
-                 f"{t_out.dtype}")
-        if t_out.requires_grad:
-            g = rng.standard_normal(tuple(t_out.shape)).astype(dtype)
-            t_out.backward(torch.from_numpy(g.copy()))
-            m_out.backward(mt.from_numpy(g.copy()))
+        if case.call is None:
+            t_out, m_out = tm(*t_in), mm(*m_in)
+        else:
+            t_out, m_out = case.call(torch, tm, t_in), case.call(mt, mm, m_in)
+        t_flat, m_flat = flat_tensors(t_out), flat_tensors(m_out)
+        if len(t_flat) != len(m_flat):
+            fail(f"step {step}: {len(m_flat)} output tensors, torch has {len(t_flat)}")
+            break
+        for k, (mo, to) in enumerate(zip(m_flat, t_flat)):
+            what = f"step {step} out" + (f"[{k}]" if len(t_flat) > 1 else "")
+            c = compare_arrays(to_numpy(mo), to_numpy(to), rtol, atol, what=what)
+            out.fwd = max(out.fwd, c.abs_err)
+            if c.mismatch:
+                fail(c.mismatch)
+            if tuple(mo.shape) != tuple(to.shape) or _dtype_name(mo) != _dtype_name(to):
+                fail(f"{what}: shape/dtype {tuple(mo.shape)} {mo.dtype} != {tuple(to.shape)} "
+                     f"{to.dtype}")
+        # backward under a random cotangent on every output that carries a gradient
+        pulled = [(mo, to) for mo, to in zip(m_flat, t_flat) if to.requires_grad]
+        if pulled:
+            gs = [rng.standard_normal(tuple(to.shape)).astype(dtype) for _, to in pulled]
+            if len(pulled) == 1:
+                pulled[0][1].backward(torch.from_numpy(gs[0].copy()))
+                pulled[0][0].backward(mt.from_numpy(gs[0].copy()))
+            else:  # sum_k <out_k, g_k>: its gradient is every output's vector-Jacobian product
+                sum((to * torch.from_numpy(g.copy())).sum()
+                    for (_, to), g in zip(pulled, gs)).backward()
+                sum((mo * mt.from_numpy(g.copy())).sum()
+                    for (mo, _), g in zip(pulled, gs)).backward()
             pairs = [(f"input {i}", m_in[i].grad, t_in[i].grad) for i in grad_at]
             m_params = dict(mm.named_parameters())
             pairs += [(f"{n}.grad", m_params[n].grad, p.grad) for n, p in tm.named_parameters()]
@@ -501,6 +629,96 @@ def _api_reprs(L: Any) -> Any:
             repr(_Tiny.with_dict(L)), repr(_net(L))]
 
 
+def _err_and_message(fn: Callable[[], Any]) -> list[str]:
+    """[exception class, message] (torch's messages name no engine in these cases)."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the class and message are the result
+        builtin = next(c for c in type(e).__mro__ if c.__module__ == "builtins")
+        return [builtin.__name__, str(e)]
+    return ["no error", ""]
+
+
+def _api_rnn_errors(L: Any) -> Any:
+    """Constructor and forward errors of the recurrent modules: class and message."""
+    lstm, gru, cell, one = L.nn.LSTM(10, 20, 2), L.nn.GRU(10, 20), L.nn.LSTMCell(10, 20), L.ones
+    calls = [
+        lambda: L.nn.RNN(10, 20, nonlinearity="sigmoid"),
+        lambda: L.nn.GRU(10, 20, proj_size=2),
+        lambda: L.nn.LSTM(10, 20, proj_size=20),
+        lambda: L.nn.LSTM(10, 20, dropout=1.5),
+        lambda: L.nn.RNN(10, 20, bias=1),
+        lambda: L.nn.RNN(10.0, 20),
+        lambda: L.nn.RNN(10, 20, num_layers=0),
+        lambda: lstm(one(4, 3, 5)),
+        lambda: lstm(one(4, 3, 10), (one(2, 2, 20), one(2, 3, 20))),
+        lambda: lstm(one(4, 3, 10), (one(2, 3, 20), one(1, 3, 20))),
+        lambda: lstm(one(4, 3, 10), (one(3, 20), one(1, 3, 20))),
+        lambda: lstm(one(4, 10), (one(2, 1, 20), one(1, 3, 20))),
+        lambda: lstm(one(4, 3, 10, 1)),
+        lambda: lstm(one(0, 3, 10)),
+        lambda: gru(one(4, 3, 10), one(1, 2, 20)),
+        lambda: gru(one(4, 3, 10), one(2, 20)),
+        lambda: gru(one(4, 10), one(1, 1, 20)),
+        lambda: gru(L.nn.utils.rnn.pack_sequence([one(2, 3)])),
+        lambda: cell(one(3, 5)),
+        lambda: cell(one(3, 10), (one(2, 20), one(3, 20))),
+        lambda: cell(one(3, 10), (one(3, 20), one(3, 21))),
+        lambda: cell(one(3, 3, 10)),
+        lambda: L.nn.RNNCell(10, 20, nonlinearity="sigmoid")(one(3, 10)),
+        lambda: L.nn.GRUCell(10, 20)(one(3, 10), one(3, 3, 21)),
+    ]
+    # the dtype errors name the engine's dtypes: compared by class only
+    classes = [_err(lambda: lstm(one(4, 3, 10, dtype=L.float64))),
+               _err(lambda: gru(one(4, 3, 10), one(1, 3, 20, dtype=L.float64)))]
+    return [_err_and_message(c) for c in calls] + classes
+
+
+def _api_rnn_utils(L: Any) -> Any:
+    """pad_sequence, pack_padded_sequence, pad_packed_sequence, pack_sequence: values, the int
+    tensors (batch_sizes, permutations, lengths) and their errors."""
+    U = L.nn.utils.rnn
+    seqs = [L.arange(6.0).reshape(3, 2), L.arange(2.0).reshape(1, 2) + 10,
+            L.arange(4.0).reshape(2, 2) - 5]
+    res: list[Any] = [U.pad_sequence(seqs).tolist(),
+                      U.pad_sequence(seqs, batch_first=True, padding_value=-1.0).tolist(),
+                      U.pad_sequence(seqs, padding_side="left").tolist()]
+    padded = U.pad_sequence(seqs, batch_first=True)
+    for packed in (U.pack_padded_sequence(padded, [3, 1, 2], batch_first=True,
+                                          enforce_sorted=False),
+                   U.pack_padded_sequence(padded, L.tensor([3, 1, 2]), batch_first=True,
+                                          enforce_sorted=False),
+                   U.pack_sequence([seqs[0], seqs[2], seqs[1]])):
+        res.append([t.tolist() if t is not None else None for t in packed])
+        out, lengths = U.pad_packed_sequence(packed, total_length=4, padding_value=9.0)
+        res.append([out.tolist(), lengths.tolist(), str(lengths.dtype)])
+    res += [_err_and_message(lambda: U.pack_padded_sequence(padded, [1, 3, 2], True)),
+            _err_and_message(lambda: U.pack_padded_sequence(padded, [3, 2, 0], True)),
+            _err_and_message(lambda: U.pack_padded_sequence(padded, [3, 2], True)),
+            _err_and_message(lambda: U.pad_packed_sequence(U.pack_sequence(seqs[:2]),
+                                                           total_length=2)),
+            _err_and_message(lambda: U.pad_sequence([])),
+            _err_and_message(lambda: U.pad_sequence(seqs, padding_side="up")),
+            _err(lambda: U.pad_sequence([L.ones(2, 3), L.ones(3, 4)]))]
+    return res
+
+
+def _api_vector_utils(L: Any) -> Any:
+    """parameters_to_vector (differentiable), vector_to_parameters, clip_grad_value_."""
+    params = [L.nn.Parameter(L.arange(6.0).reshape(2, 3) - 2),
+              L.nn.Parameter(L.tensor([0.5, -1.5]))]
+    vec = L.nn.utils.parameters_to_vector(params)
+    (vec * L.arange(8.0)).sum().backward()
+    res = [vec.tolist(), vec.requires_grad, [p.grad.tolist() for p in params]]
+    L.nn.utils.clip_grad_value_(params, 2.5)
+    res.append([p.grad.tolist() for p in params])
+    with L.no_grad():
+        L.nn.utils.vector_to_parameters(L.arange(8.0) * 0.5, params)
+    res.append([p.tolist() for p in params])
+    res.append(_err(lambda: L.nn.utils.vector_to_parameters([1.0], params)))
+    return res
+
+
 API_CASES: dict[str, Callable[[Any], Any]] = {
     "load_state_dict(strict=False) returns missing and unexpected keys": _api_load_non_strict,
     "load_state_dict errors (missing, unexpected, shape, shape with strict=False)":
@@ -515,6 +733,11 @@ API_CASES: dict[str, Callable[[Any], Any]] = {
     "Parameter: repr, requires_grad, leaf, ops give Tensors, int data refused": _api_parameter,
     "requires_grad_(False) on every parameter": _api_requires_grad,
     "repr of ModuleList (repeats folded), nested modules": _api_reprs,
+    "RNN / LSTM / GRU and cells: constructor and forward errors (class and message)":
+        _api_rnn_errors,
+    "nn.utils.rnn: pad_sequence, pack_padded_sequence, pad_packed_sequence, pack_sequence":
+        _api_rnn_utils,
+    "nn.utils: parameters_to_vector, vector_to_parameters, clip_grad_value_": _api_vector_utils,
 }
 
 
@@ -574,6 +797,9 @@ def init_expectation(name: str, shape: tuple[int, ...]) -> tuple[str, float, flo
         return "uniform", 0.0, b / math.sqrt(3), b
     if name == "Embedding(500, 64).weight":
         return "normal", 0.0, 1.0, math.inf
+    if name in ("LSTM(100, 256, proj_size=64): every parameter", "GRUCell(100, 256).weight_hh"):
+        b = 1 / math.sqrt(256)  # every recurrent weight and bias: U(-1/sqrt(hidden), ...)
+        return "uniform", 0.0, b / math.sqrt(3), b
     raise KeyError(name)
 
 
@@ -592,6 +818,9 @@ MODULE_INIT_CASES: dict[str, Callable[[], Any]] = {
     "Linear(400, 300).bias": lambda: mt.nn.Linear(400, 300).bias,
     "Conv2d(16, 32, 5).weight": lambda: mt.nn.Conv2d(16, 32, 5).weight,
     "Embedding(500, 64).weight": lambda: mt.nn.Embedding(500, 64).weight,
+    "LSTM(100, 256, proj_size=64): every parameter":
+        lambda: mt.nn.utils.parameters_to_vector(mt.nn.LSTM(100, 256, proj_size=64).parameters()),
+    "GRUCell(100, 256).weight_hh": lambda: mt.nn.GRUCell(100, 256).weight_hh,
 }
 INIT_SHAPE = (300, 400)
 SIGMAS = 5.0  # each moment within 5 standard errors of its expectation (~1 in 1.7 million)
@@ -738,6 +967,10 @@ COVERS = (
     "nn.BCEWithLogitsLoss", "nn.init.uniform_", "nn.init.normal_", "nn.init.zeros_",
     "nn.init.ones_", "nn.init.constant_", "nn.init.xavier_uniform_", "nn.init.xavier_normal_",
     "nn.init.kaiming_uniform_", "nn.init.kaiming_normal_", "nn.utils.clip_grad_norm_",
+    "nn.RNN", "nn.LSTM", "nn.GRU", "nn.RNNCell", "nn.LSTMCell", "nn.GRUCell",
+    "nn.utils.rnn.PackedSequence", "nn.utils.rnn.pad_sequence", "nn.utils.rnn.pack_padded_sequence",
+    "nn.utils.rnn.pad_packed_sequence", "nn.utils.rnn.pack_sequence", "nn.utils.clip_grad_value_",
+    "nn.utils.parameters_to_vector", "nn.utils.vector_to_parameters",
 )
 
 KNOWN_DIFFERENCES = (
@@ -747,6 +980,16 @@ KNOWN_DIFFERENCES = (
     ("nn.init and default initialisation",
      "the same distributions as torch (checked by their moments), not the same numbers: "
      "parity copies torch's weights with load_state_dict instead"),
+    ("RNN / LSTM / GRU dropout between layers in training mode (0 < p < 1)",
+     "the masks come from minitorch's generator; compared in eval mode, and p=1 (deterministic) "
+     "in tests/test_rnn.py"),
+    ("pack_padded_sequence(enforce_sorted=False) with tied lengths",
+     "ties keep their order (a stable sort); torch's sort may order them differently, so "
+     "sorted_indices can differ while the outputs, unpacked or in h_n, are the same"),
+    ("pack_padded_sequence with a length longer than the padded input",
+     "raises RuntimeError; torch reads past the end and returns an inconsistent PackedSequence"),
+    ("unpad_sequence(batch_first=False)",
+     "leaves the caller's tensor alone; torch transposes it in place as a side effect"),
 )
 
 

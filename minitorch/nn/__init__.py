@@ -37,6 +37,7 @@ from minitorch.nn.loss import (
 from minitorch.nn.module import Module, Parameter
 from minitorch.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from minitorch.nn.pooling import AvgPool2d, MaxPool2d
+from minitorch.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from minitorch.nn.sparse import Embedding
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]

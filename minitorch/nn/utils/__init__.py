@@ -1,7 +1,8 @@
 """nn.utils: gradient clipping, and flattening parameters into one vector.
 
-`minitorch.nn.utils.clip_grad_norm_` works as in torch (this is a module,
-not a package, but the dotted names are the same).
+`minitorch.nn.utils.clip_grad_norm_` works as in torch. The subpackage
+`nn.utils.rnn` (rnn.py here) pads and packs batches of sequences for the
+recurrent layers.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Iterable
 
 import numpy as np
 
+from minitorch import ops
+from minitorch.nn.utils import rnn
 from minitorch.tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
-           "vector_to_parameters"]
+           "vector_to_parameters", "rnn"]
 
 
 def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -63,19 +66,23 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
                      foreach: bool | None = None) -> None:
-    """Clamp every gradient element into [-clip_value, clip_value]."""
+    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
     for p in _as_list(parameters):
         if p.grad is not None:
-            p.grad.data = np.clip(p.grad.data, -clip_value, clip_value)
+            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            p.grad._version += 1
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """All parameters flattened and concatenated (a copy, outside autograd)."""
-    return Tensor._make(np.concatenate([p.data.reshape(-1) for p in parameters]), False, None)
+    """All parameters flattened and concatenated into one vector (differentiable, as in torch)."""
+    return ops.cat([p.reshape(-1) for p in parameters])
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of vec into the parameters, in place."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected minitorch.Tensor, but got: {type(vec).__name__}")
     offset = 0
     for p in parameters:
         n = p.data.size
