@@ -19,6 +19,7 @@ from minitorch.nn.activation import (
     Softplus,
     Tanh,
 )
+from minitorch.nn.attention import MultiheadAttention
 from minitorch.nn.containers import ModuleDict, ModuleList, Sequential
 from minitorch.nn.conv import Conv1d, Conv2d
 from minitorch.nn.dropout import Dropout
@@ -38,6 +39,13 @@ from minitorch.nn.module import Module, Parameter
 from minitorch.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from minitorch.nn.pooling import AvgPool2d, MaxPool2d
 from minitorch.nn.sparse import Embedding
+from minitorch.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "functional", "init", "utils",
@@ -48,4 +56,6 @@ __all__ = [
     "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
 ]

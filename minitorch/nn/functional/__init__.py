@@ -9,6 +9,7 @@ backward side by side (or, where the math is a composition, a few core ops):
     pooling.py        max_pool2d avg_pool2d    (loops over kernel offsets, not pixels)
     normalization.py  layer_norm batch_norm
     padding.py        pad
+    attention.py      scaled_dot_product_attention multi_head_attention_forward
     loss.py           mse_loss l1_loss smooth_l1_loss huber_loss nll_loss cross_entropy
                       binary_cross_entropy binary_cross_entropy_with_logits kl_div
 """
@@ -28,6 +29,10 @@ from minitorch.nn.functional.activation import (
     softmin,
     softplus,
     tanh,
+)
+from minitorch.nn.functional.attention import (
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
 )
 from minitorch.nn.functional.conv import conv1d, conv2d
 from minitorch.nn.functional.basic import bilinear, dropout, embedding, linear, one_hot
@@ -54,4 +59,5 @@ __all__ = [
     "layer_norm", "batch_norm", "pad",
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
 ]
