@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.nn import functional as F
 from minitorch.nn import init
 from minitorch.nn.activation import GELU, ReLU
@@ -212,8 +213,9 @@ def _why_not_sparsity_fast_path(layer: Any) -> str:
 class TransformerEncoder(Module):
     """num_layers deep copies of encoder_layer applied in turn, then an optional norm.
 
-    minitorch has no nested tensors: enable_nested_tensor is recorded (and warned about as in
-    torch) but padded positions are always computed and masked, which gives the same output.
+    minitorch has no nested tensors, but where torch would use them (enable_nested_tensor,
+    inference without grad, left-aligned src_key_padding_mask, no mask) we give its result:
+    padded positions come out as zeros before the final norm, as torch's padded tensor does.
     """
 
     def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int,
@@ -247,9 +249,35 @@ class TransformerEncoder(Module):
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal,
                          src_key_padding_mask=src_key_padding_mask)
+        if self._would_nest(src, mask, src_key_padding_mask):
+            keep = Tensor._make((src_key_padding_mask.data == 0)[..., None], False, None)
+            output = output * keep.to(output.dtype)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+
+    def _would_nest(self, src: Tensor, mask: Tensor | None,
+                    src_key_padding_mask: Tensor | None) -> bool:
+        """Would torch run this call on nested tensors (its sparsity fast path)?"""
+        first = self.layers[0]
+        if not getattr(self, "use_nested_tensor", False) or first.training or src.ndim != 3:
+            return False
+        if src_key_padding_mask is None or mask is not None:
+            return False
+        if self.mask_check and not _left_aligned(src_key_padding_mask.data == 0):
+            return False
+        attn = first.self_attn
+        weights = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                   attn.out_proj.bias, first.norm1.weight, first.norm1.bias, first.norm2.weight,
+                   first.norm2.bias, first.linear1.weight, first.linear1.bias,
+                   first.linear2.weight, first.linear2.bias)
+        return not (is_grad_enabled() and any(t is not None and t.requires_grad for t in weights))
+
+
+def _left_aligned(keep: np.ndarray) -> bool:
+    """Each row is kept positions then padding (1...1 0...0), as nested tensors need."""
+    return bool(np.all(keep[:, 1:] <= keep[:, :-1]))
 
 
 class TransformerDecoder(Module):
