@@ -49,7 +49,9 @@ def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Ten
             f"{SDPA}: Expected query, key, and value to all be at least 2 dimensional, but got "
             f"query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead."
         )
-    if attn_mask is not None and attn_mask.dtype != dtypes.bool and attn_mask.dtype != query.dtype:
+    # torch takes bool, float32 ("float") or the query's own dtype
+    if attn_mask is not None and attn_mask.dtype not in (dtypes.bool, dtypes.float32,
+                                                         query.dtype):
         raise RuntimeError(
             f"{SDPA}: Expected attn_mask dtype to be bool or float or to match query dtype, but "
             f"got attn_mask.dtype: {attn_mask.dtype} and query.dtype: {query.dtype} instead."
@@ -210,7 +212,7 @@ def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: dtypes.dtyp
         warnings.warn(
             f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type "
             "for both instead.",
-            stacklevel=3,
+            stacklevel=2,
         )
     if is_float:
         return mask
