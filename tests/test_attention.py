@@ -222,6 +222,26 @@ def test_sdpa_float32_mask_on_float64_query_promotes_as_torch():
     close(outs[0], outs[1], "float64")
 
 
+def test_sdpa_float_mask_gets_a_gradient_as_in_torch():
+    rng = np.random.default_rng(9)
+    arrays = [rand(rng, 2, 3, 4), rand(rng, 2, 5, 4), rand(rng, 2, 5, 3), rand(rng, 3, 5)]
+    res = []
+    for lib in (mt, torch):
+        q, k, v, m = tensors(lib, arrays)
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m)
+        out.backward(lib.from_numpy(np.ones(tuple(out.shape))))
+        res.append(m.grad)
+    close(res[0], res[1], "float64")
+
+
+def test_sdpa_gqa_needs_a_heads_dim():
+    x = np.zeros((4, 8))
+    for lib in (torch, mt):
+        with pytest.raises(IndexError):
+            lib.nn.functional.scaled_dot_product_attention(
+                *(lib.from_numpy(x) for _ in range(3)), enable_gqa=True)
+
+
 def test_sdpa_dtype_mismatch_raises():
     q = np.zeros((1, 2, 4))
     with pytest.raises(RuntimeError, match="same dtype"):

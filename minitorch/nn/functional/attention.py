@@ -123,7 +123,12 @@ def scaled_dot_product_attention(
     _check_sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal)
     L, S = query.shape[-2], key.shape[-2]
     scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
-    if enable_gqa and query.ndim >= 3 and key.ndim >= 3 and value.ndim >= 3:
+    if enable_gqa:
+        if min(query.ndim, key.ndim, value.ndim) < 3:
+            raise IndexError(
+                f"{SDPA}: enable_gqa needs a heads dimension (-3), got query, key and value of "
+                f"{query.ndim}, {key.ndim} and {value.ndim} dims"
+            )
         key = _repeat_heads(key, query.shape[-3], "key")
         value = _repeat_heads(value, query.shape[-3], "value")
     scores = ops.matmul(query, key.transpose(-2, -1)) * scale_factor
