@@ -183,8 +183,9 @@ KNOWN_DIFFERENCES = (
     ("scaled_dot_product_attention / MultiheadAttention / Transformer dropout (p > 0, training)",
      "the attention-weight dropout mask comes from minitorch's generator; compared in eval mode "
      "(or with dropout 0) against torch"),
-    ("TransformerEncoder(enable_nested_tensor=True)",
-     "minitorch has no nested tensors: padded positions are computed and masked, which gives "
-     "torch's output at the padded positions torch would fill with 0 only in its inference "
-     "fast path"),
+    ("TransformerEncoder(enable_nested_tensor=True), fused inference kernels",
+     "minitorch has no nested tensors or fused kernels; where torch would use them (eval, "
+     "batch_first, no grad) minitorch reproduces their results (zeros at padded positions, NaN "
+     "for a fully masked sequence) by the unfused computation, checked in "
+     "tests/test_attention.py"),
 )

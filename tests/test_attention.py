@@ -366,6 +366,46 @@ def test_mha_fully_masked_batch_entry_is_nan_with_weights_and_zero_without():
         close(res[0], res[1], "float64")
 
 
+def _no_grad_outputs(pairs, call):
+    outs = []
+    for lib, m in pairs:
+        with lib.no_grad():
+            outs.append(call(lib, m))
+    return outs
+
+
+def test_inference_fast_paths_give_torchs_numbers():
+    """torch's fused inference kernels (eval, batch_first, no grad) use a plain softmax: a fully
+    masked sequence is NaN there (and the is_causal hint is ignored); its nested-tensor encoder
+    leaves zeros at padded positions. minitorch follows each."""
+    rng = np.random.default_rng(0)
+    x = rand(rng, 2, 3, 8, dtype="float32")
+    kpm = np.zeros((2, 3), bool)
+    kpm[1] = True
+    tm, mm = built(lambda L: L.nn.MultiheadAttention(8, 2, batch_first=True).eval(), "float32")
+    for kw, nan_rows in (({"key_padding_mask": kpm, "need_weights": False}, True),
+                         ({"key_padding_mask": kpm, "need_weights": True}, True),
+                         ({"is_causal": True, "need_weights": False}, False)):
+        a, e = _no_grad_outputs(((mt, mm), (torch, tm)), lambda L, m, kw=kw: m(
+            *(L.from_numpy(x),) * 3, **as_lib(L, kw)))
+        close(a[0], e[0], "float32")
+        assert (a[1] is None) == (e[1] is None)
+        assert np.isnan(pm.to_numpy(e[0])).any() == nan_rows
+    tl, ml = built(lambda L: L.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True).eval(),
+                   "float32")
+    a, e = _no_grad_outputs(((mt, ml), (torch, tl)), lambda L, m: m(
+        L.from_numpy(x), src_key_padding_mask=L.from_numpy(kpm)))
+    assert np.isnan(pm.to_numpy(e)[1]).all()
+    close(a, e, "float32")
+    te, me = built(lambda L: L.nn.TransformerEncoder(
+        L.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2).eval(), "float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's prototype warning about nested tensors
+        a, e = _no_grad_outputs(((mt, me), (torch, te)), lambda L, m: m(
+            L.from_numpy(x), src_key_padding_mask=L.from_numpy(kpm)))
+    close(a, e, "float32")
+
+
 def test_mha_dropout_only_in_training():
     tm, mm = built(lambda L: L.nn.MultiheadAttention(8, 2, dropout=0.5), "float64")
     rng = np.random.default_rng(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.nn import functional as F
 from minitorch.nn import init
 from minitorch.nn.functional._utils import default_float, new_tensor
@@ -100,6 +101,7 @@ class MultiheadAttention(Module):
                 attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
         is_batched = query.ndim == 3
+        fused = self._torch_would_fuse(query, key, value, key_padding_mask, attn_mask)
         key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
                                            _none_or_dtype(attn_mask), "attn_mask", query.dtype)
         attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype,
@@ -121,12 +123,34 @@ class MultiheadAttention(Module):
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
             self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
             self.out_proj.weight, self.out_proj.bias, training=self.training,
-            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
-            average_attn_weights=average_attn_weights, is_causal=is_causal, **separate,
+            key_padding_mask=key_padding_mask, need_weights=need_weights or fused,
+            attn_mask=attn_mask, average_attn_weights=average_attn_weights,
+            is_causal=is_causal and not fused, **separate,
         )
         if self.batch_first and is_batched:
             out = out.transpose(1, 0)
-        return out, weights
+        return out, weights if need_weights else None
+
+    def _torch_would_fuse(self, query: Tensor, key: Tensor, value: Tensor,
+                          key_padding_mask: Tensor | None, attn_mask: Tensor | None) -> bool:
+        """Would torch take its fused inference kernel here? Its numbers are the explicit
+        path's (a plain softmax: a fully masked row is NaN, not 0; the is_causal hint is
+        ignored), so we then take the need_weights path whatever need_weights says."""
+        float_masks = any(m is not None and m.is_floating_point()
+                          for m in (attn_mask, key_padding_mask))
+        if float_masks or query.ndim != 3 or not (query is key is value):
+            return False
+        if self.in_proj_weight is None or self.in_proj_bias is None:
+            return False
+        if query.dtype != self.in_proj_weight.dtype or self.training:
+            return False
+        if self.num_heads % 2 or not self.batch_first or self.bias_k is not None:
+            return False
+        if self.bias_v is not None or self.add_zero_attn:
+            return False
+        weights = (query, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
+                   self.out_proj.bias)
+        return not (is_grad_enabled() and any(t.requires_grad for t in weights))
 
     def merge_masks(self, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
                     query: Tensor) -> tuple[Tensor | None, int | None]:

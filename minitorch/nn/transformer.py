@@ -28,6 +28,7 @@ from minitorch.nn.functional.attention import _canonical_mask, _none_or_dtype
 from minitorch.nn.linear import Linear
 from minitorch.nn.module import Module
 from minitorch.nn.normalization import LayerNorm
+from minitorch.ops import where
 from minitorch.tensor import Tensor
 
 __all__ = ["Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
@@ -106,20 +107,46 @@ class TransformerEncoderLayer(Module):
         src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
                                                _none_or_dtype(src_mask), "src_mask", src.dtype)
         src_mask = _canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
+        fused = self._torch_would_fuse(src)
         x = src
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal,
+                                   fused=fused)
             x = x + self._ff_block(self.norm2(x))
         else:
-            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal,
+                                              fused=fused))
             x = self.norm2(x + self._ff_block(x))
         return x
 
     def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool = False) -> Tensor:
+                  is_causal: bool = False, fused: bool = False) -> Tensor:
+        # torch's fused kernel computes the weights explicitly and ignores the is_causal hint
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
+                           need_weights=fused, is_causal=is_causal and not fused)[0]
         return self.dropout1(x)
+
+    def _torch_would_fuse(self, src: Tensor) -> bool:
+        """Would torch run this call through its fused inference kernel? Its numbers are the
+        explicit-weights path's (a fully masked row gives NaN, as a plain softmax does)."""
+        attn = self.self_attn
+        if src.ndim != 3 or self.training or not attn.batch_first:
+            return False
+        if attn.in_proj_bias is None or not attn._qkv_same_embed_dim:
+            return False
+        if not self.activation_relu_or_gelu or self.norm1.eps != self.norm2.eps:
+            return False
+        if attn.num_heads % 2 == 1:
+            return False
+        if any(getattr(m, "_forward_hooks", None) or getattr(m, "_forward_pre_hooks", None)
+               for m in self.modules()):
+            return False
+        weights = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                   attn.out_proj.bias, self.norm1.weight, self.norm1.bias, self.norm2.weight,
+                   self.norm2.bias, self.linear1.weight, self.linear1.bias, self.linear2.weight,
+                   self.linear2.bias)
+        return not (is_grad_enabled() and any(t is not None and t.requires_grad
+                                              for t in weights))
 
     def _ff_block(self, x: Tensor) -> Tensor:
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
@@ -251,7 +278,7 @@ class TransformerEncoder(Module):
                          src_key_padding_mask=src_key_padding_mask)
         if self._would_nest(src, mask, src_key_padding_mask):
             keep = Tensor._make((src_key_padding_mask.data == 0)[..., None], False, None)
-            output = output * keep.to(output.dtype)
+            output = where(keep, output, 0.0)  # not a product: a padded NaN must become 0
         if self.norm is not None:
             output = self.norm(output)
         return output
