@@ -423,6 +423,27 @@ def test_mha_dropout_only_in_training():
     np.testing.assert_allclose(ref_w.data.sum(-1), 1.0)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_multi_head_attention_forward_with_static_kv_and_no_training_dropout(dtype):
+    rng = np.random.default_rng(12)
+    E, H, N = 6, 2, 2
+    arrays = [rand(rng, 4, N, E, dtype=dtype), rand(rng, 5, N, E, dtype=dtype),
+              rand(rng, 5, N, E, dtype=dtype), rand(rng, 3 * E, E, dtype=dtype),
+              rand(rng, 3 * E, dtype=dtype), rand(rng, E, E, dtype=dtype),
+              rand(rng, E, dtype=dtype), rand(rng, N * H, 7, E // H, dtype=dtype),
+              rand(rng, N * H, 7, E // H, dtype=dtype)]
+    res = []
+    for lib in (mt, torch):
+        q, k, v, w, b, ow, ob, sk, sv = tensors(lib, arrays)
+        out, weights = lib.nn.functional.multi_head_attention_forward(
+            q, k, v, E, H, w, b, None, None, False, 0.9, ow, ob, training=False,
+            static_k=sk, static_v=sv, average_attn_weights=False)
+        out.backward(lib.from_numpy(np.ones(tuple(out.shape), dtype)))
+        res.append([out, weights, q.grad, w.grad, sk.grad, sv.grad])
+    for a, e in zip(*res):
+        close(a, e, dtype)
+
+
 def test_mha_parameters_names_and_init():
     for kw in ({}, {"kdim": 3, "vdim": 5, "add_bias_kv": True}, {"bias": False}):
         tm = torch.nn.MultiheadAttention(6, 2, **kw)
