@@ -116,8 +116,9 @@ def scaled_dot_product_attention(
     """softmax(query @ key^T * scale + mask) @ value, over the last two dims.
 
     attn_mask broadcasts to (..., L, S): a bool mask keeps the True positions, a float mask
-    (query's dtype) is added to the scores. is_causal masks with a top-left aligned lower
-    triangle of ones(L, S). enable_gqa repeats each key/value head to match the query's heads.
+    (float32 or query's dtype, promoted as in torch) is added to the scores. is_causal masks
+    with a top-left aligned lower triangle of ones(L, S). enable_gqa repeats each key/value head
+    to match the query's heads.
     Dropout (dropout_p > 0) is always applied, as in torch: pass 0.0 in eval mode.
     """
     _check_sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal)
