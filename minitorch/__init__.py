@@ -29,7 +29,8 @@ from minitorch import autograd
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minitorch.random import Generator, manual_seed, seed, initial_seed  # noqa: F401
 from minitorch.printing import set_printoptions  # noqa: F401
-from minitorch import nn, optim, testing  # noqa: E402
+from minitorch import nn, optim, testing, utils  # noqa: E402
+from minitorch.serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -40,7 +41,7 @@ __all__ = sorted([
     "int", "long", "get_default_dtype", "set_default_dtype",
     "autograd", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
     "Generator", "manual_seed", "seed", "initial_seed", "set_printoptions",
-    "nn", "optim", "testing",
+    "nn", "optim", "testing", "utils", "save", "load",
 ])
 
 # Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));

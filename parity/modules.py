@@ -286,6 +286,9 @@ def module_cases() -> list[ModuleCase]:
     add("Module with ModuleDict, Sequential and a Parameter", _Tiny.with_dict,
         inputs_of(_rand((3, 5))), covers=(f"{nn}.ModuleDict",))
     C.extend(recurrent_cases())
+    from parity.modules_attention import attention_cases  # built on this module's helpers
+
+    C.extend(attention_cases())
     return C
 
 
@@ -973,6 +976,13 @@ COVERS = (
     "nn.utils.parameters_to_vector", "nn.utils.vector_to_parameters",
 )
 
+def all_known_differences() -> tuple[tuple[str, str], ...]:
+    """This module's differences and those of the attention cases (parity/modules_attention)."""
+    from parity import modules_attention
+
+    return KNOWN_DIFFERENCES + tuple(modules_attention.KNOWN_DIFFERENCES)
+
+
 KNOWN_DIFFERENCES = (
     ("Dropout in training mode (0 < p < 1)",
      "the mask comes from minitorch's generator, not torch's; compared in eval mode and with "
@@ -1034,8 +1044,8 @@ def run_section(quick: bool) -> dict[str, Any]:
         "title": "nn modules against torch",
         "cases": len(rows), "passed": passed, "failed": len(rows) - passed - known,
         "known": known, "markdown": md, "failures": failures,
-        "json": {"cases": rows, "known_differences": [list(k) for k in KNOWN_DIFFERENCES]},
-        "covers": list(COVERS),
+        "json": {"cases": rows, "known_differences": [list(k) for k in all_known_differences()]},
+        "covers": list(COVERS) + sorted({c for case in module_cases() for c in case.covers}),
     }
 
 
@@ -1077,7 +1087,7 @@ def _markdown(rows: list[dict[str, Any]], quick: bool) -> str:
         _table(other, ["case", "checks", "status", "detail"]),
         "Known differences:",
         "",
-        _table([{"what": w, "reason": r} for w, r in KNOWN_DIFFERENCES], ["what", "reason"]),
+        _table([{"what": w, "reason": r} for w, r in all_known_differences()], ["what", "reason"]),
     ]
     return "\n".join(lines)
 

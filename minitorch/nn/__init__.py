@@ -3,7 +3,7 @@
 Read module.py (how a Module finds its parameters), then linear.py (the
 smallest real layer), then functional/ (the math every layer calls: each op a
 Function with its forward and backward side by side). init.py draws initial
-weights from torch's distributions; utils.py clips gradients.
+weights from torch's distributions; utils/ clips gradients and packs sequences (utils.rnn).
 """
 
 from minitorch.nn import functional, init, utils
@@ -19,6 +19,7 @@ from minitorch.nn.activation import (
     Softplus,
     Tanh,
 )
+from minitorch.nn.attention import MultiheadAttention
 from minitorch.nn.containers import ModuleDict, ModuleList, Sequential
 from minitorch.nn.conv import Conv1d, Conv2d
 from minitorch.nn.dropout import Dropout
@@ -39,6 +40,13 @@ from minitorch.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from minitorch.nn.pooling import AvgPool2d, MaxPool2d
 from minitorch.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from minitorch.nn.sparse import Embedding
+from minitorch.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "functional", "init", "utils",
@@ -50,4 +58,6 @@ __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
 ]

@@ -8,8 +8,9 @@ from minitorch.optim import lr_scheduler
 from minitorch.optim.adagrad import Adagrad
 from minitorch.optim.adam import Adam
 from minitorch.optim.adamw import AdamW
+from minitorch.optim.lbfgs import LBFGS
 from minitorch.optim.optimizer import Optimizer
 from minitorch.optim.rmsprop import RMSprop
 from minitorch.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS", "lr_scheduler"]

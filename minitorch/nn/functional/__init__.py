@@ -15,6 +15,7 @@ backward side by side (or, where the math is a composition, a few core ops):
 
 from minitorch.nn.functional import (  # importing a family registers its ops (registry.py)
     activation,
+    attention,
     basic,
     conv,
     loss,
