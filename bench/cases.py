@@ -27,6 +27,7 @@ import torch
 import minitorch
 from bench import floor, inputs, workloads
 from bench.workloads import Runner, to_numpy
+from parity.compare import Compared, compare_arrays
 from parity.convert import DType, Raw, build_call, grad_positions
 from parity.spec import OpSpec, Sample
 
@@ -380,23 +381,15 @@ class Check:
         return self.status in ("ok", "ok (loose)", "shape only")
 
 
-def _close(a: np.ndarray, e: np.ndarray, tol: Tolerance, scaled: bool) -> bool:
-    if a.dtype.kind not in "fc":
-        return bool(np.array_equal(a, e))
+def _compared(a: np.ndarray, e: np.ndarray, tol: Tolerance, scaled: bool) -> Compared:
+    """parity's comparator (NaN/inf masks, values); the sign of zero is not the bench's business.
+
+    scaled: atol grows with the array's largest value (sums whose rounding grows with n)."""
     atol = tol.atol
-    if scaled:
+    if scaled and a.dtype.kind in "fc":
         finite = np.abs(e[np.isfinite(e)])
         atol = max(tol.atol, tol.atol * float(finite.max())) if finite.size else tol.atol
-    return bool(np.isclose(a, e, rtol=tol.rtol, atol=atol, equal_nan=True).all())
-
-
-def _errors(a: np.ndarray, e: np.ndarray) -> str:
-    with np.errstate(all="ignore"):
-        d = np.abs(a.astype(np.float64) - e.astype(np.float64))
-        rel = d / np.maximum(np.abs(e.astype(np.float64)), 1e-30)
-        d, rel = d[np.isfinite(d)], rel[np.isfinite(rel)]
-    return (f"max abs err {d.max() if d.size else float('nan'):.3g}, "
-            f"max rel err {rel.max() if rel.size else float('nan'):.3g}")
+    return compare_arrays(a, e, tol.rtol, atol, zero_sign=False)
 
 
 def compare(actual: list[Any], expected: list[Any], strict: Tolerance, loose_ok: bool,
@@ -419,12 +412,14 @@ def compare(actual: list[Any], expected: list[Any], strict: Tolerance, loose_ok:
         if shape_only:
             status = "shape only"
             continue
-        if _close(a, e, strict, scaled=False):
+        strict_result = _compared(a, e, strict, scaled=False)
+        if strict_result.mismatch is None:
             continue
-        if loose_ok and _close(a, e, LOOSE, scaled=True):
+        if loose_ok and _compared(a, e, LOOSE, scaled=True).mismatch is None:
             status = "ok (loose)"
             continue
-        return Check("mismatch", f"{what}: {_errors(a, e)}")
+        return Check("mismatch", f"{what}: max abs err {strict_result.abs_err:.3g}, max rel err "
+                                 f"{strict_result.rel_err:.3g}; {strict_result.mismatch}")
     return Check(status)
 
 

@@ -118,7 +118,8 @@ def attention_cases() -> list[ModuleCase]:
     # -- nn.MultiheadAttention ------------------------------------------------------------------
     q, kv = _rand((4, 2, 8)), _rand((5, 2, 8))
     add("MultiheadAttention(8, 2)", lambda L: L.nn.MultiheadAttention(8, 2),
-        inputs_of(q, kv, kv), covers=(f"{nn}.MultiheadAttention",), quick=True)
+        inputs_of(q, kv, kv), covers=(f"{nn}.MultiheadAttention", "F.multi_head_attention_forward"),
+        quick=True)
     add("MultiheadAttention(8, 2) self-attention, need_weights=False",
         _wrap(lambda L: L.nn.MultiheadAttention(8, 2),
               _mha(self_attention=True, need_weights=False)),

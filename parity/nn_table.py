@@ -147,6 +147,10 @@ def linear_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
             desc="empty batch (0, 5)")
     yield S(rand(rng, (2, 5), dtype), rand(rng, (1, 5), dtype), rand(rng, (1,), dtype),
             desc="one output feature")
+    yield S(rand(rng, (3, 5), dtype), rand(rng, (4, 5), dtype), rand(rng, (), dtype),
+            desc="0-d bias broadcast over 4 outputs", tags=("gradcheck",))
+    yield S(rand(rng, (3, 5), dtype), rand(rng, (4, 5), dtype), rand(rng, (1,), dtype),
+            desc="(1,) bias broadcast over 4 outputs")
 
 
 row("F.linear", NN, F("linear"), linear_samples,

@@ -6,7 +6,7 @@ dtypes, whether it is differentiable, its method and operator variants, the
 bad inputs torch rejects, and the API.md names it covers. Tolerance
 overrides and known differences carry their reason beside them.
 
-parity/nn_table.py (the nn engineer's) adds its rows to the same sweep;
+parity/nn_table.py and the parity/rows_*.py files add their rows to the same sweep;
 bench/ times the rows with `bench=True`.
 """
 
@@ -1282,15 +1282,12 @@ row("dot", LIN, func("dot"), _matrix_products((((5,), (5,)), ((1,), (1,)), ((0,)
 row("outer", LIN, func("outer"), _matrix_products((((3,), (4,)), ((1,), (5,)), ((0,), (2,)))),
     dtypes=NUMERIC, variants=fm("outer"), covers=("outer",))
 
-# -- the nn engineer's rows join the same sweep ----------------------------------------------
-try:
-    from parity.nn_table import ROWS as NN_ROWS
-except ModuleNotFoundError as e:
-    if e.name != "parity.nn_table":
-        raise
-    NN_ROWS = []
+# -- the nn rows and the other row files join the same sweep ---------------------------------
+# (Imported here, at the bottom: they build on the helpers above.)
+from parity.nn_table import ROWS as NN_ROWS  # noqa: E402
+from parity.rows_sorting import ROWS as SORTING_ROWS  # noqa: E402
 
-OP_ROWS: list[OpSpec] = list(ROWS)
+OP_ROWS: list[OpSpec] = list(ROWS) + list(SORTING_ROWS)
 ALL_ROWS: list[OpSpec] = OP_ROWS + list(NN_ROWS)
 
 

@@ -13,6 +13,7 @@ from minitorch import ops
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
+from minitorch.ops.support import unbroadcast
 from minitorch.random import numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -29,6 +30,7 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         ctx.save_for_backward(x, w)
+        ctx.bias_shape = None if b is None else b.shape  # (out,), or () / (1,) broadcast
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
         y = x2 @ w.T
         if b is not None:
@@ -45,7 +47,7 @@ class Linear(Function):
         if ctx.needs_input_grad[1]:
             gw = g2.T @ x.reshape(-1, w.shape[1])
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
-            gb = g2.sum(axis=0)
+            gb = unbroadcast(g2.sum(axis=0), ctx.bias_shape)
         return gx, gw, gb
 
 
