@@ -583,7 +583,7 @@ def case_failure_line(r: CaseResult) -> str:
 
 def section_failure_lines(s: Section) -> list[str]:
     if s.error:
-        return [f"crash {s.module}: {s.error}"]
+        return [f"crash {s.module}: {s.error}\n    rerun: {section_rerun_command(s)}"]
     return [f"FAIL {s.module}: {_failure_text(f)}" for f in s.failures]
 
 
@@ -603,12 +603,14 @@ class Progress:
         self.start = self.last = self.clock()
         self.rows = self.rows_started = self.sections = self.sections_done = 0
         self.planned = self.done = self.failed = 0
+        self.first: float | None = None  # when the first row or section began reporting
         self.drawn = False
 
     def expect(self, rows: int, sections: int) -> None:
         self.rows, self.sections = rows, sections
 
     def row_started(self, cases: int) -> None:
+        self.first = self.first or self.clock()
         self.rows_started += 1
         self.planned += cases
 
@@ -620,6 +622,7 @@ class Progress:
         self.tick()
 
     def section_done(self, s: Section) -> None:
+        self.first = self.first or self.clock()
         self.sections_done += 1
         self.done += s.cases
         self.planned += s.cases
@@ -638,15 +641,19 @@ class Progress:
         return self.planned + round(mean * max(0, left))
 
     def line(self) -> str:
-        elapsed = self.clock() - self.start
+        now = self.clock()
+        elapsed = _clock(now - self.start)
+        if self.first is None:
+            return f"parity: starting the workers, {elapsed} elapsed"
         total = max(self.total(), self.done)
-        eta = "-"
+        eta = "-"  # at the rate since the workers started (their start-up is not a case)
         if self.done and total > self.done:
-            eta = _clock(elapsed * (total - self.done) / self.done)
-        elif total and self.done >= total:
+            eta = _clock((now - self.first) * (total - self.done) / self.done)
+        elif self.done >= total:
             eta = "0:00"
-        return (f"parity: {self.done}/{total} cases, {self.failed} failed, sections "
-                f"{self.sections_done}/{self.sections}, {_clock(elapsed)} elapsed, ETA {eta}")
+        sections = f", sections {self.sections_done}/{self.sections}" if self.sections else ""
+        return (f"parity: {self.done}/{total} cases, {self.failed} failed{sections}, "
+                f"{elapsed} elapsed, ETA {eta}")
 
     def tick(self, force: bool = False) -> None:
         if not self.live:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import builtins
 import os
-import shlex
 import signal
 import sys
 import time
@@ -618,12 +617,6 @@ class Limits:
     grace_s: float = 5.0  # after the case limit, before the kill (Python gets to raise first)
 
 
-def rerun_hint(kind: str, name: str) -> str:
-    """The command that reruns a case or a section (report.py prints the same)."""
-    flag = "--case" if kind == "row" else "--section"
-    return f".venv/bin/python -m parity {flag} {shlex.quote(name)}"
-
-
 def death_cause(exitcode: int | None) -> str:
     """'worker died with signal SIGABRT (6)' or 'worker died with exit code 3'."""
     if exitcode is None:
@@ -737,7 +730,7 @@ class _Slot:
     cases: int | None = None  # the row's case count, once the worker said it
     current: dict[str, Any] | None = None  # the case running now
     current_idx: int = -1
-    case_since: float = 0.0
+    case_since: float = 0.0  # when the running case began, or the last case ended
 
 
 def worker_context() -> Any:
@@ -810,7 +803,7 @@ class Supervisor:
 
     def _assign(self, slot: _Slot, task: _Task) -> None:
         slot.task, slot.since, slot.cases, slot.current = task, time.monotonic(), None, None
-        slot.current_idx = task.start - 1
+        slot.case_since, slot.current_idx = slot.since, task.start - 1
         slot.conn.send((task.kind, task.name, task.title, self.quick, self.case, task.start))
 
     def _poll(self, slot: _Slot, queue: list[_Task]) -> None:
@@ -826,21 +819,21 @@ class Supervisor:
         cause = self._overrun(slot)
         if cause:
             self._kill(slot)
-            self._lost(slot, cause, queue, overrun=True)
+            self._lost(slot, cause, queue)
 
     def _message(self, slot: _Slot, msg: tuple[Any, ...]) -> None:
         kind = msg[0]
         if kind == "ready":
             slot.ready = True
         elif kind == "plan":
-            slot.cases = msg[1]
+            slot.cases, slot.case_since = msg[1], time.monotonic()
             if self.progress is not None and slot.task is not None and slot.task.start == 0:
                 self.progress.row_started(msg[1])
         elif kind == "start":
             slot.current_idx, slot.current, slot.case_since = msg[1], msg[2], time.monotonic()
         elif kind == "case":
             self._case(CaseResult(**msg[1]))
-            slot.current = None
+            slot.current, slot.case_since = None, time.monotonic()
         elif kind == "section":
             from parity.report import Section
 
@@ -868,12 +861,11 @@ class Supervisor:
                 else None
         if task.spent + now - slot.since > lim.row_s:
             return f"timeout: the row took longer than its cap of {lim.row_s:g} s"
-        since = slot.case_since if slot.current is not None else slot.since
-        if now - since > lim.case_s + lim.grace_s:
+        if now - slot.case_since > lim.case_s + lim.grace_s:  # the case, or the gap before it
             return f"timeout after {lim.case_s:g} s (stuck outside Python: the worker was killed)"
         return None
 
-    def _lost(self, slot: _Slot, cause: str, queue: list[_Task], overrun: bool = False) -> None:
+    def _lost(self, slot: _Slot, cause: str, queue: list[_Task]) -> None:
         """The slot's worker is dead: record what it was doing as failed, go on without it."""
         self._kill(slot)  # its children, if any, go with it
         self.slots.remove(slot)
@@ -895,33 +887,31 @@ class Supervisor:
                                   "sample generation", status="crash",
                                   error=f"{cause} while generating the row's samples"))
             return
+        capped = cause.startswith("timeout: the row")
+        spent = task.spent + time.monotonic() - slot.since
         if c is None:  # between two cases: go on from the next one, if this worker got anywhere
             nxt = slot.current_idx + 1
             if slot.cases is None or nxt >= slot.cases:
                 return
-            if nxt > task.start:
-                queue.append(_Task("row", task.name, start=nxt,
-                                   spent=task.spent + time.monotonic() - slot.since))
+            if nxt > task.start and not capped:
+                queue.append(_Task("row", task.name, start=nxt, spent=spent))
                 return
             c = {"key": f"{task.name}/case/{nxt}", "row": task.name, "family": "-",
                  "dtype": "-", "index": nxt, "desc": "between cases"}
             slot.current_idx = nxt
         left = (slot.cases or 0) - slot.current_idx - 1
-        capped = cause.startswith("timeout: the row")
         text = f"{cause} while running this case"
         if capped and left:
             text += f"; the row's {left} later case{'s' if left > 1 else ''} did not run"
         self._case(CaseResult(c["key"], c["row"], c["family"], c["dtype"], c["index"],
                               c["desc"], status="crash", error=text))
         if left and not capped:
-            queue.append(_Task("row", task.name, start=slot.current_idx + 1,
-                               spent=task.spent + time.monotonic() - slot.since))
+            queue.append(_Task("row", task.name, start=slot.current_idx + 1, spent=spent))
 
     def _section_lost(self, module: str, title: str, cause: str) -> Any:
         from parity.report import Section
 
-        return Section(module, title, present=True, cases=1, failed=1,
-                       error=f"{cause}; rerun: {rerun_hint('section', module)}")
+        return Section(module, title, present=True, cases=1, failed=1, error=cause)
 
     def _kill(self, slot: _Slot) -> None:
         """SIGKILL the worker's process group (the worker and anything it started)."""
