@@ -73,9 +73,14 @@ def select_sections(names: Sequence[str]) -> list[tuple[str, str]]:
     for name in (n.strip() for o in names for n in o.split(",") if n.strip()):
         module = short.get(name, name)
         if module not in known and importlib.util.find_spec(module) is None:
-            raise SystemExit(f"parity: no section {name} (known: {', '.join(short)})")
+            usage_error(f"no section {name} (known: {', '.join(short)})")
         chosen.append((module, known.get(module, module)))
     return chosen
+
+
+def usage_error(message: str) -> None:
+    print(f"parity: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def select_rows(rows: Sequence[OpSpec], only: Sequence[str], families: Sequence[str],
@@ -87,10 +92,10 @@ def select_rows(rows: Sequence[OpSpec], only: Sequence[str], families: Sequence[
               and (not families or r.family in families)]
     unknown = names - {r.name for r in rows}
     if unknown:
-        raise SystemExit(f"parity: no row named {', '.join(sorted(unknown))} "
-                         "(python -m parity --list shows them)")
+        usage_error(f"no row named {', '.join(sorted(unknown))} (python -m parity --list "
+                    "shows them)")
     if not chosen:
-        raise SystemExit("parity: no row matches the selection")
+        usage_error("no row matches the selection")
     return chosen
 
 

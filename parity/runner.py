@@ -743,7 +743,7 @@ def worker_context() -> Any:
         ctx = mp.get_context("forkserver")
     except ValueError:  # pragma: no cover - not a POSIX system
         return mp.get_context("spawn")
-    ctx.set_forkserver_preload(["parity.runner"])
+    ctx.set_forkserver_preload(["parity.runner", "parity.op_table"])
     return ctx
 
 
