@@ -661,7 +661,10 @@ class Progress:
         now = self.clock()
         if force or now - self.last >= self.interval:
             self.last = now
-            self.stream.write("\r\033[K" + self.line())
+            import shutil
+
+            width = shutil.get_terminal_size().columns - 1  # a wrapped line cannot be redrawn
+            self.stream.write("\r\033[K" + self.line()[:max(20, width)])
             self.stream.flush()
             self.drawn = True
 

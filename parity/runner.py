@@ -12,6 +12,14 @@ that crashes in minitorch is a failed case with its error, and the sweep goes
 on. Seeds come from the row's name (zlib.crc32), so every run and every
 worker sees the same numbers.
 
+`python -m parity` runs every case, and every section (sections.py), in
+worker processes under the Supervisor at the end of this file: each case has
+a time limit (a SIGALRM inside the worker, then a kill), each row a cap on
+its total time, each section its own limit, each worker a memory cap
+(RLIMIT_AS). A case that hangs, kills its worker (os._exit, abort, a
+segfault) or exhausts its memory becomes one failed case naming the cause;
+the worker is replaced and the row goes on from its next case.
+
 Read spec.py, samples.py, compare.py first; report.py prints what this returns.
 """
 
