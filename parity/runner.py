@@ -646,12 +646,27 @@ def _isolate_worker(limits: Limits, figure_dir: str | None) -> None:
         os.setsid()
     except OSError:
         pass
-    try:  # Linux: the kernel kills the worker when the supervisor dies, even by SIGKILL
+    # The fork server lives while anyone holds its "alive" pipe, which each forked worker
+    # inherits: dropping it lets the server exit when the supervisor dies, and the kernel then
+    # kills the worker (PR_SET_PDEATHSIG, Linux), even if the supervisor died by SIGKILL.
+    try:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        if server._forkserver_alive_fd is not None:
+            os.close(server._forkserver_alive_fd)
+            server._forkserver_alive_fd = None
+    except (ImportError, AttributeError, OSError):
+        pass
+    parent = os.getppid()
+    try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
     if limits.memory_gb > 0:
         try:
             import resource
