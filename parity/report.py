@@ -177,6 +177,10 @@ def rerun_command(r: CaseResult) -> str:
     return f"{RERUN} --case {shlex.quote(r.key)}"
 
 
+def section_rerun_command(s: Section) -> str:
+    return f"{RERUN} --section {shlex.quote(s.module)}"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -372,7 +376,8 @@ def _failures(results: Sequence[CaseResult], sections: Sequence[Section]) -> lis
         out.append(f"### {s.title} (parity/{s.module.split('.')[-1]}.py)")
         out.append("")
         if s.error:
-            out.append(f"- crashed: {_cell(s.error)}")
+            out.append(f"- crashed: {_cell(s.error)}  ")
+            out.append(f"  rerun: `{section_rerun_command(s)}`")
         for f in s.failures[:MAX_SECTION_FAILURES]:
             out.append(f"- {_cell(_failure_text(f))}")
         if len(s.failures) > MAX_SECTION_FAILURES:
@@ -538,12 +543,14 @@ def render_figure(results: Sequence[CaseResult], path: Path) -> bool:
 
 # -- writing ---------------------------------------------------------------------------------
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` whole or not at all: a temp file beside it, then rename."""
+    """Write `text` to `path` whole or not at all: a temp file beside it, then rename. The
+    file gets ordinary permissions (0644), not the temp file's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -551,12 +558,14 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def console_summary(results: Sequence[CaseResult], sections: Sequence[Section] = ()) -> str:
-    """What a rerun prints: the counts and every failing case with its first mismatch."""
+def console_summary(results: Sequence[CaseResult], sections: Sequence[Section] = (),
+                    list_failures: bool = True) -> str:
+    """What a rerun prints: the counts and (unless they were printed as they happened) every
+    failing case with its first mismatch."""
     t = totals(results, sections)
     lines = [f"{t['cases']} cases: {t['passed']} passed, {t['failed']} failed, {t['known']} "
              "known"]
-    for r in results:
+    for r in results if list_failures else ():
         if r.status in ("FAIL", "crash"):
             what = r.error if r.status == "crash" else r.mismatch
             lines.append(f"  {r.status:5} {r.key} [{r.desc}] {what}")
@@ -564,3 +573,117 @@ def console_summary(results: Sequence[CaseResult], sections: Sequence[Section] =
         for k, v in results[0].to_dict().items():
             lines.append(f"  {k}: {v}")
     return "\n".join(lines)
+
+
+# -- progress --------------------------------------------------------------------------------
+def case_failure_line(r: CaseResult) -> str:
+    what = r.error if r.status == "crash" else r.mismatch
+    return f"{r.status} {r.key} [{r.desc}]: {what}\n    rerun: {rerun_command(r)}"
+
+
+def section_failure_lines(s: Section) -> list[str]:
+    if s.error:
+        return [f"crash {s.module}: {s.error}\n    rerun: {section_rerun_command(s)}"]
+    return [f"FAIL {s.module}: {_failure_text(f)}" for f in s.failures]
+
+
+class Progress:
+    """What the sweep prints while it runs. On a terminal: one line, redrawn in place
+    (cases done/total, failures so far, elapsed, ETA), with each unexpected failure printed
+    above it as it happens. Elsewhere (CI, a pipe): only the failures."""
+
+    def __init__(self, stream: Any = None, live: bool | None = None,
+                 interval: float = 0.2) -> None:
+        import sys
+        import time
+
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.interval, self.clock = interval, time.monotonic
+        self.start = self.last = self.clock()
+        self.rows = self.rows_started = self.sections = self.sections_done = 0
+        self.planned = self.done = self.failed = 0
+        self.first: float | None = None  # when the first row or section began reporting
+        self.drawn = False
+
+    def expect(self, rows: int, sections: int) -> None:
+        self.rows, self.sections = rows, sections
+
+    def row_started(self, cases: int) -> None:
+        self.first = self.first or self.clock()
+        self.rows_started += 1
+        self.planned += cases
+
+    def case_done(self, r: CaseResult) -> None:
+        self.done += 1
+        if r.status in ("FAIL", "crash"):
+            self.failed += 1
+            self._print(case_failure_line(r))
+        self.tick()
+
+    def section_done(self, s: Section) -> None:
+        self.first = self.first or self.clock()
+        self.sections_done += 1
+        self.done += s.cases
+        self.planned += s.cases
+        lines = section_failure_lines(s) if s.present else []
+        self.failed += s.failed
+        for line in lines:
+            self._print(line)
+        self.tick()
+
+    def total(self) -> int:
+        """Cases expected: those of the rows started, the rest at the average so far."""
+        if not self.rows_started:
+            return self.planned
+        mean = self.planned / max(1, self.rows_started + self.sections_done)
+        left = (self.rows - self.rows_started) + (self.sections - self.sections_done)
+        return self.planned + round(mean * max(0, left))
+
+    def line(self) -> str:
+        now = self.clock()
+        elapsed = _clock(now - self.start)
+        if self.first is None:
+            return f"parity: starting the workers, {elapsed} elapsed"
+        total = max(self.total(), self.done)
+        eta = "-"  # at the rate since the workers started (their start-up is not a case)
+        if self.done and total > self.done:
+            eta = _clock((now - self.first) * (total - self.done) / self.done)
+        elif self.done >= total:
+            eta = "0:00"
+        sections = f", sections {self.sections_done}/{self.sections}" if self.sections else ""
+        return (f"parity: {self.done}/{total} cases, {self.failed} failed{sections}, "
+                f"{elapsed} elapsed, ETA {eta}")
+
+    def tick(self, force: bool = False) -> None:
+        if not self.live:
+            return
+        now = self.clock()
+        if force or now - self.last >= self.interval:
+            self.last = now
+            import shutil
+
+            width = shutil.get_terminal_size().columns - 1  # a wrapped line cannot be redrawn
+            self.stream.write("\r\033[K" + self.line()[:max(20, width)])
+            self.stream.flush()
+            self.drawn = True
+
+    def _print(self, text: str) -> None:
+        if self.live and self.drawn:
+            self.stream.write("\r\033[K")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+        if self.live:
+            self.tick(force=True)
+
+    def close(self) -> None:
+        """Leave the final line on the terminal."""
+        if self.live:
+            self.tick(force=True)
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"

@@ -12,13 +12,24 @@ that crashes in minitorch is a failed case with its error, and the sweep goes
 on. Seeds come from the row's name (zlib.crc32), so every run and every
 worker sees the same numbers.
 
+`python -m parity` runs every case, and every section (sections.py), in
+worker processes under the Supervisor at the end of this file: each case has
+a time limit (a SIGALRM inside the worker, then a kill), each row a cap on
+its total time, each section its own limit, each worker a memory cap
+(RLIMIT_AS). A case that hangs, kills its worker (os._exit, abort, a
+segfault) or exhausts its memory becomes one failed case naming the cause;
+the worker is replaced and the row goes on from its next case.
+
 Read spec.py, samples.py, compare.py first; report.py prints what this returns.
 """
 
 from __future__ import annotations
 
 import builtins
+import os
 import signal
+import sys
+import time
 import traceback
 import warnings
 import zlib
@@ -239,18 +250,22 @@ def error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {msg}{where}"
 
 
-def _raise_timeout(signum: int, frame: Any) -> None:
-    raise CaseTimeout(f"case took longer than {CASE_TIMEOUT_S} s")
-
-
 class _Deadline:
-    """SIGALRM-based per-case timeout (a no-op where signals are unavailable)."""
+    """A soft per-case time limit (SIGALRM): a case stuck in Python raises CaseTimeout with a
+    traceback; one stuck in C code is killed by the supervisor a little later. A no-op where
+    signals are unavailable."""
+
+    def __init__(self, seconds: float = CASE_TIMEOUT_S) -> None:
+        self.seconds = seconds
+
+    def _raise(self, signum: int, frame: Any) -> None:
+        raise CaseTimeout(f"timeout after {self.seconds:g} s")
 
     def __enter__(self) -> _Deadline:
         self.armed = False
         try:
-            self.old = signal.signal(signal.SIGALRM, _raise_timeout)
-            signal.alarm(CASE_TIMEOUT_S)
+            self.old = signal.signal(signal.SIGALRM, self._raise)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
             self.armed = True
         except (ValueError, AttributeError):  # not the main thread, or no SIGALRM
             pass
@@ -258,7 +273,7 @@ class _Deadline:
 
     def __exit__(self, *exc: Any) -> None:
         if self.armed:
-            signal.alarm(0)
+            signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.old)
 
 
@@ -269,19 +284,19 @@ def _call(lib: Any, row_fn: Any, sample: Sample, grad_at: tuple[int, ...]
     try:
         args, kwargs = build_call(lib, sample.args, sample.kwargs, grad_at)
         return row_fn(lib, *args, **kwargs), args, None
-    except CaseTimeout:
+    except (CaseTimeout, MemoryError):  # the case fails, whatever the other engine did
         raise
     except Exception as e:  # noqa: BLE001 - any failure of either engine is data here
         return None, args, e
 
 
 def run_case(row: OpSpec, dtype: str, index: int, sample: Sample, key: str | None = None,
-             expect_raise: bool = False) -> CaseResult:
+             expect_raise: bool = False, timeout: float = CASE_TIMEOUT_S) -> CaseResult:
     """Run one sample of one dtype in both engines and compare everything."""
     res = CaseResult(key or f"{row.name}/{dtype}/{index}", row.name, row.family, dtype, index,
                      sample.desc)
     try:
-        with warnings.catch_warnings(), _Deadline():
+        with warnings.catch_warnings(), _Deadline(timeout):
             warnings.simplefilter("ignore")
             _run_case(row, dtype, sample, res, expect_raise)
     except CaseTimeout as e:
@@ -485,7 +500,7 @@ def _engine_gradcheck(check: Any, row: OpSpec, sample: Sample, res: CaseResult,
 
     try:
         ok = check(f, tuple(leaves), raise_exception=False)
-    except CaseTimeout:
+    except (CaseTimeout, MemoryError):
         raise
     except Exception as e:  # noqa: BLE001
         _fail(res, f"minitorch.testing.gradcheck raises {error_text(e)}")
@@ -507,21 +522,32 @@ def case_plan(row: OpSpec, quick: bool = False) -> list[tuple[str, int, Sample, 
     return plan
 
 
-def run_row(row: OpSpec, quick: bool = False, case: str | None = None) -> list[CaseResult]:
-    """Every case of one row (or only the case whose key is `case`)."""
-    results = []
-    try:
-        plan = case_plan(row, quick)
-    except Exception as e:  # noqa: BLE001 - a broken sample generator is a failed row
-        return [CaseResult(f"{row.name}/samples/0", row.name, row.family, "-", 0,
-                           "sample generation", status="crash", error=error_text(e))]
-    for dtype, i, sample, bad in plan:
+def row_plan(row: OpSpec, quick: bool = False, case: str | None = None
+             ) -> list[tuple[str, str, int, Sample, bool]]:
+    """(key, dtype, index, sample, is_bad_input) for the cases of the row that run (only the
+    case whose key is `case`, when given)."""
+    plan = []
+    for dtype, i, sample, bad in case_plan(row, quick):
         key = f"{row.name}/{dtype}/{i}"
-        if case is not None and key != case:
-            continue
-        dt = sample_dtype(sample) if bad else dtype
-        results.append(run_case(row, dt, i, sample, key=key, expect_raise=bad))
-    return results
+        if case is None or key == case:
+            plan.append((key, sample_dtype(sample) if bad else dtype, i, sample, bad))
+    return plan
+
+
+def plan_crash(name: str, family: str, e: BaseException) -> CaseResult:
+    """The one failed case of a row whose samples cannot even be generated."""
+    return CaseResult(f"{name}/samples/0", name, family, "-", 0, "sample generation",
+                      status="crash", error=error_text(e))
+
+
+def run_row(row: OpSpec, quick: bool = False, case: str | None = None) -> list[CaseResult]:
+    """Every case of one row (or only the case whose key is `case`), in this process."""
+    try:
+        plan = row_plan(row, quick, case)
+    except Exception as e:  # noqa: BLE001 - a broken sample generator is a failed row
+        return [plan_crash(row.name, row.family, e)]
+    return [run_case(row, dt, i, sample, key=key, expect_raise=bad)
+            for key, dt, i, sample, bad in plan]
 
 
 def sample_dtype(sample: Sample) -> str:
@@ -534,67 +560,415 @@ def sample_dtype(sample: Sample) -> str:
 
 def sweep(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
           case: str | None = None) -> list[CaseResult]:
-    """Run rows (in this process, or over `jobs` worker processes) and sort the results."""
-    return sweep_all(rows, quick, jobs, case)[0]
+    """Run rows and sort the results: in this process for jobs <= 1 (so a test's monkeypatch
+    reaches the engine), else over `jobs` supervised worker processes."""
+    return sweep_all(rows, quick, jobs if jobs > 1 else 0, case)[0]
 
 
 def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
-              case: str | None = None, sections: Sequence[tuple[str, str]] = ()
+              case: str | None = None, sections: Sequence[tuple[str, str]] = (),
+              limits: Limits | None = None, progress: Any = None,
+              rows_from: str = "parity.op_table", figure_dir: str | None = None
               ) -> tuple[list[CaseResult], list[Any]]:
-    """The op rows and the other modules' sections, sharing one pool when jobs > 1.
+    """The op rows and the other modules' sections; results sorted, so the order in which
+    workers finish never shows.
 
-    Sections go first (some take minutes); rows follow, one task each. Results are sorted,
-    so the order in which workers finish never shows.
+    jobs >= 1: `jobs` worker processes under a Supervisor (below), each case under a time
+    limit, so a case that hangs, kills its worker or exhausts its memory is one failed case
+    and the sweep goes on. jobs == 0: everything in this process (for a debugger; nothing is
+    isolated). Workers look rows up by name in the module `rows_from` (its ALL_ROWS).
+    `progress`, when given, hears of every finished case and section (see report.Progress).
     """
     from parity import sections as sec
 
     rows = list(rows)
-    if jobs <= 1:
+    limits = limits or Limits()
+    if progress is not None:
+        progress.expect(rows=len(rows), sections=len(sections))
+    if jobs <= 0:
+        if figure_dir:
+            os.environ[FIGURE_DIR_ENV] = figure_dir
         configure_threads()
-        results = [r for row in rows for r in run_row(row, quick, case)]
-        done = [sec.run_one(m, t, quick) for m, t in sections]
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        # spawn, not fork: a forked torch can deadlock in its thread pools. A worker that
-        # dies breaks the executor, which raises (BrokenProcessPool) instead of hanging.
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"),
-                                 initializer=configure_threads) as pool:
-            pending = [pool.submit(sec.run_task, (m, t, quick)) for m, t in sections]
-            futures = [pool.submit(_run_named_row, (row.name, quick, case)) for row in rows]
-            chunks = [_result_or_none(f) for f in futures]
-            done = [_result_or_none(p) for p in pending]
-        # A worker that died (a crash in native code, say) takes the pool down with it: the
-        # rows and sections it left undone run here, in this process, instead.
-        results = []
-        for row, chunk in zip(rows, chunks):
-            if chunk is None:
-                configure_threads()
-                results += run_row(row, quick, case)
-            else:
-                results += [CaseResult(**d) for d in chunk]
-        done = [d if d is not None else sec.run_one(m, t, quick)
-                for d, (m, t) in zip(done, sections)]
+        results: list[CaseResult] = []
+        for row in rows:
+            chunk = run_row(row, quick, case)
+            results += chunk
+            if progress is not None:
+                progress.row_started(len(chunk))
+                for r in chunk:
+                    progress.case_done(r)
+        done = []
+        for m, t in sections:
+            done.append(sec.run_one(m, t, quick))
+            if progress is not None:
+                progress.section_done(done[-1])
+        return sorted(results, key=case_sort_key), done
+    sup = Supervisor(jobs, limits, quick, case, rows_from, figure_dir, progress)
+    results, done = sup.run([row.name for row in rows], list(sections))
     return sorted(results, key=case_sort_key), done
 
 
-def _result_or_none(future: Any) -> Any:
+# -- the supervisor --------------------------------------------------------------------------
+FIGURE_DIR_ENV = "PARITY_FIGURE_DIR"  # where sections draw their figures (--out/figures)
+JOBS_ENV = "PARITY_JOBS"  # the processes a section may use itself: 1 inside a worker
+WORKER_START_S = 180  # importing torch on a loaded machine is slow, but not this slow
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a case, a row and a section may take, and how much memory a worker gets."""
+
+    case_s: float = CASE_TIMEOUT_S  # one case (SIGALRM in the worker, then a kill)
+    row_s: float = 600.0  # every case of one row together
+    section_s: float = 1200.0  # one section (a section is one case to the supervisor)
+    memory_gb: float = 4.0  # the worker's address space (RLIMIT_AS); 0: unlimited
+    grace_s: float = 5.0  # after the case limit, before the kill (Python gets to raise first)
+
+
+def death_cause(exitcode: int | None) -> str:
+    """'worker died with signal SIGABRT (6)' or 'worker died with exit code 3'."""
+    if exitcode is None:
+        return "worker vanished"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = "signal"
+        note = " (killed from outside: out of memory?)" if -exitcode == signal.SIGKILL else ""
+        return f"worker died with signal {name} ({-exitcode}){note}"
+    return f"worker died with exit code {exitcode}"
+
+
+def _isolate_worker(limits: Limits, figure_dir: str | None) -> None:
+    """A worker's own session (so killing its group takes its children too), death with its
+    parent, capped memory, no SIGINT (the supervisor stops it), one thread."""
     try:
-        return future.result()
-    except Exception:  # noqa: BLE001 - BrokenProcessPool and the like: redo in-process
+        os.setsid()
+    except OSError:
+        pass
+    # The fork server lives while anyone holds its "alive" pipe, which each forked worker
+    # inherits: dropping it lets the server exit when the supervisor dies, and the kernel then
+    # kills the worker (PR_SET_PDEATHSIG, Linux), even if the supervisor died by SIGKILL.
+    try:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        if server._forkserver_alive_fd is not None:
+            os.close(server._forkserver_alive_fd)
+            server._forkserver_alive_fd = None
+    except (ImportError, AttributeError, OSError):
+        pass
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    if limits.memory_gb > 0:
+        try:
+            import resource
+
+            cap = int(limits.memory_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        except (ImportError, ValueError, OSError):
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ[JOBS_ENV] = "1"
+    if figure_dir:
+        os.environ[FIGURE_DIR_ENV] = figure_dir
+    configure_threads()
+
+
+def _rows_in(module: str) -> dict[str, OpSpec]:
+    import importlib
+
+    return {r.name: r for r in importlib.import_module(module).ALL_ROWS}
+
+
+def _worker_main(conn: Any, limits: Limits, rows_from: str, figure_dir: str | None,
+                 environ: dict[str, str], path: list[str]) -> None:
+    """A worker: runs the tasks it is sent, reporting each case as it starts and ends."""
+    # Forked from the fork server: take the supervisor's environment and sys.path of now.
+    os.environ.clear()
+    os.environ.update(environ)
+    sys.path[:] = path
+    _isolate_worker(limits, figure_dir)
+    rows: dict[str, OpSpec] | None = None
+    conn.send(("ready",))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        kind, name, title, quick, case, start = task
+        if kind == "section":
+            from parity import sections as sec
+
+            conn.send(("section", asdict(sec.run_one(name, title, quick))))
+        else:
+            try:
+                rows = rows if rows is not None else _rows_in(rows_from)
+                row = rows[name]
+                plan = row_plan(row, quick, case)
+            except Exception as e:  # noqa: BLE001 - a broken row is one failed case
+                family = rows[name].family if rows and name in rows else "-"
+                conn.send(("case", plan_crash(name, family, e).to_dict()))
+                conn.send(("done",))
+                continue
+            conn.send(("plan", len(plan)))
+            for idx, (key, dt, i, sample, bad) in enumerate(plan):
+                if idx < start:
+                    continue
+                conn.send(("start", idx, {"key": key, "row": name, "family": row.family,
+                                          "dtype": dt, "index": i, "desc": sample.desc}))
+                res = run_case(row, dt, i, sample, key=key, expect_raise=bad,
+                               timeout=limits.case_s)
+                conn.send(("case", res.to_dict()))
+        conn.send(("done",))
+
+
+@dataclass
+class _Task:
+    kind: str  # "row" or "section"
+    name: str  # the row's name or the section's module
+    title: str = ""
+    start: int = 0  # the row's first case still to run (after a worker died in the row)
+    spent: float = 0.0  # seconds the row already took on workers that died
+
+
+@dataclass
+class _Slot:
+    """One worker process and what it is doing."""
+
+    proc: Any
+    conn: Any
+    ready: bool = False
+    task: _Task | None = None
+    since: float = 0.0  # when the task (or the worker's start-up) began
+    cases: int | None = None  # the row's case count, once the worker said it
+    current: dict[str, Any] | None = None  # the case running now
+    current_idx: int = -1
+    case_since: float = 0.0  # when the running case began, or the last case ended
+
+
+def worker_context() -> Any:
+    """Workers forked by a fork server that imported torch once but ran nothing (a torch
+    forked after use can deadlock in its thread pools), so replacing a dead worker takes
+    milliseconds, not an import of torch; spawn where there is no fork server."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("forkserver")
+    except ValueError:  # pragma: no cover - not a POSIX system
+        return mp.get_context("spawn")
+    ctx.set_forkserver_preload(["parity.runner", "parity.op_table"])
+    return ctx
+
+
+class Supervisor:
+    """At most `jobs` worker processes, one pipe each, a deadline on every case, row and
+    section. A worker that dies or overruns is killed with its whole process group and
+    replaced; the case it was running becomes one failed case naming the cause, and its row
+    goes on from the next case."""
+
+    def __init__(self, jobs: int, limits: Limits, quick: bool, case: str | None,
+                 rows_from: str, figure_dir: str | None, progress: Any = None) -> None:
+        self.ctx = worker_context()
+        self.jobs, self.limits, self.quick, self.case = max(1, jobs), limits, quick, case
+        self.rows_from, self.figure_dir, self.progress = rows_from, figure_dir, progress
+        self.slots: list[_Slot] = []
+        self.results: list[CaseResult] = []
+        self.sections: dict[str, Any] = {}
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self, rows: Sequence[str], sections: Sequence[tuple[str, str]]
+            ) -> tuple[list[CaseResult], list[Any]]:
+        from multiprocessing.connection import wait
+
+        # Sections first: some take minutes, and rows fill the other workers meanwhile.
+        queue = [_Task("section", m, t) for m, t in sections] + [_Task("row", n) for n in rows]
+        queue.reverse()  # pop() takes from the end
+        try:
+            while queue or any(s.task for s in self.slots):
+                self._start_workers(len(queue))
+                for slot in self.slots:
+                    if slot.ready and slot.task is None and queue:
+                        self._assign(slot, queue.pop())
+                handles = [h for s in self.slots for h in (s.conn, s.proc.sentinel)]
+                wait(handles, timeout=0.25)
+                for slot in list(self.slots):
+                    self._poll(slot, queue)
+                if self.progress is not None:
+                    self.progress.tick()
+        finally:
+            self.shutdown()
+        titles = dict(sections)
+        done = [self.sections.get(m) or self._section_lost(m, titles[m], "no result")
+                for m, _ in sections]
+        return self.results, done
+
+    def _start_workers(self, queued: int) -> None:
+        idle = sum(1 for s in self.slots if s.task is None)
+        while len(self.slots) < self.jobs and queued > idle:
+            parent, child = self.ctx.Pipe()
+            proc = self.ctx.Process(target=_worker_main, name="parity-worker",
+                                    args=(child, self.limits, self.rows_from, self.figure_dir,
+                                          dict(os.environ), list(sys.path)))
+            proc.start()
+            child.close()
+            self.slots.append(_Slot(proc, parent, since=time.monotonic()))
+            idle += 1
+
+    def _assign(self, slot: _Slot, task: _Task) -> None:
+        slot.task, slot.since, slot.cases, slot.current = task, time.monotonic(), None, None
+        slot.case_since, slot.current_idx = slot.since, task.start - 1
+        slot.conn.send((task.kind, task.name, task.title, self.quick, self.case, task.start))
+
+    def _poll(self, slot: _Slot, queue: list[_Task]) -> None:
+        try:
+            while slot.conn.poll():
+                self._message(slot, slot.conn.recv())
+        except (EOFError, OSError):
+            pass  # the worker is gone: its exit code says why
+        if not slot.proc.is_alive():
+            slot.proc.join()
+            self._lost(slot, death_cause(slot.proc.exitcode), queue)
+            return
+        cause = self._overrun(slot)
+        if cause:
+            self._kill(slot)
+            self._lost(slot, cause, queue)
+
+    def _message(self, slot: _Slot, msg: tuple[Any, ...]) -> None:
+        kind = msg[0]
+        if kind == "ready":
+            slot.ready = True
+        elif kind == "plan":
+            slot.cases, slot.case_since = msg[1], time.monotonic()
+            if self.progress is not None and slot.task is not None and slot.task.start == 0:
+                self.progress.row_started(msg[1])
+        elif kind == "start":
+            slot.current_idx, slot.current, slot.case_since = msg[1], msg[2], time.monotonic()
+        elif kind == "case":
+            self._case(CaseResult(**msg[1]))
+            slot.current, slot.case_since = None, time.monotonic()
+        elif kind == "section":
+            from parity.report import Section
+
+            sec = Section(**msg[1])
+            self.sections[sec.module] = sec
+            if self.progress is not None:
+                self.progress.section_done(sec)
+        elif kind == "done":
+            slot.task, slot.current = None, None
+
+    def _case(self, res: CaseResult) -> None:
+        self.results.append(res)
+        if self.progress is not None:
+            self.progress.case_done(res)
+
+    def _overrun(self, slot: _Slot) -> str | None:
+        """Why the slot's task must be stopped now, or None."""
+        task, now, lim = slot.task, time.monotonic(), self.limits
+        if not slot.ready and now - slot.since > WORKER_START_S:
+            return f"the worker did not start within {WORKER_START_S} s"
+        if task is None:
+            return None
+        if task.kind == "section":
+            return f"timeout after {lim.section_s:g} s" if now - slot.since > lim.section_s \
+                else None
+        if task.spent + now - slot.since > lim.row_s:
+            return f"timeout: the row took longer than its cap of {lim.row_s:g} s"
+        if now - slot.case_since > lim.case_s + lim.grace_s:  # the case, or the gap before it
+            return f"timeout after {lim.case_s:g} s (stuck outside Python: the worker was killed)"
         return None
+
+    def _lost(self, slot: _Slot, cause: str, queue: list[_Task]) -> None:
+        """The slot's worker is dead: record what it was doing as failed, go on without it."""
+        self._kill(slot)  # its children, if any, go with it
+        self.slots.remove(slot)
+        slot.conn.close()
+        task = slot.task
+        if task is None:
+            if not slot.ready:  # died while starting: nothing ran, but it must not loop
+                raise RuntimeError(f"parity: a worker could not start ({cause})")
+            return
+        if task.kind == "section":
+            sec = self._section_lost(task.name, task.title, cause)
+            self.sections[task.name] = sec
+            if self.progress is not None:
+                self.progress.section_done(sec)
+            return
+        c = slot.current
+        if c is None and slot.cases is None:  # while generating the samples
+            self._case(CaseResult(f"{task.name}/samples/0", task.name, "-", "-", 0,
+                                  "sample generation", status="crash",
+                                  error=f"{cause} while generating the row's samples"))
+            return
+        capped = cause.startswith("timeout: the row")
+        spent = task.spent + time.monotonic() - slot.since
+        if c is None:  # between two cases: go on from the next one, if this worker got anywhere
+            nxt = slot.current_idx + 1
+            if slot.cases is None or nxt >= slot.cases:
+                return
+            if nxt > task.start and not capped:
+                queue.append(_Task("row", task.name, start=nxt, spent=spent))
+                return
+            c = {"key": f"{task.name}/case/{nxt}", "row": task.name, "family": "-",
+                 "dtype": "-", "index": nxt, "desc": "between cases"}
+            slot.current_idx = nxt
+        left = (slot.cases or 0) - slot.current_idx - 1
+        text = f"{cause} while running this case"
+        if capped and left:
+            text += f"; the row's {left} later case{'s' if left > 1 else ''} did not run"
+        self._case(CaseResult(c["key"], c["row"], c["family"], c["dtype"], c["index"],
+                              c["desc"], status="crash", error=text))
+        if left and not capped:
+            queue.append(_Task("row", task.name, start=slot.current_idx + 1, spent=spent))
+
+    def _section_lost(self, module: str, title: str, cause: str) -> Any:
+        from parity.report import Section
+
+        return Section(module, title, present=True, cases=1, failed=1, error=cause)
+
+    def _kill(self, slot: _Slot) -> None:
+        """SIGKILL the worker's process group (the worker and anything it started)."""
+        pid = slot.proc.pid
+        if pid is not None:
+            # The worker leads its own group (setsid); the group outlives a dead leader while
+            # its children live, and Linux does not reuse the number meanwhile.
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):  # not yet its own group
+                pass
+        if slot.proc.is_alive():
+            slot.proc.kill()
+        slot.proc.join(5)
+
+    def shutdown(self) -> None:
+        """Stop every worker: ask the idle ones, kill the rest; never leave one behind."""
+        for slot in self.slots:
+            if slot.task is None:
+                try:
+                    slot.conn.send(None)
+                except (OSError, ValueError):
+                    pass
+        deadline = time.monotonic() + 2.0
+        for slot in self.slots:
+            if slot.task is None:
+                slot.proc.join(max(0.0, deadline - time.monotonic()))
+            self._kill(slot)
+            slot.conn.close()
+        self.slots = []
 
 
 def case_sort_key(r: CaseResult) -> tuple[Any, ...]:
     return (r.family, r.row, r.dtype, r.index)
-
-
-def _run_named_row(task: tuple[str, bool, str | None]) -> list[dict[str, Any]]:
-    from parity.op_table import rows_by_name
-
-    name, quick, case = task
-    return [r.to_dict() for r in run_row(rows_by_name()[name], quick, case)]
 
 
 def unexpected(results: Iterable[CaseResult]) -> list[CaseResult]:

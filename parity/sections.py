@@ -4,20 +4,28 @@ Each of parity.modules, parity.training_runs and parity.optim_trajectories
 exposes `run_section(quick: bool) -> dict` with the keys title, cases, passed,
 failed, known, markdown, failures, json (and optionally covers: API names).
 A module that does not exist yet is skipped and the report says so; one that
-crashes counts as a failure with its error. Sections run beside the op sweep
-(in the same worker pool) because some take minutes.
+crashes counts as a failure with its error. The supervisor in runner.py runs
+each section as one case (with its own, longer, time limit) in one of the
+same worker processes as the op rows; there, the environment says how many
+processes the section may use itself (PARITY_JOBS, 1: none of its own) and
+where its figures go (PARITY_FIGURE_DIR, the report's --out/figures):
+`figure_dir()` and `jobs()` below read them.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from parity.report import Section
-from parity.runner import error_text
+from parity.runner import FIGURE_DIR_ENV, JOBS_ENV, error_text
+
+DEFAULT_FIGURES = Path(__file__).resolve().parent.parent / "reports" / "figures"
 
 SECTION_MODULES: tuple[tuple[str, str], ...] = (
     ("parity.modules", "nn modules against torch"),
@@ -50,9 +58,9 @@ def run_one(module: str, title: str, quick: bool) -> Section:
     except ModuleNotFoundError as e:
         if e.name == module:
             return Section(module, title, present=False)
-        return Section(module, title, present=True, failed=1, error=error_text(e))
+        return Section(module, title, present=True, cases=1, failed=1, error=error_text(e))
     except Exception as e:  # noqa: BLE001 - a broken section is a failure, not a crash
-        return Section(module, title, present=True, failed=1, error=error_text(e))
+        return Section(module, title, present=True, cases=1, failed=1, error=error_text(e))
     try:
         d = mod.run_section(quick)
         return Section(
@@ -62,12 +70,14 @@ def run_one(module: str, title: str, quick: bool) -> Section:
             failures=_plain(list(d.get("failures", []))), json=_plain(d.get("json")),
             covers=[str(c) for c in d.get("covers", [])])
     except Exception as e:  # noqa: BLE001
-        return Section(module, title, present=True, failed=1, error=error_text(e))
+        return Section(module, title, present=True, cases=1, failed=1, error=error_text(e))
 
 
-def run_task(task: tuple[str, str, bool]) -> Section:
-    """Pool entry point."""
-    from parity.runner import configure_threads
+def figure_dir() -> Path:
+    """Where a section draws its figures: the report's figures directory."""
+    return Path(os.environ.get(FIGURE_DIR_ENV) or DEFAULT_FIGURES)
 
-    configure_threads()
-    return run_one(*task)
+
+def jobs(default: int) -> int:
+    """How many processes a section may use itself (inside the sweep's workers: 1)."""
+    return int(os.environ.get(JOBS_ENV) or default)
