@@ -31,6 +31,9 @@ SECTION_MODULES: tuple[tuple[str, str], ...] = (
     ("parity.modules", "nn modules against torch"),
     ("parity.training_runs", "Training runs"),
     ("parity.optim_trajectories", "Optimizer trajectories"),
+    ("parity.schedulers_lbfgs", "LBFGS and the wave-2 lr schedulers"),
+    ("parity.checkpoints", "Checkpoints (save / load in torch's format)"),
+    ("parity.data_loading", "Data loading (utils.data)"),
 )
 
 

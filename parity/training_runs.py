@@ -38,14 +38,14 @@ import torch
 
 import minitorch as mt
 from parity.modules import configure_threads, copy_weights, to_numpy
-from parity.sections import print_section
+from parity.sections import figure_dir, print_section
 
 RTOL64 = 1e-6  # float64 losses must agree to this at every step
 DRIFT32 = 1e-3  # float32: the drift is recorded; beyond this it is a failure, not drift
 DTYPES = ("float64", "float32")
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 MT_DTYPES = {"float32": mt.float32, "float64": mt.float64}
-FIGURE = Path(__file__).resolve().parent.parent / "reports" / "figures" / "training.png"
+FIGURE = figure_dir() / "training.png"  # under the report's --out
 RERUN = ".venv/bin/python -m parity.training_runs --case"
 
 
@@ -375,7 +375,7 @@ def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool
         f"stay within {RTOL64:.0e} and reach the same held-out accuracy; float32 drift is "
         f"recorded (a drift beyond {DRIFT32:.0e} would be a bug)."
         + (" Quick subset: a few steps per run." if quick else
-           " Loss curves: `reports/figures/training.png`."),
+           " Loss curves: `figures/training.png` beside this report."),
         "", runs, "", table, "",
     ])
 
