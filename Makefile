@@ -9,7 +9,7 @@ JOBS   ?= 1
 THREADS ?= 1
 ARGS   ?=
 
-.PHONY: help venv test test-fast lint parity bench bench-baseline clean
+.PHONY: help venv test test-fast lint docs parity bench bench-baseline clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: $(STAMP)  ## ruff, then unit tests, the quick parity subset, planted bugs,
 
 lint: $(STAMP)  ## ruff over the whole project
 	$(PY) -m ruff check minitorch parity bench tests examples
+
+docs: $(STAMP)  ## regenerate docs/derivatives.md from the Functions' adjoint docstrings
+	$(PY) -m parity.derivatives
 
 parity: $(STAMP)  ## full parity sweep against torch -> reports/parity.md, reports/parity.json
 	$(PY) -m parity --jobs $(JOBS) $(ARGS)
