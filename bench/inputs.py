@@ -227,6 +227,10 @@ def candidates(sample: Sample, size: str, seed: int = 0,
     def squared(a: np.ndarray) -> tuple[int, ...]:
         return tuple(1 if d == 1 else s for d in a.shape)
 
+    # An array with more dims than the first would grow past the size class (a 1-d sorted
+    # sequence and 2-d values: (2**20,) and (2**20, 2**20)); such a sample has no candidate.
+    if any(np.prod(squared(a), dtype=np.float64) > 4 * n for a in _arrays(sample)):
+        return
     grown = _grow(sample, squared, np.random.default_rng(seed))
     yield describe(grown), grown
 

@@ -1231,7 +1231,7 @@ row("normal", CRE, func("normal"),
 row("Tensor.type_as", TEN, lambda lib, x, y: x.type_as(y), binary(scalars=False, special=False),
     dtypes=ALL_DTYPES, differentiable=False, covers=("type_as",))
 row("Tensor.type", TEN, lambda lib, x: (x.type(lib.float64), x.type()), tensors(),
-    dtypes=ALL_DTYPES, differentiable=False, covers=("type",))
+    dtypes=ALL_DTYPES, differentiable=False, covers=("type",), bench=False)
 row("Tensor.cpu", TEN, lambda lib, x: x.cpu(), tensors(), dtypes=ALL_DTYPES, covers=("cpu",))
 shape_row("Tensor.view_as", lambda lib, x, y: x.view_as(y),
           [Call((3, 4), (like((2, 6)),)), Call((6,), (like((3, 2)),))], covers=("view_as",))
