@@ -82,12 +82,105 @@ OPTIM: tuple[str, ...] = (
     "optim.lr_scheduler.OneCycleLR",
 )
 
+# -- Wave 2: the surface that real PyTorch programs touch ----------------------------------------
+W2_PROGRAMS: tuple[str, ...] = (
+    "Tensor.data", "Tensor.__format__", "Tensor.__bool__", "Tensor.__int__", "Tensor.__float__",
+    "Tensor.__index__", "Tensor.__iter__", "Tensor.__contains__", "Tensor.__hash__",
+    "device", "Tensor.device", "Tensor.cpu", "Tensor.cuda", "cuda.is_available",
+    "cuda.manual_seed", "backends.mps.is_available", "accelerator.is_available",
+    "inference_mode", "set_grad_enabled", "Tensor.new_zeros", "Tensor.new_ones",
+    "Tensor.new_full", "Tensor.new_empty", "Tensor.new_tensor", "type_as", "view_as",
+    "reshape_as", "Tensor.is_contiguous", "Tensor.stride", "Tensor.element_size",
+    "Tensor.nbytes", "Tensor.itemsize", "index_put_", "index_add_", "index_fill_",
+    "index_copy_", "masked_scatter_", "save", "load",
+)
+
+W2_DATA: tuple[str, ...] = tuple(f"utils.data.{n}" for n in (
+    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+    "DataLoader", "default_collate", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+    "BatchSampler", "WeightedRandomSampler"))
+
+W2_OPS: tuple[str, ...] = (
+    # elementwise
+    "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2", "hypot",
+    "copysign", "fmod", "logaddexp", "logaddexp2", "xlogy", "frac", "nan_to_num", "clamp_min",
+    "clamp_max", "logit", "signbit", "positive", "deg2rad", "rad2deg", "float_power", "~", "<<",
+    ">>", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    # reductions
+    "var_mean", "std_mean", "median", "nanmedian", "nansum", "nanmean", "count_nonzero",
+    "cummax", "cummin", "logcumsumexp", "aminmax", "dist", "linalg.vector_norm",
+    "linalg.matrix_norm", "linalg.norm", "norm(p='nuc')",
+    # sorting and sampling
+    "sort", "argsort", "topk", "kthvalue", "unique", "nonzero", "masked_select", "searchsorted",
+    "bincount", "histc", "multinomial", "bernoulli", "poisson", "normal", "randperm",
+    # shape
+    "narrow", "select", "diagonal", "diag", "diag_embed", "hstack", "vstack", "dstack",
+    "column_stack", "meshgrid", "broadcast_tensors", "tensor_split", "Tensor.unfold",
+    "repeat_interleave", "take", "rot90", "atleast_1d", "atleast_2d", "atleast_3d",
+    "tril_indices", "triu_indices", "scatter_reduce",
+    # linear algebra
+    "addmm", "addmv", "baddbmm", "bmm", "mv", "dot", "outer", "inner", "cross", "kron", "trace",
+    "linalg.inv", "linalg.det", "linalg.slogdet", "linalg.solve", "linalg.cholesky", "linalg.qr",
+    "linalg.eigh", "linalg.svd", "linalg.svdvals", "linalg.pinv", "linalg.matrix_power",
+)
+
+W2_NN_FUNCTIONAL: tuple[str, ...] = tuple(f"F.{n}" for n in (
+    "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign", "celu", "selu", "mish",
+    "logsigmoid", "glu", "threshold", "prelu", "rrelu", "tanhshrink", "softshrink", "hardshrink",
+    "normalize", "cosine_similarity", "pairwise_distance", "pdist", "interpolate", "upsample",
+    "conv_transpose1d", "conv_transpose2d", "conv3d", "max_pool1d", "max_pool3d", "avg_pool1d",
+    "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "max_unpool2d", "lp_pool2d", "pixel_shuffle", "pixel_unshuffle",
+    "fold", "unfold", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
+    "scaled_dot_product_attention", "gumbel_softmax", "triplet_margin_loss",
+    "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "poisson_nll_loss",
+    "gaussian_nll_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+    "multilabel_margin_loss", "multi_margin_loss"))
+
+W2_NN: tuple[str, ...] = tuple(f"nn.{n}" for n in (
+    "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Softsign", "CELU", "SELU", "Mish",
+    "LogSigmoid", "GLU", "Threshold", "PReLU", "RReLU", "Tanhshrink", "Softshrink", "Hardshrink",
+    "Upsample", "PixelShuffle", "Fold", "Unfold", "ConvTranspose1d", "ConvTranspose2d", "Conv3d",
+    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm",
+    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "CosineSimilarity", "PairwiseDistance", "Bilinear",
+    "Softmin", "Softmax2d", "ParameterList", "ParameterDict", "RNN", "LSTM", "GRU", "RNNCell",
+    "LSTMCell", "GRUCell", "utils.rnn.pad_sequence", "utils.rnn.pack_padded_sequence",
+    "utils.rnn.pad_packed_sequence", "MultiheadAttention", "TransformerEncoderLayer",
+    "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
+    "Module.register_forward_hook", "Module.register_forward_pre_hook",
+    "Module.register_full_backward_hook", "Module.named_modules", "Module.named_buffers",
+    "Module.get_submodule", "Module.requires_grad_", "Module.extra_repr",
+    "utils.clip_grad_value_", "utils.parameters_to_vector", "utils.vector_to_parameters"))
+
+W2_OPTIM: tuple[str, ...] = tuple(f"optim.{n}" for n in (
+    "Adadelta", "Adamax", "NAdam", "RAdam", "Rprop", "ASGD", "LBFGS",
+    "lr_scheduler.ReduceLROnPlateau", "lr_scheduler.CosineAnnealingWarmRestarts",
+    "lr_scheduler.CyclicLR", "lr_scheduler.PolynomialLR", "lr_scheduler.ConstantLR",
+    "lr_scheduler.MultiplicativeLR", "lr_scheduler.SequentialLR",
+    "lr_scheduler.ChainedScheduler"))
+
+W2_AUTOGRAD: tuple[str, ...] = (
+    "create_graph", "autograd.functional.vjp", "autograd.functional.jvp",
+    "autograd.functional.jacobian", "autograd.functional.hessian", "autograd.functional.hvp",
+    "autograd.functional.vhp", "autograd.Function", "autograd.gradcheck",
+    "autograd.gradgradcheck", "Tensor.register_hook", "autograd.set_detect_anomaly",
+)
+
 SECTIONS: dict[str, tuple[str, ...]] = {
     "Tensors": TENSORS,
     "Operations": OPERATIONS,
     "nn.functional": NN_FUNCTIONAL,
     "nn": NN,
     "optim": OPTIM,
+    "Wave 2: tensors and programs": W2_PROGRAMS,
+    "Wave 2: utils.data": W2_DATA,
+    "Wave 2: ops added": W2_OPS,
+    "Wave 2: nn.functional added": W2_NN_FUNCTIONAL,
+    "Wave 2: nn added": W2_NN,
+    "Wave 2: optim added": W2_OPTIM,
+    "Wave 2: autograd added": W2_AUTOGRAD,
 }
 
 _PREFIXES = ("minitorch.", "mt.", "torch.")
