@@ -166,6 +166,44 @@ def _full_like(p: Tensor, value: float) -> Tensor:
     return Tensor._make(np.full_like(p.data, value), False, None)
 
 
+def _hyper(x: Any) -> Any:
+    """A hyperparameter as torch computes with it: a Python float, or, for a Tensor (a tensor
+    lr), the NumPy scalar of its dtype, so `lr * c` rounds in that dtype as torch's 0-d tensor
+    arithmetic does (NumPy 2 keeps a float32 scalar times a Python float in float32)."""
+    return x.data.reshape(())[()] if isinstance(x, Tensor) else float(x)
+
+
+def _torch_sign(x: np.ndarray) -> np.ndarray:
+    """torch.sign: -1, 0 or 1, and 0 for NaN (NumPy's sign keeps the NaN)."""
+    s = np.sign(x)
+    s[np.isnan(s)] = 0
+    return s
+
+
+# What torch says on a CPU-only machine when a step meets capturable=True (CUDA graphs) and
+# the devices it lists; which list depends on the path (single-tensor or foreach).
+_CAPTURABLE_DEVICES = ["cuda", "xpu", "hpu", "privateuseone"]
+
+
+def _check_step_options(
+    group: dict[str, Any], p: Tensor, capturable_tensors: str, xla: bool
+) -> None:
+    """torch's step-time refusals of the implementation switches, checked per parameter
+    before any update: foreach with differentiable, capturable off the GPU, and differentiable
+    (the step runs with grad mode on) over a parameter that requires grad."""
+    if group.get("foreach") and group.get("differentiable"):
+        raise AssertionError("_foreach ops don't support autograd")
+    if group.get("capturable"):
+        devices = _CAPTURABLE_DEVICES + (["xla"] if xla else [])
+        raise AssertionError(
+            f"If capturable=True, {capturable_tensors} must be on supported devices: {devices}."
+        )
+    if group.get("differentiable") and p.requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
 def _typename(x: Any) -> str:
     if isinstance(x, Tensor):
         return "minitorch.Tensor"
