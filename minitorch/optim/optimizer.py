@@ -176,8 +176,7 @@ def _hyper(x: Any) -> Any:
 def _torch_sign(x: np.ndarray) -> np.ndarray:
     """torch.sign: -1, 0 or 1, and 0 for NaN (NumPy's sign keeps the NaN)."""
     s = np.sign(x)
-    s[np.isnan(s)] = 0
-    return s
+    return np.where(np.isnan(s), s.dtype.type(0), s)
 
 
 # What torch says on a CPU-only machine when a step meets capturable=True (CUDA graphs) and
