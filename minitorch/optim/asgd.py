@@ -13,17 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.optim.optimizer import (
     Optimizer,
+    _as_operand,
     _check_step_options,
     _check_tensor_hyper,
+    _divide,
     _hyper,
     _number,
+    _scalar_dtype,
     _step_tensor,
     _zeros_like,
     add,
     add_,
+    addcmul_,
 )
 from minitorch.tensor import Tensor
 
@@ -116,16 +122,43 @@ class ASGD(Optimizer):
             state["step"].data += 1  # t = t + 1, this parameter's own count
             if wd != 0:
                 g = add(g, theta, alpha=wd)  # g = g + λθ
+            if group["foreach"]:
+                self._foreach_update(theta, g, ax, eta, mu, lr, lambd, alpha, t0, state["step"])
+                p._version += 1
+                continue
             eta_value = eta.item()  # η as a Python float (float32-rounded, as torch reads it)
             theta *= dt(1 - lambd * eta_value)  # θ = θ(1 - λ_d η) ...
             add_(theta, g, alpha=-eta_value)  # ... - η g
             if mu.item() != 1:
-                ax += (theta - ax) * dt(mu)  # ax = ax + μ(θ - ax)
+                diff = np.asarray(theta - ax)
+                diff = (diff * _as_operand(mu, diff)).astype(diff.dtype)  # μ(θ - ax), a mul_
+                ax += diff  # ax = ax + μ(θ - ax)
             else:
                 ax[...] = theta  # μ = 1: the average is the last iterate
 
             t = state["step"].item()
-            eta[...] = lr / ((1 + lambd * lr * t) ** alpha)  # η = γ / (1 + λ_d γ t)^α
-            mu[...] = 1 / max(1, t - t0)  # μ = 1 / max(1, t - t0)
+            eta[...] = _as_tensor(lr / ((1 + lambd * lr * t) ** alpha))  # η = γ/(1 + λ_d γ t)^α
+            mu[...] = _as_tensor(1 / max(1, t - t0))  # μ = 1 / max(1, t - t0)
             p._version += 1
         return loss
+
+    @staticmethod
+    def _foreach_update(theta: np.ndarray, g: np.ndarray, ax: np.ndarray, eta: np.ndarray,
+                        mu: np.ndarray, lr: Any, lambd: float, alpha: float, t0: float,
+                        step: Tensor) -> None:
+        """torch's foreach=True arithmetic, which differs in the last bits: the decay is folded
+        into the gradient (θ = θ - η(g + λ_d θ)), the average always takes the mu-weighted
+        step, and the new η is computed from the 0-d step tensor, in its dtype."""
+        g = add(g, theta, alpha=lambd)  # g + λ_d θ
+        addcmul_(theta, g, _as_operand(eta, theta), value=-1)  # θ = θ - (g + λ_d θ) η
+        diff = np.asarray(theta - ax)
+        addcmul_(ax, diff, _as_operand(mu, diff), value=1)  # ax = ax + (θ - ax) μ
+        t = step.data[()]  # a NumPy scalar: `c * t` stays in the step's dtype, as torch's 0-d
+        eta[...] = _as_tensor(_divide(lr, (1 + lambd * lr * t) ** alpha))
+        mu[...] = _as_tensor(1 / max(1, step.item() - t0))
+
+
+def _as_tensor(x: Any) -> Any:
+    """torch.as_tensor(x) as a value: a Python float becomes the default dtype (float32 unless
+    set to float64), a tensor (here a NumPy scalar) keeps its own dtype."""
+    return x if isinstance(x, np.generic) else _scalar_dtype().type(x)

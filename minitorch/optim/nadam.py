@@ -18,8 +18,10 @@ import numpy as np
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.optim.optimizer import (
     Optimizer,
+    _as_operand,
     _check_step_options,
     _check_tensor_hyper,
+    _divide,
     _hyper,
     _number,
     _step_tensor,
@@ -136,7 +138,7 @@ class NAdam(Optimizer):
             bias_correction2 = 1 - beta2**t  # 1 - β2^t
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    theta *= theta.dtype.type(1 - lr * wd)  # θ = θ(1 - γλ)
+                    theta *= _as_operand(1 - lr * wd, theta)  # θ = θ(1 - γλ)
                 else:
                     g = add(g, theta, alpha=wd)  # g = g + λθ
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))  # μ_t
@@ -169,13 +171,6 @@ class NAdam(Optimizer):
         pi_next = pi * mu_next
         c_grad = _divide(-lr * (1.0 - mu), 1.0 - pi)  # -γ(1 - μ_t) / (1 - Π_t)
         c_avg = _divide(-lr * mu_next, 1.0 - pi_next)  # -γ μ_{t+1} / (1 - Π_t μ_{t+1})
-        addcdiv_(theta, g * theta.dtype.type(c_grad), denom, value=1)
-        addcdiv_(theta, m * theta.dtype.type(c_avg), denom, value=1)
+        addcdiv_(theta, g * _as_operand(c_grad, g), denom, value=1)
+        addcdiv_(theta, m * _as_operand(c_avg, m), denom, value=1)
 
-
-def _divide(numerator: Any, denominator: np.generic) -> np.generic:
-    """numerator / denominator as torch rounds it when the denominator is a 0-d tensor: a Python
-    float over a tensor is `tensor.reciprocal() * float`, a tensor (tensor lr) over one divides."""
-    if isinstance(numerator, np.generic):
-        return numerator / denominator
-    return np.reciprocal(denominator) * numerator

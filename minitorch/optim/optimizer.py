@@ -173,6 +173,24 @@ def _hyper(x: Any) -> Any:
     return x.data.reshape(())[()] if isinstance(x, Tensor) else float(x)
 
 
+def _as_operand(value: Any, x: Any) -> Any:
+    """A scalar operand as torch applies it to the tensor x. A Python float (a wrapped number)
+    is cast to x's dtype first, and so is a 0-d tensor (here a NumPy scalar or 0-d array) when x
+    has dimensions; but two 0-d tensors promote like any two tensors: a float64 lr times a 0-d
+    float32 parameter is computed in float64 and rounded once, into the parameter."""
+    if isinstance(value, (np.generic, np.ndarray)) and np.ndim(x) == 0:
+        return value
+    return np.asarray(x).dtype.type(value)
+
+
+def _divide(numerator: Any, denominator: Any) -> Any:
+    """numerator / denominator as torch rounds it when the denominator is a 0-d tensor: a Python
+    float over a tensor is `tensor.reciprocal() * float`, a tensor (tensor lr) over one divides."""
+    if isinstance(numerator, np.generic):
+        return numerator / denominator
+    return np.reciprocal(denominator) * numerator
+
+
 def _torch_sign(x: np.ndarray) -> np.ndarray:
     """torch.sign: -1, 0 or 1, and 0 for NaN (NumPy's sign keeps the NaN)."""
     s = np.sign(x)

@@ -17,6 +17,7 @@ import numpy as np
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.optim.optimizer import (
     Optimizer,
+    _as_operand,
     _check_step_options,
     _check_tensor_hyper,
     _hyper,
@@ -122,7 +123,7 @@ class RAdam(Optimizer):
             t = state["step"].item()  # a Python float: the scalars below are float64
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    theta *= dt(1 - lr * wd)  # θ = θ(1 - γλ)
+                    theta *= _as_operand(1 - lr * wd, theta)  # θ = θ(1 - γλ)
                 else:
                     g = add(g, theta, alpha=wd)  # g = g + λθ
             lerp_(m, g, 1 - beta1)  # m = β1 m + (1 - β1) g
@@ -140,9 +141,9 @@ class RAdam(Optimizer):
                 ) ** 0.5  # r_t
                 # √(1 - β2^t) / (√v + ε): torch's `float / tensor` is tensor.reciprocal() * float
                 adaptive = np.reciprocal(np.sqrt(v) + eps) * dt(bias_correction2**0.5)
-                update = m_hat * dt(lr) * adaptive * dt(rect)  # m̂ γ · adaptive · r_t, in order
+                update = m_hat * _as_operand(lr, m_hat) * adaptive * rect  # in torch's order
             else:
-                update = m_hat * dt(lr)  # the first steps: momentum SGD on m̂
+                update = m_hat * _as_operand(lr, m_hat)  # the first steps: SGD on m̂
             add_(theta, update, alpha=-1.0)  # θ = θ - update
             p._version += 1
         return loss
