@@ -192,7 +192,7 @@ def test_within_a_few_ulps_with_numpys_sqrt(name, dtype):
     # torch's CPU sqrt (MKL) is not correctly rounded, NumPy's is: an ulp here and there,
     # in ulps of each tensor's largest entry (Adadelta's first steps are √ε-sized, so one ulp
     # of its delta is many ulps of the tiny acc_delta next to it).
-    worst = max(run_both(name, hp, dtype) for hp in GRID[name])
+    worst = max(run_both(name, hp, dtype) for hp in GRID[name][::3])  # a third: it is slow
     assert worst < 128, worst
 
 

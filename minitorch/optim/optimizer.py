@@ -13,6 +13,9 @@ their update as torch's single-tensor path does, line for line, so SGD matches
 torch to the last bit given the same gradients, and the others do too but for
 torch's CPU sqrt (MKL's, not correctly rounded: an ulp now and then). Read this
 file, then sgd.py, then adam.py; lr_scheduler.py changes `group["lr"]` over time.
+adadelta.py, adamax.py, nadam.py, radam.py, rprop.py and asgd.py follow the same
+pattern and also take torch's implementation switches (foreach, capturable,
+differentiable), checked by `_check_step_options` before any update.
 """
 
 from __future__ import annotations
