@@ -567,7 +567,7 @@ EDGE_HP: dict[str, dict[str, Any]] = {  # one rich configuration per optimizer
     "RMSprop": {"centered": True, "momentum": 0.9, "weight_decay": 0.1},
     "Adagrad": {"lr_decay": 0.01, "weight_decay": 0.1, "initial_accumulator_value": 0.1},
     "Adadelta": {"rho": 0.5, "weight_decay": 0.1},
-    "Adamax": {"betas": (0.5, 0.9), "weight_decay": 0.1},
+    "Adamax": {"eps": 1e-3, "weight_decay": 0.1},
     "NAdam": {"momentum_decay": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True},
     "RAdam": {"betas": (0.5, 0.9), "weight_decay": 0.1},
     "Rprop": {"etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05)},
