@@ -201,8 +201,8 @@ GRID: dict[str, dict[str, list[Any]]] = {
         "weight_decay": [0.0, 0.1],
         "maximize": [False, True],
     },
-    "Adamax": {
-        "betas": [(0.9, 0.999), (0.5, 0.9)],
+    "Adamax": {  # not (0.5, 0.9): with weight decay on the MLP its run is unstable (see EDGE_HP)
+        "betas": [(0.9, 0.999), (0.8, 0.99)],
         "eps": [1e-8, 1e-3],
         "weight_decay": [0.0, 0.1],
         "maximize": [False, True],
@@ -567,6 +567,8 @@ EDGE_HP: dict[str, dict[str, Any]] = {  # one rich configuration per optimizer
     "RMSprop": {"centered": True, "momentum": 0.9, "weight_decay": 0.1},
     "Adagrad": {"lr_decay": 0.01, "weight_decay": 0.1, "initial_accumulator_value": 0.1},
     "Adadelta": {"rho": 0.5, "weight_decay": 0.1},
+    # Adamax's betas (0.5, 0.9) on the MLP at lr 1e-3 grow a 1e-16 difference tenfold every
+    # 3 steps (torch's own run is that sensitive): not a configuration to compare engines on
     "Adamax": {"eps": 1e-3, "weight_decay": 0.1},
     "NAdam": {"momentum_decay": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True},
     "RAdam": {"betas": (0.5, 0.9), "weight_decay": 0.1},
