@@ -195,8 +195,8 @@ GRID: dict[str, dict[str, list[Any]]] = {
         "weight_decay": [0.0, 0.1],
         "initial_accumulator_value": [0.0, 0.1],
     },
-    "Adadelta": {
-        "rho": [0.9, 0.5],
+    "Adadelta": {  # not rho 0.5: its float32 Rosenbrock run turns a last-bit difference into 6e-2
+        "rho": [0.9, 0.95],
         "eps": [1e-6, 1e-4],
         "weight_decay": [0.0, 0.1],
         "maximize": [False, True],
