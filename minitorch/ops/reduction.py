@@ -1033,7 +1033,7 @@ def _lower_median(x: np.ndarray) -> np.ndarray:
         return np.asarray(np.nan if x.dtype.kind == "f" else np.iinfo(x.dtype).min, x.dtype)
     if x.dtype.kind == "f" and np.isnan(flat[-1]):
         return np.asarray(flat[-1])
-    return np.asarray(flat[(flat.size - 1) // 2])
+    return _signed_zero(x, flat, (flat.size - 1) // 2)
 
 
 def _lower_nanmedian(x: np.ndarray) -> np.ndarray:
@@ -1042,7 +1042,30 @@ def _lower_nanmedian(x: np.ndarray) -> np.ndarray:
     n = flat.size - (np.count_nonzero(np.isnan(flat)) if x.dtype.kind == "f" else 0)
     if flat.size == 0:
         return _lower_median(x)
-    return np.asarray(flat[(n - 1) // 2 if n else 0])
+    return _signed_zero(x, flat, (n - 1) // 2 if n else 0)
+
+
+_REPLAY_BUDGET = 1 << 16  # past this many elements we keep NumPy's zero (its sign may differ)
+
+
+def _signed_zero(x: np.ndarray, flat: np.ndarray, k: int) -> np.ndarray:
+    """flat[k], except that a zero median takes the sign torch's std::nth_element leaves.
+
+    0.0 and -0.0 are equal, so which one lands at k depends on the partition's steps;
+    only then (both zeros present) do we replay libstdc++'s nth_element as torch runs it.
+    """
+    v = flat[k]
+    if v != 0 or x.dtype.kind != "f" or x.size > _REPLAY_BUDGET:
+        return np.asarray(v)
+    zeros = flat[flat == 0]
+    if np.signbit(zeros).all() or not np.signbit(zeros).any():
+        return np.asarray(v)
+    from minitorch.ops.sorting import _stl_nth_element  # sorting imports this module
+
+    values = x.reshape(-1).tolist()
+    _stl_nth_element(values, 0, k, len(values),
+                     lambda a, b: a < b or (b != b and a == a))  # torch's: NaN is the largest
+    return np.asarray(values[k], x.dtype)
 
 
 class Median(Max):
