@@ -514,18 +514,30 @@ def _variance(
     """Two passes (mean, then squared deviations), accumulated in float64 as torch does;
     returned in x's dtype unless `out_dtype` says otherwise (std takes its root first)."""
     xd = x.astype(np.float64, copy=False)
-    d = xd - np.sum(xd, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    d = xd - _slice_mean(xd, axes)
     d *= d
     squares = np.sum(d, axis=axes, keepdims=keepdim)
     with np.errstate(divide="ignore", invalid="ignore"):  # torch divides by max(0, dof)
         return np.asarray(squares / (dof if dof > 0 else 0.0), dtype=out_dtype or x.dtype)
 
 
+def _slice_mean(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
+    """The mean of each slice (kept dims), shifted by the slice's first element: a constant
+    slice then has exactly that mean and variance 0, as torch's Welford gives (and std's
+    kink at 0 gets its zero subgradient rather than rounding noise)."""
+    if x.size == 0 or x.ndim == 0:
+        return np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    first = x[tuple(slice(0, 1) if axes is None or i in axes else slice(None)
+                    for i in range(x.ndim))]
+    with np.errstate(invalid="ignore"):  # inf - inf: the slice's variance is NaN either way
+        return first + np.sum(x - first, axis=axes, keepdims=True) / _count(x.shape, axes)
+
+
 def _var_adjoint(
     grad: np.ndarray, x: np.ndarray, axes: tuple[int, ...] | None, dof: float
 ) -> np.ndarray:
     """grad * 2 (x - mean) / dof, with torch's readings of dof <= 0 (see below)."""
-    mean = np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    mean = _slice_mean(x, axes)
     with np.errstate(divide="ignore", invalid="ignore"):
         if dof <= 0 and (axes is None or x.ndim == 0):
             # torch, reducing everything: 2/0 = inf times (x - mean), read as nan where x == mean
@@ -1183,6 +1195,8 @@ class CumMax(Function):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
+        if index.size == 0:
+            return np.zeros(ctx.shape, grad.dtype), None, None
         rows = np.moveaxis(index, ctx.axis, -1).reshape(-1, index.shape[ctx.axis])
         g = np.moveaxis(np.atleast_1d(grad), ctx.axis, -1).reshape(rows.shape)
         gx = np.zeros(rows.shape, grad.dtype)
