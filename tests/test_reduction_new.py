@@ -340,3 +340,16 @@ def test_nuclear_norm_without_linalg_says_so(monkeypatch) -> None:
     monkeypatch.delitem(reduction.MATRIX_NORMS, "nuc", raising=False)
     with pytest.raises(NotImplementedError, match="matrix_norm"):
         mt.norm(mt.ones(2, 3), p="nuc")
+
+
+def test_grad_fn_names_are_torchs() -> None:
+    calls = [lambda L, x: L.nansum(x), lambda L, x: L.median(x), lambda L, x: L.median(x, 0)[0],
+             lambda L, x: L.nanmedian(x), lambda L, x: L.nanmedian(x, 1)[0],
+             lambda L, x: L.cummax(x, 0)[0], lambda L, x: L.cummin(x, 1)[0],
+             lambda L, x: L.logcumsumexp(x, 0), lambda L, x: L.aminmax(x).min,
+             lambda L, x: L.aminmax(x, dim=0).max, lambda L, x: L.dist(x, x[0]),
+             lambda L, x: L.var_mean(x)[0], lambda L, x: L.var_mean(x, 0)[1],
+             lambda L, x: L.std_mean(x)[0], lambda L, x: L.std_mean(x, 1)[1]]
+    t, m = both(SMOOTH, grad=True)
+    for f in calls:
+        assert f(mt, m).grad_fn.name() == type(f(torch, t).grad_fn).__name__

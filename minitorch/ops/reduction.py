@@ -834,19 +834,24 @@ def norm(
             )
         x = cast(x, d)
     axes = _axes(dim, x.data.ndim, "norm")
-    if p < 0 or p == math.inf:  # max, min and negative powers have no value on nothing
-        shape = x.data.shape
-        if axes is None and x.data.size == 0:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
-                               "tensor because the operation does not have an identity")
-        for a in axes or ():
-            if shape[a] == 0:
-                raise RuntimeError(
-                    f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {a} "
-                    "because this dimension is empty and the operation does not have an identity"
-                )
+    _check_norm_identity(x.data.shape, p, axes)
     return Norm.apply(x, p, axes, keepdim)
 register(norm, method=True)
+
+
+def _check_norm_identity(shape: tuple[int, ...], p: float, axes: tuple[int, ...] | None) -> None:
+    """max, min and negative powers have no value on nothing: torch refuses them there."""
+    if not (p < 0 or p == math.inf):
+        return
+    if axes is None and math.prod(shape) == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
+                           "tensor because the operation does not have an identity")
+    for a in axes or ():
+        if shape[a] == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {a} "
+                "because this dimension is empty and the operation does not have an identity"
+            )
 
 
 # -- cumsum, cumprod ----------------------------------------------------------
@@ -944,6 +949,9 @@ register(cumprod, method=True, inplace=True)
 class NanSum(Function):
     """y = sum(x, dims) with NaN read as 0;  x: grad broadcast back, times (x is not NaN)."""
 
+    def name(self) -> str:
+        return "NansumBackward0"
+
     @staticmethod
     def forward(ctx, x, axes, keepdim, acc):
         ctx.kept, ctx.shape = _kept(x.shape, axes), x.shape
@@ -1001,6 +1009,34 @@ register(count_nonzero, method=True, differentiable=False)
 
 
 # -- var_mean, std_mean ----------------------------------------------------------------------
+class VarMeanVar(Var):
+    """var of var_mean;  x: grad * 2 (x - mean) / (N - correction)."""
+
+    def name(self) -> str:
+        return "VarMeanBackward0"
+
+
+class VarMeanMean(Mean):
+    """mean of var_mean and std_mean;  x: grad / N broadcast back over the dims."""
+
+    def name(self) -> str:
+        return "VarMeanBackward0"
+
+
+class StdMeanStd(Std):
+    """std of std_mean;  x: var's adjoint of grad / (2y), with 0 where y == 0."""
+
+    def name(self) -> str:
+        return "StdMeanBackward0"
+
+
+class StdMeanMean(Mean):
+    """mean of std_mean;  x: grad / N broadcast back over the dims."""
+
+    def name(self) -> str:
+        return "StdMeanBackward0"
+
+
 @dim_aliases
 def var_mean(
     input: Tensor,
@@ -1010,10 +1046,10 @@ def var_mean(
     *,
     correction: Any = None,
 ) -> tuple[Tensor, Tensor]:
-    """(var, mean) over the same dims, a plain tuple as in torch; each has its own node
-    (torch has one, VarMeanBackward0, with the same gradients)."""
+    """(var, mean) over the same dims, a plain tuple as in torch; torch records one node
+    VarMeanBackward0, we record two of that name with the same gradients."""
     axes, dof = _var_args(input, dim, unbiased, correction, "var_mean")
-    return Var.apply(input, axes, dof, keepdim), Mean.apply(input, axes, keepdim)
+    return VarMeanVar.apply(input, axes, dof, keepdim), VarMeanMean.apply(input, axes, keepdim)
 register(var_mean)
 
 
@@ -1028,7 +1064,7 @@ def std_mean(
 ) -> tuple[Tensor, Tensor]:
     """(std, mean) over the same dims, a plain tuple as in torch."""
     axes, dof = _var_args(input, dim, unbiased, correction, "std_mean")
-    return Std.apply(input, axes, dof, keepdim), Mean.apply(input, axes, keepdim)
+    return StdMeanStd.apply(input, axes, dof, keepdim), StdMeanMean.apply(input, axes, keepdim)
 register(std_mean)
 
 
@@ -1320,10 +1356,24 @@ def _min_max_tuple() -> type:
 AminmaxResult = _min_max_tuple()
 
 
+class AminmaxMin(Amin):
+    """min = amin(x, dim);  x: grad split evenly among the minima (torch's aminmax backward)."""
+
+    def name(self) -> str:
+        return "AminmaxBackward0"
+
+
+class AminmaxMax(Amax):
+    """max = amax(x, dim);  x: grad split evenly among the maxima (torch's aminmax backward)."""
+
+    def name(self) -> str:
+        return "AminmaxBackward0"
+
+
 @dim_aliases
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """(min, max) in one call; each gradient is split evenly among ties, as amin and amax.
-    torch records one node (AminmaxBackward0); we record two with the same gradients."""
+    torch records one node AminmaxBackward0; we record two of that name, same gradients."""
     _check_tensor(input, "aminmax")
     x = input.data
     if dim is None:
@@ -1338,8 +1388,17 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
         if x.ndim and x.shape[axis] == 0:
             raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
         axes = (axis,) if x.ndim else ()
-    return AminmaxResult(Amin.apply(input, axes, keepdim), Amax.apply(input, axes, keepdim))
+    return AminmaxResult(AminmaxMin.apply(input, axes, keepdim),
+                         AminmaxMax.apply(input, axes, keepdim))
 register(aminmax, method=True)
+
+
+class Dist(Norm):
+    """y = norm(input - other, p) of the difference (broadcast);  input: norm's adjoint at the
+    difference, other: minus that (through the subtraction before this node)."""
+
+    def name(self) -> str:
+        return "DistBackward0"
 
 
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
@@ -1353,5 +1412,8 @@ def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
     if input.data.dtype.kind != "f" and other.data.dtype.kind != "f":  # int - int stays int
         raise RuntimeError("dist(): input dtype should be either floating point or complex. "
                            f"Got {_torch_name(np.result_type(input.data, other.data))} instead.")
-    return norm(input - other, p)
+    diff = input - other
+    p = float(p)
+    _check_norm_identity(diff.data.shape, p, None)
+    return Dist.apply(diff, p, None, False)
 register(dist, method=True)
