@@ -1,11 +1,14 @@
-"""Reductions: sum, mean, prod, max, var, norm, logsumexp, softmax, cumsum and their adjoints.
+"""Reductions: sum, mean, prod, max, var, norm, logsumexp, softmax, cumsum, and (wave 2)
+median, nansum, nanmean, count_nonzero, var_mean, cummax, logcumsumexp, aminmax, dist;
+with their adjoints.
 
 A reduction folds some axes away; its backward spreads the gradient back over
 them ("sum in reverse"). So most adjoints below begin the same way: reshape
 `grad` to the input's rank with the reduced axes kept as size 1 (`_kept`),
 then let NumPy broadcast it. Where the math leaves a choice -- which of
 several tied maxima gets the gradient, prod's adjoint at a zero, var when
-N - correction <= 0 -- we make torch's choice and say so.
+N - correction <= 0 -- we make torch's choice and say so. Every function that takes a dim
+accepts NumPy's axis= (and keepdims=) as torch's argument parser does: see dim_aliases.
 
 Read ops/elementwise.py first; ops/shape.py comes next.
 """
@@ -571,7 +574,7 @@ def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) 
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of var, past dim_aliases
         )
     return axes, dof
 
