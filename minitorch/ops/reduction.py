@@ -1,21 +1,26 @@
-"""Reductions: sum, mean, prod, max, var, norm, logsumexp, softmax, cumsum and their adjoints.
+"""Reductions: sum, mean, prod, max, var, norm, logsumexp, softmax, cumsum, and (wave 2)
+median, nansum, nanmean, count_nonzero, var_mean, cummax, logcumsumexp, aminmax, dist;
+with their adjoints.
 
 A reduction folds some axes away; its backward spreads the gradient back over
 them ("sum in reverse"). So most adjoints below begin the same way: reshape
 `grad` to the input's rank with the reduced axes kept as size 1 (`_kept`),
 then let NumPy broadcast it. Where the math leaves a choice -- which of
 several tied maxima gets the gradient, prod's adjoint at a zero, var when
-N - correction <= 0 -- we make torch's choice and say so.
+N - correction <= 0 -- we make torch's choice and say so. Every function that takes a dim
+accepts NumPy's axis= (and keepdims=) as torch's argument parser does: see dim_aliases.
 
 Read ops/elementwise.py first; ops/shape.py comes next.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import warnings
 from collections import namedtuple
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -50,6 +55,33 @@ def _values_indices(name: str) -> type:
 
 MaxResult = _values_indices("max")
 MinResult = _values_indices("min")
+
+
+def dim_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept NumPy's spellings as torch's argument parser does: axis= for dim=, and
+    keepdims= for keepdim= where the op has a keepdim. Giving both spellings is a TypeError."""
+    op = fn.__name__
+    has_keepdim = "keepdim" in inspect.signature(fn).parameters
+
+    @functools.wraps(fn)
+    def accepting(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # the common call has none: pay nothing for the aliases then
+            if "axis" in kwargs:
+                kwargs = _renamed(kwargs, "axis", "dim", op)
+            if "keepdims" in kwargs and has_keepdim:
+                kwargs = _renamed(kwargs, "keepdims", "keepdim", op)
+        return fn(*args, **kwargs)
+
+    return accepting
+
+
+def _renamed(kwargs: dict[str, Any], alias: str, name: str, op: str) -> dict[str, Any]:
+    if name in kwargs:  # torch's parser reports the alias as the unexpected one
+        raise TypeError(f"{op}() got an unexpected keyword argument '{alias}' (it is an alias "
+                        f"of '{name}', which is given too)")
+    kwargs = dict(kwargs)
+    kwargs[name] = kwargs.pop(alias)
+    return kwargs
 
 
 # -- the dim argument, shapes, dtypes --------------------------------------
@@ -196,6 +228,7 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(before * after, -1, axis)
 
 
+@dim_aliases
 def sum(  # noqa: A001  (torch.sum shadows the builtin too)
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
@@ -205,6 +238,7 @@ def sum(  # noqa: A001  (torch.sum shadows the builtin too)
 register(sum, method=True)
 
 
+@dim_aliases
 def mean(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
@@ -226,6 +260,7 @@ def mean(
 register(mean, method=True)
 
 
+@dim_aliases
 def prod(
     input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
@@ -372,18 +407,21 @@ def _max_min(input: Any, dim: Any, keepdim: bool, op: str) -> Any:
     return result(values, Tensor._make(indices, False, None))
 
 
+@dim_aliases
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """max(x): a 0-d tensor; max(x, dim): (values, indices); max(x, other): maximum."""
     return _max_min(input, dim, keepdim, "max")
 register(max, method=True)
 
 
+@dim_aliases
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     """min(x): a 0-d tensor; min(x, dim): (values, indices); min(x, other): minimum."""
     return _max_min(input, dim, keepdim, "min")
 register(min, method=True)
 
 
+@dim_aliases
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     _check_tensor(input, "amax")
     axes = _axes(dim, input.data.ndim, "amax")
@@ -392,6 +430,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 register(amax, method=True)
 
 
+@dim_aliases
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     _check_tensor(input, "amin")
     axes = _axes(dim, input.data.ndim, "amin")
@@ -421,11 +460,13 @@ def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, op: str) -> Tens
     return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
 
 
+@dim_aliases
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg_extreme(input, dim, keepdim, "argmax")
 register(argmax, method=True, differentiable=False)
 
 
+@dim_aliases
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg_extreme(input, dim, keepdim, "argmin")
 register(argmin, method=True, differentiable=False)
@@ -476,18 +517,30 @@ def _variance(
     """Two passes (mean, then squared deviations), accumulated in float64 as torch does;
     returned in x's dtype unless `out_dtype` says otherwise (std takes its root first)."""
     xd = x.astype(np.float64, copy=False)
-    d = xd - np.sum(xd, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    d = xd - _slice_mean(xd, axes)
     d *= d
     squares = np.sum(d, axis=axes, keepdims=keepdim)
     with np.errstate(divide="ignore", invalid="ignore"):  # torch divides by max(0, dof)
         return np.asarray(squares / (dof if dof > 0 else 0.0), dtype=out_dtype or x.dtype)
 
 
+def _slice_mean(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
+    """The mean of each slice (kept dims), shifted by the slice's first element: a constant
+    slice then has exactly that mean and variance 0, as torch's Welford gives (and std's
+    kink at 0 gets its zero subgradient rather than rounding noise)."""
+    if x.size == 0 or x.ndim == 0:
+        return np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    first = x[tuple(slice(0, 1) if axes is None or i in axes else slice(None)
+                    for i in range(x.ndim))]
+    with np.errstate(invalid="ignore"):  # inf - inf: the slice's variance is NaN either way
+        return first + np.sum(x - first, axis=axes, keepdims=True) / _count(x.shape, axes)
+
+
 def _var_adjoint(
     grad: np.ndarray, x: np.ndarray, axes: tuple[int, ...] | None, dof: float
 ) -> np.ndarray:
     """grad * 2 (x - mean) / dof, with torch's readings of dof <= 0 (see below)."""
-    mean = np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
+    mean = _slice_mean(x, axes)
     with np.errstate(divide="ignore", invalid="ignore"):
         if dof <= 0 and (axes is None or x.ndim == 0):
             # torch, reducing everything: 2/0 = inf times (x - mean), read as nan where x == mean
@@ -521,11 +574,12 @@ def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) 
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of var, past dim_aliases
         )
     return axes, dof
 
 
+@dim_aliases
 def var(
     input: Tensor,
     dim: Any = None,
@@ -539,6 +593,7 @@ def var(
 register(var, method=True)
 
 
+@dim_aliases
 def std(
     input: Tensor,
     dim: Any = None,
@@ -636,6 +691,7 @@ class LogSoftmax(Function):
         return gx.reshape(ctx.shape), None
 
 
+@dim_aliases
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     _check_tensor(input, "logsumexp")
     x = float_operand(input)  # torch computes an int tensor's logsumexp in the default float
@@ -660,12 +716,14 @@ def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
     return input
 
 
+@dim_aliases
 def softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
     x = _softmax_operand(input, dtype, "softmax")
     return Softmax.apply(x, normalize_dim(dim, x.data.ndim, "softmax"))
 register(softmax, method=True)
 
 
+@dim_aliases
 def log_softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
     x = _softmax_operand(input, dtype, "log_softmax")
     return LogSoftmax.apply(x, normalize_dim(dim, x.data.ndim, "log_softmax"))
@@ -673,6 +731,11 @@ register(log_softmax, method=True)
 
 
 # -- norm ---------------------------------------------------------------------
+# The nuclear norm is a sum of singular values: linear algebra, so linalg registers it here
+# (MATRIX_NORMS["nuc"] = matrix_norm) when it is imported, and norm(p='nuc') calls it.
+MATRIX_NORMS: dict[str, Callable[..., Tensor]] = {}
+
+
 class Norm(Function):
     """y = (sum |x|^p)^(1/p) over dims; p = inf: max |x|, -inf: min |x|, 0: how many x != 0.
 
@@ -739,9 +802,13 @@ def norm(
     """torch.norm, which for every p but 'nuc' is linalg.vector_norm."""
     _check_tensor(input, "norm")
     if isinstance(p, str):
-        if p == "nuc":
-            raise NotImplementedError("norm: p='nuc' (the nuclear norm, a sum of singular "
-                                      "values) is not implemented in minitorch")
+        if p == "nuc":  # torch.norm hands this to linalg.matrix_norm, over every dim by default
+            matrix_norm = MATRIX_NORMS.get("nuc")
+            if matrix_norm is None:
+                raise NotImplementedError("norm: p='nuc' needs minitorch.linalg.matrix_norm, "
+                                          "which is not loaded")
+            dims = list(range(input.data.ndim)) if dim is None else dim
+            return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if isinstance(dim, (tuple, list)) and len(dim) > 2:
@@ -770,19 +837,24 @@ def norm(
             )
         x = cast(x, d)
     axes = _axes(dim, x.data.ndim, "norm")
-    if p < 0 or p == math.inf:  # max, min and negative powers have no value on nothing
-        shape = x.data.shape
-        if axes is None and x.data.size == 0:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
-                               "tensor because the operation does not have an identity")
-        for a in axes or ():
-            if shape[a] == 0:
-                raise RuntimeError(
-                    f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {a} "
-                    "because this dimension is empty and the operation does not have an identity"
-                )
+    _check_norm_identity(x.data.shape, p, axes)
     return Norm.apply(x, p, axes, keepdim)
 register(norm, method=True)
+
+
+def _check_norm_identity(shape: tuple[int, ...], p: float, axes: tuple[int, ...] | None) -> None:
+    """max, min and negative powers have no value on nothing: torch refuses them there."""
+    if not (p < 0 or p == math.inf):
+        return
+    if axes is None and math.prod(shape) == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
+                           "tensor because the operation does not have an identity")
+    for a in axes or ():
+        if shape[a] == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {a} "
+                "because this dimension is empty and the operation does not have an identity"
+            )
 
 
 # -- cumsum, cumprod ----------------------------------------------------------
@@ -861,14 +933,490 @@ def _cumulative_operand(input: Tensor, dtype: Any, op: str) -> tuple[Tensor, np.
     return x, acc
 
 
+@dim_aliases
 def cumsum(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     x, acc = _cumulative_operand(input, dtype, "cumsum")
     return CumSum.apply(x, normalize_dim(dim, x.data.ndim, "cumsum"), acc)
 register(cumsum, method=True, inplace=True)
 
 
+@dim_aliases
 def cumprod(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     x, acc = _cumulative_operand(input, dtype, "cumprod")
     return CumProd.apply(x, normalize_dim(dim, x.data.ndim, "cumprod"), acc)
 register(cumprod, method=True, inplace=True)
 
+
+
+# -- nansum, nanmean, count_nonzero ------------------------------------------------------------
+class NanSum(Function):
+    """y = sum(x, dims) with NaN read as 0;  x: grad broadcast back, times (x is not NaN)."""
+
+    def name(self) -> str:
+        return "NansumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, acc):
+        ctx.kept, ctx.shape = _kept(x.shape, axes), x.shape
+        ctx.keep = ~np.isnan(x) if x.dtype.kind == "f" else None
+        if ctx.keep is not None:
+            x = np.where(ctx.keep, x, np.zeros((), x.dtype))
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=acc))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # A product, not a select, as torch's nansum_backward: an inf grad at a NaN gives NaN.
+        with np.errstate(invalid="ignore"):
+            return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape) * ctx.keep, None, None, None
+
+
+@dim_aliases
+def nansum(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
+) -> Tensor:
+    _check_tensor(input, "nansum")
+    x, acc = _accumulator(input, dtype)
+    return NanSum.apply(x, _axes(dim, x.data.ndim, "nansum"), keepdim, acc)
+register(nansum, method=True)
+
+
+@dim_aliases
+def nanmean(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
+) -> Tensor:
+    """nansum / (how many are not NaN): torch's own composition, so its gradient too
+    (an all-NaN slice gives 0/0 = NaN, and NaN gradients)."""
+    _check_tensor(input, "nanmean")
+    if dtype is not None and not dtypes.to_dtype(dtype).is_floating_point:
+        raise RuntimeError(
+            "nanmean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {_torch_name(dtypes.to_dtype(dtype).np)}"
+        )
+    if input.data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_torch_name(input.data.dtype)}")
+    axes = _axes(dim, input.data.ndim, "nanmean")
+    count = np.sum(~np.isnan(input.data), axis=axes, keepdims=keepdim, dtype=np.int64)
+    return nansum(input, dim, keepdim, dtype=dtype) / Tensor._make(np.asarray(count), False, None)
+register(nanmean, method=True)
+
+
+@dim_aliases
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """How many elements are not zero (NaN counts), along dim (an int or a tuple): int64."""
+    _check_tensor(input, "count_nonzero")
+    axes = _axes(dim, input.data.ndim, "count_nonzero")
+    counts = np.count_nonzero(input.data, axis=axes)
+    return Tensor._make(np.asarray(counts, dtype=np.int64), False, None)
+register(count_nonzero, method=True, differentiable=False)
+
+
+# -- var_mean, std_mean ----------------------------------------------------------------------
+class VarMeanVar(Var):
+    """var of var_mean;  x: grad * 2 (x - mean) / (N - correction)."""
+
+    def name(self) -> str:
+        return "VarMeanBackward0"
+
+
+class VarMeanMean(Mean):
+    """mean of var_mean and std_mean;  x: grad / N broadcast back over the dims."""
+
+    def name(self) -> str:
+        return "VarMeanBackward0"
+
+
+class StdMeanStd(Std):
+    """std of std_mean;  x: var's adjoint of grad / (2y), with 0 where y == 0."""
+
+    def name(self) -> str:
+        return "StdMeanBackward0"
+
+
+class StdMeanMean(Mean):
+    """mean of std_mean;  x: grad / N broadcast back over the dims."""
+
+    def name(self) -> str:
+        return "StdMeanBackward0"
+
+
+@dim_aliases
+def var_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> tuple[Tensor, Tensor]:
+    """(var, mean) over the same dims, a plain tuple as in torch; torch records one node
+    VarMeanBackward0, we record two of that name with the same gradients."""
+    axes, dof = _var_args(input, dim, unbiased, correction, "var_mean")
+    return VarMeanVar.apply(input, axes, dof, keepdim), VarMeanMean.apply(input, axes, keepdim)
+register(var_mean)
+
+
+@dim_aliases
+def std_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> tuple[Tensor, Tensor]:
+    """(std, mean) over the same dims, a plain tuple as in torch."""
+    axes, dof = _var_args(input, dim, unbiased, correction, "std_mean")
+    return StdMeanStd.apply(input, axes, dof, keepdim), StdMeanMean.apply(input, axes, keepdim)
+register(std_mean)
+
+
+# -- median, nanmedian ------------------------------------------------------------------------
+MedianResult = _values_indices("median")
+NanMedianResult = _values_indices("nanmedian")
+_NO_DIM = object()  # median(x) and median(x, dim) are two overloads; dim=None is neither
+
+
+def _lower_median(x: np.ndarray) -> np.ndarray:
+    """The lower of the two middle values (torch's median), NaN if there is a NaN."""
+    flat = np.sort(x, axis=None)  # NaNs sort last
+    if flat.size == 0:  # torch: nan for floats, the smallest value for ints
+        return np.asarray(np.nan if x.dtype.kind == "f" else np.iinfo(x.dtype).min, x.dtype)
+    if x.dtype.kind == "f" and np.isnan(flat[-1]):
+        return np.asarray(flat[-1])
+    return _signed_zero(x, flat, (flat.size - 1) // 2)
+
+
+def _lower_nanmedian(x: np.ndarray) -> np.ndarray:
+    """The lower median of the values that are not NaN; NaN if every value is."""
+    flat = np.sort(x, axis=None)
+    n = flat.size - (np.count_nonzero(np.isnan(flat)) if x.dtype.kind == "f" else 0)
+    if flat.size == 0:
+        return _lower_median(x)
+    return _signed_zero(x, flat, (n - 1) // 2 if n else 0)
+
+
+_REPLAY_BUDGET = 1 << 16  # past this many elements we keep NumPy's zero (its sign may differ)
+
+
+def _signed_zero(x: np.ndarray, flat: np.ndarray, k: int) -> np.ndarray:
+    """flat[k], except that a zero median takes the sign torch's std::nth_element leaves.
+
+    0.0 and -0.0 are equal, so which one lands at k depends on the partition's steps;
+    only then (both zeros present) do we replay libstdc++'s nth_element as torch runs it.
+    """
+    v = flat[k]
+    if v != 0 or x.dtype.kind != "f" or x.size > _REPLAY_BUDGET:
+        return np.asarray(v)
+    zeros = flat[flat == 0]
+    if np.signbit(zeros).all() or not np.signbit(zeros).any():
+        return np.asarray(v)
+    from minitorch.ops.sorting import _stl_nth_element  # sorting imports this module
+
+    values = x.reshape(-1).tolist()
+    _stl_nth_element(values, 0, k, len(values),
+                     lambda a, b: a < b or (b != b and a == a))  # torch's: NaN is the largest
+    return np.asarray(values[k], x.dtype)
+
+
+class Median(Max):
+    """y = the lower median of every element;  x: grad split evenly among the elements equal
+    to y (among the NaNs when y is NaN) -- torch's evenly_distribute_backward, as max."""
+
+    reduce = staticmethod(_lower_median)
+
+    def name(self) -> str:
+        return "MedianBackward0"
+
+
+class NanMedian(Max):
+    """y = the lower median of the elements that are not NaN;  x: grad split evenly among
+    the elements equal to y, as Median."""
+
+    reduce = staticmethod(_lower_nanmedian)
+
+    def name(self) -> str:
+        return "NanmedianBackward0"
+
+
+class MedianDim(MaxDim):
+    """values = x at indices (the median of each slice along dim);  x: grad sent to those
+    indices only."""
+
+    def name(self) -> str:
+        return "MedianBackward1"
+
+
+class NanMedianDim(MaxDim):
+    """values = x at indices (the NaN-skipping median along dim);  x: grad sent to those
+    indices only."""
+
+    def name(self) -> str:
+        return "NanmedianBackward1"
+
+
+def _median_index(x: np.ndarray, axis: int, skip_nan: bool) -> np.ndarray:
+    """torch's index of the median along axis, kept dims.
+
+    torch partitions with nth_element under the order (value, index), so among equal
+    values the pick is the k-th of a stable sort. median returns the first NaN if a
+    slice has one; nanmedian takes the lower median of the values that are not NaN.
+    """
+    n = x.shape[axis]
+    order = np.argsort(x, axis=axis, kind="stable")  # NaNs last, in index order
+    nans = (np.sum(np.isnan(x), axis=axis, keepdims=True) if x.dtype.kind == "f"
+            else np.zeros(_kept(x.shape, (axis,)), np.int64))
+    if skip_nan:
+        k = np.maximum(n - nans - 1, 0) // 2
+    else:
+        k = np.where(nans > 0, n - nans, (n - 1) // 2)
+    return np.take_along_axis(order, k, axis).astype(np.int64, copy=False)
+
+
+def _median(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
+    _check_tensor(input, op)
+    x = input.data
+    skip_nan = op == "nanmedian"
+    if dim is _NO_DIM:
+        if keepdim:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "dim" '
+                            "(keepdim needs a dim)")
+        if x.dtype == np.bool_:
+            raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
+        return (NanMedian if skip_nan else Median).apply(input)
+    if dim is None or isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"{op}_out\" not implemented for 'Bool'")
+    axis = normalize_dim(dim, x.ndim, op)
+    if x.ndim == 0:
+        index = np.zeros((), np.int64)
+    else:
+        _check_no_empty_slice(x, (axis,), op)
+        index = _median_index(x, axis, skip_nan)
+    node = NanMedianDim if skip_nan else MedianDim
+    values = node.apply(input, index, axis, keepdim)
+    indices = index if keepdim or x.ndim == 0 else np.squeeze(index, axis)
+    result = NanMedianResult if skip_nan else MedianResult
+    return result(values, Tensor._make(indices, False, None))
+
+
+@dim_aliases
+def median(input: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:
+    """median(x): the lower median, a 0-d tensor (NaN if any NaN);
+    median(x, dim): (values, indices) along dim."""
+    return _median(input, dim, keepdim, "median")
+register(median, method=True)
+
+
+@dim_aliases
+def nanmedian(input: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:
+    """median that skips NaNs: NaN only where every value is NaN."""
+    return _median(input, dim, keepdim, "nanmedian")
+register(nanmedian, method=True)
+
+
+# -- cummax, cummin, logcumsumexp ---------------------------------------------------------------
+CummaxResult = _values_indices("cummax")
+CumminResult = _values_indices("cummin")
+
+
+class CumMax(Function):
+    """values_k = x at indices_k (the running max so far, its last index at ties);
+    x: grad scatter-added to those indices -- torch's cummaxmin_backward."""
+
+    @staticmethod
+    def forward(ctx, x, index, axis):
+        ctx.save_for_backward(index)
+        ctx.shape, ctx.axis = x.shape, axis
+        return np.take_along_axis(np.atleast_1d(x), index, axis).reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        if index.size == 0:
+            return np.zeros(ctx.shape, grad.dtype), None, None
+        rows = np.moveaxis(index, ctx.axis, -1).reshape(-1, index.shape[ctx.axis])
+        g = np.moveaxis(np.atleast_1d(grad), ctx.axis, -1).reshape(rows.shape)
+        gx = np.zeros(rows.shape, grad.dtype)
+        np.add.at(gx, (np.arange(rows.shape[0])[:, None], rows), g)  # repeated indices add up
+        moved = np.moveaxis(np.atleast_1d(grad), ctx.axis, -1).shape
+        return np.moveaxis(gx.reshape(moved), -1, ctx.axis).reshape(ctx.shape), None, None
+
+    def name(self) -> str:
+        return "CummaxBackward0"
+
+
+class CumMin(CumMax):
+    """values_k = x at indices_k (the running min so far, its last index at ties);
+    x: grad scatter-added to those indices."""
+
+    def name(self) -> str:
+        return "CumminBackward0"
+
+
+def _running_index(x: np.ndarray, axis: int, op: str) -> np.ndarray:
+    """torch's cummax/cummin index: the last k' <= k whose x equals the running extreme
+    (its `>=` keeps the latest tie), and once a NaN is seen, the latest NaN."""
+    running = (np.maximum if op == "cummax" else np.minimum).accumulate(x, axis=axis)  # NaN sticks
+    hit = x == running
+    if x.dtype.kind == "f":
+        hit |= np.isnan(x)  # a NaN is the running extreme from the first NaN on
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+    positions = np.arange(x.shape[axis], dtype=np.int64).reshape(shape)
+    return np.maximum.accumulate(np.where(hit, positions, 0), axis=axis)
+
+
+def _cum_extreme(input: Tensor, dim: Any, op: str) -> Any:
+    _check_tensor(input, op)
+    if dim is None or isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    x = input.data
+    axis = normalize_dim(dim, x.ndim, op)
+    index = _running_index(np.atleast_1d(x), axis, op)
+    values = (CumMax if op == "cummax" else CumMin).apply(input, index, axis)
+    result = CummaxResult if op == "cummax" else CumminResult
+    return result(values, Tensor._make(index.reshape(x.shape), False, None))
+
+
+@dim_aliases
+def cummax(input: Tensor, dim: int) -> Any:
+    """(values, indices): the running maximum along dim and where it was last reached."""
+    return _cum_extreme(input, dim, "cummax")
+register(cummax, method=True)
+
+
+@dim_aliases
+def cummin(input: Tensor, dim: int) -> Any:
+    """(values, indices): the running minimum along dim and where it was last reached."""
+    return _cum_extreme(input, dim, "cummin")
+register(cummin, method=True)
+
+
+class LogCumSumExp(Function):
+    """y_k = log(exp(x_1) + ... + exp(x_k)) along dim, by logaddexp so nothing overflows;
+    x_k: sum over i >= k of grad_i * exp(x_k - y_i), in log space as torch does.
+
+    torch splits grad by sign and takes a reversed logcumsumexp of log|grad| - y for each
+    half (TensorFlow's formula), so even huge y and tiny grad stay finite; so do we.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.shape, ctx.axis = x.shape, axis
+        x = np.atleast_1d(x)
+        with np.errstate(invalid="ignore"):  # inf + (-inf) inside logaddexp: NaN, as torch
+            y = np.logaddexp.accumulate(x, axis=axis) if x.size else x.copy()
+        ctx.save_for_backward(x, y)
+        return y.reshape(ctx.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        axis = ctx.axis
+        if x.size == 0:
+            return grad, None
+        grad = np.atleast_1d(grad).reshape(x.shape)
+        lowest = np.finfo(x.dtype).min
+
+        def reversed_lcse(a: np.ndarray) -> np.ndarray:
+            return np.flip(np.logaddexp.accumulate(np.flip(a, axis), axis=axis), axis)
+
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            log_abs = np.log(np.abs(grad))
+            pos = np.where(grad > 0, log_abs, lowest)
+            neg = np.where(grad < 0, log_abs, lowest)
+            gx = np.exp(reversed_lcse(pos - y) + x) - np.exp(reversed_lcse(neg - y) + x)
+        return np.asarray(gx, dtype=x.dtype).reshape(ctx.shape), None
+
+    def name(self) -> str:
+        return "LogcumsumexpBackward0"
+
+
+@dim_aliases
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    _check_tensor(input, "logcumsumexp")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{_torch_name(input.data.dtype)}'"
+        )
+    return LogCumSumExp.apply(input, normalize_dim(dim, input.data.ndim, "logcumsumexp"))
+register(logcumsumexp, method=True)
+
+
+# -- aminmax, dist ------------------------------------------------------------------------------
+def _min_max_tuple() -> type:
+    """torch.return_types.aminmax: a named tuple (min, max)."""
+
+    def __repr__(self) -> str:
+        return f"minitorch.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
+
+    base = namedtuple("aminmax", ("min", "max"))
+    return type("aminmax", (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+AminmaxResult = _min_max_tuple()
+
+
+class AminmaxMin(Amin):
+    """min = amin(x, dim);  x: grad split evenly among the minima (torch's aminmax backward)."""
+
+    def name(self) -> str:
+        return "AminmaxBackward0"
+
+
+class AminmaxMax(Amax):
+    """max = amax(x, dim);  x: grad split evenly among the maxima (torch's aminmax backward)."""
+
+    def name(self) -> str:
+        return "AminmaxBackward0"
+
+
+@dim_aliases
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """(min, max) in one call; each gradient is split evenly among ties, as amin and amax.
+    torch records one node AminmaxBackward0; we record two of that name, same gradients."""
+    _check_tensor(input, "aminmax")
+    x = input.data
+    if dim is None:
+        if x.size == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        axes = None
+    else:
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+        axis = normalize_dim(dim, x.ndim, "aminmax")
+        if x.ndim and x.shape[axis] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
+        axes = (axis,) if x.ndim else ()
+    return AminmaxResult(AminmaxMin.apply(input, axes, keepdim),
+                         AminmaxMax.apply(input, axes, keepdim))
+register(aminmax, method=True)
+
+
+class Dist(Norm):
+    """y = norm(input - other, p) of the difference (broadcast);  input: norm's adjoint at the
+    difference, other: minus that (through the subtraction before this node)."""
+
+    def name(self) -> str:
+        return "DistBackward0"
+
+
+def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
+    """norm(input - other, p), broadcasting; its gradient is norm's, with a minus for other."""
+    _check_tensor(input, "dist")
+    if not isinstance(other, Tensor):
+        raise TypeError("dist(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.number)):
+        raise TypeError(f"dist(): argument 'p' must be Number, not {type(p).__name__}")
+    if input.data.dtype.kind != "f" and other.data.dtype.kind != "f":  # int - int stays int
+        raise RuntimeError("dist(): input dtype should be either floating point or complex. "
+                           f"Got {_torch_name(np.result_type(input.data, other.data))} instead.")
+    diff = input - other
+    p = float(p)
+    _check_norm_identity(diff.data.shape, p, None)
+    return Dist.apply(diff, p, None, False)
+register(dist, method=True)
