@@ -56,7 +56,7 @@ def users() -> dict[type[Function], list[str]]:
     for name, op in OPS.items():
         fn = op.fn
         try:
-            refs = inspect.getclosurevars(fn)
+            refs = inspect.getclosurevars(inspect.unwrap(fn))  # past decorators (dim_aliases)
         except TypeError:
             continue
         seen = {**refs.globals, **refs.nonlocals}
