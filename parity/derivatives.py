@@ -34,7 +34,7 @@ def functions() -> list[type[Function]]:
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if "backward" in cls.__dict__:
+        if "backward" in cls.__dict__ and cls.__module__.startswith("minitorch."):
             found.append(cls)
     return sorted(found, key=lambda c: (c.__module__, c.__name__))
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
+from minitorch._torch_exact import fma
 from minitorch.autograd.grad_mode import enable_grad
 from minitorch.tensor import Tensor
 
@@ -39,67 +40,10 @@ __all__ = ["Optimizer"]
 # The kernels. torch's CPU kernels for `add_(x, alpha=a)`, `lerp_` and
 # `addcmul_` compute `a * b + c` with ONE rounding (a fused multiply-add);
 # doing it as two NumPy ops rounds twice and drifts from torch by an ulp now
-# and then. NumPy has no fma, so we build it: for float32 the product is exact
-# in float64, for float64 we split it into two exact halves (Dekker) and add
-# with the error kept (Knuth's two-sum). Scalars are cast to the tensor's
-# dtype first, as torch does (NumPy 2 does the same for Python floats).
+# and then. `fma` comes from minitorch/_torch_exact.py, the one place that
+# reproduces torch's roundings. Scalars are cast to the tensor's dtype first,
+# as torch does (NumPy 2 does the same for Python floats).
 # ----------------------------------------------------------------------------
-
-_SPLIT = 134217729.0  # 2**27 + 1: splits a float64 into two 26-bit halves
-
-
-def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
-    """a * b + c in float64, rounded once: a*b = p + e exactly, p + c = s + t exactly.
-
-    (s + (t + e) can still round twice in a rare tie; on 100,000 samples it never did.)
-    """
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    p = a * b
-    ta, tb = _SPLIT * a, _SPLIT * b
-    a_hi, b_hi = ta - (ta - a), tb - (tb - b)
-    a_lo, b_lo = a - a_hi, b - b_hi
-    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo  # the product's lost bits
-    s = p + c
-    v = s - p
-    t = (p - (s - v)) + (c - v)  # the sum's lost bits
-    r = s + (t + e)
-    return np.where(np.isfinite(r), r, s)  # inf/nan: the plain sum says it best
-
-
-_scratch = np.empty(0, np.float64)
-
-
-def _float64_scratch(shape: tuple[int, ...]) -> np.ndarray:
-    """A reused float64 buffer of `shape`: allocating a fresh large temporary on every step
-    costs page faults that, on some machines, dwarf the arithmetic (8x on a 784x256 weight)."""
-    global _scratch
-    n = int(np.prod(shape))
-    if _scratch.size < n:
-        _scratch = np.empty(n, np.float64)
-    return _scratch[:n].reshape(shape)
-
-
-def fma(a: Any, b: Any, c: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """a * b + c rounded once, in c's dtype (float32 via exact float64, float64 via _fma64)."""
-    dt = np.asarray(c).dtype
-    if dt == np.float32 and out is not None and out.shape == np.broadcast_shapes(
-        np.shape(a), np.shape(b), np.shape(c)
-    ):
-        r = _float64_scratch(out.shape)  # the product of two float32 is exact in float64
-        np.multiply(a, b, out=r, dtype=np.float64)
-        np.add(r, c, out=r, dtype=np.float64)
-        np.copyto(out, r, casting="same_kind")  # the one rounding, to float32
-        return out
-    if dt == np.float32:
-        r = np.add(np.multiply(a, b, dtype=np.float64), c, dtype=np.float64)
-    elif dt == np.float64:
-        r = _fma64(a, b, c)
-    else:
-        r = np.add(np.multiply(a, b), c)
-    if out is None:
-        return np.asarray(r).astype(dt)
-    out[...] = r
-    return out
 
 
 def add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
