@@ -311,6 +311,8 @@ class Clamp(Function):
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
+        if isinstance(lo, np.ndarray) and isinstance(hi, np.ndarray):
+            _check_clamp_masks(x, lo, hi, grad.shape, ctx.needs_input_grad)
         g_lo = g_hi = None
         if ctx.needs_input_grad[1]:
             pick = (x < lo) & (lo < hi) if hi is not None else x < lo
@@ -319,6 +321,20 @@ class Clamp(Function):
             pick = (x > hi) | (hi < lo) if lo is not None else x > hi
             g_hi = unbroadcast(keep_where(grad, pick), shape_of(hi))
         return unbroadcast(keep_where(grad, inside), shape_of(x)), g_lo, g_hi
+
+
+def _check_clamp_masks(x: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                       shape: tuple[int, ...], needs: tuple[bool, ...]) -> None:
+    """torch's clamp backward with two tensor bounds builds each mask in place on
+    broadcast(x, bound); where that is smaller than the output it raises, and so do we."""
+    need_x, need_lo, need_hi = needs[:3]
+    for needed, bound in ((need_x or need_lo, lo), (need_hi, hi)):
+        partial = np.broadcast_shapes(x.shape, bound.shape)
+        if needed and partial != shape:
+            raise RuntimeError(
+                f"clamp backward: output with shape {list(partial)} doesn't match the "
+                f"broadcast shape {list(shape)}"
+            )
 
 
 class Lerp(Function):
@@ -547,7 +563,8 @@ register(clamp, name='clip', method=True, inplace=True)
 # -- more binary math (issue 11): angles, norms, signs, log-sum-exp, x log y ------------------
 class Atan2(Function):
     """z = atan2(x, y), the angle of the point (y, x);  x: grad * y / (x^2 + y^2),
-    y: grad * -x / (x^2 + y^2)  (nan at the origin, as torch's atan2_backward)."""
+    y: grad * -x / (x^2 + y^2)  (where x^2 + y^2 is 0, as at the origin, torch takes
+    1 / (x^2 + y^2) as 0, so both gradients are signed zeros)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -557,7 +574,8 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
-        recip = np.reciprocal(x * x + y * y)
+        denominator = x * x + y * y
+        recip = np.where(denominator == 0, 0, np.reciprocal(denominator)).astype(grad.dtype)
         need_x, need_y = ctx.needs_input_grad
         gx = unbroadcast(grad * y * recip, shape_of(x)) if need_x else None
         gy = unbroadcast(grad * -x * recip, shape_of(y)) if need_y else None
@@ -622,7 +640,7 @@ class LogAddExp(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         power = np.exp2 if ctx.base2 else np.exp
-        need_x, need_y = ctx.needs_input_grad
+        need_x, need_y = ctx.needs_input_grad[:2]
         gx = unbroadcast(grad / (1 + power(y - x)), shape_of(x)) if need_x else None
         gy = unbroadcast(grad / (1 + power(x - y)), shape_of(y)) if need_y else None
         return gx, gy, None
@@ -703,7 +721,7 @@ def _logaddexp(input: Tensor, other: Tensor, op: str, base2: bool) -> Tensor:
     a, b, d = binary_operands(input, other, op)
     if d.category < 2:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{d.kernel_name}'")
-    return LogAddExp.apply(a, b, base2) if base2 else LogAddExp.apply(a, b)
+    return LogAddExp.apply(a, b, base2)
 
 
 def logaddexp(input: Tensor, other: Tensor) -> Tensor:

@@ -439,7 +439,11 @@ class Scale(Function):
 
 class Logit(Function):
     """y = log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given;
-    x: grad / (x (1 - x)), and outside [0, 1] nan (no eps) or 0 (outside [eps, 1 - eps])."""
+    x: grad / (x (1 - x)), and outside [0, 1] nan (no eps) or 0 (outside [eps, 1 - eps]).
+
+    At x = -0.0 that is grad / -0.0, the sign torch's vectorised kernel gives (its scalar
+    loop, below 8 float64 or 16 float32 elements, takes grad * inf instead).
+    """
 
     @staticmethod
     def forward(ctx, x, eps):
@@ -659,7 +663,8 @@ register(rad2deg, method=True, inplace=True)
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(p / (1 - p)); with eps, p is first clamped to [eps, 1 - eps]."""
     _check_tensor(input, "logit")
-    return Logit.apply(float_operand(input), None if eps is None else float(eps))
+    no_eps = eps is None or eps < 0  # torch reads a negative eps as none
+    return Logit.apply(float_operand(input), None if no_eps else float(eps))
 register(logit, method=True, inplace=True)
 
 
