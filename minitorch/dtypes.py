@@ -6,6 +6,8 @@ dimensions, 0-dim tensors, Python scalars) and a lower tier only wins when it
 brings a higher *category* (bool < integer < floating). So
 `float32 tensor * 2.5` stays float32, `int tensor * 2.5` becomes the default
 float dtype, and `float32 tensor + 0-dim float64 tensor` stays float32.
+Two dtypes of one tier meet by `promote_types`, torch's table: the wider
+wins, except that uint8 and int8 meet at int16 (neither holds the other).
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ import numpy as np
 class dtype:  # noqa: N801  (named like torch.dtype)
     """A tensor element type: `minitorch.float32`, `minitorch.int64`, ..."""
 
-    __slots__ = ("name", "np", "rank", "category", "is_floating_point", "itemsize")
+    __slots__ = ("name", "np", "rank", "category", "is_floating_point", "itemsize",
+                 "is_signed", "kernel_name")
 
-    def __init__(self, name: str, np_dtype: type, rank: int, category: int) -> None:
+    def __init__(self, name: str, np_dtype: type, rank: int, category: int,
+                 kernel_name: str) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        self.rank = rank  # position in the promotion order
+        self.rank = rank  # position in the order bool < integers by width < floats by width
         self.category = category  # 0 bool, 1 integer, 2 floating
         self.is_floating_point = category == 2
+        self.is_signed = self.np.kind in "if"  # as torch.dtype.is_signed
         self.itemsize = self.np.itemsize
+        self.kernel_name = kernel_name  # torch's C++ name in kernel errors: 'Float', 'Long'
 
     def __repr__(self) -> str:
         return f"minitorch.{self.name}"
@@ -35,13 +41,17 @@ class dtype:  # noqa: N801  (named like torch.dtype)
         return (_dtype_by_name, (self.name,))
 
 
-bool_ = dtype("bool", np.bool_, 0, 0)
-int32 = dtype("int32", np.int32, 1, 1)
-int64 = dtype("int64", np.int64, 2, 1)
-float32 = dtype("float32", np.float32, 3, 2)
-float64 = dtype("float64", np.float64, 4, 2)
+bool_ = dtype("bool", np.bool_, 0, 0, "Bool")
+uint8 = dtype("uint8", np.uint8, 1, 1, "Byte")
+int8 = dtype("int8", np.int8, 2, 1, "Char")
+int16 = dtype("int16", np.int16, 3, 1, "Short")
+int32 = dtype("int32", np.int32, 4, 1, "Int")
+int64 = dtype("int64", np.int64, 5, 1, "Long")
+float16 = dtype("float16", np.float16, 6, 2, "Half")
+float32 = dtype("float32", np.float32, 7, 2, "Float")
+float64 = dtype("float64", np.float64, 8, 2, "Double")
 
-ALL_DTYPES = (bool_, int32, int64, float32, float64)
+ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NP = {d.np: d for d in ALL_DTYPES}
 _BY_RANK = {d.rank: d for d in ALL_DTYPES}
 
@@ -55,6 +65,8 @@ float = float32  # noqa: A001
 double = float64
 long = int64
 int = int32  # noqa: A001
+short = int16
+half = float16
 bool = bool_  # noqa: A001
 
 _default_float = float32
@@ -81,7 +93,7 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     if found is None:
         raise TypeError(
             f"can't convert np.ndarray of type {np_dtype}. The only supported types are: "
-            "float64, float32, int64, int32 and bool."
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
         )
     return found
 
@@ -103,7 +115,13 @@ def to_dtype(d) -> dtype:
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype that holds both (bool < int32 < int64 < float32 < float64)."""
+    """torch.promote_types: the smallest dtype that holds both.
+
+    The order is bool < uint8, int8 < int16 < int32 < int64 < float16 < float32 < float64;
+    the one exception is uint8 with int8, which meet at int16.
+    """
+    if {a, b} == {uint8, int8}:
+        return int16
     return a if a.rank >= b.rank else b
 
 

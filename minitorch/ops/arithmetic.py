@@ -7,6 +7,7 @@ gradient back onto each input's shape. Read support.py first.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,15 +15,19 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.ops.support import (
+    as_operand,
     binary_operands,
+    broadcast_shapes,
     cast,
     float_operand,
     keep_where,
     shape_of,
     unbroadcast,
 )
-from minitorch.registry import register
+from minitorch.registry import _inplace, register
 from minitorch.tensor import Tensor
+
+LN2 = math.log(2.0)
 
 
 class Add(Function):
@@ -301,11 +306,13 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, lo, hi = ctx.saved
-        inside = np.ones(x.shape, bool)
+        inside = np.ones(grad.shape, bool)  # the output's shape: tensor bounds may broadcast x
         if lo is not None:
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
+        if isinstance(lo, np.ndarray) and isinstance(hi, np.ndarray):
+            _check_clamp_masks(x, lo, hi, grad.shape, ctx.needs_input_grad)
         g_lo = g_hi = None
         if ctx.needs_input_grad[1]:
             pick = (x < lo) & (lo < hi) if hi is not None else x < lo
@@ -314,6 +321,20 @@ class Clamp(Function):
             pick = (x > hi) | (hi < lo) if lo is not None else x > hi
             g_hi = unbroadcast(keep_where(grad, pick), shape_of(hi))
         return unbroadcast(keep_where(grad, inside), shape_of(x)), g_lo, g_hi
+
+
+def _check_clamp_masks(x: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                       shape: tuple[int, ...], needs: tuple[bool, ...]) -> None:
+    """torch's clamp backward with two tensor bounds builds each mask in place on
+    broadcast(x, bound); where that is smaller than the output it raises, and so do we."""
+    need_x, need_lo, need_hi = needs[:3]
+    for needed, bound in ((need_x or need_lo, lo), (need_hi, hi)):
+        partial = np.broadcast_shapes(x.shape, bound.shape)
+        if needed and partial != shape:
+            raise RuntimeError(
+                f"clamp backward: output with shape {list(partial)} doesn't match the "
+                f"broadcast shape {list(shape)}"
+            )
 
 
 class Lerp(Function):
@@ -331,6 +352,12 @@ class Lerp(Function):
         x, y, w = ctx.saved
         gw = unbroadcast(grad * (y - x), shape_of(w)) if ctx.needs_input_grad[2] else None
         return unbroadcast(grad * (1 - w), shape_of(x)), unbroadcast(grad * w, shape_of(y)), gw
+
+
+def _reject_bool_kernel(d: dtypes.dtype, kernel: str) -> None:
+    """torch has no bool kernel for //, %, fmod and rounded division."""
+    if d.category == 0:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _check_integer_divisor(y: Any, op: str) -> None:
@@ -380,13 +407,15 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
+    _reject_bool_kernel(d, f"div_{rounding_mode}_cpu")
     return RoundedDiv.apply(a, b, rounding_mode)
 register(div, method=True, inplace=True, operators=("__truediv__", "__rtruediv__", "__itruediv__"))
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
     """input // other, rounding toward minus infinity."""
-    a, b, _ = binary_operands(input, other, "floor_divide")
+    a, b, d = binary_operands(input, other, "floor_divide")
+    _reject_bool_kernel(d, "div_floor_cpu")
     return FloorDivide.apply(a, b)
 register(floor_divide, method=True, inplace=True,
          operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"))
@@ -394,20 +423,26 @@ register(floor_divide, method=True, inplace=True,
 
 def remainder(input: Any, other: Any) -> Tensor:
     """input % other with the sign of other (Python's and torch's %)."""
-    a, b, _ = binary_operands(input, other, "remainder")
+    _no_two_numbers("remainder", input, other, "(Tensor input, Tensor other)")
+    a, b, d = binary_operands(input, other, "remainder")
+    _reject_bool_kernel(d, "remainder_cpu")
     return Remainder.apply(a, b)
 register(remainder, method=True, inplace=True, operators=("__mod__", "__rmod__", "__imod__"))
 
 
 def fmod(input: Any, other: Any) -> Tensor:
     """The C remainder, with the sign of input."""
-    a, b, _ = binary_operands(input, other, "fmod")
+    if not isinstance(input, Tensor):  # torch.fmod takes no number as its first argument
+        _invalid_combination("fmod", input, other, "(Tensor input, Tensor other)")
+    a, b, d = binary_operands(input, other, "fmod")
+    _reject_bool_kernel(d, "fmod_cpu")
     return Fmod.apply(a, b)
 register(fmod, method=True, inplace=True)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """input ** exponent; an integer tensor to a negative integer power raises, as in torch."""
+    _no_two_numbers("pow", input, exponent, "(Tensor input, Tensor exponent)")
     a, b, d = binary_operands(input, exponent, "pow")
     if d.category == 1 and not isinstance(b, Tensor) and b < 0:
         raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
@@ -484,6 +519,27 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
 register(lerp, method=True, inplace=True)
 
 
+def _no_two_numbers(op: str, a: Any, b: Any, expected: str) -> None:
+    """torch refuses an op on two Python numbers where it has no (Scalar, Scalar) overload."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        _invalid_combination(op, a, b, expected)
+
+
+def _invalid_combination(op: str, a: Any, b: Any, expected: str) -> None:
+    raise TypeError(
+        f"{op}() received an invalid combination of arguments - got "
+        f"({type(a).__name__}, {type(b).__name__}), but expected {expected}"
+    )
+
+
+def _tensor_arg(x: Any, op: str, arg: str, position: int) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{op}(): argument '{arg}' (position {position}) must be Tensor, "
+            f"not {type(x).__name__}"
+        )
+
+
 def _is_bool(x: Any) -> bool:
     return isinstance(x, bool) or (isinstance(x, Tensor) and x.data.dtype == np.bool_)
 
@@ -502,3 +558,222 @@ register(div, name='true_divide', method=True, inplace=True)
 register(neg, name='negative', method=True, inplace=True)
 register(clamp, name='clip', method=True, inplace=True)
 
+
+
+# -- more binary math (issue 11): angles, norms, signs, log-sum-exp, x log y ------------------
+class Atan2(Function):
+    """z = atan2(x, y), the angle of the point (y, x);  x: grad * y / (x^2 + y^2),
+    y: grad * -x / (x^2 + y^2)  (where x^2 + y^2 is 0, as at the origin, torch takes
+    1 / (x^2 + y^2) as 0, so both gradients are signed zeros)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.arctan2(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        denominator = x * x + y * y
+        recip = np.where(denominator == 0, 0, np.reciprocal(denominator)).astype(grad.dtype)
+        need_x, need_y = ctx.needs_input_grad
+        gx = unbroadcast(grad * y * recip, shape_of(x)) if need_x else None
+        gy = unbroadcast(grad * -x * recip, shape_of(y)) if need_y else None
+        return gx, gy
+
+
+class Hypot(Function):
+    """z = sqrt(x^2 + y^2) without overflow;  x: grad * x / z,  y: grad * y / z."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = np.hypot(x, y)
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, z = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        gx = unbroadcast(grad * x / z, shape_of(x)) if need_x else None
+        gy = unbroadcast(grad * y / z, shape_of(y)) if need_y else None
+        return gx, gy
+
+
+class Copysign(Function):
+    """z = |x| with the sign of y;  x: grad * z / x (0 where x == 0),  y: 0 (as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = np.asarray(np.copysign(x, y))
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, z = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            ratio = np.where(x == 0, np.zeros((), z.dtype), z / x)
+            gx = unbroadcast(grad * ratio, shape_of(x))
+        if need_y:
+            gy = np.zeros(shape_of(y), grad.dtype)
+        return gx, gy
+
+
+class LogAddExp(Function):
+    """z = log(e^x + e^y), computed as max + log1p(e^-|x - y|);
+    x: grad / (1 + e^(y - x)),  y: grad / (1 + e^(x - y))."""
+
+    @staticmethod
+    def forward(ctx, x, y, base2=False):
+        ctx.save_for_backward(x, y)
+        ctx.base2 = base2
+        m = np.maximum(x, y)
+        gap = -np.abs(x - y)
+        tail = np.log1p(np.exp2(gap)) / LN2 if base2 else np.log1p(np.exp(gap))
+        same_inf = np.isinf(x) & (x == y)  # inf - inf would be nan: torch returns x itself
+        return np.asarray(np.where(same_inf, x, m + tail))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        power = np.exp2 if ctx.base2 else np.exp
+        need_x, need_y = ctx.needs_input_grad[:2]
+        gx = unbroadcast(grad / (1 + power(y - x)), shape_of(x)) if need_x else None
+        gy = unbroadcast(grad / (1 + power(x - y)), shape_of(y)) if need_y else None
+        return gx, gy, None
+
+
+def xlogy_array(x: Any, y: Any) -> np.ndarray:
+    """x * log(y), 0 where x == 0 (log 0 included), nan where y is nan: torch's kernel."""
+    z = np.where(x == 0, 0, x * np.log(y))
+    return np.asarray(np.where(np.isnan(y), np.nan, z), dtype=np.result_type(x, y))
+
+
+class Xlogy(Function):
+    """z = x * log(y) (0 where x == 0);  x: xlogy(grad, y) (0 where x == 0 and y <= 0),
+    y: grad * x / y."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return xlogy_array(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            gx = np.where((x == 0) & (y <= 0), 0, xlogy_array(grad, y)).astype(grad.dtype)
+            gx = unbroadcast(gx, shape_of(x))
+        if need_y:
+            gy = unbroadcast(grad * x / y, shape_of(y))
+        return gx, gy
+
+
+def _float_pair(input: Any, other: Any, op: str) -> tuple[Any, Any]:
+    """Promote, then compute integers in the default float dtype (atan2(int, int) is float)."""
+    a, b, d = binary_operands(input, other, op)
+    if d.category < 2:
+        a = float_operand(a) if isinstance(a, Tensor) else float(a)
+        b = float_operand(b) if isinstance(b, Tensor) else float(b)
+    return a, b
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The angle of the point (other, input) in (-pi, pi]; integers compute in float."""
+    _tensor_arg(input, "atan2", "input", 1)
+    _tensor_arg(other, "atan2", "other", 2)
+    return Atan2.apply(*_float_pair(input, other, "atan2"))
+register(atan2, method=True, inplace=True)
+
+
+arctan2 = atan2
+register(atan2, name="arctan2", method=True, inplace=True)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """sqrt(input^2 + other^2), elementwise; floating tensors only, as in torch."""
+    _tensor_arg(input, "hypot", "input", 1)
+    _tensor_arg(other, "hypot", "other", 2)
+    a, b, d = binary_operands(input, other, "hypot")
+    if d.category < 2:
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{d.kernel_name}'")
+    return Hypot.apply(a, b)
+register(hypot, method=True, inplace=True)
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """|input| with the sign of other (a tensor or a number); integers compute in float."""
+    if not isinstance(input, Tensor):
+        _invalid_combination("copysign", input, other,
+                             "(Tensor input, Tensor other) or (Tensor input, Number other)")
+    return Copysign.apply(*_float_pair(input, other, "copysign"))
+register(copysign, method=True, inplace=True)
+
+
+def _logaddexp(input: Tensor, other: Tensor, op: str, base2: bool) -> Tensor:
+    _tensor_arg(input, op, "input", 1)
+    _tensor_arg(other, op, "other", 2)
+    a, b, d = binary_operands(input, other, op)
+    if d.category < 2:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{d.kernel_name}'")
+    return LogAddExp.apply(a, b, base2)
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """log(exp(input) + exp(other)) without overflow; floating tensors only."""
+    return _logaddexp(input, other, "logaddexp", False)
+register(logaddexp, method=True)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """log2(2^input + 2^other) without overflow; floating tensors only."""
+    return _logaddexp(input, other, "logaddexp2", True)
+register(logaddexp2, method=True)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input * log(other), 0 where input is 0; either (not both) may be a number."""
+    _no_two_numbers("xlogy", input, other, "(Tensor input, Tensor other) or "
+                    "(Number self, Tensor other) or (Tensor input, Number other)")
+    return Xlogy.apply(*_float_pair(input, other, "xlogy"))
+register(xlogy, method=True, inplace=True)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent computed in float64, whatever the operands' dtypes."""
+    _no_two_numbers("float_power", input, exponent,
+                    "(Tensor input, Tensor exponent) or (Number self, Tensor exponent) or "
+                    "(Tensor input, Number exponent)")
+    a, b = (as_operand(v, "float_power") for v in (input, exponent))
+    a, b = (cast(v, dtypes.float64) if isinstance(v, Tensor) else float(v) for v in (a, b))
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+        broadcast_shapes(a.data.shape, b.data.shape, "float_power")
+    return Pow.apply(a, b)
+
+
+def float_power_(self: Tensor, exponent: Any) -> Tensor:
+    """In place: only a float64 tensor can hold float_power's float64 result (torch's rule)."""
+    if self.data.dtype != np.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {self.dtype.kernel_name} but the "
+            "operation's result requires dtype Double"
+        )
+    return _inplace[0](self, float_power, exponent)
+register(float_power, method=True, inplace=float_power_)
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """max(input, min): clamp with a lower bound only (a number or a tensor)."""
+    return clamp(input, min=min)
+register(clamp_min, method=True, inplace=True)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """min(input, max): clamp with an upper bound only (a number or a tensor)."""
+    return clamp(input, max=max)
+register(clamp_max, method=True, inplace=True)

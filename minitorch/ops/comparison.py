@@ -21,8 +21,7 @@ from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 # torch's C++ names for dtypes, as its kernels print them in error messages.
-_KERNEL_NAME = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float",
-                "float64": "Double"}
+_KERNEL_NAME = {d.name: d.kernel_name for d in dtypes.ALL_DTYPES}
 
 
 def _bool(arr: Any) -> Tensor:
@@ -146,7 +145,18 @@ def bitwise_not(input: Tensor) -> Tensor:
     x = _tensor(input, "bitwise_not").data
     _check_integral(dtypes.from_numpy_dtype(x.dtype), "bitwise_not_cpu")
     return Tensor._make(np.asarray(np.invert(x)), False, None)
-register(bitwise_not, method=True, inplace=True, differentiable=False, operators=("__invert__",))
+
+
+def _invert(self: Tensor) -> Tensor:
+    """~self: torch's operator refuses floats with a TypeError (bitwise_not with its kernel's)."""
+    if self.data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        f"tensors, not {self.dtype}")
+    return bitwise_not(self)
+
+
+register(bitwise_not, method=True, inplace=True, differentiable=False,
+         operators={"__invert__": _invert})
 
 
 def _bitwise(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
@@ -176,6 +186,52 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:
     return _bitwise(input, other, np.bitwise_xor, "bitwise_xor")
 register(bitwise_xor, method=True, inplace=True, differentiable=False,
          operators={"__xor__": bitwise_xor, "__rxor__": bitwise_xor, "__ixor__": None})  # symmetric
+
+
+def shift_array(x: np.ndarray, s: Any, left: bool) -> np.ndarray:
+    """x << s or x >> s as torch's kernels do it: a shift by a negative amount or by the
+    width or more gives 0 to the left, and to the right the sign (-1 or 0, unsigned: 0)."""
+    x = np.asarray(x)
+    s = np.asarray(s, dtype=x.dtype)
+    width = 8 * x.dtype.itemsize
+    out_of_range = (s < 0) | (s >= width)
+    safe = np.where(out_of_range, 0, s).astype(x.dtype)
+    if left:
+        return np.asarray(np.where(out_of_range, 0, np.left_shift(x, safe)), dtype=x.dtype)
+    if x.dtype.kind == "u":
+        return np.asarray(np.where(out_of_range, 0, np.right_shift(x, safe)), dtype=x.dtype)
+    sign = np.right_shift(x, np.asarray(width - 1, x.dtype))
+    return np.asarray(np.where(out_of_range, sign, np.right_shift(x, safe)), dtype=x.dtype)
+
+
+def _shift(input: Any, other: Any, left: bool, op: str) -> Tensor:
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(
+            f"{op}() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected (Tensor input, "
+            "Tensor other) or (Number self, Tensor other) or (Tensor input, Number other)"
+        )
+    a, b, result = binary_operands(input, other, op)
+    kernel = "lshift_cpu" if left else "rshift_cpu"
+    if result.category != 1:  # bools shift only after promotion to int (True << 1 is 2)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{result.kernel_name}'")
+    x = np.asarray(_array(a), dtype=result.np)  # a number on the left takes the result dtype
+    return Tensor._make(shift_array(x, _array(b), left), False, None)
+
+
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    """input << other: the bits of an integer moved left (x * 2^other, wrapping around)."""
+    return _shift(input, other, True, "bitwise_left_shift")
+register(bitwise_left_shift, method=True, inplace=True, differentiable=False,
+         operators=("__lshift__", "__rlshift__", "__ilshift__"))
+
+
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    """input >> other: the bits of an integer moved right, the sign copied in (floor of
+    x / 2^other)."""
+    return _shift(input, other, False, "bitwise_right_shift")
+register(bitwise_right_shift, method=True, inplace=True, differentiable=False,
+         operators=("__rshift__", "__rrshift__", "__irshift__"))
 
 
 # -- tests on values -----------------------------------------------------------

@@ -311,6 +311,48 @@ class Cosh(Function):
         return grad * np.sinh(x)
 
 
+class Asinh(Function):
+    """y = asinh x;  x: grad / sqrt(x^2 + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / np.sqrt(x * x + 1)
+
+
+class Acosh(Function):
+    """y = acosh x;  x: grad / sqrt(x^2 - 1)  (inf at 1, nan below, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arccosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / np.sqrt(x * x - 1)
+
+
+class Atanh(Function):
+    """y = atanh x;  x: grad / (1 - x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctanh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / (1 - x * x)
+
+
 class Tanh(Function):
     """y = tanh x;  x: grad * (1 - y^2), and we saved y."""
 
@@ -368,6 +410,71 @@ class Erf(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved
         return grad * (TWO_OVER_SQRT_PI * np.exp(-(x * x)))
+
+
+class Frac(Function):
+    """y = x - trunc(x), with the sign of x;  x: grad."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.asarray(x - np.trunc(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Scale(Function):
+    """y = c * x for a constant c (deg2rad, rad2deg);  x: grad * c."""
+
+    @staticmethod
+    def forward(ctx, x, c):
+        ctx.c = c
+        return np.asarray(x * np.asarray(c, x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * np.asarray(ctx.c, grad.dtype), None
+
+
+class Logit(Function):
+    """y = log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given;
+    x: grad / (x (1 - x)), and outside [0, 1] nan (no eps) or 0 (outside [eps, 1 - eps]).
+
+    At x = -0.0 that is grad / -0.0, the sign torch's vectorised kernel gives (its scalar
+    loop, below 8 float64 or 16 float32 elements, takes grad * inf instead).
+    """
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        return np.asarray(np.log(z / (1 - z)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        g = grad / (x * (1 - x))
+        if ctx.eps is None:
+            outside, fill = (x < 0) | (x > 1), np.nan
+        else:
+            outside, fill = (x < ctx.eps) | (x > 1 - ctx.eps), 0.0
+        return np.where(outside, np.asarray(fill, g.dtype), g), None
+
+
+class NanToNum(Function):
+    """y = x with nan, +inf and -inf replaced by finite numbers;  x: grad where x is finite."""
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.save_for_backward(x)
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return keep_where(grad, np.isfinite(x)), None, None, None
 
 
 class Step(Function):
@@ -433,6 +540,14 @@ asin, acos, atan = _float_unary(Asin), _float_unary(Acos), _float_unary(Atan)
 register(asin, method=True, inplace=True)
 register(acos, method=True, inplace=True)
 register(atan, method=True, inplace=True)
+asinh, acosh, atanh = _float_unary(Asinh), _float_unary(Acosh), _float_unary(Atanh)
+register(asinh, method=True, inplace=True)
+register(acosh, method=True, inplace=True)
+register(atanh, method=True, inplace=True)
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+register(asinh, name="arcsinh", method=True, inplace=True)
+register(acosh, name="arccosh", method=True, inplace=True)
+register(atanh, name="arctanh", method=True, inplace=True)
 sinh, cosh, tanh = _float_unary(Sinh), _float_unary(Cosh), _float_unary(Tanh)
 register(sinh, method=True, inplace=True)
 register(cosh, method=True, inplace=True)
@@ -520,3 +635,54 @@ def abs_int(n: int) -> int:
 absolute = abs
 register(abs, name='absolute', method=True, inplace=True)
 
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part, input - trunc(input); floating tensors only, as in torch."""
+    _check_tensor(input, "frac")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype.kernel_name}'")
+    return Frac.apply(input)
+register(frac, method=True, inplace=True)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians (times pi / 180); integers compute in the default float dtype."""
+    _check_tensor(input, "deg2rad")
+    return Scale.apply(float_operand(input), math.pi / 180.0)
+register(deg2rad, method=True, inplace=True)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees (times 180 / pi); integers compute in the default float dtype."""
+    _check_tensor(input, "rad2deg")
+    return Scale.apply(float_operand(input), 180.0 / math.pi)
+register(rad2deg, method=True, inplace=True)
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """log(p / (1 - p)); with eps, p is first clamped to [eps, 1 - eps]."""
+    _check_tensor(input, "logit")
+    no_eps = eps is None or eps < 0  # torch reads a negative eps as none
+    return Logit.apply(float_operand(input), None if no_eps else float(eps))
+register(logit, method=True, inplace=True)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """nan -> nan, +inf -> posinf, -inf -> neginf (default: the dtype's largest finite
+    values); integer and bool tensors come back as copies."""
+    _check_tensor(input, "nan_to_num")
+    if input.data.dtype.kind != "f":
+        return Tensor._make(input.data.copy(), False, None)
+    return NanToNum.apply(input, nan, posinf, neginf)
+register(nan_to_num, method=True, inplace=True)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set: negatives, -0.0 and a negative nan (bool, no grad)."""
+    _check_tensor(input, "signbit")
+    x = input.data
+    bits = np.signbit(x) if x.dtype.kind in "fi" else np.zeros(x.shape, bool)
+    return Tensor._make(np.asarray(bits), False, None)
+register(signbit, method=True, differentiable=False)

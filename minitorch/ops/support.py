@@ -105,6 +105,8 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, dtypes.dtype]:
 
     Returns the two operands (tensors cast where needed, scalars untouched:
     NumPy keeps a Python scalar from upcasting an array) and the result dtype.
+    Two Python numbers compute as torch does, in a 0-dim tensor of the result dtype:
+    add(1.5, 2.0) is float32 (the default dtype), add(True, True) is bool.
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     # The common cases first, kept fast: same dtypes, or a float tensor and a Python float.
@@ -123,6 +125,8 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, dtypes.dtype]:
         broadcast_shapes(a.data.shape, b.data.shape, op)
     if ta:
         a = cast(a, result)
+    elif not tb:
+        a = Tensor._make(np.asarray(a, dtype=result.np), False, None)
     else:
         a = _scalar_as(a, result)
     if tb:
@@ -133,11 +137,19 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, dtypes.dtype]:
 
 
 def _scalar_as(x: Any, d: dtypes.dtype) -> Any:
-    """A Python scalar in the result's dtype's kind (so NumPy does not promote it)."""
+    """A Python scalar in the result's dtype's kind (so NumPy does not promote it).
+
+    An int outside the range of a narrow integer dtype wraps around, as in torch
+    (int8 tensor * 1000); NumPy would refuse it.
+    """
     if d.category == 2:
         return float(x)
     if d.category == 1:
-        return int(x)
+        x = int(x)
+        info = np.iinfo(d.np)
+        if not info.min <= x <= info.max:
+            return np.asarray(x % (1 << (8 * d.itemsize))).astype(d.np)[()]
+        return x
     return x
 
 
