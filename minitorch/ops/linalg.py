@@ -436,7 +436,8 @@ SVDResult = _result("linalg_svd", ("U", "S", "Vh"))
 SVDTorchResult = _result("svd", ("U", "S", "V"))
 
 
-def _matrix(A: Any, op: str, square: bool = True, name: str = "A") -> None:
+def _matrix(A: Any, op: str, square: bool = True, name: str = "A",
+            floating: bool = True) -> None:
     """torch's checks of a (batch of) matrices: a float Tensor, >= 2 dims, square if asked."""
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(A).__name__}")
@@ -447,6 +448,9 @@ def _matrix(A: Any, op: str, square: bool = True, name: str = "A") -> None:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are "
                            f"{shape[-2]} by {shape[-1]} matrices")
     if A.data.dtype.kind != "f":
+        if not floating:  # eigh has no dtype check of its own: its kernel refuses
+            raise NotImplementedError(f"\"{op.replace('.', '_')}_cpu\" not implemented for "
+                                      f"'{_tname(A.data)}'")
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
                            f"Got {_tname(A.data)}")
 
@@ -531,12 +535,11 @@ class AddMatmul(Function):
         return f"{self.kind}Backward0"
 
 
-def _scalars(x: Tensor, beta: Any, alpha: Any, op: str) -> None:
-    if x.data.dtype.kind in "iub":
-        for name, v in (("beta", beta), ("alpha", alpha)):
-            if isinstance(v, float):
-                raise RuntimeError(f"{op}: For integral input tensors, argument {name} must not "
-                                   "be a floating point number.")
+def _scalars(x: Tensor, beta: Any, alpha: Any) -> tuple[Any, Any]:
+    """Integer tensors truncate beta and alpha to ints, as torch does (beta=0.5 acts as 0)."""
+    if x.data.dtype.kind in "iu":
+        return int(beta), int(alpha)
+    return beta, alpha
 
 
 def _add_product(input: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, op: str,
@@ -550,7 +553,7 @@ def _add_product(input: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, o
                            f"{', '.join(_tname(t.data) for t in (input, m1, m2))}")
     if dts[0] == np.bool_:
         raise NotImplementedError(f"{op}: not implemented for 'Bool'")
-    _scalars(input, beta, alpha, op)
+    beta, alpha = _scalars(input, beta, alpha)
     return AddMatmul.apply(input, m1, m2, beta, alpha, kind)
 
 
@@ -812,8 +815,10 @@ register(det, name="linalg.det", function=False)
 def logdet(input: Tensor) -> Tensor:
     """log(det(A)): nan for a negative determinant, -inf for a singular A (as torch)."""
     _matrix(input, "logdet")
+    from minitorch.ops.indexing import where
+
     sign, logabs = _slogdet(input)
-    return logabs + sign.log()  # log(-1) = nan and log(0) = -inf: torch's two special cases
+    return where(sign == -1, math.nan, logabs)  # torch's rule: nan, with a zero gradient
 register(logdet, method=True)
 
 
@@ -1107,7 +1112,7 @@ class Eigh(Function):
 
 def linalg_eigh(A: Tensor, UPLO: str = "L") -> Any:
     """(eigenvalues ascending, eigenvectors as columns) of symmetric A, from its UPLO triangle."""
-    _matrix(A, "linalg.eigh")
+    _matrix(A, "linalg.eigh", floating=False)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got "
                            f"{UPLO}")
@@ -1186,15 +1191,12 @@ register(linalg_svd, name="linalg.svd", function=False)
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     """torch.svd: (U, S, V) with V = Vh^T; compute_uv=False gives zero U and V."""
     _matrix(input, "linalg.svd", square=False)
-    if not compute_uv:
+    if not compute_uv:  # zero U (m, m) and V (n, n), whatever `some` says, as in torch
         s = linalg_svdvals(input)
         m, n = input.data.shape[-2:]
-        mu, nv = (min(m, n), min(m, n)) if some else (m, n)
-        z = input.data.dtype
-        return SVDTorchResult(Tensor._make(np.zeros(input.data.shape[:-2] + (m, mu), z),
-                                           False, None), s,
-                              Tensor._make(np.zeros(input.data.shape[:-2] + (n, nv), z),
-                                           False, None))
+        batch, z = input.data.shape[:-2], input.data.dtype
+        return SVDTorchResult(Tensor._make(np.zeros(batch + (m, m), z), False, None), s,
+                              Tensor._make(np.zeros(batch + (n, n), z), False, None))
     u, s, vh = _svd(input, not some)
     return SVDTorchResult(u, s, vh.transpose(-2, -1))
 register(svd, method=True)
@@ -1222,7 +1224,7 @@ class SvdVals(Function):
 
 def linalg_svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values of A, descending."""
-    _matrix(A, "linalg.svdvals", square=False)
+    _matrix(A, "linalg.svd", square=False)
     need_uv = A.requires_grad and _GradMode.enabled
     return SvdVals.apply(A, need_uv)
 register(linalg_svdvals, name="linalg.svdvals", function=False)
@@ -1325,7 +1327,7 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
         return input * 0 + Tensor._make(np.array(eye), False, None)
     base = input
     if n < 0:
-        _matrix(input, op)
+        _matrix(input, "linalg.inv")
         base = Inv.apply(input, op)
     n, result = abs(int(n)), None
     while n:
@@ -1419,15 +1421,11 @@ register(linalg_norm, name="linalg.norm", function=False)
 
 def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False, *,
                  dtype: Any = None) -> Tensor:
-    """torch.nuclear_norm: the sum of the singular values (of a 2-D input, or over dim)."""
+    """torch.nuclear_norm: the sum of the singular values over dim (the last two dims)."""
     if isinstance(dim, bool):  # the nuclear_norm(input, keepdim) overload
         dim, keepdim = None, dim
-    if dim is None:
-        if not isinstance(input, Tensor) or input.data.ndim != 2:
-            nd = input.data.ndim if isinstance(input, Tensor) else 0
-            raise RuntimeError(f"nuclear_norm: Expected a tensor with 2 dimensions, but got a "
-                               f"tensor with {nd} dimension{'' if nd == 1 else 's'} instead.")
-        dim = (0, 1)
+    if dim is None:  # the last two dims (a batch of matrices is fine)
+        dim = (-2, -1)
     return linalg_matrix_norm(input, "nuc", dim, keepdim, dtype=dtype)
 register(nuclear_norm)
 
