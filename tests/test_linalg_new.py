@@ -319,3 +319,36 @@ def test_einsum_integer_dtypes(eq, shapes, dtype) -> None:
             mt.einsum(eq, *[mt.tensor(x) for x in xs])
         return
     _close(mt.einsum(eq, *[mt.tensor(x) for x in xs]), want)
+
+
+# -- torch.norm(p='nuc'): the hook reduction.norm calls ------------------------------------
+@pytest.mark.parametrize("shape, kw", [((3, 4), {}), ((2, 3, 4), {"dim": (1, 2)}),
+                                       ((2, 3, 4), {"dim": (0, 2), "keepdim": True})])
+def test_norm_nuc_hook(shape, kw) -> None:
+    from minitorch.ops.linalg import norm_nuc
+
+    _both(lambda lib, x: torch.norm(x, p="nuc", **kw) if lib is torch else
+          norm_nuc(x, kw.get("dim"), kw.get("keepdim", False), None),
+          [RNG.standard_normal(shape)])
+    with pytest.raises(RuntimeError, match="2-tuple"):
+        norm_nuc(mt.ones(2, 3, 4), None, False, None)
+    with pytest.raises(RuntimeError):
+        torch.norm(torch.ones(2, 3, 4), p="nuc")
+
+
+def test_namespace_mirrors_torch_linalg() -> None:
+    for name in mla.__all__:
+        assert hasattr(torch.linalg, name), name
+    assert mla.det is mt.det and mla.matrix_power is mt.matrix_power
+    for name in ("addmm_", "addmv_", "baddbmm_", "det", "slogdet", "inverse", "cholesky",
+                 "qr", "svd", "pinverse", "matrix_power", "logdet", "mv", "inner", "kron",
+                 "trace", "cross"):
+        assert hasattr(mt.Tensor, name), name
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 0)])
+def test_empty_factorizations(shape) -> None:
+    a = np.zeros(shape)
+    for fn in (lambda lib, x: lib.linalg.svdvals(x), lambda lib, x: lib.linalg.pinv(x),
+               lambda lib, x: lib.linalg.qr(x).R, lambda lib, x: lib.linalg.svd(x).S):
+        _both(fn, [a])
