@@ -331,6 +331,37 @@ def _torch_svd(lib: Any, A: Any, _method: bool = False, **kw: Any) -> Any:
     return u[..., :k].abs(), s, v[..., :k].abs()
 
 
+SIGNS = KnownDifference(
+    "the sign of each singular vector / eigenvector (column of U, V)",
+    "LAPACK builds (torch's MKL, NumPy's OpenBLAS) pick different but equally valid signs; "
+    "the gauge-invariant rows (|U|, |V|, S, the reconstruction) agree with torch")
+
+
+def _raw_svd(lib: Any, A: Any) -> Any:
+    return tuple(lib.linalg.svd(A, full_matrices=False))
+
+
+def _svd_product(lib: Any, A: Any) -> Any:
+    u, s, vh = lib.linalg.svd(A, full_matrices=False)
+    return (u * s.unsqueeze(-2)) @ vh
+
+
+def _eigh_product(lib: Any, A: Any) -> Any:
+    lam, v = lib.linalg.eigh(A)
+    return (v * lam.unsqueeze(-2)) @ v.transpose(-2, -1)
+
+
+_row("linalg.svd(raw U, Vh)", _raw_svd, matrices(SVD_SHAPES, _separated), tolerance=LAPACK,
+     known=(SIGNS,), covers=("linalg.svd",))
+_row("linalg.svd(reconstruction)", _svd_product, matrices(SVD_SHAPES, _separated),
+     tolerance=LAPACK, covers=("linalg.svd",))
+_row("linalg.eigh(raw V)", lambda lib, A: tuple(lib.linalg.eigh(A)),
+     matrices(SYM, _sym, gradcheck=False), tolerance=LAPACK, known=(SIGNS,),
+     covers=("linalg.eigh",))
+_row("linalg.eigh(reconstruction)", symmetrized(_eigh_product), matrices(SYM, _sym),
+     tolerance=LAPACK, covers=("linalg.eigh",))
+
+
 _row("svd", _torch_svd, matrices(((4, 3), (3, 4), (2, 3, 3)), _separated,
                                  ({}, {"some": False})),
      tolerance=LAPACK, variants={"method": lambda lib, A, **kw: _torch_svd(lib, A, True, **kw)})
