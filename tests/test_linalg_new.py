@@ -352,3 +352,8 @@ def test_empty_factorizations(shape) -> None:
     for fn in (lambda lib, x: lib.linalg.svdvals(x), lambda lib, x: lib.linalg.pinv(x),
                lambda lib, x: lib.linalg.qr(x).R, lambda lib, x: lib.linalg.svd(x).S):
         _both(fn, [a])
+
+
+def test_matrix_power_zero_is_the_identity_even_for_nan() -> None:
+    a = np.full((2, 2), math.nan)
+    _both(lambda lib, x: lib.linalg.matrix_power(x, 0), [a])

@@ -1,4 +1,5 @@
-"""Linear algebra: matmul (with mm, bmm, dot, outer) and einsum.
+"""Linear algebra: matmul (with mm, bmm, dot, outer), einsum, addmm and friends, and the
+factorizations behind minitorch.linalg (inv, det, solve, cholesky, qr, eigh, svd, pinv, norms).
 
 The adjoint of a matrix product is two matrix products: for y = a @ b,
 a gets grad @ b^T and b gets a^T @ grad. The rest is the bookkeeping torch
@@ -7,8 +8,9 @@ right) whose dim is dropped again, and batch dims broadcast like an
 elementwise op's, so their gradient is summed back with `unbroadcast`.
 
 einsum generalizes all of it: the adjoint of an einsum with respect to one
-operand is another einsum, of the gradient with the other operands.
-Read shape.py first.
+operand is another einsum, of the gradient with the other operands. The second
+half of the file (after the banner) holds the factorizations, each with its
+textbook adjoint. Read shape.py first; minitorch/linalg.py names them as torch does.
 """
 
 from __future__ import annotations
@@ -1322,9 +1324,12 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     if shape[-1] != shape[-2]:
         raise RuntimeError(f"{op}: A must be batches of square matrices, but they are "
                            f"{shape[-2]} by {shape[-1]} matrices")
-    if n == 0:  # torch returns a copy of the identity that still requires grad (zero gradient)
+    if n == 0:  # the identity, still attached to A's graph with a zero gradient (as torch)
+        from minitorch.ops.indexing import where
+
         eye = np.broadcast_to(np.eye(shape[-1], dtype=input.data.dtype), shape)
-        return input * 0 + Tensor._make(np.array(eye), False, None)
+        everywhere = Tensor._make(np.ones(shape, np.bool_), False, None)
+        return where(everywhere, Tensor._make(np.array(eye), False, None), input)
     base = input
     if n < 0:
         _matrix(input, "linalg.inv")
