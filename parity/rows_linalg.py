@@ -426,3 +426,51 @@ _row("einsum(int)", lambda lib, eq, *xs: lib.einsum(eq, *xs), _int_einsum,
                      desc="bool contraction")),
      covers=("einsum",))
 
+
+# -- addbmm, addr (torch's other two add-products) ----------------------------------------------
+def _full_size_inplace(lib: Any, x: Any, *args: Any, **kw: Any) -> Any:
+    """x.addbmm_ only where x has the product's shape: on a smaller x torch resizes self (its
+    out= path) where its addmm_ and baddbmm_ refuse; minitorch refuses too."""
+    if x.ndim < 2:
+        raise TypeError("addbmm_ on a broadcast input: not compared")
+    return inplace("addbmm_")(lib, x, *args, **kw)
+
+
+_row("addbmm", func("addbmm"), operands((((3, 5), (2, 3, 4), (2, 4, 5)), ((5,), (2, 3, 4),
+                                                                        (2, 4, 5)),
+                                         ((2, 2), (0, 2, 3), (0, 3, 2))), _plain, SCALES),
+     dtypes=NUMERIC, variants={"method": method("addbmm"), "addbmm_": _full_size_inplace},
+     known=(KnownDifference(
+         "int64 addbmm of an empty batch with float beta/alpha", "torch's empty-batch path "
+         "computes beta * input in float and refuses to cast it back; minitorch truncates the "
+         "scalars as torch's non-empty path does",
+         lambda s: s.args[1].shape[0] == 0 and s.args[0].dtype.kind == "i"
+         and any(isinstance(v, float) for v in s.kwargs.values())),),
+     bad_inputs=(bad(arr(np.ones((3, 5))), arr(np.ones((2, 3, 4))), arr(np.ones((3, 4, 5))),
+                     desc="2 batches with 3"),
+                 bad(arr(np.ones((3, 5))), arr(np.ones((3, 4))), arr(np.ones((3, 4, 5))),
+                     desc="2-d batch1")),
+     covers=("addbmm", "addbmm_"))
+_row("addr", func("addr"), operands((((3, 4), (3,), (4,)), ((4,), (3,), (4,)),
+                                     ((0, 2), (0,), (2,))), _plain, SCALES),
+     dtypes=NUMERIC, variants={"method": method("addr"), "addr_": inplace("addr_")},
+     bad_inputs=(bad(arr(np.ones((3, 4))), arr(np.ones(3)), arr(np.ones(5)),
+                     desc="input (3, 4) for a (3, 5) product"),
+                 bad(arr(np.ones((3, 4))), arr(np.ones((3, 1))), arr(np.ones(4)),
+                     desc="2-d vec1")),
+     covers=("addr", "addr_"))
+
+
+def _addr_promotes(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    yield Sample((random_array(rng, (3, 4), "float64"), random_array(rng, (3,), dtype),
+                  random_array(rng, (4,), dtype)), {}, f"float64 input, {dtype} vectors",
+                 tags=frozenset({"quick"}))
+
+
+_row("addr(promotion)", func("addr"), _addr_promotes, dtypes=("float32", "int64"),
+     known=(KnownDifference(
+         "backward of addr with mixed float dtypes",
+         "torch's forward promotes, but its backward calls addmv on the unpromoted vectors and "
+         "raises 'addmv input tensors must have the same dtype'; minitorch returns the "
+         "gradient", lambda s: s.args[1].dtype == np.float32),),
+     covers=("addr",))

@@ -357,3 +357,18 @@ def test_empty_factorizations(shape) -> None:
 def test_matrix_power_zero_is_the_identity_even_for_nan() -> None:
     a = np.full((2, 2), math.nan)
     _both(lambda lib, x: lib.linalg.matrix_power(x, 0), [a])
+
+
+def test_addbmm_and_addr() -> None:
+    kw = {"beta": 0.5, "alpha": -2.0}
+    _both(lambda lib, x, a, b: lib.addbmm(x, a, b, **kw),
+          [RNG.standard_normal((3, 5)), RNG.standard_normal((2, 3, 4)),
+           RNG.standard_normal((2, 4, 5))])
+    _both(lambda lib, x, a, b: lib.addr(x, a, b, **kw),
+          [RNG.standard_normal((1, 4)), RNG.standard_normal(3), RNG.standard_normal(4)])
+    i = np.ones((2, 2), np.int64)
+    with pytest.raises(RuntimeError, match="floating point"):
+        mt.addr(mt.tensor(i), mt.tensor(i[0]), mt.tensor(i[0]), beta=0.5)
+    y = mt.zeros(2, 2, dtype=mt.float64)
+    y.addr_(mt.tensor([1.0, 2.0], dtype=mt.float64), mt.tensor([3.0, 4.0], dtype=mt.float64))
+    assert y.tolist() == [[3.0, 4.0], [6.0, 8.0]]

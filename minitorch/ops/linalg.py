@@ -537,9 +537,14 @@ class AddMatmul(Function):
         return f"{self.kind}Backward0"
 
 
-def _scalars(x: Tensor, beta: Any, alpha: Any) -> tuple[Any, Any]:
-    """Integer tensors truncate beta and alpha to ints, as torch does (beta=0.5 acts as 0)."""
+def _scalars(x: Tensor, beta: Any, alpha: Any, op: str) -> tuple[Any, Any]:
+    """Integer tensors: addr refuses float beta and alpha; the others truncate them to ints
+    (beta=0.5 acts as 0). Both are torch's behaviour."""
     if x.data.dtype.kind in "iu":
+        for name, v in (("beta", beta), ("alpha", alpha)):
+            if op == "addr" and isinstance(v, float):
+                raise RuntimeError(f"addr: For integral input tensors, argument {name} must not "
+                                   "be a floating point number.")
         return int(beta), int(alpha)
     return beta, alpha
 
@@ -555,7 +560,7 @@ def _add_product(input: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, o
                            f"{', '.join(_tname(t.data) for t in (input, m1, m2))}")
     if dts[0] == np.bool_:
         raise NotImplementedError(f"{op}: not implemented for 'Bool'")
-    beta, alpha = _scalars(input, beta, alpha)
+    beta, alpha = _scalars(input, beta, alpha, op)
     return AddMatmul.apply(input, m1, m2, beta, alpha, kind)
 
 
@@ -615,6 +620,46 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
     _fits(input, (a[0], a[1], b[2]), "baddbmm")
     return _add_product(input, batch1, batch2, beta, alpha, "baddbmm", "Baddbmm")
 register(baddbmm, method=True, inplace=True)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
+           alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * sum_b batch1[b] @ batch2[b], input broadcast to (n, p).
+
+    The sum of the batch's products is one matrix product: (n, B*m) @ (B*m, p).
+    """
+    _tensors(batch1, batch2, "addbmm")
+    _tensors(input, batch1, "addbmm")
+    a, b = batch1.data.shape, batch2.data.shape
+    if len(a) != 3 or len(b) != 3:
+        raise RuntimeError(f"addbmm: batch1 and batch2 must be 3D tensors, got {len(a)}D and "
+                           f"{len(b)}D")
+    if a[0] != b[0]:
+        raise RuntimeError(f"addbmm: batch1 and batch2 must have same number of batches, got "
+                           f"{a[0]} and {b[0]}")
+    if a[2] != b[1]:
+        raise RuntimeError(f"addbmm: Incompatible matrix sizes for bmm ({a[1]}x{a[2]} and "
+                           f"{b[1]}x{b[2]})")
+    _fits(input, (a[1], b[2]), "addbmm")
+    rows = batch1.permute(1, 0, 2).reshape(a[1], a[0] * a[2])
+    cols = batch2.reshape(b[0] * b[1], b[2])
+    return _add_product(input, rows, cols, beta, alpha, "addbmm", "Addbmm")
+register(addbmm, method=True, inplace=True)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * outer(vec1, vec2), input broadcast to (n, m); dtypes promote."""
+    _tensors(vec1, vec2, "addr")
+    _tensors(input, vec1, "addr")
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.data.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.data.ndim}-D")
+    _fits(input, (vec1.data.shape[0], vec2.data.shape[0]), "addr")
+    common = dtypes.promote_types(dtypes.promote_types(input.dtype, vec1.dtype), vec2.dtype)
+    input, vec1, vec2 = (cast(t, common) for t in (input, vec1, vec2))
+    return _add_product(input, vec1.unsqueeze(1), vec2.unsqueeze(0), beta, alpha, "addr",
+                        "Addr")
+register(addr, method=True, inplace=True)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
