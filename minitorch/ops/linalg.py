@@ -1231,7 +1231,14 @@ def _svd(A: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
     """(U, S, Vh) with A = U diag(S) Vh, S descending (U and V up to a sign per column)."""
     _matrix(A, "linalg.svd", square=False)
+    _no_driver(driver)
     return SVDResult(*_svd(A, full_matrices))
+
+
+def _no_driver(driver: Any) -> None:
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on "
+                           "CUDA inputs with cuSOLVER backend.")
 register(linalg_svd, name="linalg.svd", function=False)
 
 
@@ -1272,6 +1279,7 @@ class SvdVals(Function):
 def linalg_svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values of A, descending."""
     _matrix(A, "linalg.svd", square=False)
+    _no_driver(driver)
     need_uv = A.requires_grad and _GradMode.enabled
     return SvdVals.apply(A, need_uv)
 register(linalg_svdvals, name="linalg.svdvals", function=False)
