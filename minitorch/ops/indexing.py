@@ -160,7 +160,7 @@ class ScatterAdd(Function):
         return grad, None, gsrc, None
 
 
-class ScatterReduce(Function):
+class ScatterWithReduce(Function):
     """y = x, then y[..index..] (+= or *=) src along dim;  no derivative (none in torch either)."""
 
     @staticmethod
@@ -525,9 +525,17 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
 register(gather, method=True)
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None = None) -> Tensor:
-    """A copy of input with out[i][index[i][j]] = src[i][j] (for dim=1); src may be a number."""
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str | None = None,
+            *, value: Any = None) -> Tensor:
+    """A copy of input with out[i][index[i][j]] = src[i][j] (for dim=1); src may be a number,
+    also given as value=. A 0-d input, index or src is treated as 1-d, as in torch."""
     tensor_arg(input, "scatter")
+    if (src is None) == (value is None):
+        raise TypeError("scatter() received an invalid combination of arguments: give src "
+                        "(a Tensor or a number) or value (a number), not both")
+    src = value if src is None else src
+    if isinstance(index, Tensor) and (input.data.ndim == 0 or index.data.ndim == 0):
+        return _as_1d(scatter, input, dim, index, src, reduce=reduce)
     idx = _index_tensor(index, "scatter", "Expected dtype int64 for index")
     d = normalize_dim(dim, input.data.ndim, "scatter")
     if isinstance(src, Tensor):
@@ -547,7 +555,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None
             raise RuntimeError(
                 f"scatter(): reduce argument must be either add or multiply, got {reduce!r}"
             )
-        return ScatterReduce.apply(input, idx, src, d, reduce)
+        return ScatterWithReduce.apply(input, idx, src, d, reduce)
     return Scatter.apply(input, idx, src, d)
 register(scatter, method=True, inplace=True)
 
@@ -564,9 +572,20 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
             f"(got {input.dtype} and {src.dtype})"
         )
     d = normalize_dim(dim, input.data.ndim, "scatter_add")
+    if input.data.ndim == 0 or idx.ndim == 0:
+        return _as_1d(scatter_add, input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_add", src.data)
     return ScatterAdd.apply(input, idx, src, d)
 register(scatter_add, method=True, inplace=True)
+
+
+def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any) -> Tensor:
+    """torch runs a scatter with a 0-d input, index or src as if each were 1-d."""
+    normalize_dim(dim, input.data.ndim, op.__name__)
+    flat = [reshape(t, -1) if isinstance(t, Tensor) and t.data.ndim == 0 else t
+            for t in (input, index, src)]
+    out = op(flat[0], 0, flat[1], flat[2], **kw)
+    return reshape(out, ()) if input.data.ndim == 0 else out
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -679,3 +698,232 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     return Where.apply(condition, a, b, result.np)
 register(where, method=lambda self, condition, other: where(condition, self, other))
 
+
+
+# -- scatter_reduce --------------------------------------------------------------------
+_IDENTITY = {"sum": 0, "mean": 0, "prod": 1}
+_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+          "amin": np.minimum}
+
+
+def _scatter_reduced(x: np.ndarray, where: tuple, src: np.ndarray, reduce: str,
+                     include_self: bool) -> np.ndarray:
+    """x with src reduced into the places `where` (the forward, also reused by the adjoint)."""
+    out = x.copy()
+    if not include_self:
+        if reduce in _IDENTITY:
+            out[where] = _IDENTITY[reduce]
+        else:
+            big = np.inf if x.dtype.kind == "f" else (
+                np.iinfo(x.dtype).max if x.dtype.kind in "iu" else True)
+            out[where] = -big if reduce == "amax" and x.dtype.kind != "b" else big
+            if x.dtype.kind == "b":
+                out[where] = reduce == "amin"
+    _UFUNC[reduce].at(out, where, src)
+    if reduce == "mean":
+        count = _mean_count(x.shape, where, include_self)
+        out = out / count if x.dtype.kind == "f" else np.floor_divide(out, count.astype(x.dtype))
+        out = out.astype(x.dtype, copy=False)
+    return out
+
+
+def _mean_count(shape: tuple[int, ...], where: tuple, include_self: bool) -> np.ndarray:
+    """How many values each place of a scatter mean averages (1 where nothing landed)."""
+    count = np.ones(shape) if include_self else np.zeros(shape)
+    np.add.at(count, where, 1.0)
+    count[count == 0] = 1.0
+    return count
+
+
+class ScatterReduce(Function):
+    """y = x with src reduced in along dim (sum prod mean amax amin, include_self);
+    x and src as torch's scatter_reduce_backward: sum: grad, grad.gather; mean: grad / N;
+    prod: grad * y / x (zeros excluded); amax/amin: grad shared evenly among the ties."""
+
+    @staticmethod
+    def forward(ctx, x, index, src, dim, reduce, include_self):
+        where = _along(index, dim)
+        part = src[tuple(slice(n) for n in index.shape)]
+        out = _scatter_reduced(x, where, part, reduce, include_self)
+        ctx.args = (where, reduce, include_self, src.shape)
+        ctx.save_for_backward(x, part, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        where, reduce, include_self, src_shape = ctx.args
+        x, src, out = ctx.saved
+        if reduce == "sum":
+            gx, gsrc = grad, grad[where]
+        elif reduce == "mean":
+            count = _mean_count(x.shape, where, include_self).astype(grad.dtype)
+            gx, gsrc = grad / count, (grad / count)[where]
+        elif reduce == "prod":
+            gx, gsrc = _prod_adjoint(grad, x, src, out, where, include_self)
+        else:
+            value = out[where]
+            x_is = (x == out).astype(grad.dtype)
+            src_is = (src == value).astype(grad.dtype)
+            share = x_is.copy() if include_self else np.zeros_like(x_is)
+            np.add.at(share, where, src_is)
+            spread = grad / np.where(share == 0, 1, share)
+            gx, gsrc = x_is * spread, src_is * spread[where]
+        if not include_self:
+            gx = gx.copy()
+            gx[where] = 0
+        full = np.zeros(src_shape, grad.dtype)
+        full[tuple(slice(n) for n in gsrc.shape)] = gsrc
+        return gx, None, full, None, None, None
+
+
+def _prod_adjoint(grad, x, src, out, where, include_self):
+    """The product's adjoint: d out / d v is the product of the others, computed without
+    dividing by a zero (a lone zero gets the product of the rest), as torch does."""
+    masked_x = np.where(x == 0, 1, x)
+    gx = grad * _scatter_reduced(masked_x, where, src, "prod", include_self) / masked_x
+    zero = src == 0
+    zeros_at = np.zeros(x.shape)
+    np.add.at(zeros_at, where, zero.astype(float))
+    single = zero & (zeros_at[where] == 1)
+    masked_src = np.where(single, 1, src)
+    rest = _scatter_reduced(x, where, masked_src, "prod", include_self)
+    gsrc = np.where(single, (grad * rest)[where], (grad * out)[where] / np.where(zero, 1, src))
+    return gx, gsrc
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """A copy of input with src reduced into it at index along dim: reduce is 'sum', 'prod',
+    'mean', 'amax' or 'amin'; include_self=False leaves input's own value out where written."""
+    tensor_arg(input, "scatter_reduce")
+    idx = _index_tensor(index, "scatter_reduce", "Expected dtype int64 for index")
+    if not isinstance(src, Tensor):
+        raise TypeError(
+            f"scatter_reduce(): argument 'src' must be Tensor, not {type(src).__name__}"
+        )
+    if reduce not in _UFUNC:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    if src.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"scatter(): Expected self.dtype to be equal to src.dtype "
+            f"(got {input.dtype} and {src.dtype})"
+        )
+    d = normalize_dim(dim, input.data.ndim, "scatter_reduce")
+    if input.data.ndim == 0 or idx.ndim == 0:
+        return _as_1d(lambda i, _, x, s: scatter_reduce(i, 0, x, s, reduce,
+                                                        include_self=include_self),
+                      input, dim, index, src)
+    _check_scatter_shapes(input, idx, d, "scatter_reduce", src.data)
+    return ScatterReduce.apply(input, idx, src, d, reduce, bool(include_self))
+register(scatter_reduce, method=True, inplace=True)
+
+
+# -- repeat_interleave, take, tril_indices ------------------------------------------------
+def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Each element (or slice along dim) repeated `repeats` times (an int or one count per
+    element); with only a tensor of counts, the indices repeated by them."""
+    tensor_arg(input, "repeat_interleave")
+    if repeats is None:  # torch.repeat_interleave(counts)
+        counts = _repeat_counts(input, input.data.size)
+        out = np.repeat(np.arange(counts.size), counts)
+        _check_output_size(out.size, output_size)
+        return Tensor._make(out.astype(input.data.dtype), False, None)
+    if dim is None:
+        input, d = reshape(input, -1), 0
+    else:
+        d = normalize_dim(dim, input.data.ndim, "repeat_interleave")
+        if input.data.ndim == 0:
+            input = reshape(input, 1)
+    n = input.data.shape[d]
+    if isinstance(repeats, Tensor):
+        counts = _repeat_counts(repeats, n, d)
+    else:
+        if int(repeats) < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        counts = np.full(n, int(repeats))
+    picks = np.repeat(np.arange(n), counts)
+    _check_output_size(picks.size, output_size)
+    return index_select(input, d, Tensor._make(picks.astype(np.int64), False, None))
+register(repeat_interleave, method=True)
+
+
+def _repeat_counts(repeats: Tensor, n: int, d: int = 0) -> np.ndarray:
+    r = repeats.data
+    if r.dtype.kind not in "iu":
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for {repeats.dtype}')
+    if r.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    r = r.reshape(-1)
+    if r.size == 1:
+        r = np.full(n, r[0])
+    if r.size != n:
+        raise RuntimeError(
+            f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+            f"{r.size} and input.size({d}) = {n}"
+        )
+    if r.size and r.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    return r
+
+
+def _check_output_size(size: int, output_size: int | None) -> None:
+    if output_size is not None and int(output_size) != size:
+        raise RuntimeError(
+            f"allocated size does not match required size (output_size={output_size}, "
+            f"required {size})"
+        )
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """input flattened, read at index (negative counts from the end); index's shape."""
+    tensor_arg(input, "take")
+    if not isinstance(index, Tensor):
+        raise TypeError(f"take(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index.data
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {_KERNEL[idx.dtype.name]}"
+        )
+    n = input.data.size
+    if idx.size and n == 0:
+        raise IndexError("take(): tried to take from an empty tensor")
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = int(idx.max() if idx.max() >= n else idx.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return Index.apply(reshape(input, -1), (idx,), "advanced")
+register(take, method=True)
+
+
+_KERNEL = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float",
+           "float64": "Double"}
+
+
+def _triangle_indices(row: int, col: int, offset: int, dtype: Any, op: str,
+                      upper: bool) -> Tensor:
+    if row < 0 or col < 0:
+        which = "row" if row < 0 else "col"
+        raise RuntimeError(f"{which} must be non-negative, got{row if row < 0 else col}")
+    d = dtypes.int64 if dtype is None else dtype
+    if not isinstance(d, dtypes.dtype):
+        raise TypeError(f"{op}(): argument 'dtype' must be minitorch.dtype, not {type(d).__name__}")
+    if d.np.kind not in "iu":
+        raise NotImplementedError(f'"{op}" not implemented for \'{_KERNEL[d.name]}\'')
+    r, c = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
+    return Tensor._make(np.stack([r, c]).astype(d.np).reshape(2, -1), False, None)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (row, col) coordinates of the lower triangle of a row x col matrix, as 2 x N."""
+    return _triangle_indices(int(row), int(col), int(offset), dtype, "tril_indices", False)
+register(tril_indices, differentiable=False)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (row, col) coordinates of the upper triangle of a row x col matrix, as 2 x N."""
+    return _triangle_indices(int(row), int(col), int(offset), dtype, "triu_indices", True)
+register(triu_indices, differentiable=False)
