@@ -147,3 +147,48 @@ SHAPE_CASES = [
                          ids=[c[0] for c in SHAPE_CASES])
 def test_shape_op_matches_torch(name, fn, arrays):
     check(fn, *arrays)
+
+
+# -- scatter_reduce: values and torch's adjoints ------------------------------------------
+SR_INDEX = np.array([[0, 1, 0, 3], [2, 2, 1, 2], [3, 3, 3, 3]])
+
+
+def _sr_src(rng):
+    s = rng.standard_normal((3, 4))  # torch's adjoint fails for a src larger than index
+    s[0, 0] = s[0, 2] = 0.0  # two zeros into one place (prod)
+    s[1, 2] = 0.0  # a lone zero
+    s[2, :4] = 1.5  # ties (amax / amin)
+    return s
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_matches_torch(reduce, include_self):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 4))
+    x[2, 3] = 1.5  # self ties with src
+    check(lambda L, a, s: L.scatter_reduce(a, 1, L.tensor(SR_INDEX), s, reduce,
+                                           include_self=include_self), x, _sr_src(rng))
+    check(lambda L, a, s: a.scatter_reduce(0, L.tensor(SR_INDEX[:2, :3] % 3), s, reduce,
+                                           include_self=include_self), x, _sr_src(rng)[:2, :3])
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+def test_scatter_reduce_integers_and_inplace(reduce):
+    x = np.array([[1, -2, 3, 4], [5, 6, -7, 8], [9, 1, 2, 3]])
+    src = np.array([[7, 8, -9, 1, 2], [1, 1, 1, 5, 5], [3, 3, 3, 3, 3]])  # larger: fine
+    for inc in (True, False):
+        check(lambda L, a, s: L.scatter_reduce(a, 1, L.tensor(SR_INDEX), s, reduce,
+                                               include_self=inc), x, src)
+    y, yt = leaf(x), torch.tensor(x)
+    y.scatter_reduce_(1, mt.tensor(SR_INDEX), leaf(src), reduce)
+    yt.scatter_reduce_(1, torch.tensor(SR_INDEX), torch.tensor(src), reduce)
+    same(y, yt)
+
+
+def test_scatter_reduce_bad_inputs():
+    x, i = np.zeros((2, 3)), np.array([[0, 1]])
+    raises_like(lambda L, a, b, c: L.scatter_reduce(a, 1, b, c, "mul"), x, i, x)
+    raises_like(lambda L, a, b, c: L.scatter_reduce(a, 1, b, c, "sum"), x, i, x.astype(np.float32))
+    raises_like(lambda L, a, b, c: L.scatter_reduce(a, 1, b, c, "sum"), x, np.array([[3]]), x)
+    raises_like(lambda L, a, b, c: L.scatter_reduce(a, 2, b, c, "sum"), x, i, x)

@@ -764,7 +764,7 @@ class ScatterReduce(Function):
             value = out[where]
             x_is = (x == out).astype(grad.dtype)
             src_is = (src == value).astype(grad.dtype)
-            share = x_is.copy() if include_self else np.zeros_like(x_is)
+            share = x_is.copy()  # torch counts a tie with self even when self is left out
             np.add.at(share, where, src_is)
             spread = grad / np.where(share == 0, 1, share)
             gx, gsrc = x_is * spread, src_is * spread[where]
