@@ -22,7 +22,18 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
-from minitorch.ops.shape import Slice, expand, reshape, tensor_arg
+from minitorch.ops.shape import (
+    Diagonal,
+    Expand,
+    Permute,
+    Slice,
+    Transpose,
+    Unfold,
+    View,
+    expand,
+    reshape,
+    tensor_arg,
+)
 from minitorch.ops.support import (
     as_operand,
     binary_operands,
@@ -35,6 +46,7 @@ from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 _INT_TYPES = (int, np.integer)
+_VIEW_FUNCTIONS = (View, Permute, Transpose, Expand, Slice, Diagonal, Unfold)
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
 
@@ -74,10 +86,10 @@ class CopySlices(Function):
 
     @staticmethod
     def forward(ctx, x, value, index):
-        ctx.index = index
+        ctx.index = index  # (basic, advanced), as _parse_index returns them
         ctx.value_shape = value.shape if isinstance(value, np.ndarray) else None
         out = x.copy()
-        out[index] = value
+        _write(out, *index, value)
         return out
 
     @staticmethod
@@ -85,9 +97,9 @@ class CopySlices(Function):
         gx = gv = None
         if ctx.needs_input_grad[0]:
             gx = grad.copy()
-            gx[ctx.index] = 0
+            _write(gx, *ctx.index, 0)
         if ctx.needs_input_grad[1]:
-            gv = grad[ctx.index]
+            gv = _read(grad, *ctx.index)
             shape = ctx.value_shape
             if gv.ndim < len(shape):  # value had extra leading 1s
                 gv = gv.reshape((1,) * (len(shape) - gv.ndim) + gv.shape)
@@ -273,13 +285,19 @@ def _index_array(item: Any, op: str) -> np.ndarray:
     return arr
 
 
-def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, str]:
-    """Check an index against `shape` as torch does; return it in NumPy's terms and its kind:
-    'basic' (ints, slices, None: a view), 'mask' (one bool array), 'advanced' (int arrays,
-    which may repeat) or 'odd' (Python bools, which add a dim)."""
+def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, tuple | None, str]:
+    """Check an index against `shape` as torch does and split it the way torch applies it.
+
+    torch applies the basic items first (ints and 0-d int tensors select, slices slice, None
+    and Python bools add a dim) and only then the tensors, on the dims that are left. So an
+    int among tensors is not an advanced index as in NumPy: `x[1, :, idx]` keeps idx's dims
+    where idx stood. Returns (basic, advanced, kind): `basic` a NumPy basic index (a view),
+    `advanced` a tuple of full slices and arrays for the view, or None; kind is 'basic',
+    'mask' (one bool array: each element picked at most once) or 'advanced'.
+    """
     items: list[Any] = []
     uses: list[int] = []  # how many dims of `shape` each item consumes
-    arrays = masks = bools = ellipses = 0
+    ellipses = 0
     for item in _index_tuple(index):
         if item is None:
             items.append(None)
@@ -290,7 +308,6 @@ def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, st
                 items.append(Ellipsis)
                 uses.append(0)
         elif isinstance(item, (bool, np.bool_)):
-            bools += 1
             items.append(bool(item))
             uses.append(0)
         elif isinstance(item, _INT_TYPES):
@@ -307,21 +324,11 @@ def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, st
             uses.append(1)
         elif isinstance(item, (Tensor, np.ndarray, list, tuple)):
             arr = _index_array(item, op)
-            if arr.dtype.kind == "b":
-                if arr.ndim == 0:  # a 0-d bool tensor acts like a Python bool
-                    bools += 1
-                    items.append(bool(arr))
-                    uses.append(0)
-                    continue
-                masks += 1
-                uses.append(arr.ndim)
-            elif arr.ndim == 0:  # a 0-d int tensor acts like an int
-                items.append(int(arr))
-                uses.append(1)
+            if arr.ndim == 0:  # a 0-d tensor acts like a Python int or bool
+                items.append(bool(arr) if arr.dtype.kind == "b" else int(arr))
+                uses.append(0 if arr.dtype.kind == "b" else 1)
                 continue
-            else:
-                uses.append(1)
-            arrays += 1
+            uses.append(arr.ndim if arr.dtype.kind == "b" else 1)
             items.append(arr)
         elif isinstance(item, float):
             raise IndexError(
@@ -334,17 +341,47 @@ def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, st
     if consumed > len(shape):
         raise IndexError(f"{op}: too many indices for tensor of dimension {len(shape)}")
     _check_bounds(items, uses, shape, consumed, op)
+    basic: list[Any] = []
+    advanced: list[Any] = []  # one entry per dim of the basic view (a mask covers several)
+    arrays = masks = 0
+    for item, k in zip(items, uses):
+        if item is Ellipsis:
+            basic.append(Ellipsis)
+            advanced.extend([slice(None)] * (len(shape) - consumed))
+        elif isinstance(item, bool):  # a new dim of size 1, indexed by [0] (True) or [] (False)
+            basic.append(None)
+            advanced.append(np.zeros(int(item), np.int64))
+            arrays += 1
+        elif isinstance(item, int):
+            basic.append(item)
+        elif isinstance(item, np.ndarray):
+            basic.extend([slice(None)] * k)
+            advanced.append(item)
+            arrays += 1
+            masks += item.dtype.kind == "b"
+        else:  # a slice or None: one dim of the view
+            basic.append(item)
+            advanced.append(slice(None))
     if not ellipses:
-        items.append(Ellipsis)  # keeps x[0, 0] a 0-d array (a view), not a NumPy scalar
-    if bools:
-        kind = "odd"
-    elif not arrays:
-        kind = "basic"
-    elif arrays == masks == 1:
-        kind = "mask"
+        basic.append(Ellipsis)  # keeps x[0, 0] a 0-d array (a view), not a NumPy scalar
+    if not arrays:
+        return tuple(basic), None, "basic"
+    kind = "mask" if arrays == masks == 1 else "advanced"
+    return tuple(basic), tuple(advanced) + (Ellipsis,), kind
+
+
+def _read(a: np.ndarray, basic: tuple, advanced: tuple | None) -> np.ndarray:
+    """a[index] in torch's order: the basic view, then the tensors on it."""
+    view = a[basic]
+    return view if advanced is None else view[advanced]
+
+
+def _write(a: np.ndarray, basic: tuple, advanced: tuple | None, value: Any) -> None:
+    """a[index] = value in torch's order (the basic part is a view, so this writes into a)."""
+    if advanced is None:
+        a[basic] = value
     else:
-        kind = "advanced"
-    return tuple(items), kind
+        a[basic][advanced] = value
 
 
 def _check_bounds(
@@ -429,6 +466,17 @@ def _check_scatter_shapes(
 
 
 # -- t[index] and t[index] = value ---------------------------------------------------
+def refuse_view_write(input: Tensor, op: str) -> None:
+    """torch rewrites the history of a view's base when the view is written in place under
+    autograd; minitorch does not, so it refuses rather than give a different gradient."""
+    if isinstance(input.grad_fn, _VIEW_FUNCTIONS) and input.data.base is not None:
+        raise RuntimeError(
+            f"{op}: writing in place into a view ({input.grad_fn.name()}) of a tensor that "
+            "requires grad is not supported by minitorch: the gradient would not flow through "
+            "the tensor it views. Write into the base tensor (or clone() the view) instead."
+        )
+
+
 def getitem(input: Tensor, index: Any) -> Tensor:
     """t[index]: a view for ints, slices, None and ...; a copy for int and bool tensors."""
     if type(index) is int and input.data.ndim:  # the commonest case, kept fast
@@ -436,10 +484,9 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         if not -n <= index < n:
             raise IndexError(_out_of_bounds("index", index, 0, n))
         return Select.apply(input, (index, Ellipsis))
-    idx, kind = _parse_index(index, input.data.shape, "index")
-    if kind == "basic":
-        return Slice.apply(input, idx)
-    return Index.apply(input, idx, kind)
+    basic, advanced, kind = _parse_index(index, input.data.shape, "index")
+    view = Slice.apply(input, basic)
+    return view if advanced is None else Index.apply(view, advanced, kind)
 register(getitem, function=False, operators=("__getitem__",))
 
 
@@ -451,7 +498,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     rebound to the output of a CopySlices node of (old t, value), which is
     what torch's graph records as well.
     """
-    idx, kind = _parse_index(index, input.data.shape, "setitem")
+    basic, advanced, kind = _parse_index(index, input.data.shape, "setitem")
+    idx = (basic, advanced)
     if isinstance(value, np.generic):
         value = value.item()
     if not isinstance(value, (Tensor, bool, int, float)):
@@ -465,6 +513,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             "operation."
         )
     if grad_on and (input.requires_grad or value_grad) and input.data.dtype.kind == "f":
+        refuse_view_write(input, "setitem")
         old = Tensor._make(input.data, input.requires_grad, input.grad_fn)
         old._version = input._version
         if isinstance(value, Tensor):
@@ -482,7 +531,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
                 "tensor before performing the operation."
             )
         try:
-            input.data[idx] = value.data if isinstance(value, Tensor) else value
+            _write(input.data, basic, advanced, value.data if isinstance(value, Tensor) else value)
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
     input._version += 1
@@ -492,7 +541,7 @@ register(setitem, function=False, operators=("__setitem__",))
 def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
     """torch's error for an assignment NumPy refused: a shape that does not fit, or a
     value the dtype cannot hold."""
-    target = input.data[idx].shape
+    target = _read(input.data, *idx).shape
     if isinstance(value, Tensor):
         shape = value.data.shape
         fits = len(shape) <= len(target)  # NumPy would also drop extra leading 1s
