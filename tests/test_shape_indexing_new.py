@@ -178,8 +178,8 @@ def test_scatter_reduce_integers_and_inplace(reduce):
     x = np.array([[1, -2, 3, 4], [5, 6, -7, 8], [9, 1, 2, 3]])
     src = np.array([[7, 8, -9, 1, 2], [1, 1, 1, 5, 5], [3, 3, 3, 3, 3]])  # larger: fine
     for inc in (True, False):
-        check(lambda L, a, s: L.scatter_reduce(a, 1, L.tensor(SR_INDEX), s, reduce,
-                                               include_self=inc), x, src)
+        check(lambda L, a, s, inc=inc: L.scatter_reduce(a, 1, L.tensor(SR_INDEX), s, reduce,
+                                                        include_self=inc), x, src)
     y, yt = leaf(x), torch.tensor(x)
     y.scatter_reduce_(1, mt.tensor(SR_INDEX), leaf(src), reduce)
     yt.scatter_reduce_(1, torch.tensor(SR_INDEX), torch.tensor(src), reduce)
@@ -192,3 +192,167 @@ def test_scatter_reduce_bad_inputs():
     raises_like(lambda L, a, b, c: L.scatter_reduce(a, 1, b, c, "sum"), x, i, x.astype(np.float32))
     raises_like(lambda L, a, b, c: L.scatter_reduce(a, 1, b, c, "sum"), x, np.array([[3]]), x)
     raises_like(lambda L, a, b, c: L.scatter_reduce(a, 2, b, c, "sum"), x, i, x)
+
+
+# -- indexing by torch's rules (not NumPy's) --------------------------------------------
+def _i(*v):
+    return np.array(v, dtype=np.int64)
+
+
+B2 = np.array([True, False])
+B3 = np.array([True, False, True])
+MIXED = [
+    (1, slice(None), _i(0, 2)), (_i(0, 1), slice(None), 1), (slice(None), 1, _i(3, 0, 3)),
+    (1, _i(0, 2), _i(1, 3)), (_i(1, 0), 2, _i(1, 3)), (_i(1), slice(None), 2),
+    (Ellipsis, 1, None, _i(0, 2)), (_i(0, 1), None, _i(0, 2)), (None, _i(0, 1), 1),
+    ([0, 1], 1, [0, 2]), (True, 1, slice(None), _i(0, 2)), (1, True, slice(None), _i(0, 2)),
+    (slice(None), True, 1, _i(0, 2)), (_i(0, 1), slice(None), True), (B2, slice(None), _i(0, 2)),
+    (1, B3, _i(0, 2)), (B2, 1, _i(3)), (slice(None), B3, 1), (1, Ellipsis, _i(0, 0, 2)),
+    (_i(1, 0), Ellipsis, _i(0, 3)), (np.array(1), slice(None), _i(0, 2)),
+    (_i(0, 1), np.array(1), _i(0, 2)), (np.array(True), 1, _i(1, 2)),
+    (_i([0], [1]), slice(1, 3), _i(0, 2)), (slice(None, None, 2), _i(2, 0), 0),
+    (0, slice(1, None), [[0, 1], [2, 3]]), (None, 1, None, _i(0, 1), None),
+]
+
+
+def _torch_index(item):
+    if isinstance(item, tuple):
+        return tuple(_torch_index(i) for i in item)
+    return torch.tensor(item) if isinstance(item, np.ndarray) else item
+
+
+def _mt_index(item):
+    if isinstance(item, tuple):
+        return tuple(_mt_index(i) for i in item)
+    return leaf(item, False) if isinstance(item, np.ndarray) else item
+
+
+@pytest.mark.parametrize("index", MIXED, ids=[str(i) for i in range(len(MIXED))])
+def test_getitem_mixed_follows_torch(index):
+    def fn(L, x):
+        return x[_torch_index(index) if L is torch else _mt_index(index)]
+    check(fn, A)
+
+
+@pytest.mark.parametrize("index", MIXED, ids=[str(i) for i in range(len(MIXED))])
+def test_setitem_mixed_follows_torch(index):
+    shape = tuple(torch.tensor(A)[_torch_index(index)].shape)
+    v = R.standard_normal(shape)
+
+    def fn(L, x, val):
+        y = x * 1.0
+        y[_torch_index(index) if L is torch else _mt_index(index)] = val
+        return y
+    check(fn, A, v)
+    # a value broadcast into the slot, and a Python number, without autograd
+    y, yt = leaf(A.copy(), False), torch.tensor(A)
+    y[_mt_index(index)] = 7.0
+    yt[_torch_index(index)] = 7.0
+    same(y, yt)
+
+
+def test_write_into_view_under_autograd_is_refused():
+    x = leaf(M)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="view"):
+        y[0][1] = 5.0
+    with pytest.raises(RuntimeError, match="view"):
+        y.t()[0] = leaf(V[:3])
+    y[0, 1] = 5.0  # into the tensor itself: fine, and the gradient is torch's
+    yt = torch.tensor(M, requires_grad=True) * 2
+    yt[0, 1] = 5.0
+    same(y, yt)
+
+
+# -- index_put / index_add / index_copy / index_fill / masked_scatter ----------------------
+MASK34 = np.array([[True, False, True, True], [False, False, True, False],
+                   [True, True, False, False]])
+INDEX_CASES = [
+    ("index_put", lambda L, x, v: L.index_put(x, (L.tensor([0, 2]),), v), M, V),
+    ("index_put pairs", lambda L, x, v: x.index_put((L.tensor([0, 2, 0]), L.tensor([1, 3, 1])),
+                                                    v, accumulate=True), M, V[:3]),
+    ("index_put accumulate broadcast", lambda L, x, v: x.index_put(
+        (L.tensor([1, 1]),), v, True), M, V),
+    ("index_put 0-d value", lambda L, x, v: x.index_put((L.tensor([1, 0]), L.tensor([2, 2])), v),
+     M, V[0]),
+    ("index_put bool", lambda L, x, v: L.index_put(x, (L.tensor(MASK34),), v), M, V[:1]),
+    ("index_add", lambda L, x, s: L.index_add(x, 0, L.tensor([0, 2, 0]), s), M, M),
+    ("index_add alpha dim", lambda L, x, s: x.index_add(1, L.tensor([3, 1]), s, alpha=-2.5), M,
+     M[:, :2]),
+    ("index_add int32 index", lambda L, x, s: x.index_add(-1, L.tensor([3], dtype=L.int32), s),
+     A, A[..., :1]),
+    ("index_add 0-d", lambda L, x, s: x.index_add(0, L.tensor([0]), s), V[0], V[1]),
+    ("index_copy", lambda L, x, s: L.index_copy(x, 0, L.tensor([2, 0]), s), M, M[:2]),
+    ("index_copy dim", lambda L, x, s: x.index_copy(2, L.tensor([1, 3, 0]), s), A, A[..., :3]),
+    ("index_fill", lambda L, x: L.index_fill(x, 1, L.tensor([0, 2, 2]), -1.5), M),
+    ("index_fill neg", lambda L, x: x.index_fill(0, L.tensor([-1]), 3), A),
+    ("index_fill tensor value", lambda L, x, v: x.index_fill(1, L.tensor([1, 3]), v), M, V[0]),
+    ("index_fill 0-d index", lambda L, x: x.index_fill(0, L.tensor(1), 2.0), M),
+    ("masked_scatter", lambda L, x, s: L.masked_scatter(x, L.tensor(MASK34), s), M, A),
+    ("masked_scatter broadcast", lambda L, x, s: x.masked_scatter(L.tensor(MASK34[0]), s), M, M),
+    ("masked_scatter grows", lambda L, x, s: x.masked_scatter(L.tensor(MASK34), s), V, M),
+]
+
+
+@pytest.mark.parametrize("name,fn,arrays", [(c[0], c[1], c[2:]) for c in INDEX_CASES],
+                         ids=[c[0] for c in INDEX_CASES])
+def test_index_op_matches_torch(name, fn, arrays):
+    check(fn, *arrays)
+
+
+@pytest.mark.parametrize("name", ["index_put", "index_add", "index_copy", "index_fill",
+                                  "masked_scatter"])
+def test_inplace_forms(name):
+    calls = {
+        "index_put": lambda L, y: y.index_put_((L.tensor([0, 2]),), L.tensor(V), True),
+        "index_add": lambda L, y: y.index_add_(1, L.tensor([0, 0]), L.tensor(M[:, :2]), alpha=2),
+        "index_copy": lambda L, y: y.index_copy_(0, L.tensor([1]), L.tensor(M[:1])),
+        "index_fill": lambda L, y: y.index_fill_(1, L.tensor([3]), 9.0),
+        "masked_scatter": lambda L, y: y.masked_scatter_(L.tensor(MASK34), L.tensor(A)),
+    }
+    y, yt = leaf(M.copy(), False), torch.tensor(M)
+    view = y[1]
+    out = calls[name](mt, y)
+    calls[name](torch, yt)
+    assert out is y
+    same(y, yt)
+    same(view, yt[1])  # without autograd the write lands in memory: views see it
+    x, xt = leaf(M), torch.tensor(M, requires_grad=True)
+    z, zt = x * 1.0, xt * 1.0
+    calls[name](mt, z)
+    calls[name](torch, zt)
+    g = R.standard_normal(M.shape)
+    z.backward(leaf(g, False))
+    zt.backward(torch.tensor(g))
+    same(x.grad, xt.grad)
+
+
+BAD_INDEX = [
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), M, np.array([3]), M[:1]),
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), M, np.array([-1]), M[:1]),
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), M, np.array([0.0]), M[:1]),
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), M, np.array([0, 1]), M[:1]),
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), M, np.array([[0]]), M[:1]),
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), M, np.array([0]), M[:1].astype(np.float32)),
+    (lambda L, x, i, s: L.index_copy(x, 0, i, s), M, np.array([3]), M[:1]),
+    (lambda L, x, i, s: L.index_copy(x, 0, i, s), M, np.array([0], np.int32), M[:1]),
+    (lambda L, x, i, s: L.index_copy(x, 0, i, s), M, np.array([0]), M[:1, :2]),
+    (lambda L, x, i: L.index_fill(x, 0, i, 1.0), M, np.array([3])),
+    (lambda L, x, i: L.index_fill(x, 0, i, 1.0), M, np.array([0], np.int32)),
+    (lambda L, x, i, v: L.index_fill(x, 0, i, v), M, np.array([0]), V[:2]),
+    (lambda L, x, i, v: L.index_put(x, (i,), v), M, np.array([5]), V),
+    (lambda L, x, i, v: L.index_put(x, (i,), v), M, np.array([0]), V.astype(np.float32)),
+    (lambda L, x, i, v: L.index_put(x, (i,), v), M, np.array([0]), V[:3]),
+    (lambda L, x, i: L.index_put(x, (i,), 2.0), M, np.array([0])),
+    (lambda L, x, m, s: L.masked_scatter(x, m, s), M, MASK34.astype(np.int64), A),
+    (lambda L, x, m, s: L.masked_scatter(x, m, s), M, MASK34, V),
+    (lambda L, x, m, s: L.masked_scatter(x, m, s), M, MASK34, A.astype(np.float32)),
+    (lambda L, x, m, s: x.masked_scatter_(m, s), V, MASK34, A),
+    (lambda L, x, i, s: L.index_add(x, 0, i, s), V[0], np.array([0]), V[:1]),
+    (lambda L, x, i, v: L.index_put(x, (None, i), v), M, np.array([0]), V[:3]),
+]
+
+
+@pytest.mark.parametrize("case", BAD_INDEX, ids=[str(i) for i in range(len(BAD_INDEX))])
+def test_index_ops_bad_inputs(case):
+    raises_like(case[0], *case[1:])

@@ -976,3 +976,310 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
     """The (row, col) coordinates of the upper triangle of a row x col matrix, as 2 x N."""
     return _triangle_indices(int(row), int(col), int(offset), dtype, "triu_indices", True)
 register(triu_indices, differentiable=False)
+
+
+# -- index_put, index_add, index_copy, index_fill, masked_scatter -------------------------
+class IndexPut(Function):
+    """y = x with y[indices] = values (or += with accumulate);  x: grad (zeroed at indices
+    unless accumulate), values: grad[indices] summed back to values' shape."""
+
+    @staticmethod
+    def forward(ctx, x, values, index, accumulate):
+        ctx.index, ctx.accumulate, ctx.value_shape = index, accumulate, values.shape
+        out = x.copy()
+        if accumulate:
+            target = out[index]
+            np.add.at(out, index, np.broadcast_to(values, target.shape))
+        else:
+            out[index] = values
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = grad
+            if not ctx.accumulate:
+                gx = grad.copy()
+                gx[ctx.index] = 0
+        if ctx.needs_input_grad[1]:
+            gv = _fold(grad[ctx.index], ctx.value_shape)
+        return gx, gv, None, None
+
+
+def _fold(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """unbroadcast, also for a value that had extra leading 1s (torch drops them)."""
+    if g.ndim < len(shape):
+        g = g.reshape((1,) * (len(shape) - g.ndim) + g.shape)
+    return unbroadcast(g, shape)
+
+
+class IndexAdd(Function):
+    """y = x, then y.select(dim, index[i]) += alpha * source.select(dim, i);
+    x: grad, source: alpha * grad.index_select(dim, index)."""
+
+    @staticmethod
+    def forward(ctx, x, index, source, dim, alpha):
+        ctx.where, ctx.alpha = (slice(None),) * dim + (index,), alpha
+        out = x.copy()
+        np.add.at(out, ctx.where, source * alpha if alpha != 1 else source)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gs = grad[ctx.where]
+        return grad, None, gs * ctx.alpha if ctx.alpha != 1 else gs, None, None
+
+
+class IndexCopy(Function):
+    """y = x with y.select(dim, index[i]) = source.select(dim, i);
+    x: grad zeroed at index, source: grad.index_select(dim, index)."""
+
+    @staticmethod
+    def forward(ctx, x, index, source, dim):
+        ctx.where = (slice(None),) * dim + (index,)
+        out = x.copy()
+        out[ctx.where] = source
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = grad.copy()
+        gx[ctx.where] = 0
+        return gx, None, grad[ctx.where], None
+
+
+class IndexFill(Function):
+    """y = x with every slice at index along dim set to value;
+    x: grad zeroed at index, value: sum of grad at index."""
+
+    @staticmethod
+    def forward(ctx, x, index, value, dim):
+        ctx.where = (slice(None),) * dim + (np.unique(index),)
+        ctx.value_dtype = value.dtype if isinstance(value, np.ndarray) else None
+        out = x.copy()
+        out[ctx.where] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = grad.copy()
+        gx[ctx.where] = 0
+        gv = None
+        if ctx.value_dtype is not None:
+            gv = np.asarray(grad[ctx.where].sum(), dtype=ctx.value_dtype)
+        return gx, None, gv, None
+
+
+class MaskedScatter(Function):
+    """y = x with y[mask] = the first mask.sum() elements of source, in order;
+    x: grad where not mask, source: grad[mask] in the first places, zeros after."""
+
+    @staticmethod
+    def forward(ctx, x, mask, source):
+        out = np.array(np.broadcast_to(x, mask.shape) if x.shape != mask.shape else x)
+        mask = np.broadcast_to(mask, out.shape)
+        k = int(mask.sum())
+        ctx.mask, ctx.k, ctx.x_shape, ctx.source_shape = mask, k, x.shape, source.shape
+        out[mask] = source.reshape(-1)[:k]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad.dtype.type(0)
+        gx = unbroadcast(np.where(ctx.mask, zero, grad), ctx.x_shape)
+        gs = np.zeros(int(np.prod(ctx.source_shape)), grad.dtype)
+        gs[: ctx.k] = grad[ctx.mask]
+        return gx, None, gs.reshape(ctx.source_shape)
+
+
+def _index_vector(index: Any, op: str, ints: tuple[np.dtype, ...], msg: str,
+                  cls: type[Exception]) -> np.ndarray:
+    """The 0-d or 1-d int index of index_add / index_copy / index_fill, as a 1-d array."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index.data
+    if idx.dtype not in ints:
+        raise cls(msg.format(_KERNEL.get(idx.dtype.name, idx.dtype.name)))
+    if idx.ndim > 1:
+        raise IndexError(
+            f"{op}(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+            f"{_KERNEL[idx.dtype.name]} and size: {_fmt(idx.shape)}"
+        )
+    return idx.reshape(-1).astype(np.int64)
+
+
+def _check_source(input: Tensor, source: Any, d: int, count: int, op: str) -> Tensor:
+    """source must be a tensor of input's dtype and shape, except `count` slices along d."""
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if source.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"{op}(): self ({_KERNEL[input.data.dtype.name]}) and source "
+            f"({_KERNEL[source.data.dtype.name]}) must have the same scalar type"
+        )
+    want = list(input.data.shape)
+    if want:
+        want[d] = count
+    if source.data.shape != tuple(want):
+        raise RuntimeError(
+            f"{op}(): source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {_fmt(input.data.shape)} source.shape = "
+            f"{_fmt(source.data.shape)} (index of length {count})"
+        )
+    return source
+
+
+def _bounds(idx: np.ndarray, n: int, d: int, op: str, negative: bool, cls: type) -> np.ndarray:
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if hi >= n or lo < (-n if negative else 0):
+            bad_index = int(hi if hi >= n else lo)
+            raise cls(f"{op}(): index {bad_index} is out of bounds for dimension {d} with size {n}")
+    return idx % n if negative and idx.size else idx
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    """A copy of input with alpha * source added at positions index along dim (repeats add)."""
+    tensor_arg(input, "index_add")
+    idx = _index_vector(index, "index_add_", _INDEX_DTYPES,
+                        "index_add_(): Expected dtype int32/int64 for index but got: {}",
+                        RuntimeError)
+    d = normalize_dim(dim, input.data.ndim, "index_add")
+    if isinstance(source, Tensor) and source.data.ndim and idx.size != (
+            source.data.shape[d] if source.data.ndim > d else 1):
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+            f"({source.data.shape[d] if source.data.ndim > d else 1}), for dim: {d}"
+        )
+    source = _check_source(input, source, d, idx.size, "index_add_")
+    _bounds(idx, input.data.shape[d] if input.data.ndim else 1, d, "index_add_", False,
+            RuntimeError)
+    if not input.data.ndim:
+        return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
+    return IndexAdd.apply(input, idx, source, d, alpha)
+register(index_add, method=True, inplace=True)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of input with the slices of source written at positions index along dim."""
+    tensor_arg(input, "index_copy")
+    idx = _index_vector(index, "index_copy_", (np.dtype(np.int64),),
+                        "index_copy_(): Expected a long tensor for index, but got {}",
+                        RuntimeError)
+    d = normalize_dim(dim, input.data.ndim, "index_copy")
+    source = _check_source(input, source, d, idx.size, "index_copy_")
+    _bounds(idx, input.data.shape[d] if input.data.ndim else 1, d, "index_copy_", False,
+            IndexError)
+    if not input.data.ndim:
+        return reshape(IndexCopy.apply(reshape(input, 1), idx, reshape(source, -1), 0), ())
+    return IndexCopy.apply(input, idx, source, d)
+register(index_copy, method=True, inplace=True)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of input with every slice at positions index along dim set to value (a number
+    or a 0-d tensor); negative indices count from the end."""
+    tensor_arg(input, "index_fill")
+    idx = _index_vector(index, "index_fill_", (np.dtype(np.int64),),
+                        "index_fill_(): Expected dtype int64 for index.", IndexError)
+    d = normalize_dim(dim, input.data.ndim, "index_fill")
+    if isinstance(value, Tensor):
+        if value.data.ndim:
+            raise RuntimeError(
+                f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.data.ndim} dimension(s)."
+            )
+        value = cast(value, dtypes.from_numpy_dtype(input.data.dtype))
+    else:
+        value = as_operand(value, "index_fill")
+        if isinstance(value, Tensor):
+            raise TypeError("index_fill(): argument 'value' must be a number or a 0-d tensor")
+    n = input.data.shape[d] if input.data.ndim else 1
+    idx = _bounds(idx, n, d, "index_fill_", True, IndexError)
+    if not input.data.ndim:
+        return reshape(IndexFill.apply(reshape(input, 1), idx, value, 0), ())
+    return IndexFill.apply(input, idx, value, d)
+register(index_fill, method=True, inplace=True)
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of input with values written (or, with accumulate, added: repeats add up) at
+    input[indices], indices a tuple of int or bool tensors."""
+    tensor_arg(input, "index_put")
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(
+            "index_put(): argument 'indices' must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    if not isinstance(values, Tensor):
+        raise TypeError(
+            f"index_put(): argument 'values' (position 2) must be Tensor, not "
+            f"{type(values).__name__}"
+        )
+    if values.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{_KERNEL[input.data.dtype.name]} for the destination and "
+            f"{_KERNEL[values.data.dtype.name]} for the source."
+        )
+    if len(indices) > max(input.data.ndim, 1):
+        raise IndexError(f"too many indices for tensor of dimension {input.data.ndim} "
+                         f"(got {len(indices)})")
+    for i, t in enumerate(indices):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"index_put(): expected Tensor as element {i} in argument 'indices', "
+                            f"but got {type(t).__name__}")
+    items = tuple(_index_array(i, "index_put") for i in indices)
+    _check_bounds(list(items), [i.ndim if isinstance(i, np.ndarray) and i.dtype.kind == "b"
+                                else 1 for i in items], input.data.shape, len(items),
+                  "index_put")
+    index = items + (Ellipsis,)
+    target = input.data[index].shape
+    v = values.data.shape
+    while len(v) > len(target) and v[0] == 1:  # torch drops extra leading 1s of a value
+        v = v[1:]
+    try:
+        fits = len(v) <= len(target) and np.broadcast_shapes(v, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {_fmt(values.data.shape)} cannot be "
+            f"broadcast to indexing result of shape {_fmt(target)}"
+        )
+    return IndexPut.apply(input, values, index, bool(accumulate))
+register(index_put, method=True, inplace=True)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of input (broadcast with mask) whose masked places take source's elements in
+    order (row-major), the first mask.sum() of them."""
+    tensor_arg(input, "masked_scatter")
+    if not isinstance(mask, Tensor):
+        raise TypeError(
+            f"masked_scatter(): argument 'mask' must be Tensor, not {type(mask).__name__}"
+        )
+    if not isinstance(source, Tensor):
+        raise TypeError(
+            f"masked_scatter(): argument 'source' must be Tensor, not {type(source).__name__}"
+        )
+    if mask.data.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_scatter_ only supports boolean masks, but got mask with dtype {mask.dtype}"
+        )
+    if source.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"masked_scatter: expected self and source to have same dtypes but got "
+            f"{_KERNEL[input.data.dtype.name]} and {_KERNEL[source.data.dtype.name]}"
+        )
+    shape = broadcast_shapes(input.data.shape, mask.data.shape, "masked_scatter")
+    m = np.broadcast_to(mask.data, shape)
+    if int(m.sum()) > source.data.size:
+        raise RuntimeError(
+            f"masked_scatter: Number of elements of source < number of ones in mask "
+            f"({source.data.size} < {int(m.sum())})"
+        )
+    return MaskedScatter.apply(input, m, source)
+register(masked_scatter, method=True, inplace=True)
