@@ -999,8 +999,9 @@ _ATLEAST = {
 
 
 def _atleast(tensors: tuple[Any, ...], ndim: int, op: str) -> Any:
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        return tuple(_atleast(tuple(tensors[0]), ndim, op))
+    listed = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
+    if listed:  # a list or tuple gives a tuple back, even of one tensor
+        tensors = tuple(tensors[0])
     out = []
     for t in tensors:
         tensor_arg(t, op)
@@ -1008,7 +1009,7 @@ def _atleast(tensors: tuple[Any, ...], ndim: int, op: str) -> Any:
         if len(shape) < ndim:
             t = View.apply(t, _ATLEAST[ndim][len(shape)](shape))
         out.append(t)
-    return out[0] if len(out) == 1 else tuple(out)
+    return out[0] if len(out) == 1 and not listed else tuple(out)
 
 
 def atleast_1d(*tensors: Any) -> Any:
