@@ -350,3 +350,72 @@ _row("masked_scatter", IDX, func("masked_scatter"), _masked_scatter, dtypes=ALL_
      bad_inputs=(bad(F64, MASK34.astype(np.int64), F64, desc="int mask"),
                  bad(F64, MASK34, arr(np.ones(3), np.float64), desc="source too small"),
                  bad(F64, MASK34, F64.astype(np.float32), desc="source dtype")))
+
+
+# -- indexing by torch's rules where they differ from NumPy's -----------------------------------
+def _i(*v: Any) -> np.ndarray:
+    return np.array(v, dtype=np.int64)
+
+
+_B2, _B3 = np.array([True, False]), np.array([True, False, True])
+# x of shape (2, 3, 4); each index mixes basic items (ints, slices, None, ..., bools) with
+# tensors. torch applies the basic items first, then the tensors on the dims left.
+MIXED: list[tuple[Any, ...]] = [
+    (1, slice(None), _i(0, 2)), (_i(0, 1), slice(None), 1), (slice(None), 1, _i(3, 0, 3)),
+    (1, _i(0, 2), _i(1, 3)), (_i(1, 0), 2, _i(1, 3)), (_i(1), slice(None), 2),
+    (Ellipsis, 1, None, _i(0, 2)), (_i(0, 1), None, _i(0, 2)), (None, _i(0, 1), 1),
+    ([0, 1], 1, [0, 2]), (True, 1, slice(None), _i(0, 2)), (1, True, slice(None), _i(0, 2)),
+    (slice(None), True, 1, _i(0, 2)), (_i(0, 1), slice(None), True),
+    (_B2, slice(None), _i(0, 2)), (1, _B3, _i(0, 2)), (_B2, 1, _i(3)), (slice(None), _B3, 1),
+    (1, Ellipsis, _i(0, 0, 2)), (_i(1, 0), Ellipsis, _i(0, 3)),
+    (np.array(1), slice(None), _i(0, 2)),
+    (_i(0, 1), np.array(1), _i(0, 2)), (np.array(True), 1, _i(1, 2)),
+    (_i([0], [1]), slice(1, 3), _i(0, 2)), (slice(None, None, 2), _i(2, 0), 0),
+    (0, slice(1, None), _i([0, 1], [2, 3])), (None, 1, None, _i(0, 1), None),
+]
+
+
+def _mixed_desc(idx: tuple[Any, ...]) -> str:
+    def one(i: Any) -> str:
+        if isinstance(i, np.ndarray):
+            return f"{i.dtype.name}{list(i.shape)} tensor {i.tolist()}"
+        if isinstance(i, slice):
+            return f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}" + (
+                f":{i.step}" if i.step else "")
+        return "..." if i is Ellipsis else repr(i)
+    return "x[" + ", ".join(one(i) for i in idx) + "]"
+
+
+def _getitem_mixed(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    for k, idx in enumerate(MIXED):
+        yield Sample((random_array(rng, (2, 3, 4), dtype), idx), {}, _mixed_desc(idx),
+                     tags=QG if k == 0 else frozenset())
+
+
+def _slot_shape(idx: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape x[idx] has in torch (basic items first, then the tensors on what is left)."""
+    import torch
+
+    conv = tuple(torch.tensor(i) if isinstance(i, np.ndarray) else i for i in idx)
+    return tuple(torch.zeros(2, 3, 4)[conv].shape)
+
+
+def _setitem_mixed(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    for k, idx in enumerate(MIXED):
+        x = random_array(rng, (2, 3, 4), dtype)
+        yield Sample((x, idx, random_array(rng, _slot_shape(idx), dtype)), {},
+                     _mixed_desc(idx) + " = tensor", tags=QG if k == 0 else frozenset())
+        yield Sample((x, idx, random_array(rng, _slot_shape(idx)[-1:], dtype)), {},
+                     _mixed_desc(idx) + " = last-dim row (broadcast)")
+
+
+def _setitem(lib: Any, x: Any, idx: Any, value: Any) -> Any:
+    y = x.clone()
+    y[idx] = value
+    return y
+
+
+_row("getitem(torch rules)", IDX, lambda lib, x, idx: x[idx], _getitem_mixed, dtypes=ALL_DTYPES,
+     covers=("t[int tensor]", "t[bool tensor]", "t[int]", "t[None]", "t[...]"))
+_row("setitem(torch rules)", IDX, _setitem, _setitem_mixed, dtypes=ALL_DTYPES,
+     covers=("t[idx] = value",))
