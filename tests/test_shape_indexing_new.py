@@ -391,3 +391,18 @@ def test_pad_negative_to_nothing(mode, pads):
             F.pad(leaf(x), pads, mode=mode)
         return
     same(F.pad(leaf(x), pads, mode=mode), want)
+
+
+@pytest.mark.parametrize("call", [
+    lambda v: v.index_fill_(0, mt.tensor([1]), 2.0),
+    lambda v: v.index_add_(0, mt.tensor([1]), leaf(np.ones(1))),
+    lambda v: v.masked_scatter_(mt.tensor([True, False, True, False]), leaf(np.ones(4))),
+    lambda v: v.scatter_(0, mt.tensor([1]), 2.0),
+    lambda v: v.scatter_reduce_(0, mt.tensor([1]), leaf(np.ones(1)), "sum"),
+    lambda v: v.index_put_((mt.tensor([0]),), leaf(np.ones(1))),
+])
+def test_inplace_index_op_into_a_view_under_autograd_is_refused(call):
+    y = leaf(M) * 1.0
+    with pytest.raises(RuntimeError, match="view"):
+        call(y[0])
+    call(y[0].detach())  # no autograd: the write lands in y's memory, as in torch

@@ -22,6 +22,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
+from minitorch.ops.inplace import inplace
 from minitorch.ops.shape import (
     Diagonal,
     Expand,
@@ -72,11 +73,8 @@ class Index(Function):
         g = np.zeros(ctx.in_shape, grad.dtype)
         if ctx.kind == "mask":
             g[ctx.index] = grad
-        elif ctx.kind == "advanced":
+        else:
             np.add.at(g, ctx.index, grad)
-        else:  # Python bools in the index: go through flat positions, which always works
-            where = np.arange(g.size).reshape(ctx.in_shape)[ctx.index]
-            np.add.at(g.reshape(-1), where.reshape(-1), grad.reshape(-1))
         return g
 
 
@@ -466,6 +464,21 @@ def _check_scatter_shapes(
 
 
 # -- t[index] and t[index] = value ---------------------------------------------------
+def _checked_inplace(op: Any) -> Any:
+    """Tensor.OP_: ops/inplace.py's mechanism, after refusing a write into a view under
+    autograd (see refuse_view_write)."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if _GradMode.enabled and (self.requires_grad or any(
+                isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values()))):
+            refuse_view_write(self, op.__name__ + "_")
+        return inplace(self, op, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = op.__name__ + "_"
+    method.__doc__ = f"In place: self = {op.__name__}(self, ...)."
+    return method
+
+
 def refuse_view_write(input: Tensor, op: str) -> None:
     """torch rewrites the history of a view's base when the view is written in place under
     autograd; minitorch does not, so it refuses rather than give a different gradient."""
@@ -606,7 +619,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
             )
         return ScatterWithReduce.apply(input, idx, src, d, reduce)
     return Scatter.apply(input, idx, src, d)
-register(scatter, method=True, inplace=True)
+register(scatter, method=True, inplace=_checked_inplace(scatter))
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -625,7 +638,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return _as_1d(scatter_add, input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_add", src.data)
     return ScatterAdd.apply(input, idx, src, d)
-register(scatter_add, method=True, inplace=True)
+register(scatter_add, method=True, inplace=_checked_inplace(scatter_add))
 
 
 def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any) -> Tensor:
@@ -717,7 +730,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if mask.data.shape != input.data.shape:
         broadcast_shapes(input.data.shape, mask.data.shape, "masked_fill")
     return MaskedFill.apply(input, mask.data, value)
-register(masked_fill, method=True, inplace=True)
+register(masked_fill, method=True, inplace=_checked_inplace(masked_fill))
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
@@ -866,7 +879,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
                       input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_reduce", src.data)
     return ScatterReduce.apply(input, idx, src, d, reduce, bool(include_self))
-register(scatter_reduce, method=True, inplace=True)
+register(scatter_reduce, method=True, inplace=_checked_inplace(scatter_reduce))
 
 
 # -- repeat_interleave, take, tril_indices ------------------------------------------------
@@ -1159,7 +1172,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
     if not input.data.ndim:
         return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
     return IndexAdd.apply(input, idx, source, d, alpha)
-register(index_add, method=True, inplace=True)
+register(index_add, method=True, inplace=_checked_inplace(index_add))
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
@@ -1175,7 +1188,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     if not input.data.ndim:
         return reshape(IndexCopy.apply(reshape(input, 1), idx, reshape(source, -1), 0), ())
     return IndexCopy.apply(input, idx, source, d)
-register(index_copy, method=True, inplace=True)
+register(index_copy, method=True, inplace=_checked_inplace(index_copy))
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
@@ -1201,7 +1214,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     if not input.data.ndim:
         return reshape(IndexFill.apply(reshape(input, 1), idx, value, 0), ())
     return IndexFill.apply(input, idx, value, d)
-register(index_fill, method=True, inplace=True)
+register(index_fill, method=True, inplace=_checked_inplace(index_fill))
 
 
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
@@ -1250,7 +1263,7 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
             f"broadcast to indexing result of shape {_fmt(target)}"
         )
     return IndexPut.apply(input, values, index, bool(accumulate))
-register(index_put, method=True, inplace=True)
+register(index_put, method=True, inplace=_checked_inplace(index_put))
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -1282,4 +1295,4 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             f"({source.data.size} < {int(m.sum())})"
         )
     return MaskedScatter.apply(input, m, source)
-register(masked_scatter, method=True, inplace=True)
+register(masked_scatter, method=True, inplace=_checked_inplace(masked_scatter))
