@@ -406,3 +406,53 @@ def test_inplace_index_op_into_a_view_under_autograd_is_refused(call):
     with pytest.raises(RuntimeError, match="view"):
         call(y[0])
     call(y[0].detach())  # no autograd: the write lands in y's memory, as in torch
+
+
+def test_meshgrid_warns_without_indexing_like_torch():
+    x = leaf(V, False)
+    with pytest.warns(UserWarning, match="indexing"):
+        mt.meshgrid(x, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mt.meshgrid(x, x, indexing="ij")
+
+
+@pytest.mark.parametrize("args", [(3, 4), (3, 4, 1), (4, 3, -1), (0, 3), (3, 3, 5), (3, 3, -5)])
+def test_triangle_indices(args):
+    for name in ("tril_indices", "triu_indices"):
+        same(getattr(mt, name)(*args), getattr(torch, name)(*args))
+        same(getattr(mt, name)(*args, dtype=mt.int32), getattr(torch, name)(*args,
+                                                                           dtype=torch.int32))
+
+
+def test_repeat_interleave_counts_alone():
+    same(mt.repeat_interleave(mt.tensor([2, 0, 3])),
+         torch.repeat_interleave(torch.tensor([2, 0, 3])))
+
+
+BAD_SHAPE = [
+    (lambda L, x: L.narrow(x, 0, 4, 1), M), (lambda L, x: L.narrow(x, 0, 2, 2), M),
+    (lambda L, x: L.narrow(x, 0, 0, 1), V[0]), (lambda L, x: L.select(x, 1, 4), M),
+    (lambda L, x: L.select(x, 0, 0), V[0]), (lambda L, x: L.diagonal(x, 0, 1, 1), M),
+    (lambda L, x: L.diagonal(x), V), (lambda L, x: L.diag(x), A),
+    (lambda L, x: L.diag_embed(x, 0, 1, 1), M), (lambda L, x: x.unfold(1, 5, 1), M),
+    (lambda L, x: x.unfold(1, 2, 0), M), (lambda L, x: x.unfold(2, 1, 1), M),
+    (lambda L, x: L.tensor_split(x, 0), M), (lambda L, x: L.tensor_split(x, 2), V[0]),
+    (lambda L, x: L.rot90(x, 1, [0, 0]), M), (lambda L, x: L.rot90(x), V),
+    (lambda L, x: L.rot90(x, 1, [0]), M), (lambda L, x: L.repeat_interleave(x, -1), M),
+    (lambda L, x: L.repeat_interleave(x, L.tensor([1, 2]), 0), M),
+    (lambda L, x: L.repeat_interleave(x, L.tensor([1.0, 2.0, 1.0]), 0), M),
+    (lambda L, x: L.take(x, L.tensor([12])), M),
+    (lambda L, x: L.take(x, L.tensor([0], dtype=L.int32)), M),
+    (lambda L, x, y: L.hstack([x, y]), M, A), (lambda L, x, y: L.vstack([x, y]), M, V[:3]),
+    (lambda L, x: L.meshgrid(x, x, indexing="ji"), V),
+    (lambda L, x: L.meshgrid(x, indexing="ij"), M),
+    (lambda L, x, y: L.broadcast_tensors(x, y), M, V[:3]), (lambda L, x: L.roll(x, 1, 0), V[0]),
+    (lambda L: L.tril_indices(-1, 3),), (lambda L: L.triu_indices(3, 3, dtype=L.float32),),
+    (lambda L, x: L.scatter(x, 0, L.tensor([[0]]), 1.0, value=2.0), M),
+]
+
+
+@pytest.mark.parametrize("case", BAD_SHAPE, ids=[str(i) for i in range(len(BAD_SHAPE))])
+def test_shape_ops_bad_inputs(case):
+    raises_like(case[0], *case[1:])
