@@ -372,6 +372,8 @@ MIXED: list[tuple[Any, ...]] = [
     (_i(0, 1), np.array(1), _i(0, 2)), (np.array(True), 1, _i(1, 2)),
     (_i([0], [1]), slice(1, 3), _i(0, 2)), (slice(None, None, 2), _i(2, 0), 0),
     (0, slice(1, None), _i([0, 1], [2, 3])), (None, 1, None, _i(0, 1), None),
+    (0, [[0, 1], [1, 2]], slice(1, None)), ([0, 0, 1], slice(None), [[1], [2]]),
+    (slice(0, 0), [0]), ([], 1), (1, [True, False, True], [0, 3]),
 ]
 
 
