@@ -421,3 +421,26 @@ _row("getitem(torch rules)", IDX, lambda lib, x, idx: x[idx], _getitem_mixed, dt
      covers=("t[int tensor]", "t[bool tensor]", "t[int]", "t[None]", "t[...]"))
 _row("setitem(torch rules)", IDX, _setitem, _setitem_mixed, dtypes=ALL_DTYPES,
      covers=("t[idx] = value",))
+
+
+# -- F.pad with negative amounts (crops) in every mode ----------------------------------------
+def _negative_pads(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    x = random_array(rng, (2, 3, 5), dtype)
+    x4 = random_array(rng, (1, 2, 4, 5), dtype)
+    for k, mode in enumerate(("constant", "reflect", "replicate", "circular")):
+        tags = QG if k == 0 else frozenset({"gradcheck"})
+        yield Sample((x, (-1, 2)), {"mode": mode}, f"{mode} (-1, 2)", tags=tags)
+        yield Sample((x, (2, -1)), {"mode": mode}, f"{mode} (2, -1)")
+        yield Sample((x, (-2, -1)), {"mode": mode}, f"{mode} (-2, -1)")
+        if mode != "circular":  # torch's circular returns uninitialised memory here
+            yield Sample((x, (-6, 2)), {"mode": mode}, f"{mode} (-6, 2): crop past the size")
+        yield Sample((x4, (1, -2, -1, 1)), {"mode": mode}, f"{mode} two dims (1, -2, -1, 1)")
+        yield Sample((x4.transpose(0, 1, 3, 2), (-1, -1, 1, -1)), {"mode": mode},
+                     f"{mode} transposed (-1, -1, 1, -1)", tags=frozenset({"noncontig"}))
+
+
+_row("F.pad(negative)", "nn.functional", func("nn.functional.pad"), _negative_pads,
+     dtypes=NUMERIC,
+     bad_inputs=(bad(arr(np.ones((1, 2, 5))), (-6, 1), desc="constant crop past the size"),
+                 bad(arr(np.ones((1, 2, 5))), (-5, 0), mode="reflect", desc="reflect to nothing")),
+     covers=("F.pad",))

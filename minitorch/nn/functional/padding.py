@@ -126,6 +126,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Any = 
             )
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "circular" and n + lo + hi > 0 and n - max(-lo, 0) - max(-hi, 0) <= 0:
+            # torch returns uninitialised memory here; there is nothing left to wrap around
+            raise RuntimeError(
+                f"pad: circular padding ({lo}, {hi}) crops all {n} elements of dimension {d} "
+                "and then has nothing to wrap around"
+            )
         if n + lo + hi < 0 or (n + lo + hi == 0 and mode != "circular"):
             raise RuntimeError(
                 f"pad: input (size {n} at dimension {d}) is too small. Calculated output size: "
