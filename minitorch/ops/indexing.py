@@ -47,6 +47,7 @@ from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 _INT_TYPES = (int, np.integer)
+_ALL = slice(None)
 _VIEW_FUNCTIONS = (View, Permute, Transpose, Expand, Slice, Diagonal, Unfold)
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
@@ -498,8 +499,11 @@ def getitem(input: Tensor, index: Any) -> Tensor:
             raise IndexError(_out_of_bounds("index", index, 0, n))
         return Select.apply(input, (index, Ellipsis))
     basic, advanced, kind = _parse_index(index, input.data.shape, "index")
-    view = Slice.apply(input, basic)
-    return view if advanced is None else Index.apply(view, advanced, kind)
+    if advanced is None:
+        return Slice.apply(input, basic)
+    if all(b is Ellipsis or b == _ALL for b in basic):  # tensors only: no view needed first
+        return Index.apply(input, advanced, kind)
+    return Index.apply(Slice.apply(input, basic), advanced, kind)
 register(getitem, function=False, operators=("__getitem__",))
 
 
