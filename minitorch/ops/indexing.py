@@ -1,8 +1,13 @@
-"""Indexing: t[index], t[index] = value, gather, scatter, index_select, masked_fill, where.
+"""Indexing: t[index], t[index] = value, gather, scatter(_reduce), index_select, index_put,
+index_add, index_copy, index_fill, masked_fill, masked_scatter, take, where.
 
-torch copied NumPy's indexing rules, so `getitem` mostly checks an index the
-way torch does (its bounds, its dtype, its mask shape) and then hands it to
-NumPy. There are two kinds of index and so two adjoints:
+torch copied NumPy's indexing rules but for one difference, and `_parse_index` is where it
+lives: torch applies the basic items of an index first (ints select, slices slice, None adds
+a dim), then the tensors on the dims that are left. So an int among tensors is *not* an
+advanced index: `x[1, :, idx]` keeps idx's dims where idx stood, where NumPy would move them
+to the front. We hand NumPy the two steps separately, and it agrees with torch.
+
+There are two kinds of index and so two adjoints:
 
 * basic (ints, slices, None, ...): the result is a view and no element is
   picked twice, so the backward *writes* grad into zeros (`Slice`, shape.py);
