@@ -1,8 +1,13 @@
-"""Indexing: t[index], t[index] = value, gather, scatter, index_select, masked_fill, where.
+"""Indexing: t[index], t[index] = value, gather, scatter(_reduce), index_select, index_put,
+index_add, index_copy, index_fill, masked_fill, masked_scatter, take, where.
 
-torch copied NumPy's indexing rules, so `getitem` mostly checks an index the
-way torch does (its bounds, its dtype, its mask shape) and then hands it to
-NumPy. There are two kinds of index and so two adjoints:
+torch copied NumPy's indexing rules but for one difference, and `_parse_index` is where it
+lives: torch applies the basic items of an index first (ints select, slices slice, None adds
+a dim), then the tensors on the dims that are left. So an int among tensors is *not* an
+advanced index: `x[1, :, idx]` keeps idx's dims where idx stood, where NumPy would move them
+to the front. We hand NumPy the two steps separately, and it agrees with torch.
+
+There are two kinds of index and so two adjoints:
 
 * basic (ints, slices, None, ...): the result is a view and no element is
   picked twice, so the backward *writes* grad into zeros (`Slice`, shape.py);
@@ -22,7 +27,19 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
-from minitorch.ops.shape import Slice, expand, reshape, tensor_arg
+from minitorch.ops.inplace import inplace
+from minitorch.ops.shape import (
+    Diagonal,
+    Expand,
+    Permute,
+    Slice,
+    Transpose,
+    Unfold,
+    View,
+    expand,
+    reshape,
+    tensor_arg,
+)
 from minitorch.ops.support import (
     as_operand,
     binary_operands,
@@ -35,6 +52,8 @@ from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 _INT_TYPES = (int, np.integer)
+_ALL = slice(None)
+_VIEW_FUNCTIONS = (View, Permute, Transpose, Expand, Slice, Diagonal, Unfold)
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
 
@@ -60,11 +79,8 @@ class Index(Function):
         g = np.zeros(ctx.in_shape, grad.dtype)
         if ctx.kind == "mask":
             g[ctx.index] = grad
-        elif ctx.kind == "advanced":
+        else:
             np.add.at(g, ctx.index, grad)
-        else:  # Python bools in the index: go through flat positions, which always works
-            where = np.arange(g.size).reshape(ctx.in_shape)[ctx.index]
-            np.add.at(g.reshape(-1), where.reshape(-1), grad.reshape(-1))
         return g
 
 
@@ -74,10 +90,10 @@ class CopySlices(Function):
 
     @staticmethod
     def forward(ctx, x, value, index):
-        ctx.index = index
+        ctx.index = index  # (basic, advanced), as _parse_index returns them
         ctx.value_shape = value.shape if isinstance(value, np.ndarray) else None
         out = x.copy()
-        out[index] = value
+        _write(out, *index, value)
         return out
 
     @staticmethod
@@ -85,9 +101,9 @@ class CopySlices(Function):
         gx = gv = None
         if ctx.needs_input_grad[0]:
             gx = grad.copy()
-            gx[ctx.index] = 0
+            _write(gx, *ctx.index, 0)
         if ctx.needs_input_grad[1]:
-            gv = grad[ctx.index]
+            gv = _read(grad, *ctx.index)
             shape = ctx.value_shape
             if gv.ndim < len(shape):  # value had extra leading 1s
                 gv = gv.reshape((1,) * (len(shape) - gv.ndim) + gv.shape)
@@ -160,7 +176,7 @@ class ScatterAdd(Function):
         return grad, None, gsrc, None
 
 
-class ScatterReduce(Function):
+class ScatterWithReduce(Function):
     """y = x, then y[..index..] (+= or *=) src along dim;  no derivative (none in torch either)."""
 
     @staticmethod
@@ -273,13 +289,19 @@ def _index_array(item: Any, op: str) -> np.ndarray:
     return arr
 
 
-def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, str]:
-    """Check an index against `shape` as torch does; return it in NumPy's terms and its kind:
-    'basic' (ints, slices, None: a view), 'mask' (one bool array), 'advanced' (int arrays,
-    which may repeat) or 'odd' (Python bools, which add a dim)."""
+def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, tuple | None, str]:
+    """Check an index against `shape` as torch does and split it the way torch applies it.
+
+    torch applies the basic items first (ints and 0-d int tensors select, slices slice, None
+    and Python bools add a dim) and only then the tensors, on the dims that are left. So an
+    int among tensors is not an advanced index as in NumPy: `x[1, :, idx]` keeps idx's dims
+    where idx stood. Returns (basic, advanced, kind): `basic` a NumPy basic index (a view),
+    `advanced` a tuple of full slices and arrays for the view, or None; kind is 'basic',
+    'mask' (one bool array: each element picked at most once) or 'advanced'.
+    """
     items: list[Any] = []
     uses: list[int] = []  # how many dims of `shape` each item consumes
-    arrays = masks = bools = ellipses = 0
+    ellipses = 0
     for item in _index_tuple(index):
         if item is None:
             items.append(None)
@@ -290,7 +312,6 @@ def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, st
                 items.append(Ellipsis)
                 uses.append(0)
         elif isinstance(item, (bool, np.bool_)):
-            bools += 1
             items.append(bool(item))
             uses.append(0)
         elif isinstance(item, _INT_TYPES):
@@ -307,21 +328,11 @@ def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, st
             uses.append(1)
         elif isinstance(item, (Tensor, np.ndarray, list, tuple)):
             arr = _index_array(item, op)
-            if arr.dtype.kind == "b":
-                if arr.ndim == 0:  # a 0-d bool tensor acts like a Python bool
-                    bools += 1
-                    items.append(bool(arr))
-                    uses.append(0)
-                    continue
-                masks += 1
-                uses.append(arr.ndim)
-            elif arr.ndim == 0:  # a 0-d int tensor acts like an int
-                items.append(int(arr))
-                uses.append(1)
+            if arr.ndim == 0:  # a 0-d tensor acts like a Python int or bool
+                items.append(bool(arr) if arr.dtype.kind == "b" else int(arr))
+                uses.append(0 if arr.dtype.kind == "b" else 1)
                 continue
-            else:
-                uses.append(1)
-            arrays += 1
+            uses.append(arr.ndim if arr.dtype.kind == "b" else 1)
             items.append(arr)
         elif isinstance(item, float):
             raise IndexError(
@@ -334,17 +345,47 @@ def _parse_index(index: Any, shape: tuple[int, ...], op: str) -> tuple[tuple, st
     if consumed > len(shape):
         raise IndexError(f"{op}: too many indices for tensor of dimension {len(shape)}")
     _check_bounds(items, uses, shape, consumed, op)
+    basic: list[Any] = []
+    advanced: list[Any] = []  # one entry per dim of the basic view (a mask covers several)
+    arrays = masks = 0
+    for item, k in zip(items, uses):
+        if item is Ellipsis:
+            basic.append(Ellipsis)
+            advanced.extend([slice(None)] * (len(shape) - consumed))
+        elif isinstance(item, bool):  # a new dim of size 1, indexed by [0] (True) or [] (False)
+            basic.append(None)
+            advanced.append(np.zeros(int(item), np.int64))
+            arrays += 1
+        elif isinstance(item, int):
+            basic.append(item)
+        elif isinstance(item, np.ndarray):
+            basic.extend([slice(None)] * k)
+            advanced.append(item)
+            arrays += 1
+            masks += item.dtype.kind == "b"
+        else:  # a slice or None: one dim of the view
+            basic.append(item)
+            advanced.append(slice(None))
     if not ellipses:
-        items.append(Ellipsis)  # keeps x[0, 0] a 0-d array (a view), not a NumPy scalar
-    if bools:
-        kind = "odd"
-    elif not arrays:
-        kind = "basic"
-    elif arrays == masks == 1:
-        kind = "mask"
+        basic.append(Ellipsis)  # keeps x[0, 0] a 0-d array (a view), not a NumPy scalar
+    if not arrays:
+        return tuple(basic), None, "basic"
+    kind = "mask" if arrays == masks == 1 else "advanced"
+    return tuple(basic), tuple(advanced) + (Ellipsis,), kind
+
+
+def _read(a: np.ndarray, basic: tuple, advanced: tuple | None) -> np.ndarray:
+    """a[index] in torch's order: the basic view, then the tensors on it."""
+    view = a[basic]
+    return view if advanced is None else view[advanced]
+
+
+def _write(a: np.ndarray, basic: tuple, advanced: tuple | None, value: Any) -> None:
+    """a[index] = value in torch's order (the basic part is a view, so this writes into a)."""
+    if advanced is None:
+        a[basic] = value
     else:
-        kind = "advanced"
-    return tuple(items), kind
+        a[basic][advanced] = value
 
 
 def _check_bounds(
@@ -429,6 +470,32 @@ def _check_scatter_shapes(
 
 
 # -- t[index] and t[index] = value ---------------------------------------------------
+def _checked_inplace(op: Any) -> Any:
+    """Tensor.OP_: ops/inplace.py's mechanism, after refusing a write into a view under
+    autograd (see refuse_view_write)."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if _GradMode.enabled and (self.requires_grad or any(
+                isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values()))):
+            refuse_view_write(self, op.__name__ + "_")
+        return inplace(self, op, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = op.__name__ + "_"
+    method.__doc__ = f"In place: self = {op.__name__}(self, ...)."
+    return method
+
+
+def refuse_view_write(input: Tensor, op: str) -> None:
+    """torch rewrites the history of a view's base when the view is written in place under
+    autograd; minitorch does not, so it refuses rather than give a different gradient."""
+    if isinstance(input.grad_fn, _VIEW_FUNCTIONS) and input.data.base is not None:
+        raise RuntimeError(
+            f"{op}: writing in place into a view ({input.grad_fn.name()}) of a tensor that "
+            "requires grad is not supported by minitorch: the gradient would not flow through "
+            "the tensor it views. Write into the base tensor (or clone() the view) instead."
+        )
+
+
 def getitem(input: Tensor, index: Any) -> Tensor:
     """t[index]: a view for ints, slices, None and ...; a copy for int and bool tensors."""
     if type(index) is int and input.data.ndim:  # the commonest case, kept fast
@@ -436,10 +503,12 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         if not -n <= index < n:
             raise IndexError(_out_of_bounds("index", index, 0, n))
         return Select.apply(input, (index, Ellipsis))
-    idx, kind = _parse_index(index, input.data.shape, "index")
-    if kind == "basic":
-        return Slice.apply(input, idx)
-    return Index.apply(input, idx, kind)
+    basic, advanced, kind = _parse_index(index, input.data.shape, "index")
+    if advanced is None:
+        return Slice.apply(input, basic)
+    if all(b is Ellipsis or b == _ALL for b in basic):  # tensors only: no view needed first
+        return Index.apply(input, advanced, kind)
+    return Index.apply(Slice.apply(input, basic), advanced, kind)
 register(getitem, function=False, operators=("__getitem__",))
 
 
@@ -451,7 +520,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     rebound to the output of a CopySlices node of (old t, value), which is
     what torch's graph records as well.
     """
-    idx, kind = _parse_index(index, input.data.shape, "setitem")
+    basic, advanced, kind = _parse_index(index, input.data.shape, "setitem")
+    idx = (basic, advanced)
     if isinstance(value, np.generic):
         value = value.item()
     if not isinstance(value, (Tensor, bool, int, float)):
@@ -465,6 +535,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             "operation."
         )
     if grad_on and (input.requires_grad or value_grad) and input.data.dtype.kind == "f":
+        refuse_view_write(input, "setitem")
         old = Tensor._make(input.data, input.requires_grad, input.grad_fn)
         old._version = input._version
         if isinstance(value, Tensor):
@@ -482,7 +553,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
                 "tensor before performing the operation."
             )
         try:
-            input.data[idx] = value.data if isinstance(value, Tensor) else value
+            _write(input.data, basic, advanced, value.data if isinstance(value, Tensor) else value)
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
     input._version += 1
@@ -492,7 +563,7 @@ register(setitem, function=False, operators=("__setitem__",))
 def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
     """torch's error for an assignment NumPy refused: a shape that does not fit, or a
     value the dtype cannot hold."""
-    target = input.data[idx].shape
+    target = _read(input.data, *idx).shape
     if isinstance(value, Tensor):
         shape = value.data.shape
         fits = len(shape) <= len(target)  # NumPy would also drop extra leading 1s
@@ -525,9 +596,17 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
 register(gather, method=True)
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None = None) -> Tensor:
-    """A copy of input with out[i][index[i][j]] = src[i][j] (for dim=1); src may be a number."""
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str | None = None,
+            *, value: Any = None) -> Tensor:
+    """A copy of input with out[i][index[i][j]] = src[i][j] (for dim=1); src may be a number,
+    also given as value=. A 0-d input, index or src is treated as 1-d, as in torch."""
     tensor_arg(input, "scatter")
+    if (src is None) == (value is None):
+        raise TypeError("scatter() received an invalid combination of arguments: give src "
+                        "(a Tensor or a number) or value (a number), not both")
+    src = value if src is None else src
+    if isinstance(index, Tensor) and (input.data.ndim == 0 or index.data.ndim == 0):
+        return _as_1d(scatter, input, dim, index, src, reduce=reduce)
     idx = _index_tensor(index, "scatter", "Expected dtype int64 for index")
     d = normalize_dim(dim, input.data.ndim, "scatter")
     if isinstance(src, Tensor):
@@ -547,9 +626,9 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any, reduce: str | None
             raise RuntimeError(
                 f"scatter(): reduce argument must be either add or multiply, got {reduce!r}"
             )
-        return ScatterReduce.apply(input, idx, src, d, reduce)
+        return ScatterWithReduce.apply(input, idx, src, d, reduce)
     return Scatter.apply(input, idx, src, d)
-register(scatter, method=True, inplace=True)
+register(scatter, method=True, inplace=_checked_inplace(scatter))
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -564,9 +643,20 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
             f"(got {input.dtype} and {src.dtype})"
         )
     d = normalize_dim(dim, input.data.ndim, "scatter_add")
+    if input.data.ndim == 0 or idx.ndim == 0:
+        return _as_1d(scatter_add, input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_add", src.data)
     return ScatterAdd.apply(input, idx, src, d)
-register(scatter_add, method=True, inplace=True)
+register(scatter_add, method=True, inplace=_checked_inplace(scatter_add))
+
+
+def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any) -> Tensor:
+    """torch runs a scatter with a 0-d input, index or src as if each were 1-d."""
+    normalize_dim(dim, input.data.ndim, op.__name__)
+    flat = [reshape(t, -1) if isinstance(t, Tensor) and t.data.ndim == 0 else t
+            for t in (input, index, src)]
+    out = op(flat[0], 0, flat[1], flat[2], **kw)
+    return reshape(out, ()) if input.data.ndim == 0 else out
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -649,7 +739,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if mask.data.shape != input.data.shape:
         broadcast_shapes(input.data.shape, mask.data.shape, "masked_fill")
     return MaskedFill.apply(input, mask.data, value)
-register(masked_fill, method=True, inplace=True)
+register(masked_fill, method=True, inplace=_checked_inplace(masked_fill))
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
@@ -679,3 +769,539 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     return Where.apply(condition, a, b, result.np)
 register(where, method=lambda self, condition, other: where(condition, self, other))
 
+
+
+# -- scatter_reduce --------------------------------------------------------------------
+_IDENTITY = {"sum": 0, "mean": 0, "prod": 1}
+_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+          "amin": np.minimum}
+
+
+def _scatter_reduced(x: np.ndarray, where: tuple, src: np.ndarray, reduce: str,
+                     include_self: bool) -> np.ndarray:
+    """x with src reduced into the places `where` (the forward, also reused by the adjoint)."""
+    out = x.copy()
+    if not include_self:
+        if reduce in _IDENTITY:
+            out[where] = _IDENTITY[reduce]
+        else:
+            big = np.inf if x.dtype.kind == "f" else (
+                np.iinfo(x.dtype).max if x.dtype.kind in "iu" else True)
+            out[where] = -big if reduce == "amax" and x.dtype.kind != "b" else big
+            if x.dtype.kind == "b":
+                out[where] = reduce == "amin"
+    _UFUNC[reduce].at(out, where, src)
+    if reduce == "mean":
+        count = _mean_count(x.shape, where, include_self)
+        out = out / count if x.dtype.kind == "f" else np.floor_divide(out, count.astype(x.dtype))
+        out = out.astype(x.dtype, copy=False)
+    return out
+
+
+def _mean_count(shape: tuple[int, ...], where: tuple, include_self: bool) -> np.ndarray:
+    """How many values each place of a scatter mean averages (1 where nothing landed)."""
+    count = np.ones(shape) if include_self else np.zeros(shape)
+    np.add.at(count, where, 1.0)
+    count[count == 0] = 1.0
+    return count
+
+
+class ScatterReduce(Function):
+    """y = x with src reduced in along dim (sum prod mean amax amin, include_self);
+    x and src as torch's scatter_reduce_backward: sum: grad, grad.gather; mean: grad / N;
+    prod: grad * y / x (zeros excluded); amax/amin: grad shared evenly among the ties."""
+
+    @staticmethod
+    def forward(ctx, x, index, src, dim, reduce, include_self):
+        where = _along(index, dim)
+        part = src[tuple(slice(n) for n in index.shape)]
+        out = _scatter_reduced(x, where, part, reduce, include_self)
+        ctx.args = (where, reduce, include_self, src.shape)
+        ctx.save_for_backward(x, part, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        where, reduce, include_self, src_shape = ctx.args
+        x, src, out = ctx.saved
+        if reduce == "sum":
+            gx, gsrc = grad, grad[where]
+        elif reduce == "mean":
+            count = _mean_count(x.shape, where, include_self).astype(grad.dtype)
+            gx, gsrc = grad / count, (grad / count)[where]
+        elif reduce == "prod":
+            gx, gsrc = _prod_adjoint(grad, x, src, out, where, include_self)
+        else:
+            value = out[where]
+            x_is = (x == out).astype(grad.dtype)
+            src_is = (src == value).astype(grad.dtype)
+            share = x_is.copy()  # torch counts a tie with self even when self is left out
+            np.add.at(share, where, src_is)
+            spread = grad / np.where(share == 0, 1, share)
+            gx, gsrc = x_is * spread, src_is * spread[where]
+        if not include_self:
+            gx = gx.copy()
+            gx[where] = 0
+        full = np.zeros(src_shape, grad.dtype)
+        full[tuple(slice(n) for n in gsrc.shape)] = gsrc
+        return gx, None, full, None, None, None
+
+
+def _prod_adjoint(grad, x, src, out, where, include_self):
+    """The product's adjoint: d out / d v is the product of the others, computed without
+    dividing by a zero (a lone zero gets the product of the rest), as torch does."""
+    masked_x = np.where(x == 0, 1, x)
+    gx = grad * _scatter_reduced(masked_x, where, src, "prod", include_self) / masked_x
+    zero = src == 0
+    zeros_at = np.zeros(x.shape)
+    np.add.at(zeros_at, where, zero.astype(float))
+    single = zero & (zeros_at[where] == 1)
+    masked_src = np.where(single, 1, src)
+    rest = _scatter_reduced(x, where, masked_src, "prod", include_self)
+    gsrc = np.where(single, (grad * rest)[where], (grad * out)[where] / np.where(zero, 1, src))
+    return gx, gsrc
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """A copy of input with src reduced into it at index along dim: reduce is 'sum', 'prod',
+    'mean', 'amax' or 'amin'; include_self=False leaves input's own value out where written."""
+    tensor_arg(input, "scatter_reduce")
+    idx = _index_tensor(index, "scatter_reduce", "Expected dtype int64 for index")
+    if not isinstance(src, Tensor):
+        raise TypeError(
+            f"scatter_reduce(): argument 'src' must be Tensor, not {type(src).__name__}"
+        )
+    if reduce not in _UFUNC:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    if src.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"scatter(): Expected self.dtype to be equal to src.dtype "
+            f"(got {input.dtype} and {src.dtype})"
+        )
+    d = normalize_dim(dim, input.data.ndim, "scatter_reduce")
+    if input.data.ndim == 0 or idx.ndim == 0:
+        return _as_1d(lambda i, _, x, s: scatter_reduce(i, 0, x, s, reduce,
+                                                        include_self=include_self),
+                      input, dim, index, src)
+    _check_scatter_shapes(input, idx, d, "scatter_reduce", src.data)
+    return ScatterReduce.apply(input, idx, src, d, reduce, bool(include_self))
+register(scatter_reduce, method=True, inplace=_checked_inplace(scatter_reduce))
+
+
+# -- repeat_interleave, take, tril_indices ------------------------------------------------
+def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Each element (or slice along dim) repeated `repeats` times (an int or one count per
+    element); with only a tensor of counts, the indices repeated by them."""
+    tensor_arg(input, "repeat_interleave")
+    if repeats is None:  # torch.repeat_interleave(counts)
+        counts = _repeat_counts(input, input.data.size)
+        out = np.repeat(np.arange(counts.size), counts)
+        _check_output_size(out.size, output_size)
+        return Tensor._make(out.astype(input.data.dtype), False, None)
+    if dim is None:
+        input, d = reshape(input, -1), 0
+    else:
+        d = normalize_dim(dim, input.data.ndim, "repeat_interleave")
+        if input.data.ndim == 0:
+            input = reshape(input, 1)
+    n = input.data.shape[d]
+    if isinstance(repeats, Tensor):
+        counts = _repeat_counts(repeats, n, d)
+    else:
+        if int(repeats) < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        counts = np.full(n, int(repeats))
+    picks = np.repeat(np.arange(n), counts)
+    _check_output_size(picks.size, output_size)
+    return index_select(input, d, Tensor._make(picks.astype(np.int64), False, None))
+register(repeat_interleave, method=True)
+
+
+def _repeat_counts(repeats: Tensor, n: int, d: int = 0) -> np.ndarray:
+    r = repeats.data
+    if r.dtype.kind not in "iu":
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for {repeats.dtype}')
+    if r.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    r = r.reshape(-1)
+    if r.size == 1:
+        r = np.full(n, r[0])
+    if r.size != n:
+        raise RuntimeError(
+            f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+            f"{r.size} and input.size({d}) = {n}"
+        )
+    if r.size and r.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    return r
+
+
+def _check_output_size(size: int, output_size: int | None) -> None:
+    if output_size is not None and int(output_size) != size:
+        raise RuntimeError(
+            f"allocated size does not match required size (output_size={output_size}, "
+            f"required {size})"
+        )
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """input flattened, read at index (negative counts from the end); index's shape."""
+    tensor_arg(input, "take")
+    if not isinstance(index, Tensor):
+        raise TypeError(f"take(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index.data
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {_KERNEL[idx.dtype.name]}"
+        )
+    n = input.data.size
+    if idx.size and n == 0:
+        raise IndexError("take(): tried to take from an empty tensor")
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = int(idx.max() if idx.max() >= n else idx.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return Index.apply(reshape(input, -1), (idx,), "advanced")
+register(take, method=True)
+
+
+_KERNEL = {"bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float",
+           "float64": "Double"}
+
+
+def _triangle_indices(row: int, col: int, offset: int, dtype: Any, op: str,
+                      upper: bool) -> Tensor:
+    if row < 0 or col < 0:
+        which = "row" if row < 0 else "col"
+        raise RuntimeError(f"{which} must be non-negative, got{row if row < 0 else col}")
+    d = dtypes.int64 if dtype is None else dtype
+    if not isinstance(d, dtypes.dtype):
+        raise TypeError(f"{op}(): argument 'dtype' must be minitorch.dtype, not {type(d).__name__}")
+    if d.np.kind not in "iu":
+        raise NotImplementedError(f'"{op}" not implemented for \'{_KERNEL[d.name]}\'')
+    r, c = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
+    return Tensor._make(np.stack([r, c]).astype(d.np).reshape(2, -1), False, None)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (row, col) coordinates of the lower triangle of a row x col matrix, as 2 x N."""
+    return _triangle_indices(int(row), int(col), int(offset), dtype, "tril_indices", False)
+register(tril_indices, differentiable=False)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (row, col) coordinates of the upper triangle of a row x col matrix, as 2 x N."""
+    return _triangle_indices(int(row), int(col), int(offset), dtype, "triu_indices", True)
+register(triu_indices, differentiable=False)
+
+
+# -- index_put, index_add, index_copy, index_fill, masked_scatter -------------------------
+class IndexPut(Function):
+    """y = x with y[indices] = values (or += with accumulate);  x: grad (zeroed at indices
+    unless accumulate), values: grad[indices] summed back to values' shape."""
+
+    @staticmethod
+    def forward(ctx, x, values, index, accumulate):
+        ctx.index, ctx.accumulate, ctx.value_shape = index, accumulate, values.shape
+        out = x.copy()
+        if accumulate:
+            target = out[index]
+            np.add.at(out, index, np.broadcast_to(values, target.shape))
+        else:
+            out[index] = values
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = grad
+            if not ctx.accumulate:
+                gx = grad.copy()
+                gx[ctx.index] = 0
+        if ctx.needs_input_grad[1]:
+            gv = _fold(grad[ctx.index], ctx.value_shape)
+        return gx, gv, None, None
+
+
+def _fold(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """unbroadcast, also for a value that had extra leading 1s (torch drops them)."""
+    if g.ndim < len(shape):
+        g = g.reshape((1,) * (len(shape) - g.ndim) + g.shape)
+    return unbroadcast(g, shape)
+
+
+class IndexAdd(Function):
+    """y = x, then y.select(dim, index[i]) += alpha * source.select(dim, i);
+    x: grad, source: alpha * grad.index_select(dim, index)."""
+
+    @staticmethod
+    def forward(ctx, x, index, source, dim, alpha):
+        ctx.where, ctx.alpha = (slice(None),) * dim + (index,), alpha
+        out = x.copy()
+        np.add.at(out, ctx.where, source * alpha if alpha != 1 else source)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gs = grad[ctx.where]
+        return grad, None, gs * ctx.alpha if ctx.alpha != 1 else gs, None, None
+
+
+class IndexCopy(Function):
+    """y = x with y.select(dim, index[i]) = source.select(dim, i);
+    x: grad zeroed at index, source: grad.index_select(dim, index)."""
+
+    @staticmethod
+    def forward(ctx, x, index, source, dim):
+        ctx.where = (slice(None),) * dim + (index,)
+        out = x.copy()
+        out[ctx.where] = source
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = grad.copy()
+        gx[ctx.where] = 0
+        return gx, None, grad[ctx.where], None
+
+
+class IndexFill(Function):
+    """y = x with every slice at index along dim set to value;
+    x: grad zeroed at index, value: sum of grad at index."""
+
+    @staticmethod
+    def forward(ctx, x, index, value, dim):
+        ctx.where = (slice(None),) * dim + (np.unique(index),)
+        ctx.value_dtype = value.dtype if isinstance(value, np.ndarray) else None
+        out = x.copy()
+        out[ctx.where] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = grad.copy()
+        gx[ctx.where] = 0
+        gv = None
+        if ctx.value_dtype is not None:
+            gv = np.asarray(grad[ctx.where].sum(), dtype=ctx.value_dtype)
+        return gx, None, gv, None
+
+
+class MaskedScatter(Function):
+    """y = x with y[mask] = the first mask.sum() elements of source, in order;
+    x: grad where not mask, source: grad[mask] in the first places, zeros after."""
+
+    @staticmethod
+    def forward(ctx, x, mask, source):
+        out = np.array(np.broadcast_to(x, mask.shape) if x.shape != mask.shape else x)
+        mask = np.broadcast_to(mask, out.shape)
+        k = int(mask.sum())
+        ctx.mask, ctx.k, ctx.x_shape, ctx.source_shape = mask, k, x.shape, source.shape
+        out[mask] = source.reshape(-1)[:k]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad.dtype.type(0)
+        gx = unbroadcast(np.where(ctx.mask, zero, grad), ctx.x_shape)
+        gs = np.zeros(int(np.prod(ctx.source_shape)), grad.dtype)
+        gs[: ctx.k] = grad[ctx.mask]
+        return gx, None, gs.reshape(ctx.source_shape)
+
+
+def _index_vector(index: Any, op: str, ints: tuple[np.dtype, ...], msg: str,
+                  cls: type[Exception]) -> np.ndarray:
+    """The 0-d or 1-d int index of index_add / index_copy / index_fill, as a 1-d array."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index.data
+    if idx.dtype not in ints:
+        raise cls(msg.format(_KERNEL.get(idx.dtype.name, idx.dtype.name)))
+    if idx.ndim > 1:
+        raise IndexError(
+            f"{op}(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+            f"{_KERNEL[idx.dtype.name]} and size: {_fmt(idx.shape)}"
+        )
+    return idx.reshape(-1).astype(np.int64)
+
+
+def _check_source(input: Tensor, source: Any, d: int, count: int, op: str) -> Tensor:
+    """source must be a tensor of input's dtype and shape, except `count` slices along d."""
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if source.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"{op}(): self ({_KERNEL[input.data.dtype.name]}) and source "
+            f"({_KERNEL[source.data.dtype.name]}) must have the same scalar type"
+        )
+    want = list(input.data.shape)
+    if want:
+        want[d] = count
+    if source.data.shape != tuple(want):
+        raise RuntimeError(
+            f"{op}(): source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {_fmt(input.data.shape)} source.shape = "
+            f"{_fmt(source.data.shape)} (index of length {count})"
+        )
+    return source
+
+
+def _bounds(idx: np.ndarray, n: int, d: int, op: str, negative: bool, cls: type) -> np.ndarray:
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if hi >= n or lo < (-n if negative else 0):
+            bad_index = int(hi if hi >= n else lo)
+            raise cls(f"{op}(): index {bad_index} is out of bounds for dimension {d} with size {n}")
+    return idx % n if negative and idx.size else idx
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    """A copy of input with alpha * source added at positions index along dim (repeats add)."""
+    tensor_arg(input, "index_add")
+    idx = _index_vector(index, "index_add_", _INDEX_DTYPES,
+                        "index_add_(): Expected dtype int32/int64 for index but got: {}",
+                        RuntimeError)
+    d = normalize_dim(dim, input.data.ndim, "index_add")
+    if isinstance(source, Tensor) and source.data.ndim and idx.size != (
+            source.data.shape[d] if source.data.ndim > d else 1):
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+            f"({source.data.shape[d] if source.data.ndim > d else 1}), for dim: {d}"
+        )
+    source = _check_source(input, source, d, idx.size, "index_add_")
+    _bounds(idx, input.data.shape[d] if input.data.ndim else 1, d, "index_add_", False,
+            RuntimeError)
+    if not input.data.ndim:
+        return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
+    return IndexAdd.apply(input, idx, source, d, alpha)
+register(index_add, method=True, inplace=_checked_inplace(index_add))
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of input with the slices of source written at positions index along dim."""
+    tensor_arg(input, "index_copy")
+    idx = _index_vector(index, "index_copy_", (np.dtype(np.int64),),
+                        "index_copy_(): Expected a long tensor for index, but got {}",
+                        RuntimeError)
+    d = normalize_dim(dim, input.data.ndim, "index_copy")
+    source = _check_source(input, source, d, idx.size, "index_copy_")
+    _bounds(idx, input.data.shape[d] if input.data.ndim else 1, d, "index_copy_", False,
+            IndexError)
+    if not input.data.ndim:
+        return reshape(IndexCopy.apply(reshape(input, 1), idx, reshape(source, -1), 0), ())
+    return IndexCopy.apply(input, idx, source, d)
+register(index_copy, method=True, inplace=_checked_inplace(index_copy))
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of input with every slice at positions index along dim set to value (a number
+    or a 0-d tensor); negative indices count from the end."""
+    tensor_arg(input, "index_fill")
+    idx = _index_vector(index, "index_fill_", (np.dtype(np.int64),),
+                        "index_fill_(): Expected dtype int64 for index.", IndexError)
+    d = normalize_dim(dim, input.data.ndim, "index_fill")
+    if isinstance(value, Tensor):
+        if value.data.ndim:
+            raise RuntimeError(
+                f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.data.ndim} dimension(s)."
+            )
+        value = cast(value, dtypes.from_numpy_dtype(input.data.dtype))
+    else:
+        value = as_operand(value, "index_fill")
+        if isinstance(value, Tensor):
+            raise TypeError("index_fill(): argument 'value' must be a number or a 0-d tensor")
+    n = input.data.shape[d] if input.data.ndim else 1
+    idx = _bounds(idx, n, d, "index_fill_", True, IndexError)
+    if not input.data.ndim:
+        return reshape(IndexFill.apply(reshape(input, 1), idx, value, 0), ())
+    return IndexFill.apply(input, idx, value, d)
+register(index_fill, method=True, inplace=_checked_inplace(index_fill))
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of input with values written (or, with accumulate, added: repeats add up) at
+    input[indices], indices a tuple of int or bool tensors."""
+    tensor_arg(input, "index_put")
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(
+            "index_put(): argument 'indices' must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    if not isinstance(values, Tensor):
+        raise TypeError(
+            f"index_put(): argument 'values' (position 2) must be Tensor, not "
+            f"{type(values).__name__}"
+        )
+    if values.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{_KERNEL[input.data.dtype.name]} for the destination and "
+            f"{_KERNEL[values.data.dtype.name]} for the source."
+        )
+    if len(indices) > max(input.data.ndim, 1):
+        raise IndexError(f"too many indices for tensor of dimension {input.data.ndim} "
+                         f"(got {len(indices)})")
+    for i, t in enumerate(indices):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"index_put(): expected Tensor as element {i} in argument 'indices', "
+                            f"but got {type(t).__name__}")
+    items = tuple(_index_array(i, "index_put") for i in indices)
+    _check_bounds(list(items), [i.ndim if isinstance(i, np.ndarray) and i.dtype.kind == "b"
+                                else 1 for i in items], input.data.shape, len(items),
+                  "index_put")
+    index = items + (Ellipsis,)
+    target = input.data[index].shape
+    v = values.data.shape
+    while len(v) > len(target) and v[0] == 1:  # torch drops extra leading 1s of a value
+        v = v[1:]
+    try:
+        fits = len(v) <= len(target) and np.broadcast_shapes(v, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {_fmt(values.data.shape)} cannot be "
+            f"broadcast to indexing result of shape {_fmt(target)}"
+        )
+    return IndexPut.apply(input, values, index, bool(accumulate))
+register(index_put, method=True, inplace=_checked_inplace(index_put))
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of input (broadcast with mask) whose masked places take source's elements in
+    order (row-major), the first mask.sum() of them."""
+    tensor_arg(input, "masked_scatter")
+    if not isinstance(mask, Tensor):
+        raise TypeError(
+            f"masked_scatter(): argument 'mask' must be Tensor, not {type(mask).__name__}"
+        )
+    if not isinstance(source, Tensor):
+        raise TypeError(
+            f"masked_scatter(): argument 'source' must be Tensor, not {type(source).__name__}"
+        )
+    if mask.data.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_scatter_ only supports boolean masks, but got mask with dtype {mask.dtype}"
+        )
+    if source.data.dtype != input.data.dtype:
+        raise RuntimeError(
+            f"masked_scatter: expected self and source to have same dtypes but got "
+            f"{_KERNEL[input.data.dtype.name]} and {_KERNEL[source.data.dtype.name]}"
+        )
+    shape = broadcast_shapes(input.data.shape, mask.data.shape, "masked_scatter")
+    m = np.broadcast_to(mask.data, shape)
+    if int(m.sum()) > source.data.size:
+        raise RuntimeError(
+            f"masked_scatter: Number of elements of source < number of ones in mask "
+            f"({source.data.size} < {int(m.sum())})"
+        )
+    return MaskedScatter.apply(input, m, source)
+register(masked_scatter, method=True, inplace=_checked_inplace(masked_scatter))

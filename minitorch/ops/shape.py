@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +25,14 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.ops.inplace import rebind_inplace_form
-from minitorch.ops.support import cast, normalize_dim, normalize_dims, shape_arg, unbroadcast
+from minitorch.ops.support import (
+    broadcast_shapes,
+    cast,
+    normalize_dim,
+    normalize_dims,
+    shape_arg,
+    unbroadcast,
+)
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -596,9 +604,9 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
             f"roll: shifts and dimensions must align. shifts: {len(shift_list)}, "
             f"dims:{len(dim_list)}"
         )
-    dim_list = tuple(normalize_dim(d, ndim, "roll") for d in dim_list)
     if not ndim:
-        return Roll.apply(input, 0, None)
+        raise IndexError(f"roll: Dimension specified as {dim_list[0]} but tensor has no dimensions")
+    dim_list = tuple(normalize_dim(d, ndim, "roll") for d in dim_list)
     return Roll.apply(input, shift_list, dim_list)
 register(roll, method=True)
 
@@ -765,3 +773,370 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Triu.apply(input, int(diagonal))
 register(triu, method=True, inplace=True)
 
+
+
+# -- pieces and diagonals (wave 2) ----------------------------------------------
+class Diagonal(Function):
+    """y = x.diagonal(offset, d1, d2) (a writable view, diagonal last);
+    x: zeros with grad written on the diagonal."""
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.in_shape, ctx.args = x.shape, (offset, d1, d2)
+        return _diagonal_view(x, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = np.zeros(ctx.in_shape, grad.dtype)
+        _diagonal_view(g, *ctx.args)[...] = grad
+        return g
+
+
+def _diagonal_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+    """np.diagonal, made writable as torch's view is (it shares a's memory either way)."""
+    d = np.diagonal(a, offset, d1, d2)
+    if a.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+class DiagEmbed(Function):
+    """y = zeros with x's last dim on the (offset, d1, d2) diagonal;  x: grad.diagonal(...)."""
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        n = x.shape[-1] + abs(offset) if x.ndim else 1 + abs(offset)
+        rest = list(x.shape[:-1])
+        out_shape = rest[:]
+        for d in sorted((d1, d2)):
+            out_shape.insert(d, n)
+        out = np.zeros(out_shape, x.dtype)
+        _diagonal_view(out, offset, d1, d2)[...] = x
+        ctx.args = (offset, d1, d2)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _diagonal_view(grad, *ctx.args).copy()
+
+
+class Unfold(Function):
+    """y[..., i, ..., j] = x[..., i*step + j, ...] (a view, windows last);
+    x: grad scatter-added from every window back to its place."""
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.in_shape, ctx.args = x.shape, (dim, size, step)
+        return _windows(x, dim, size, step)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, size, step = ctx.args
+        g = np.zeros(ctx.in_shape, grad.dtype)
+        if not g.ndim:
+            return grad.reshape(())
+        windows = _windows(g, dim, size, step)
+        for j in range(size):  # one window offset at a time: within it no element repeats
+            windows[..., j] += grad[..., j]
+        return g
+
+
+def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
+    """The sliding windows of a along dim as a strided view (writable when a is)."""
+    if not a.ndim:
+        return a.reshape(1)
+    count = (a.shape[dim] - size) // step + 1
+    shape = a.shape[:dim] + (count,) + a.shape[dim + 1:] + (size,)
+    strides = a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1:] + (a.strides[dim],)
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+
+
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """input[..., start:start+length, ...] along dim (a view); start may be negative."""
+    tensor_arg(input, "narrow")
+    shape = input.data.shape
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, len(shape), "narrow")
+    if isinstance(start, Tensor):
+        if start.data.ndim or start.data.dtype.kind not in "iu":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = int(start.data)
+    n, start, length = shape[d], int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    start = start % n if n and start < 0 else start
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return Slice.apply(input, (slice(None),) * d + (slice(start, start + length), Ellipsis))
+register(narrow, method=True)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """input[..., index, ...] along dim, that dim removed (a view)."""
+    tensor_arg(input, "select")
+    shape = input.data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, len(shape), "select")
+    i = int(index)
+    if not -shape[d] <= i < shape[d]:
+        raise IndexError(
+            f"select(): index {i} out of range for tensor of size {_fmt(shape)} at dimension {d}"
+        )
+    return Slice.apply(input, (slice(None),) * d + (i, Ellipsis))
+register(select, method=True)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the (dim1, dim2) planes as a new last dim (a view)."""
+    tensor_arg(input, "diagonal")
+    ndim = input.data.ndim
+    d1, d2 = normalize_dim(dim1, ndim, "diagonal"), normalize_dim(dim2, ndim, "diagonal")
+    if ndim < 2 or d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
+register(diagonal, method=True)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-d input becomes a square matrix with it on a diagonal; a 2-d input gives its
+    diagonal (a copy, unlike Tensor.diagonal)."""
+    tensor_arg(input, "diag")
+    ndim = input.data.ndim
+    if ndim == 1:
+        return DiagEmbed.apply(input, int(diagonal), 0, 1)
+    if ndim == 2:
+        return Contiguous.apply(Diagonal.apply(input, int(diagonal), 0, 1))
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+register(diag, method=True)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Put the last dim of input on the (dim1, dim2) diagonal of a zero tensor one dim larger."""
+    tensor_arg(input, "diag_embed")
+    ndim = input.data.ndim + 1
+    d1, d2 = normalize_dim(dim1, ndim, "diag_embed"), normalize_dim(dim2, ndim, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return DiagEmbed.apply(input, int(offset), d1, d2)
+register(diag_embed, method=True)
+
+
+def _unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Tensor.unfold: sliding windows of `size` every `step` along dimension, as a new last dim
+    (a view). torch.unfold does not exist; F.unfold is im2col, another op."""
+    tensor_arg(input, "unfold")
+    shape = input.data.shape
+    d = normalize_dim(dimension, len(shape), "unfold")
+    n = shape[d] if shape else 1
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, d, int(size), int(step))
+
+
+_unfold.__name__ = "unfold"
+register(_unfold, name="unfold", function=False, method=True)
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of input split into n nearly equal sections, or at the given indices, along dim."""
+    tensor_arg(input, "tensor_split")
+    shape = input.data.shape
+    if not shape:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    d = normalize_dim(dim, len(shape), "tensor_split")
+    n = shape[d]
+    arg = indices_or_sections
+    if isinstance(arg, Tensor):
+        if arg.data.dtype.kind not in "iu" or arg.data.ndim > 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                f"one-dimensional tensor of integers, but got a tensor with {arg.data.ndim} dims"
+            )
+        arg = int(arg.data) if arg.data.ndim == 0 else [int(i) for i in arg.data]
+    if isinstance(arg, (int, np.integer)):
+        sections = int(arg)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        size, extra = divmod(n, sections)
+        bounds = list(itertools.accumulate([size + 1] * extra + [size] * (sections - extra)))
+        starts = [0] + bounds[:-1]
+    else:
+        cuts = list(_int_list(list(arg), "indices", "tensor_split"))
+        starts, bounds = [0] + cuts, cuts + [n]
+    before = (slice(None),) * d
+    pieces = []
+    for lo, hi in zip(starts, bounds):
+        lo, hi = _clip_cut(lo, n), _clip_cut(hi, n)
+        pieces.append(Split.apply(input, before + (slice(lo, max(hi, lo)), Ellipsis)))
+    return tuple(pieces)
+register(tensor_split, method=True)
+
+
+def _clip_cut(i: int, n: int) -> int:
+    """A split index as Python slicing reads it: negative counts from the end, clipped to n."""
+    return min(max(i + n if i < 0 else i, 0), n)
+
+
+# -- stacking helpers ------------------------------------------------------------
+# torch's layouts: (n,) -> (1, n) -> (1, n, 1); (m, n) -> (m, n, 1).
+_ATLEAST = {
+    1: {0: lambda s: (1,)},
+    2: {0: lambda s: (1, 1), 1: lambda s: (1,) + s},
+    3: {0: lambda s: (1, 1, 1), 1: lambda s: (1,) + s + (1,), 2: lambda s: s + (1,)},
+}
+
+
+def _atleast(tensors: tuple[Any, ...], ndim: int, op: str) -> Any:
+    listed = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
+    if listed:  # a list or tuple gives a tuple back, even of one tensor
+        tensors = tuple(tensors[0])
+    out = []
+    for t in tensors:
+        tensor_arg(t, op)
+        shape = t.data.shape
+        if len(shape) < ndim:
+            t = View.apply(t, _ATLEAST[ndim][len(shape)](shape))
+        out.append(t)
+    return out[0] if len(out) == 1 and not listed else tuple(out)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor viewed with at least 1 dim (a 0-d tensor becomes shape (1,))."""
+    return _atleast(tensors, 1, "atleast_1d")
+register(atleast_1d)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor viewed with at least 2 dims: (n,) becomes (1, n)."""
+    return _atleast(tensors, 2, "atleast_2d")
+register(atleast_2d)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor viewed with at least 3 dims: (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    return _atleast(tensors, 3, "atleast_3d")
+register(atleast_3d)
+
+
+def _stack_list(tensors: Any, op: str) -> list[Tensor]:
+    tensors = _tensor_list(tensors, op)
+    if not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    return tensors
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 1 (dim 0 when every tensor is 1-d), after atleast_1d."""
+    ts = [atleast_1d(t) for t in _stack_list(tensors, "hstack")]
+    return cat(ts, 0 if ts[0].data.ndim == 1 else 1)
+register(hstack)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 0 after atleast_2d (1-d tensors become rows)."""
+    return cat([atleast_2d(t) for t in _stack_list(tensors, "vstack")], 0)
+register(vstack)
+
+
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 2 after atleast_3d."""
+    return cat([atleast_3d(t) for t in _stack_list(tensors, "dstack")], 2)
+register(dstack)
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """hstack, with 0-d and 1-d tensors first made into columns (n, 1)."""
+    ts = _stack_list(tensors, "column_stack")
+    cols = [View.apply(t, (t.data.size, 1)) if t.data.ndim <= 1 else t for t in ts]
+    return cat(cols, 1)
+register(column_stack)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Every tensor expanded (as a view) to their common broadcast shape."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    ts = _tensor_list(list(tensors), "broadcast_tensors")
+    shape: tuple[int, ...] = ()
+    for t in ts:
+        shape = broadcast_shapes(shape, t.data.shape, "broadcast_tensors")
+    return tuple(Expand.apply(t, shape) for t in ts)
+register(broadcast_tensors)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 0-d or 1-d tensors: indexing='ij' (matrix) or 'xy' (Cartesian,
+    the first two dims swapped). Leaving indexing out means 'ij' with torch's warning."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    ts = _tensor_list(list(tensors), "meshgrid")
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(
+            f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}"
+        )
+    if not ts:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in ts:
+        if t.data.ndim > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
+                f"{t.data.ndim}D tensor of shape {_fmt(t.data.shape)}"
+            )
+        if t.data.dtype != ts[0].data.dtype:
+            raise RuntimeError(
+                "meshgrid expects all tensors to have the same dtype "
+                f"(got {ts[0].dtype} and {t.dtype})"
+            )
+    swap = indexing == "xy" and len(ts) >= 2
+    order = [1, 0] + list(range(2, len(ts))) if swap else list(range(len(ts)))
+    sizes = [ts[i].data.size for i in order]
+    grids = []
+    for k, t in enumerate(ts):
+        pos = order.index(k)
+        line = [1] * len(ts)
+        line[pos] = sizes[pos]
+        grids.append(Expand.apply(View.apply(t, tuple(line)), tuple(sizes)))
+    return tuple(grids)
+register(meshgrid)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees k times in the plane dims, from dims[0] towards dims[1]."""
+    tensor_arg(input, "rot90")
+    dims = list(_int_list(list(dims), "dims", "rot90"))
+    ndim = input.data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = (normalize_dim(d, ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+    k = int(k) % 4
+    if k == 1:
+        return transpose(flip(input, [d1]), d0, d1)
+    if k == 2:
+        return flip(input, [d0, d1])
+    if k == 3:
+        return flip(transpose(input, d0, d1), [d1])
+    return flip(input, [])  # k = 0: a copy, as torch's clone
+register(rot90, method=True)

@@ -1,4 +1,4 @@
-"""pad: grow (or, with negative amounts, crop) the last dims of a tensor.
+"""pad: grow (or, with negative amounts, crop) the last dims of a tensor, in every mode.
 
 `pad` lists (left, right) amounts starting from the LAST dim, as torch does:
 pad=(1, 1, 2, 2) pads the last dim by 1 and the one before by 2.
@@ -47,12 +47,19 @@ class ConstantPad(Function):
 
 
 def _index_map(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
-    """For each output position along one dim, the input position it copies."""
+    """For each output position along one dim, the input position it copies.
+
+    A negative amount crops that side. reflect and replicate crop the padded result; circular,
+    as torch, crops the input first and wraps around what is left.
+    """
     pos = np.arange(-lo, n + hi)
     if mode == "replicate":
         return np.clip(pos, 0, n - 1)
     if mode == "circular":
-        return pos % n
+        start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+        if m <= 0:
+            return np.zeros(0, np.int64)
+        return np.arange(-max(lo, 0), m + max(hi, 0)) % m + start
     pos = np.abs(pos)  # reflect: mirror at both ends without repeating the edge
     return np.where(pos > n - 1, 2 * (n - 1) - pos, pos)
 
@@ -96,7 +103,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Any = 
     pairs = {input.ndim - 1 - i: (pad[2 * i], pad[2 * i + 1]) for i in range(npairs)}
     if mode == "constant":
         for d, (lo, hi) in pairs.items():
-            if input.shape[d] + lo + hi < 0:
+            if input.shape[d] + lo + hi < 0 or max(-lo, -hi) > input.shape[d]:
                 raise RuntimeError(
                     f"pad: the input size {input.shape[d]} at dimension {d}, plus negative padding "
                     f"{lo} and {hi} resulted in a negative output size"
@@ -119,8 +126,17 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Any = 
             )
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-        if min(lo, hi) < 0:
-            raise RuntimeError(f"pad: negative padding is only supported in constant mode ({mode})")
+        if mode == "circular" and n + lo + hi > 0 and n - max(-lo, 0) - max(-hi, 0) <= 0:
+            # torch returns uninitialised memory here; there is nothing left to wrap around
+            raise RuntimeError(
+                f"pad: circular padding ({lo}, {hi}) crops all {n} elements of dimension {d} "
+                "and then has nothing to wrap around"
+            )
+        if n + lo + hi < 0 or (n + lo + hi == 0 and mode != "circular"):
+            raise RuntimeError(
+                f"pad: input (size {n} at dimension {d}) is too small. Calculated output size: "
+                f"{n + lo + hi} (padding ({lo}, {hi}), mode {mode})"
+            )
     maps = {d: _index_map(input.shape[d], lo, hi, mode) for d, (lo, hi) in pairs.items()}
     return IndexPad.apply(input, maps=maps)
 register(pad, function=False, functional=True)
