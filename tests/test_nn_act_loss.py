@@ -186,3 +186,116 @@ def test_functional_matches_torch(name: str, fn: Any, arrays: list[np.ndarray]) 
     if "multilabel_soft" in name:
         grad = (0, 2)
     _both(fn, arrays, grad)
+
+
+# -- errors: torch's class for the same bad call ------------------------------------------------
+ERRORS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("hardtanh min > max", lambda L: L.nn.functional.hardtanh(L.ones(2), 2.0, 1.0)),
+    ("glu odd dim", lambda L: L.nn.functional.glu(L.ones(2, 3), 1)),
+    ("glu 0-d", lambda L: L.nn.functional.glu(L.tensor(1.0))),
+    ("prelu mismatch", lambda L: L.nn.functional.prelu(L.ones(2, 3), L.ones(2))),
+    ("celu alpha 0", lambda L: L.nn.functional.celu(L.ones(2), 0.0)),
+    ("selu int", lambda L: L.nn.functional.selu(L.tensor([1, 2]))),
+    ("softshrink negative", lambda L: L.nn.functional.softshrink(L.ones(2), -1.0)),
+    ("rrelu lower > upper", lambda L: L.nn.functional.rrelu(L.ones(2), 0.5, 0.2)),
+    ("threshold bool", lambda L: L.nn.functional.threshold(L.tensor([True]), 0.0, 1.0)),
+    ("pdist 1-d", lambda L: L.nn.functional.pdist(L.ones(3))),
+    ("cosine_similarity ints", lambda L: L.nn.functional.cosine_similarity(
+        L.tensor([1, 2]), L.tensor([1, 2]), dim=0)),
+    ("triplet margin 0", lambda L: L.nn.functional.triplet_margin_loss(
+        L.ones(2, 3), L.ones(2, 3), L.ones(2, 3), margin=0.0)),
+    ("cosine_embedding 2-d target", lambda L: L.nn.functional.cosine_embedding_loss(
+        L.ones(3, 4), L.ones(3, 4), L.ones(3, 1))),
+    ("gaussian negative var", lambda L: L.nn.functional.gaussian_nll_loss(
+        L.ones(3, 4), L.ones(3, 4), -L.ones(3, 4))),
+    ("gaussian var size", lambda L: L.nn.functional.gaussian_nll_loss(
+        L.ones(3, 4), L.ones(3, 4), L.ones(2, 4))),
+    ("soft_margin target requires grad", lambda L: L.nn.functional.soft_margin_loss(
+        L.ones(3), L.ones(3, requires_grad=True))),
+    ("multilabel target out of range", lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.tensor([[0, 3, -1], [0, -1, 0]]))),
+    ("multi_margin p=3", lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1]), p=3)),
+    ("multi_margin target out of range", lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 3]))),
+    ("poisson reduction", lambda L: L.nn.functional.poisson_nll_loss(
+        L.ones(3), L.ones(3), reduction="avg")),
+    ("Hardtanh max <= min", lambda L: L.nn.Hardtanh(1.0, 1.0)),
+    ("Softmax2d 2-d", lambda L: L.nn.Softmax2d()(L.ones(2, 3))),
+    ("TripletMarginLoss margin", lambda L: L.nn.TripletMarginLoss(margin=-1.0)),
+    ("MultiMarginLoss 2-d weight", lambda L: L.nn.MultiMarginLoss(weight=L.ones(2, 2))),
+]
+
+
+@pytest.mark.parametrize("name,call", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors_match_torch(name: str, call: Callable[[Any], Any]) -> None:
+    with pytest.raises(Exception) as torch_err:
+        call(torch)
+    with pytest.raises(torch_err.type):
+        call(mt)
+
+
+# -- modules ------------------------------------------------------------------------------------
+MODULES = [
+    "Hardtanh()", "Hardtanh(-2.0, 3.0, True)", "ReLU6(inplace=True)", "Hardsigmoid()",
+    "Hardswish(True)", "Softsign()", "CELU(2.0, True)", "SELU(inplace=True)", "Mish()",
+    "LogSigmoid()", "GLU(1)", "Threshold(0.1, 20)", "PReLU(3, 0.1)", "RReLU(0.1, 0.3, True)",
+    "Tanhshrink()", "Softshrink(1)", "Hardshrink()", "Softmin(1)", "Softmax2d()",
+    "CosineSimilarity(0, 1e-3)", "PairwiseDistance(1, 1e-3, True)", "TripletMarginLoss(2.0)",
+    "MarginRankingLoss(0.5)", "HingeEmbeddingLoss(reduction='sum')", "CosineEmbeddingLoss()",
+    "PoissonNLLLoss(False, True)", "GaussianNLLLoss(full=True)", "SoftMarginLoss()",
+    "MultiLabelSoftMarginLoss()", "MultiLabelMarginLoss(reduction='none')",
+    "MultiMarginLoss(2, 0.5)",
+]
+
+
+@pytest.mark.parametrize("ctor", MODULES)
+def test_module_repr_and_state(ctor: str) -> None:
+    tm, mm = eval(f"torch.nn.{ctor}"), eval(f"mnn.{ctor}")
+    assert repr(mm) == repr(tm)
+    assert list(mm.state_dict()) == list(tm.state_dict())
+    for k, v in tm.state_dict().items():
+        np.testing.assert_array_equal(mm.state_dict()[k].numpy(), v.numpy())
+
+
+def test_prelu_module_learns_its_weight() -> None:
+    x = _r(2, 3, 4).astype(np.float32)
+    tm, mm = torch.nn.PReLU(3), mnn.PReLU(3)
+    tm(torch.tensor(x)).sum().backward()
+    mm(mt.tensor(x)).sum().backward()
+    assert [n for n, _ in mm.named_parameters()] == ["weight"]
+    np.testing.assert_allclose(mm.weight.grad.numpy(), tm.weight.grad.numpy(), rtol=1e-6)
+
+
+def test_rrelu_training_slopes_are_random_and_in_range() -> None:
+    mt.manual_seed(0)
+    x = mt.full((2000,), -1.0, requires_grad=True)
+    y = MF.rrelu(x, 0.1, 0.3, training=True)
+    slopes = -y.detach().numpy()
+    assert 0.1 <= slopes.min() and slopes.max() <= 0.3
+    assert abs(slopes.mean() - 0.2) < 0.01 and slopes.std() > 0.05  # uniform: sd 0.058
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), slopes)  # the gradient is the drawn slope
+    m = mnn.RReLU(0.1, 0.3).eval()
+    np.testing.assert_allclose(m(mt.tensor([-1.0, 2.0])).numpy(), [-0.2, 2.0])
+
+
+def test_gumbel_softmax_hard_is_one_hot_with_soft_gradient() -> None:
+    mt.manual_seed(0)
+    logits = mt.tensor(_r(4, 5), requires_grad=True)
+    y = MF.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert ((y.detach().numpy() == 0) | (y.detach().numpy() == 1)).all()
+    np.testing.assert_array_equal(y.detach().numpy().sum(1), np.ones(4))
+    w = mt.tensor(_r(4, 5, seed=9))
+    (y * w).sum().backward()
+    assert np.abs(logits.grad.numpy()).sum() > 0  # straight-through: the soft sample's gradient
+    soft = MF.gumbel_softmax(mt.tensor(_r(4, 5)), dim=0)
+    np.testing.assert_allclose(soft.numpy().sum(0), np.ones(5), rtol=1e-6)
+
+
+def test_normalize_out() -> None:
+    x = _r(3, 4)
+    out = mt.empty(3, 4, dtype=mt.float64)
+    r = MF.normalize(mt.tensor(x), out=out)
+    assert r is out
+    np.testing.assert_allclose(out.numpy(), torch.nn.functional.normalize(torch.tensor(x)).numpy())
