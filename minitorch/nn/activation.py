@@ -166,30 +166,29 @@ class ReLU6(Hardtanh):
 class _InplaceOnly(Module):
     """An activation whose only option is `inplace` (torch prints nothing for it)."""
 
-    _fn = staticmethod(F.hardsigmoid)
-
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return type(self)._fn(input, inplace=self.inplace)
-
 
 class Hardsigmoid(_InplaceOnly):
-    _fn = staticmethod(F.hardsigmoid)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Hardswish(_InplaceOnly):
-    _fn = staticmethod(F.hardswish)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
 
 
 class Mish(_InplaceOnly):
-    _fn = staticmethod(F.mish)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input, self.inplace)
 
 
 class SELU(_InplaceOnly):
-    _fn = staticmethod(F.selu)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
