@@ -218,6 +218,8 @@ ERRORS: list[tuple[str, Callable[[Any], Any]]] = [
         L.ones(2, 3), L.tensor([0, 1]), p=3)),
     ("multi_margin target out of range", lambda L: L.nn.functional.multi_margin_loss(
         L.ones(2, 3), L.tensor([0, 3]))),
+    ("hinge_embedding int input", lambda L: L.nn.functional.hinge_embedding_loss(
+        L.tensor([1, 2]), L.tensor([1, -1]))),
     ("poisson reduction", lambda L: L.nn.functional.poisson_nll_loss(
         L.ones(3), L.ones(3), reduction="avg")),
     ("Hardtanh max <= min", lambda L: L.nn.Hardtanh(1.0, 1.0)),

@@ -697,6 +697,9 @@ register(kl_div, function=False, functional=True)
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     """torch's apply_loss_reduction on a composed per-element loss."""
     if reduction == "mean":
+        if not loss.dtype.is_floating_point:  # an integer loss (integer inputs): torch refuses
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                               f"a floating point or complex dtype. Got: {_type_name(loss.dtype)}")
         return loss.mean()
     return loss.sum() if reduction == "sum" else loss
 
@@ -729,6 +732,8 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
     check_tensor(target, "hinge_embedding_loss", "target", 2)
     reduction = reduction_arg(reduction, size_average, reduce)
     zeros = _zeros_like(input)
+    if not input.dtype.is_floating_point:
+        margin = int(margin)  # torch computes an integer input's loss in its integer type
     margin_clamp = (margin - input).clamp(min=0)
     output_margin = ops.where(target != 1, margin_clamp, zeros)
     output_self = ops.where(target != -1, input, zeros)
