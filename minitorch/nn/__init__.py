@@ -8,32 +8,61 @@ weights from torch's distributions; utils/ clips gradients and packs sequences (
 
 from minitorch.nn import functional, init, utils
 from minitorch.nn.activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
+    ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from minitorch.nn.attention import MultiheadAttention
 from minitorch.nn.containers import ModuleDict, ModuleList, Sequential
 from minitorch.nn.conv import Conv1d, Conv2d
+from minitorch.nn.distance import CosineSimilarity, PairwiseDistance
 from minitorch.nn.dropout import Dropout
 from minitorch.nn.linear import Flatten, Identity, Linear, Unflatten
 from minitorch.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
     KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from minitorch.nn.module import Module, Parameter
 from minitorch.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -60,4 +89,10 @@ __all__ = [
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
     "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
     "TransformerEncoderLayer", "TransformerDecoderLayer",
+    "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Softsign", "CELU", "SELU", "Mish",
+    "LogSigmoid", "GLU", "Threshold", "PReLU", "RReLU", "Tanhshrink", "Softshrink", "Hardshrink",
+    "Softmin", "Softmax2d", "CosineSimilarity", "PairwiseDistance",
+    "TripletMarginLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "MultiLabelMarginLoss", "MultiMarginLoss",
 ]

@@ -1,4 +1,5 @@
-"""Activations: relu, leaky_relu, elu, gelu, silu, softplus, sigmoid, tanh, softmax.
+"""Activations: relu, leaky_relu, elu, gelu, silu, softplus, sigmoid, tanh, softmax,
+and (issue 12) the hard*, shrink, celu/selu/mish, glu, prelu, rrelu and gumbel_softmax family.
 
 relu, sigmoid, tanh, softmax and log_softmax are core ops (ops/), so here they
 are one-line hand-overs, as in torch. The others are small Functions whose
@@ -17,13 +18,19 @@ from minitorch import ops
 from minitorch.autograd.function import Function
 from minitorch.dtypes import dtype as DType
 from minitorch.nn.functional._utils import check_floating, check_tensor
+from minitorch.ops.creation import empty_like, zeros_like
 from minitorch.ops.special import erf_array as _erf
+from minitorch.ops.support import normalize_dim, unbroadcast
+from minitorch.random import numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 __all__ = [
     "relu", "relu_", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "softplus",
     "sigmoid", "tanh", "softmax", "log_softmax", "softmin",
+    "hardtanh", "hardtanh_", "relu6", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
+    "celu", "celu_", "selu", "selu_", "mish", "logsigmoid", "glu", "threshold", "threshold_",
+    "softshrink", "hardshrink", "prelu", "rrelu", "rrelu_", "gumbel_softmax",
 ]
 
 
@@ -261,3 +268,473 @@ def softmin(
         input = input.to(dtype)
     return ops.softmax(-input, dim)
 register(softmin, function=False, functional=True)
+
+
+# -- piecewise-linear activations (issue 12) -----------------------------------------------
+# Each kink takes torch's subgradient, checked by running torch on the kink itself; a NaN
+# input takes whichever branch torch's kernel condition sends it to (noted per class).
+class Hardtanh(Function):
+    """y = clamp(x, lo, hi);  x: grad where lo < x < hi, else 0.
+
+    At x = lo and x = hi the gradient is 0 (torch's `x <= lo || x >= hi ? 0 : grad`); a NaN
+    passes the gradient through, as in torch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        if x.dtype.kind != "f":  # torch clamps integers with the bounds cast to the integer type
+            return np.clip(x, int(lo), int(hi)).astype(x.dtype)
+        return np.where(x < lo, x.dtype.type(lo), np.where(x > hi, x.dtype.type(hi), x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return np.where((x <= ctx.lo) | (x >= ctx.hi), 0, grad).astype(grad.dtype), None, None
+
+
+class Hardsigmoid(Function):
+    """y = clamp(x / 6 + 1/2, 0, 1);  x: grad / 6 where -3 < x < 3, else 0 (also at +-3, NaN)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.minimum(np.maximum(x + 3, 0), 6) / x.dtype.type(6)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return np.where((x > -3) & (x < 3), grad / grad.dtype.type(6), 0).astype(grad.dtype)
+
+
+class Hardswish(Function):
+    """y = x * clamp(x + 3, 0, 6) / 6;
+    x: 0 where x <= -3, grad * (x / 3 + 1/2) where -3 < x < 3, grad where x >= 3 (and NaN)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * np.minimum(np.maximum(x + 3, 0), 6) / x.dtype.type(6)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        middle = grad * (x / x.dtype.type(3) + x.dtype.type(0.5))
+        return np.where(x <= -3, 0, np.where(x < 3, middle, grad)).astype(grad.dtype)
+
+
+class Threshold(Function):
+    """y = x if x > threshold else value;  x: grad if x > threshold else 0 (NaN: grad)."""
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.save_for_backward(x)
+        ctx.threshold = threshold
+        return np.where(x <= threshold, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return np.where(x <= ctx.threshold, 0, grad).astype(grad.dtype), None, None
+
+
+class Softshrink(Function):
+    """y = x - l if x > l, x + l if x < -l, else 0 * x;
+    x: 0 where -l <= x <= l (the kinks too), grad elsewhere and at NaN.
+
+    0 * x is -0.0 for x < 0, as torch's scalar kernel writes it; its vectorised kernel (the
+    body of longer tensors) writes +0.0 (a known difference in the parity report).
+    """
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0)).astype(
+            x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        inside = (x >= -ctx.lambd) & (x <= ctx.lambd)
+        return np.where(inside, 0, grad).astype(grad.dtype), None
+
+
+class Hardshrink(Function):
+    """y = 0 if -l <= x <= l else x;  x: 0 where -l <= x <= l (the kinks too), else grad."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        return np.where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        inside = (x >= -ctx.lambd) & (x <= ctx.lambd)
+        return np.where(inside, 0, grad).astype(grad.dtype), None
+
+
+# -- smooth activations -----------------------------------------------------------------------
+class Celu(Function):
+    """y = x if x > 0 else alpha * (exp(x / alpha) - 1);  x: grad * exp(x / alpha) if x <= 0
+    else grad (at 0 both give grad; NaN takes grad)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        with np.errstate(over="ignore"):
+            return np.where(x > 0, x, np.expm1(x / alpha) * alpha).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        with np.errstate(over="ignore"):
+            return np.where(x <= 0, grad * np.exp(x / ctx.alpha), grad).astype(grad.dtype), None
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Selu(Function):
+    """y = scale * (x if x > 0 else alpha * (exp(x) - 1));
+    x: grad * scale * alpha * exp(x) if x <= 0 else grad * scale (torch's constants)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            y = np.where(x > 0, x, np.expm1(x) * _SELU_ALPHA) * _SELU_SCALE
+        return y.astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        with np.errstate(over="ignore"):
+            g = np.where(x <= 0, grad * (np.exp(x) * (_SELU_ALPHA * _SELU_SCALE)),
+                         grad * _SELU_SCALE)
+        return g.astype(grad.dtype)
+
+
+class Mish(Function):
+    """y = x * tanh(softplus(x));
+    x: grad * (t + x * sigmoid(x) * (1 - t^2)), t = tanh(softplus(x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * np.tanh(np.logaddexp(x.dtype.type(0), x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        t = np.tanh(np.logaddexp(x.dtype.type(0), x))
+        with np.errstate(over="ignore"):
+            s = 1 / (1 + np.exp(-x))
+        return (grad * (t + x * s * (1 - t * t))).astype(grad.dtype)
+
+
+class LogSigmoid(Function):
+    """y = log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), finite for any x;
+    x: grad * (1 - sigmoid(x)), computed as grad * ([x < 0] -+ z / (1 + z)), z = exp(-|x|)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        z = np.exp(-np.abs(x))
+        negative = x < 0
+        deriv = np.where(negative, 1 - z / (1 + z), z / (1 + z))
+        return (grad * deriv).astype(grad.dtype)
+
+
+class Glu(Function):
+    """y = a * sigmoid(b), (a, b) the two halves of x along dim;
+    a: grad * sigmoid(b);  b: grad * a * sigmoid(b) * (1 - sigmoid(b)); x: both, concatenated."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        a, b = np.split(x, 2, axis=axis)
+        with np.errstate(over="ignore"):
+            s = 1 / (1 + np.exp(-b))
+        ctx.save_for_backward(a, s)
+        ctx.axis = axis
+        return a * s
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, s = ctx.saved
+        return np.concatenate([grad * s, grad * a * s * (1 - s)], axis=ctx.axis), None
+
+
+class Prelu(Function):
+    """y = x if x > 0 else w * x, w one slope per channel (dim 1) or one for all;
+    x: grad if x > 0 else w * grad;  w: sum over all but the channel of (x if x <= 0) * grad.
+
+    At x = 0 torch takes the slope w (its `x > 0` test), and w's gradient there is 0 * grad.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w):
+        shape = [1] * x.ndim
+        if x.ndim >= 2 and w.size > 1:
+            shape[1] = w.size
+        wb = w.reshape(shape) if x.ndim else w.reshape(())
+        ctx.save_for_backward(x, wb)
+        ctx.w_shape = w.shape
+        return np.where(x > 0, x, wb * x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, wb = ctx.saved
+        gx = np.where(x > 0, grad, wb * grad) if ctx.needs_input_grad[0] else None
+        gw = None
+        if ctx.needs_input_grad[1]:
+            per = np.where(x > 0, 0, x * grad)
+            gw = unbroadcast(per, wb.shape).reshape(ctx.w_shape)
+        return gx, gw
+
+
+class RreluWithNoise(Function):
+    """y = x * noise, noise = 1 where x > 0 and a random slope drawn in [lower, upper] where
+    x <= 0 (training mode);  x: grad * noise."""
+
+    @staticmethod
+    def forward(ctx, x, noise):
+        ctx.noise = noise
+        return x * noise
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.noise, None
+
+
+# -- the public functions (issue 12) -----------------------------------------------------------
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """clamp(x, min_val, max_val) with a zero gradient at and beyond the bounds."""
+    check_tensor(input, "hardtanh")
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if input.data.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if inplace:
+        return ops.inplace(input, hardtanh, min_val, max_val)
+    return Hardtanh.apply(input, min_val, max_val)
+register(hardtanh, function=False, functional=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+register(hardtanh_, function=False, functional=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): hardtanh(x, 0, 6), so relu6'(0) = relu6'(6) = 0 as in torch."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+register(relu6, function=False, functional=True)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    _float_only(input, "hardsigmoid")
+    if inplace:
+        return ops.inplace(input, hardsigmoid)
+    return Hardsigmoid.apply(input)
+register(hardsigmoid, function=False, functional=True)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    _float_only(input, "hardswish")
+    if inplace:
+        return ops.inplace(input, hardswish)
+    return Hardswish.apply(input)
+register(hardswish, function=False, functional=True)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|), composed as torch composes it (abs'(0) = 0)."""
+    return input / (input.abs() + 1)
+register(softsign, function=False, functional=True)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x), composed as torch composes it."""
+    return input - input.tanh()
+register(tanhshrink, function=False, functional=True)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    _float_only(input, "elu")  # torch runs celu through its elu kernel
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    if inplace:
+        return ops.inplace(input, celu, alpha)
+    return Celu.apply(input, alpha)
+register(celu, function=False, functional=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return celu(input, alpha, inplace=True)
+register(celu_, function=False, functional=True)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    _float_only(input, "elu")  # torch runs selu through its elu kernel
+    if inplace:
+        return ops.inplace(input, selu)
+    return Selu.apply(input)
+register(selu, function=False, functional=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return selu(input, inplace=True)
+register(selu_, function=False, functional=True)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    _float_only(input, "mish")
+    if inplace:
+        return ops.inplace(input, mish)
+    return Mish.apply(input)
+register(mish, function=False, functional=True)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    _float_only(input, "log_sigmoid")
+    return LogSigmoid.apply(input)
+register(logsigmoid, function=False, functional=True)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: the first half of x along dim, gated by sigmoid of the second."""
+    check_tensor(input, "glu")
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    _float_only(input, "glu")
+    axis = normalize_dim(dim, input.ndim, "glu")
+    if input.shape[axis] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {axis} is size "
+                           f"{input.shape[axis]}")
+    return Glu.apply(input, axis)
+register(glu, function=False, functional=True)
+
+
+def _threshold_op(input: Tensor, threshold: float, value: float) -> Tensor:
+    return Threshold.apply(input, threshold, value)
+
+
+_threshold_op.__name__ = "threshold"  # names the in-place form in errors: threshold_
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, value elsewhere."""
+    check_tensor(input, "threshold")
+    if input.data.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    if inplace:
+        return ops.inplace(input, _threshold_op, threshold, value)
+    return _threshold_op(input, threshold, value)
+register(threshold, function=False, functional=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    check_tensor(input, "threshold_")
+    if input.data.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    return ops.inplace(input, _threshold_op, threshold, value)
+register(threshold_, function=False, functional=True)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    _float_only(input, "softshrink_check")
+    if not lambd >= 0:
+        name = {"float32": "Float", "float64": "Double"}[input.dtype.name]
+        bound = "3.40282e+38" if name == "Float" else "1.79769e+308"
+        raise RuntimeError(f"lambda must be in range [0, {bound}] for input dtype {name}, "
+                           f"but found {lambd:g}")
+    return Softshrink.apply(input, lambd)
+register(softshrink, function=False, functional=True)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    _float_only(input, "hardshrink")
+    return Hardshrink.apply(input, lambd)
+register(hardshrink, function=False, functional=True)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """leaky_relu with a learned slope: one for every channel (dim 1), or one for all."""
+    check_tensor(input, "prelu")
+    check_tensor(weight, "prelu", "weight", 2)
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.ndim}")
+    if input.data.dtype != weight.data.dtype:
+        names = {"float32": "Float", "float64": "Double", "int64": "Long"}
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{names.get(input.dtype.name)} and {names.get(weight.dtype.name)}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {weight.numel()} and channel size = {channels}.")
+    _float_only(input, "prelu")
+    return Prelu.apply(input, weight)
+register(prelu, function=False, functional=True)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: in training each x <= 0 gets its own slope drawn uniformly in
+    [lower, upper] from minitorch's generator; in eval the slope is (lower + upper) / 2."""
+    check_tensor(input, "rrelu")
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    _float_only(input, "rrelu_with_noise")
+    if inplace:
+        return ops.inplace(input, _rrelu_training, lower, upper)
+    return _rrelu_training(input, lower, upper)
+register(rrelu, function=False, functional=True)
+
+
+def _rrelu_training(input: Tensor, lower: float, upper: float) -> Tensor:
+    x = input.data
+    slopes = numpy_generator().uniform(lower, upper, x.shape).astype(x.dtype)
+    return RreluWithNoise.apply(input, np.where(x <= 0, slopes, x.dtype.type(1)))
+
+
+_rrelu_training.__name__ = "rrelu"
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)
+register(rrelu_, function=False, functional=True)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau), g = -log(Exp(1) draws) from minitorch's generator; with
+    hard=True the forward is one-hot of the argmax and the gradient is the soft sample's
+    (y_hard - y_soft.detach() + y_soft: the straight-through estimator)."""
+    check_tensor(logits, "gumbel_softmax")
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    noise = empty_like(logits).exponential_()
+    gumbels = (logits - noise.log()) / tau
+    y_soft = gumbels.softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+register(gumbel_softmax, function=False, functional=True)

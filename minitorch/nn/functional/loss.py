@@ -16,19 +16,23 @@ Read activation.py first; this file is longer but every class is one story.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
 import numpy as np
 
-from minitorch import dtypes
+from minitorch import dtypes, ops
 from minitorch.autograd.function import Function
+from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.nn.functional._utils import (
     check_optional_tensor,
     check_tensor,
     reduce_forward,
     reduction_arg,
 )
+from minitorch.nn.functional.activation import logsigmoid
+from minitorch.nn.functional.distance import ClampMinValueOnly, pairwise_distance
 from minitorch.ops.support import broadcast_shapes, cast, unbroadcast
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -36,6 +40,9 @@ from minitorch.tensor import Tensor
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+    "multilabel_margin_loss", "multi_margin_loss",
 ]
 
 
@@ -682,3 +689,386 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     return KlDiv.apply(cast(input, result), cast(target, result), reduction=reduction,
                        log_target=log_target)
 register(kl_div, function=False, functional=True)
+
+
+# -- margin and embedding losses (issue 12) -------------------------------------------------
+# Most are compositions of core ops, written as ATen writes them (Loss.cpp), so values and
+# gradients (clamp_min passes the gradient at its bound, where picks a branch) are torch's.
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """torch's apply_loss_reduction on a composed per-element loss."""
+    if reduction == "mean":
+        if not loss.dtype.is_floating_point:  # an integer loss (integer inputs): torch refuses
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                               f"a floating point or complex dtype. Got: {_type_name(loss.dtype)}")
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average: Any = None, reduce: Any = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, -target * (input1 - input2) + margin): target = 1 asks input1 to rank higher."""
+    for i, (t, arg) in enumerate(((input1, "input1"), (input2, "input2"), (target, "target"))):
+        check_tensor(t, "margin_ranking_loss", arg, i + 1)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {_size(input1)}, input2: {_size(input2)}, target: {_size(target)} "
+        )
+    return _reduce(((-target) * (input1 - input2) + margin).clamp(min=0), reduction)
+register(margin_ranking_loss, function=False, functional=True)
+
+
+def _size(t: Tensor) -> str:
+    return f"torch.Size({list(t.shape)})"
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """x where target = 1, max(0, margin - x) where target = -1 (input: distances)."""
+    check_tensor(input, "hinge_embedding_loss")
+    check_tensor(target, "hinge_embedding_loss", "target", 2)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    zeros = _zeros_like(input)
+    if not input.dtype.is_floating_point:
+        margin = int(margin)  # torch computes an integer input's loss in its integer type
+    margin_clamp = (margin - input).clamp(min=0)
+    output_margin = ops.where(target != 1, margin_clamp, zeros)
+    output_self = ops.where(target != -1, input, zeros)
+    return _reduce(output_margin + output_self, reduction)
+register(hinge_embedding_loss, function=False, functional=True)
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    return Tensor._make(np.zeros_like(t.data), False, None)
+
+
+_COSINE_EPSILON = 1e-12  # ATen's EPSILON in cosine_embedding_loss
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: Any = None, reduce: Any = None,
+                          reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where target = 1, max(0, cos(x1, x2) - margin) where target = -1."""
+    for i, (t, arg) in enumerate(((input1, "input1"), (input2, "input2"), (target, "target"))):
+        check_tensor(t, "cosine_embedding_loss", arg, i + 1)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    dim = target.ndim
+    if dim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if dim == 1 and not (input1.ndim == 2 and input2.ndim == 2):
+        raise RuntimeError(
+            "1D target tensor expects 2D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}."
+        )
+    if dim == 0 and not (input1.ndim == 1 and input2.ndim == 1):
+        raise RuntimeError(
+            "0D target tensor expects 1D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}."
+        )
+    prod_sum = (input1 * input2).sum(dim)
+    mag_square1 = (input1 * input1).sum(dim) + _COSINE_EPSILON
+    mag_square2 = (input2 * input2).sum(dim) + _COSINE_EPSILON
+    cos = prod_sum / (mag_square1 * mag_square2).sqrt()
+    zeros = _zeros_like(cos)
+    output_pos = ops.where(target == 1, 1 - cos, zeros)
+    output_neg = ops.where(target == -1, (cos - margin).clamp(min=0), zeros)
+    return _reduce(output_pos + output_neg, reduction)
+register(cosine_embedding_loss, function=False, functional=True)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2, eps: float = 1e-6, swap: bool = False,
+                        size_average: Any = None, reduce: Any = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(a, p) - d(a, n)), d the pairwise distance; swap uses
+    min(d(a, n), d(p, n)) as the negative distance."""
+    for i, (t, arg) in enumerate(((anchor, "anchor"), (positive, "positive"),
+                                  (negative, "negative"))):
+        check_tensor(t, "triplet_margin_loss", arg, i + 1)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+            f"negative {negative.ndim}D inputs"
+        )
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = ops.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + dist_pos - dist_neg).clamp(min=0), reduction)
+register(triplet_margin_loss, function=False, functional=True)
+
+
+# -- likelihood losses ---------------------------------------------------------------------------
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average: Any = None, eps: float = 1e-8, reduce: Any = None,
+                     reduction: str = "mean") -> Tensor:
+    """exp(x) - t x (log_input), or x - t log(x + eps); full adds Stirling's
+    t log t - t + log(2 pi t) / 2 where t > 1."""
+    check_tensor(input, "poisson_nll_loss")
+    check_tensor(target, "poisson_nll_loss", "target", 2)
+    if size_average is not None or reduce is not None:
+        reduction = reduction_arg(reduction, size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+register(poisson_nll_loss, function=False, functional=True)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """(log(max(var, eps)) + (x - t)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 with full).
+
+    As in torch, var is clamped at eps under no_grad: var's gradient is taken as if unclamped.
+    """
+    check_tensor(input, "gaussian_nll_loss")
+    check_tensor(target, "gaussian_nll_loss", "target", 2)
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = ops.ones_like(input) * var
+    elif not isinstance(var, Tensor):
+        raise TypeError(f"any() received an invalid combination of arguments - got "
+                        f"({type(var).__name__}), but expected a Tensor")
+    elif (var.data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif input.ndim == var.ndim and sum(
+                y for x, y in zip(input.shape, var.shape) if x != y) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = ClampMinValueOnly.apply(var, eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+register(gaussian_nll_loss, function=False, functional=True)
+
+
+# -- soft margin losses ----------------------------------------------------------------------------
+class SoftMarginLoss(Function):
+    """loss = log(1 + exp(-t x));  x: -t z / (1 + z) grad [/ n], z = exp(-t x).
+    target is not differentiable (torch refuses a target that requires grad)."""
+
+    @staticmethod
+    def forward(ctx, x, t, *, reduction):
+        with np.errstate(over="ignore"):
+            loss = np.log1p(np.exp(-x * t))
+        ctx.save_for_backward(x, t)
+        ctx.reduction, ctx.shape = reduction, x.shape
+        return reduce_forward(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.exp(-t * x)
+            g = -t * z / (1 + z) * (grad * _norm(ctx.reduction, np.broadcast(x, t).size))
+        return unbroadcast(np.asarray(g, dtype=x.dtype), ctx.shape), None
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
+                     reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Two-class logistic loss log(1 + exp(-y x)) for targets y = +-1."""
+    check_tensor(input, "soft_margin_loss")
+    check_tensor(target, "soft_margin_loss", "target", 2)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if target.requires_grad and is_grad_enabled():
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
+                           "to argument 'target'. This input cannot have requires_grad True.")
+    broadcast_shapes(input.shape, target.shape, "soft_margin_loss")
+    result = dtypes.result_type(input, target)
+    if not result.is_floating_point:
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_name(result)}")
+    return SoftMarginLoss.apply(cast(input, result), cast(target, result), reduction=reduction)
+register(soft_margin_loss, function=False, functional=True)
+
+
+def _type_name(d: dtypes.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool"}.get(d.name, d.name)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average: Any = None, reduce: Any = None,
+                                reduction: str = "mean") -> Tensor:
+    """-(t log sigmoid(x) + (1 - t) log sigmoid(-x)), [times weight], averaged over classes."""
+    check_tensor(input, "multilabel_soft_margin_loss")
+    check_tensor(target, "multilabel_soft_margin_loss", "target", 2)
+    if size_average is not None or reduce is not None:
+        reduction = reduction_arg(reduction, size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / input.shape[class_dim]
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction)
+register(multilabel_soft_margin_loss, function=False, functional=True)
+
+
+# -- multi-class margin losses (torch's kernels, vectorised) ---------------------------------------
+class MultilabelMarginLoss(Function):
+    """loss_n = sum over targets j, non-targets i of max(0, 1 - (x_j - x_i)) / C, the targets
+    being row n of target up to its first -1 (a repeated target counts twice, as in torch);
+    x_i: +grad/C per (j, i) with a positive hinge;  x_j: -grad/C per such pair [/ N for mean].
+    A hinge of exactly 0 passes no gradient (torch's `z > 0`)."""
+
+    @staticmethod
+    def forward(ctx, x, *, count, is_target, reduction, out_shape):
+        z = 1 - x[:, :, None] + x[:, None, :]  # z[n, j, i] = 1 - x_j + x_i
+        active = (z > 0) & ~is_target[:, None, :] & (count[:, :, None] > 0)
+        per_pair = np.where(active, z, 0) * count[:, :, None]
+        loss = per_pair.sum(axis=(1, 2)) / x.shape[1]
+        ctx.save_for_backward(active, count)
+        ctx.reduction, ctx.out_shape, ctx.c = reduction, out_shape, x.shape[1]
+        return reduce_forward(loss.astype(x.dtype).reshape(out_shape), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        active, count = ctx.saved
+        weighted = active * count[:, :, None]
+        g = weighted.sum(axis=1) - np.where(count > 0, weighted.sum(axis=2), 0)
+        n = active.shape[0]
+        scale = np.asarray(grad).reshape(-1)[:, None] if ctx.reduction == "none" else grad
+        scale = scale / (n if ctx.reduction == "mean" and n else 1) / ctx.c
+        return (g * scale).astype(grad.dtype)
+
+
+def _margin_input_check(input: Tensor) -> None:
+    nd = input.ndim
+    if not ((nd == 2 and input.shape[1] != 0) or (nd == 1 and input.shape[0] != 0) or nd == 0):
+        raise RuntimeError("Expected non-empty vector or matrix with optional 0-dim batch size, "
+                           f"but got: {list(input.shape)}")
+
+
+def _long_target(target: Tensor) -> np.ndarray:
+    if target.data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_type_name(target.dtype)}")
+    return target.data
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
+                           reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss: every target class should beat every other class by 1."""
+    check_tensor(input, "multilabel_margin_loss")
+    check_tensor(target, "multilabel_margin_loss", "target", 2)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    _margin_input_check(input)
+    if input.ndim <= 1:
+        c = 1 if input.ndim == 0 else input.shape[0]
+        ok = target.ndim <= 1 and target.numel() == c
+    else:
+        c = input.shape[1]
+        ok = target.ndim == 2 and tuple(target.shape) == tuple(input.shape)
+    if not ok:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    t = _long_target(target).reshape(-1, c)
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError("\"multilabel_margin_loss_forward_out_frame\" not implemented "
+                                  f"for '{_type_name(input.dtype)}'")
+    if ((t < -1) | (t >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    # the targets of a row are its entries before the first -1
+    valid = np.cumprod(t >= 0, axis=1).astype(bool)
+    count = np.zeros(t.shape, dtype=input.data.dtype)
+    rows = np.nonzero(valid)[0]
+    np.add.at(count, (rows, t[valid]), 1)
+    x = input.data.reshape(-1, c)
+    out_shape = (x.shape[0],) if input.ndim == 2 else ()
+    return MultilabelMarginLoss.apply(input.reshape(-1, c), count=count, is_target=count > 0,
+                                      reduction=reduction, out_shape=out_shape)
+register(multilabel_margin_loss, function=False, functional=True)
+
+
+class MultiMarginLoss(Function):
+    """loss_n = sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C, p in {1, 2};
+    x_i: w_y h grad / C, x_y: minus the sum of those, h = 1 (p = 1) or 2 z (p = 2),
+    over the pairs with z > 0 (a hinge of exactly 0 passes nothing) [/ N for mean]."""
+
+    @staticmethod
+    def forward(ctx, x, *, y, p, margin, weight, reduction, out_shape):
+        n, c = x.shape
+        rows = np.arange(n)
+        z = margin - x[rows, y][:, None] + x
+        active = z > 0
+        active[rows, y] = False
+        h = np.where(active, z if p == 1 else z * z, 0)
+        w = weight[y][:, None] if weight is not None else 1
+        loss = (h * w).sum(axis=1) / c
+        ctx.save_for_backward(z, active)
+        ctx.y, ctx.p, ctx.w, ctx.reduction = y, p, w, reduction
+        return reduce_forward(loss.astype(x.dtype).reshape(out_shape), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, active = ctx.saved
+        n, c = z.shape
+        h = np.where(active, 1 if ctx.p == 1 else 2 * z, 0) * ctx.w
+        g = h.copy()
+        g[np.arange(n), ctx.y] -= h.sum(axis=1)
+        scale = np.asarray(grad).reshape(-1)[:, None] if ctx.reduction == "none" else grad
+        scale = scale / (n if ctx.reduction == "mean" and n else 1) / c
+        return (g * scale).astype(grad.dtype)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: the target class should beat every other class by margin."""
+    check_tensor(input, "multi_margin_loss")
+    check_tensor(target, "multi_margin_loss", "target", 2)
+    check_optional_tensor(weight, "multi_margin_loss", "weight", 5)
+    reduction = reduction_arg(reduction, size_average, reduce)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    _margin_input_check(input)
+    n = input.shape[0] if input.ndim == 2 else 1
+    c = input.shape[-1] if input.ndim else 1
+    if not (target.ndim <= 1 and target.numel() == n):
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(target.shape)}. Input has shape {list(input.shape)}."
+        )
+    w = None
+    if weight is not None:
+        if weight.numel() != c:
+            raise RuntimeError(f"inconsistent weight size, expected {c} but got "
+                               f"{list(weight.shape)}")
+        if weight.data.dtype != input.data.dtype:
+            raise RuntimeError(f"expected scalar type {_type_name(input.dtype)} but found "
+                               f"{_type_name(weight.dtype)}")
+        w = weight.data
+    y = _long_target(target).reshape(-1)
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError("\"multi_margin_loss_cpu_kernel\" not implemented for "
+                                  f"'{_type_name(input.dtype)}'")
+    if ((y < 0) | (y >= c)).any():
+        raise RuntimeError("target out of range")
+    return MultiMarginLoss.apply(input.reshape(n, c), y=y, p=p, margin=margin, weight=w,
+                                 reduction=reduction, out_shape=tuple(target.shape))
+register(multi_margin_loss, function=False, functional=True)
