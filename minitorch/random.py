@@ -17,12 +17,22 @@ class Generator:
         self.manual_seed(seed)
 
     def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
+        """Reseed; like torch, any int in [-2**63, 2**64) is a seed, negatives taken mod 2**64."""
+        self._seed = _seed_value(seed)
         self.np = np.random.default_rng(self._seed)
         return self
 
     def initial_seed(self) -> int:
         return self._seed
+
+
+def _seed_value(seed: int) -> int:
+    """torch's seed rule: int(seed) must fit a signed or unsigned 64-bit integer; it is
+    stored unsigned, so -1 is 2**64 - 1 (and initial_seed() says so)."""
+    value = int(seed)
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(f"manual_seed: Overflow when unpacking long long (seed {value})")
+    return value % 2**64
 
 
 default_generator = Generator(0)
