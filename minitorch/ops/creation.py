@@ -946,7 +946,9 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     non_blocking=, memory_format=. A device other than the CPU raises torch's error.
     """
     dtype, device, copy = _to_arguments(args, kwargs)
-    _check_device(device, "to", copy=True)
+    where = check_device(device, "to", copy=True)
+    # torch's CPU tensors have no index, so 'cpu:0' counts as another device: a copy.
+    copy = copy or (where is not None and where.index is not None)
     d = _dtype_arg(dtype, "to")
     if (d is None or d.np == input.data.dtype) and not copy:
         return input
