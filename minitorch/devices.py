@@ -15,8 +15,8 @@ import re
 from typing import Any
 
 __all__ = [
-    "device", "check_device", "CPU", "memory_format", "contiguous_format", "preserve_format",
-    "channels_last", "channels_last_3d",
+    "device", "check_device", "CPU", "get_default_device", "set_default_device",
+    "memory_format", "contiguous_format", "preserve_format", "channels_last", "channels_last_3d",
 ]
 
 # The device types torch knows, in the order its error message lists them.
@@ -115,6 +115,23 @@ def _parse(kind: Any, index: Any) -> tuple[str, int | None]:
 
 
 CPU = device("cpu")  # what every tensor's .device returns
+_default_device = [CPU]
+
+
+def get_default_device() -> device:
+    """The device factories use when given none: the CPU (in the spelling last set)."""
+    return _default_device[0]
+
+
+def set_default_device(where: Any) -> None:
+    """Accept the CPU in any spelling (None resets). torch accepts 'cuda' here and fails at
+    the first factory; we refuse at once, with the same error."""
+    if where is None:
+        _default_device[0] = CPU
+        return
+    where = where if isinstance(where, device) else device(where)
+    check_device(where, "set_default_device")
+    _default_device[0] = where
 
 
 def check_device(where: Any, op: str, *, copy: bool = False) -> device | None:

@@ -139,7 +139,7 @@ def to_call(lib: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
     return x.to(*args, **kwargs)
 
 
-_row("Tensor.to", to_forms, shaped([Call((3,)), Call((2, 3))]), dtypes=ALL_DTYPES,
+_row("Tensor.to(forms)", to_forms, shaped([Call((3,)), Call((2, 3))]), dtypes=ALL_DTYPES,
      covers=("to", "Tensor.to", "Tensor.cpu"))
 _row("Tensor.to(bad)", to_call, _once(VEC, "cpu", desc="'cpu'"), dtypes=("float32",),
      bad_inputs=(bad(VEC, "cuda", desc="'cuda'"), bad(VEC, "cuda:1", desc="'cuda:1'"),
