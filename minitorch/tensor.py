@@ -104,9 +104,8 @@ class Tensor:
     def cuda(self, device: Any = None, non_blocking: bool = False,
              memory_format: Any = None) -> Tensor:
         """Refused as by a CPU-only torch (AssertionError: not compiled with CUDA)."""
-        check_device("cuda" if device is None or isinstance(device, str) else device, "cuda",
-                     copy=True)
-        return self  # unreachable: no device above is the CPU
+        check_device("cuda" if device is None else device, "cuda", copy=True)
+        raise RuntimeError(f"cuda: Invalid device, must be cuda device (got {device!r})")
 
     def is_pinned(self, device: Any = None) -> bool:
         return False
