@@ -7,13 +7,25 @@ weights from torch instead. What we do match is the *distribution*
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+from minitorch.devices import CPU, check_device
+from minitorch.devices import device as Device
 
 
 class Generator:
     """A seedable source of random numbers (wraps np.random.Generator)."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: Any = 0, device: Any = None) -> None:
+        # torch.Generator(device='cpu') or Generator('cpu'); a bare int seeds it (our extension).
+        if isinstance(seed, (str, Device)):
+            seed, device = 0, seed
+        try:
+            self.device = check_device(device, "Generator") or CPU
+        except AssertionError as e:  # torch: no CUDA generator without the CUDA library
+            raise RuntimeError(f"Generator: Cannot get CUDA generator ({e})") from None
         self.manual_seed(seed)
 
     def manual_seed(self, seed: int) -> Generator:

@@ -259,3 +259,9 @@ def test_negative_and_huge_sizes_raise_runtime_error() -> None:
 def test_a_list_of_strings_is_a_value_error() -> None:
     _same_error(lambda: mt.tensor(["a"]), lambda: torch.tensor(["a"]))
     _same_error(lambda: mt.tensor("a"), lambda: torch.tensor("a"))
+
+
+def test_generator_takes_a_cpu_device() -> None:
+    assert mt.Generator(device="cpu").device == mt.device("cpu")
+    assert str(mt.Generator(device=mt.device("cpu")).device) == str(torch.Generator().device)
+    _same_error(lambda: mt.Generator(device="cuda"), lambda: torch.Generator(device="cuda"))
