@@ -7,22 +7,44 @@ weights from torch instead. What we do match is the *distribution*
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+from minitorch.devices import CPU, check_device
+from minitorch.devices import device as Device
 
 
 class Generator:
     """A seedable source of random numbers (wraps np.random.Generator)."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: Any = 0, device: Any = None) -> None:
+        # torch.Generator(device='cpu') or Generator('cpu'); a bare int seeds it (our extension).
+        if isinstance(seed, (str, Device)):
+            seed, device = 0, seed
+        try:
+            self.device = check_device(device, "Generator") or CPU
+        except AssertionError as e:  # torch: no CUDA generator without the CUDA library
+            raise RuntimeError(f"Generator: Cannot get CUDA generator ({e})") from None
         self.manual_seed(seed)
 
     def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
+        """Reseed; like torch, any int in [-2**63, 2**64) is a seed, negatives taken mod 2**64."""
+        self._seed = _seed_value(seed)
         self.np = np.random.default_rng(self._seed)
         return self
 
     def initial_seed(self) -> int:
         return self._seed
+
+
+def _seed_value(seed: int) -> int:
+    """torch's seed rule: int(seed) must fit a signed or unsigned 64-bit integer; it is
+    stored unsigned, so -1 is 2**64 - 1 (and initial_seed() says so)."""
+    value = int(seed)
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(f"manual_seed: Overflow when unpacking long long (seed {value})")
+    return value % 2**64
 
 
 default_generator = Generator(0)

@@ -17,7 +17,11 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
+from minitorch.devices import CPU, check_device
+from minitorch.devices import device as Device
 from minitorch.dtypes import dtype as DType
+
+_ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
 
 
 class Tensor:
@@ -81,15 +85,78 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    @property
-    def device(self) -> str:
-        return "cpu"
-
     def is_contiguous(self, memory_format: Any = None) -> bool:
         return bool(self.data.flags.c_contiguous)
 
+    # -- where it lives: always the CPU (devices.py) ------------------------
+    @property
+    def device(self) -> Device:
+        return CPU
+
+    is_cuda = False
+    is_cpu = True
+    is_meta = False
+
+    def get_device(self) -> int:
+        """-1, torch's answer for a CPU tensor."""
+        return -1
+
+    def cuda(self, device: Any = None, non_blocking: bool = False,
+             memory_format: Any = None) -> Tensor:
+        """Refused as by a CPU-only torch (AssertionError: not compiled with CUDA)."""
+        check_device("cuda" if device is None else device, "cuda", copy=True)
+        raise RuntimeError(f"cuda: Invalid device, must be cuda device (got {device!r})")
+
+    def is_pinned(self, device: Any = None) -> bool:
+        return False
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        raise RuntimeError("pin_memory: Cannot access accelerator device when none is available.")
+
+    def is_inference(self) -> bool:
+        """False: inference_mode() makes ordinary tensors here (see autograd/grad_mode.py)."""
+        return False
+
+    # -- its memory: sizes in bytes, strides in elements -------------------
     def element_size(self) -> int:
         return self.data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self.data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """numel() * itemsize (an expanded tensor counts every element, as in torch)."""
+        return self.data.size * self.data.itemsize
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Steps in elements between neighbours along each dim (NumPy counts bytes)."""
+        strides = tuple(s // self.data.itemsize for s in self.data.strides)
+        if dim is None:
+            return strides
+        n = self.data.ndim
+        if n == 0:
+            raise IndexError(f"stride: Dimension specified as {dim} but tensor has no dimensions")
+        if not -n <= dim < n:
+            raise IndexError(
+                f"stride: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                f"but got {dim})"
+            )
+        return strides[dim]
+
+    def data_ptr(self) -> int:
+        """The address of the first element (0 for an empty tensor, as in torch)."""
+        return self.data.ctypes.data if self.data.size else 0
+
+    def storage_offset(self) -> int:
+        """How many elements into its memory block this view starts."""
+        root = self.data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if root is self.data or not self.data.size:
+            return 0
+        return (self.data.ctypes.data - root.ctypes.data) // self.data.itemsize
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -123,29 +190,54 @@ class Tensor:
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild_tensor, (type(self), self.data, self.requires_grad))
 
+    # -- the Python protocol: truth, numbers, formatting, iteration -------
     def __bool__(self) -> bool:
         if self.data.size != 1:
+            how = "no values" if self.data.size == 0 else "more than one value"
             raise RuntimeError(
-                "Boolean value of Tensor with more than one value is ambiguous "
-                f"(shape {self.shape})"
+                f"Boolean value of Tensor with {how} is ambiguous (shape {tuple(self.shape)})"
             )
         return bool(self.data)
 
+    def _python_scalar(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(f"{_ONE_ELEMENT} (got shape {tuple(self.shape)})")
+        return self.data.reshape(()).item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._python_scalar())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data)
+        return int(self.data.reshape(()).item())
+
+    def __format__(self, format_spec: str) -> str:
+        # Like torch: a 0-d tensor formats as its number (f"{loss:.4f}"); any other shape
+        # only takes the empty spec, which prints it.
+        if self.data.ndim == 0 and type(self) is Tensor:
+            return format(self.data.item(), format_spec)
+        return object.__format__(self, format_spec)
 
     def __iter__(self):
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.data.shape[0]))
+
+    def __contains__(self, element: Any) -> bool:
+        """`x in t`: whether any element of t equals x (a number or a broadcastable tensor)."""
+        if not isinstance(element, (Tensor, bool, int, float, np.number, np.bool_)):
+            raise RuntimeError(
+                "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
+        return bool((self == element).any().item())
 
     # -- leaving the graph -----------------------------------------------
     def item(self) -> Any:

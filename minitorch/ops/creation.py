@@ -23,6 +23,8 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled
+from minitorch.devices import check_device
+from minitorch.devices import device as Device
 from minitorch.ops.support import broadcast_shapes, shape_arg, unbroadcast
 from minitorch.random import Generator, numpy_generator
 from minitorch.registry import register
@@ -52,16 +54,52 @@ def _dtype_arg(d: Any, op: str) -> DType | None:
     raise TypeError(f"{op}(): argument 'dtype' must be minitorch.dtype, not {type(d).__name__}")
 
 
-def _check_device(device: Any, op: str) -> None:
-    """minitorch lives on the CPU; accept 'cpu' in any spelling and refuse anything else."""
-    if device is None:
-        return
-    name = device if isinstance(device, str) else getattr(device, "type", device)
-    if isinstance(name, str) and name.split(":")[0] == "cpu":
-        return
-    if isinstance(name, str) and name.split(":")[0] == "cuda":
-        raise AssertionError(f"{op}: minitorch runs on the CPU only (not compiled with CUDA)")
-    raise RuntimeError(f"{op}: minitorch runs on the CPU only; got device {device!r}")
+def _check_device(device: Any, op: str, pin_memory: bool = False, copy: bool = False) -> None:
+    """minitorch lives on the CPU: 'cpu' in any spelling passes, any other device raises what
+    a CPU-only torch raises (devices.py), and so does pinned memory, which needs a GPU."""
+    check_device(device, op, copy=copy)
+    if pin_memory:
+        raise RuntimeError(
+            f"{op}: pin_memory=True requires a CUDA or other accelerator backend; no pinned "
+            "memory allocator is available on this system."
+        )
+
+
+def _check_storage(shape: tuple[int, ...], d: DType, op: str) -> None:
+    """Refuse, as torch's allocator does, a tensor too big to index or to fit in memory.
+
+    NumPy would raise MemoryError or ValueError; torch raises RuntimeError. We ask before we
+    allocate, against the machine's memory and swap, so a 4 TiB request fails at once.
+    """
+    numel = math.prod(shape)
+    if numel >= 2**63 or numel * d.itemsize >= 2**63:
+        raise RuntimeError(
+            f"{op}: Storage size calculation overflowed with sizes={list(shape)}"
+        )
+    nbytes = numel * d.itemsize
+    if nbytes > _MEMORY_LIMIT:
+        raise RuntimeError(
+            f"{op}: [enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "
+            f"allocate memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot "
+            "allocate memory)"
+        )
+
+
+def _memory_limit() -> int:
+    """Physical memory plus swap, in bytes: what the kernel would let one allocation have."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2**62
+    try:
+        with open("/proc/meminfo") as f:
+            swap = next(int(line.split()[1]) * 1024 for line in f if line.startswith("SwapTotal"))
+    except (OSError, StopIteration, ValueError):
+        swap = 0
+    return total + swap
+
+
+_MEMORY_LIMIT = _memory_limit()
 
 
 def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
@@ -73,8 +111,9 @@ def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(data, bool(requires_grad), None)
 
 
-def _size(args: Sequence[Any], op: str) -> tuple[int, ...]:
-    """f(2, 3), f((2, 3)) or f([2, 3]) -> (2, 3); floats and negative sizes are refused."""
+def _size(args: Sequence[Any], op: str, d: DType | None = None) -> tuple[int, ...]:
+    """f(2, 3), f((2, 3)) or f([2, 3]) -> (2, 3); floats, negative and too big sizes are refused.
+    """
     if not args:
         raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
     flat = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
@@ -84,6 +123,11 @@ def _size(args: Sequence[Any], op: str) -> tuple[int, ...]:
                 f"{op}(): argument 'size' must be tuple of ints, not {type(s).__name__}"
             )
     shape = shape_arg(args, op)
+    if any(n >= 2**63 for n in shape):  # beyond C's int64, before any arithmetic on it
+        raise TypeError(
+            f"{op}(): argument 'size' failed to unpack the object: Overflow when "
+            "unpacking long long"
+        )
     if any(n < 0 for n in shape):
         if op == "zeros":
             raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -91,6 +135,7 @@ def _size(args: Sequence[Any], op: str) -> tuple[int, ...]:
             f"{op}: Trying to create tensor with negative dimension "
             f"{min(shape)}: {list(shape)}"
         )
+    _check_storage(shape, d or dtypes.get_default_dtype(), op)
     return shape
 
 
@@ -175,6 +220,8 @@ def _flatten(data: Any, target: DType | None) -> tuple[list[Any], tuple[int, ...
         if len(x) == 0:
             break
         x = x[0]
+        if isinstance(x, str):  # torch walks a string as a sequence of strings, endlessly
+            raise ValueError("too many dimensions 'str'")
     ndim = len(shape)
     flat: list[Any] = []
     found: DType | None = None
@@ -241,15 +288,22 @@ def _from_python(data: Any, dtype: DType | None) -> np.ndarray:
 
 
 def tensor(data: Any, dtype: DType | None = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of `data` (numbers, nested lists, arrays, tensors)."""
+    return _tensor(data, dtype, device, requires_grad, pin_memory, "minitorch.tensor")
+register(tensor, differentiable=False)
+
+
+def _tensor(data: Any, dtype: Any, device: Any, requires_grad: bool, pin_memory: bool,
+            caller: str) -> Tensor:
+    """tensor() and Tensor.new_tensor(): a copy of data, with torch's dtype inference."""
     dtype = _dtype_arg(dtype, "tensor")
-    _check_device(device, "tensor")
+    _check_device(device, "tensor", pin_memory, copy=True)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use "
             "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
-            "rather than minitorch.tensor(sourceTensor).",
+            f"rather than {caller}(sourceTensor).",
             UserWarning,
             stacklevel=2,
         )
@@ -266,7 +320,6 @@ def tensor(data: Any, dtype: DType | None = None, device: Any = None,
     else:
         arr = _from_python(data, dtype)
     return _leaf(arr, requires_grad)
-register(tensor, differentiable=False)
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -281,7 +334,7 @@ register(from_numpy, differentiable=False)
 def as_tensor(data: Any, dtype: DType | None = None, device: Any = None) -> Tensor:
     """Like tensor(), but reuses `data`'s memory when it already has the right dtype."""
     dtype = _dtype_arg(dtype, "as_tensor")
-    _check_device(device, "as_tensor")
+    _check_device(device, "as_tensor", copy=True)
     if isinstance(data, Tensor):
         return data if dtype is None else to(data, dtype)
     if isinstance(data, np.ndarray):
@@ -296,6 +349,7 @@ register(as_tensor, differentiable=False)
 def asarray(obj: Any, *, dtype: DType | None = None, device: Any = None,
             copy: bool | None = None, requires_grad: bool = False) -> Tensor:
     """torch.asarray: share memory when possible, copy when asked or needed."""
+    _check_device(device, "asarray", copy=True)
     t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
     return t.requires_grad_(requires_grad) if requires_grad else t
 register(asarray, differentiable=False)
@@ -307,95 +361,158 @@ def _filled(shape: tuple[int, ...], value: Any, d: DType, requires_grad: bool) -
 
 
 def zeros(*size: Any, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A tensor of zeros; zeros(2, 3) and zeros((2, 3)) alike."""
-    _check_device(device, "zeros")
+    _check_device(device, "zeros", pin_memory)
     d = _dtype_arg(dtype, "zeros") or dtypes.get_default_dtype()
-    return _leaf(np.zeros(_size(size, "zeros"), dtype=d.np), requires_grad)
+    return _leaf(np.zeros(_size(size, "zeros", d), dtype=d.np), requires_grad)
 register(zeros, differentiable=False)
 
 
 def ones(*size: Any, dtype: DType | None = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A tensor of ones."""
-    _check_device(device, "ones")
+    _check_device(device, "ones", pin_memory)
     d = _dtype_arg(dtype, "ones") or dtypes.get_default_dtype()
-    return _leaf(np.ones(_size(size, "ones"), dtype=d.np), requires_grad)
+    return _leaf(np.ones(_size(size, "ones", d), dtype=d.np), requires_grad)
 register(ones, differentiable=False)
 
 
 def empty(*size: Any, dtype: DType | None = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """An uninitialised tensor: its values are whatever the memory held, as in torch."""
-    _check_device(device, "empty")
+    _check_device(device, "empty", pin_memory)
     d = _dtype_arg(dtype, "empty") or dtypes.get_default_dtype()
-    return _leaf(np.empty(_size(size, "empty"), dtype=d.np), requires_grad)
+    return _leaf(np.empty(_size(size, "empty", d), dtype=d.np), requires_grad)
 register(empty, differentiable=False)
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A tensor filled with `fill_value`; its dtype follows the value (1 -> int64, 1. -> float)."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(
             f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
         )
-    _check_device(device, "full")
+    _check_device(device, "full", pin_memory)
     value = _number(fill_value, "full")
     d = _dtype_arg(dtype, "full") or dtypes.scalar_dtype(value)
-    return _filled(_size((size,), "full"), _scalar_for(value, d, "full"), d, requires_grad)
+    return _filled(_size((size,), "full", d), _scalar_for(value, d, "full"), d, requires_grad)
 register(full, differentiable=False)
 
 
-def _like_dtype(input: Tensor, dtype: Any, op: str) -> DType:
+def _like_dtype(input: Tensor, dtype: Any, op: str, device: Any = None,
+                pin_memory: bool = False) -> DType:
+    """The dtype of a *_like result (input's unless told), once input and device are checked."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    _check_device(device, op, pin_memory)
     return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.data.dtype)
 
 
 def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, pin_memory: bool = False,
+               memory_format: Any = None) -> Tensor:
     """Zeros with input's shape and dtype (never input's requires_grad)."""
-    d = _like_dtype(input, dtype, "zeros_like")
+    d = _like_dtype(input, dtype, "zeros_like", device, pin_memory)
     return _leaf(np.zeros(input.data.shape, dtype=d.np), requires_grad)
 register(zeros_like, differentiable=False)
 
 
 def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, pin_memory: bool = False,
+              memory_format: Any = None) -> Tensor:
     """Ones with input's shape and dtype."""
-    d = _like_dtype(input, dtype, "ones_like")
+    d = _like_dtype(input, dtype, "ones_like", device, pin_memory)
     return _leaf(np.ones(input.data.shape, dtype=d.np), requires_grad)
 register(ones_like, differentiable=False)
 
 
 def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, pin_memory: bool = False,
+               memory_format: Any = None) -> Tensor:
     """An uninitialised tensor with input's shape and dtype."""
-    d = _like_dtype(input, dtype, "empty_like")
+    d = _like_dtype(input, dtype, "empty_like", device, pin_memory)
     return _leaf(np.empty(input.data.shape, dtype=d.np), requires_grad)
 register(empty_like, differentiable=False)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
-              device: Any = None, requires_grad: bool = False) -> Tensor:
+              device: Any = None, requires_grad: bool = False, pin_memory: bool = False,
+              memory_format: Any = None) -> Tensor:
     """fill_value in input's shape and dtype (2.7 into an int tensor gives 2, as in torch)."""
-    d = _like_dtype(input, dtype, "full_like")
+    d = _like_dtype(input, dtype, "full_like", device, pin_memory)
     value = _scalar_for(_number(fill_value, "full_like"), d, "full_like")
     return _filled(input.data.shape, value, d, requires_grad)
 register(full_like, differentiable=False)
 
 
+# -- Tensor.new_*: a factory that takes its dtype from an existing tensor -------------
+def _new_dtype(input: Tensor, dtype: Any, device: Any, pin_memory: bool, op: str) -> DType:
+    """input's dtype unless told otherwise (never input's requires_grad, as in torch)."""
+    _check_device(device, op, pin_memory)
+    return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.data.dtype)
+
+
+def new_zeros(input: Tensor, *size: Any, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """zeros(size) with input's dtype: x.new_zeros(2, 3) or x.new_zeros((2, 3))."""
+    d = _new_dtype(input, dtype, device, pin_memory, "new_zeros")
+    return _leaf(np.zeros(_size(size, "new_zeros", d), dtype=d.np), requires_grad)
+register(new_zeros, function=False, method=True, differentiable=False)
+
+
+def new_ones(input: Tensor, *size: Any, dtype: DType | None = None, device: Any = None,
+             requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """ones(size) with input's dtype."""
+    d = _new_dtype(input, dtype, device, pin_memory, "new_ones")
+    return _leaf(np.ones(_size(size, "new_ones", d), dtype=d.np), requires_grad)
+register(new_ones, function=False, method=True, differentiable=False)
+
+
+def new_empty(input: Tensor, *size: Any, dtype: DType | None = None, device: Any = None,
+              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor of `size` with input's dtype."""
+    d = _new_dtype(input, dtype, device, pin_memory, "new_empty")
+    return _leaf(np.empty(_size(size, "new_empty", d), dtype=d.np), requires_grad)
+register(new_empty, function=False, method=True, differentiable=False)
+
+
+def new_full(input: Tensor, size: Sequence[int], fill_value: Any, *, dtype: DType | None = None,
+             device: Any = None, requires_grad: bool = False,
+             pin_memory: bool = False) -> Tensor:
+    """full(size, fill_value) with input's dtype: the value is cast (3.7 into int64 is 3)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            "new_full(): argument 'size' (position 1) must be tuple of ints, "
+            f"not {type(size).__name__}"
+        )
+    d = _new_dtype(input, dtype, device, pin_memory, "new_full")
+    value = _scalar_for(_number(fill_value, "new_full"), d, "new_full")
+    return _filled(_size((size,), "new_full", d), value, d, requires_grad)
+register(new_full, function=False, method=True, differentiable=False)
+
+
+def new_tensor(input: Tensor, data: Any, *, dtype: DType | None = None, device: Any = None,
+               requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """tensor(data) with input's dtype, whatever data holds: x.new_tensor([1, 2]) is float32
+    when x is."""
+    d = _new_dtype(input, dtype, device, pin_memory, "new_tensor")
+    return _tensor(data, d, device, requires_grad, pin_memory, "tensor.new_tensor")
+register(new_tensor, function=False, method=True, differentiable=False)
+
+
 def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
+        requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """The n x m identity matrix (m defaults to n)."""
     for name, v in (("n", n), ("m", m)):
         if v is not None and (isinstance(v, (float, bool)) or not isinstance(v, (int, np.integer))):
             raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
-    _check_device(device, "eye")
+    _check_device(device, "eye", pin_memory)
     d = _dtype_arg(dtype, "eye") or dtypes.get_default_dtype()
+    _check_storage((n, n if m is None else m), d, "eye")
     return _leaf(np.eye(n, n if m is None else m, dtype=d.np), requires_grad)
 register(eye, differentiable=False)
 
@@ -483,7 +600,7 @@ def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.n
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = None,
-           device: Any = None, requires_grad: bool = False) -> Tensor:
+           device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """start, start + step, ... up to end (excluded): ceil((end - start) / step) values.
 
     Int arguments give int64, any float gives the default float dtype.
@@ -491,7 +608,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
     if end is None:
         start, end = 0, start
     start, end, step = (_number(v, "arange") for v in (start, end, step))
-    _check_device(device, "arange")
+    _check_device(device, "arange", pin_memory)
     d = _dtype_arg(dtype, "arange")
     if d is None:
         any_float = builtins.any(isinstance(v, float) for v in (start, end, step))
@@ -506,6 +623,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if d.category == 2:
         n = math.ceil((end - start) / step)
+        _check_storage((n,), d, "arange")
         return _leaf(_arange_float(float(start), float(step), n, d.np), requires_grad)
     # Integer kernels work in int64: start and step are truncated toward zero.
     istart, istep = int(start), int(step)
@@ -515,20 +633,21 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
         n = -((istart - int(end)) // istep)  # ceil((end - start) / step) in exact integers
     else:
         n = math.ceil((end - start) / step)
+    _check_storage((builtins.max(n, 0),), d, "arange")
     values = istart + istep * np.arange(builtins.max(n, 0), dtype=np.int64)
     return _leaf(values.astype(d.np), requires_grad)
 register(arange, differentiable=False)
 
 
 def linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+             device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, both included.
 
     Like torch, the first half counts up from start and the second half down
     from end, so both ends are exact: start + step*i, end - step*(steps-1-i).
     """
     start, end = _number(start, "linspace"), _number(end, "linspace")
-    _check_device(device, "linspace")
+    _check_device(device, "linspace", pin_memory)
     d = _dtype_arg(dtype, "linspace") or dtypes.get_default_dtype()
     if d is dtypes.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
@@ -536,6 +655,7 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None,
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    _check_storage((steps,), d, "linspace")
     if d.category == 2:
         T = d.np.type
         s, e = T(start), T(end)
@@ -565,38 +685,40 @@ def _float_dtype_for(dtype: Any, op: str, kernel: str) -> DType:
 
 
 def rand(*size: Any, generator: Generator | None = None, dtype: DType | None = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Uniform samples from [0, 1)."""
     d = _float_dtype_for(dtype, "rand", "check_uniform_bounds")
-    _check_device(device, "rand")
+    _check_device(device, "rand", pin_memory)
     g = numpy_generator(generator)
-    return _leaf(g.random(_size(size, "rand"), dtype=d.np), requires_grad)
+    return _leaf(g.random(_size(size, "rand", d), dtype=d.np), requires_grad)
 register(rand, differentiable=False)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: DType | None = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+          device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Samples from the standard normal N(0, 1)."""
     d = _float_dtype_for(dtype, "randn", "normal_kernel_cpu")
-    _check_device(device, "randn")
+    _check_device(device, "randn", pin_memory)
     g = numpy_generator(generator)
-    return _leaf(g.standard_normal(_size(size, "randn"), dtype=d.np), requires_grad)
+    return _leaf(g.standard_normal(_size(size, "randn", d), dtype=d.np), requires_grad)
 register(randn, differentiable=False)
 
 
 def rand_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, pin_memory: bool = False,
+              memory_format: Any = None) -> Tensor:
     """rand with input's shape and dtype."""
-    d = _like_dtype(input, dtype, "rand_like")
+    d = _like_dtype(input, dtype, "rand_like", device, pin_memory)
     return rand(input.data.shape, dtype=_float_dtype_for(d, "rand_like", "check_uniform_bounds"),
                 requires_grad=requires_grad)
 register(rand_like, differentiable=False)
 
 
 def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, pin_memory: bool = False,
+               memory_format: Any = None) -> Tensor:
     """randn with input's shape and dtype."""
-    d = _like_dtype(input, dtype, "randn_like")
+    d = _like_dtype(input, dtype, "randn_like", device, pin_memory)
     return randn(input.data.shape, dtype=_float_dtype_for(d, "randn_like", "normal_kernel_cpu"),
                  requires_grad=requires_grad)
 register(randn_like, differentiable=False)
@@ -618,7 +740,7 @@ def _randint_values(low: int, high: int, shape: tuple[int, ...], d: DType,
 
 def randint(*args: Any, size: Any = None, low: int | None = None, high: int | None = None,
             generator: Generator | None = None, dtype: DType | None = None, device: Any = None,
-            requires_grad: bool = False) -> Tensor:
+            requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Integers uniform in [low, high): randint(high, size) or randint(low, high, size)."""
     bounds = list(args)
     if size is None and bounds:
@@ -632,32 +754,34 @@ def randint(*args: Any, size: Any = None, low: int | None = None, high: int | No
         raise TypeError(
             f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}"
         )
-    _check_device(device, "randint")
+    _check_device(device, "randint", pin_memory)
     d = _dtype_arg(dtype, "randint") or dtypes.int64
     low, high = (_number(b, "randint") for b in bounds)
-    shape = _size((size,), "randint")
+    shape = _size((size,), "randint", d)
     return _leaf(_randint_values(low, high, shape, d, generator), requires_grad)
 register(randint, differentiable=False)
 
 
 def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
                  dtype: DType | None = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+                 requires_grad: bool = False, pin_memory: bool = False,
+                 memory_format: Any = None) -> Tensor:
     """randint with input's shape and dtype: randint_like(x, high) or (x, low, high)."""
     if high is None:
         low, high = 0, low
-    d = _like_dtype(input, dtype, "randint_like")
+    d = _like_dtype(input, dtype, "randint_like", device, pin_memory)
     return _leaf(_randint_values(low, high, input.data.shape, d, None), requires_grad)
 register(randint_like, differentiable=False)
 
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: DType | None = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+             device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A random permutation of 0 .. n-1."""
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    _check_device(device, "randperm")
+    _check_device(device, "randperm", pin_memory)
     d = _dtype_arg(dtype, "randperm") or dtypes.int64
+    _check_storage((n,), d, "randperm")
     return _leaf(numpy_generator(generator).permutation(n).astype(d.np), requires_grad)
 register(randperm, differentiable=False)
 
@@ -690,8 +814,9 @@ class _DrawFloatTensor(_Draw):
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
            dtype: DType | None = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Samples from N(mean, std**2); mean and std are tensors (broadcast) or floats with a size."""
+    _check_device(device, "normal", pin_memory)
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
     g = numpy_generator(generator)
     if not (tm or ts):
@@ -699,7 +824,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
             raise TypeError("normal(): with float mean and std, a size is required")
         d = _float_dtype_for(dtype, "normal", "normal_kernel_cpu")
         _check_std(float(std), "normal")
-        shape = _size((size,), "normal")
+        shape = _size((size,), "normal", d)
         draw = g.standard_normal(shape, dtype=np.float64) * float(std) + float(mean)
         return _leaf(draw.astype(d.np), requires_grad)
     ref = mean if tm else std
@@ -768,39 +893,62 @@ class ToCopy(Function):
         return grad.astype(ctx.in_dtype), None
 
 
+def _is_dtype(a: Any) -> bool:
+    return isinstance(a, DType) or a in (builtins.float, builtins.int, builtins.bool)
+
+
 def _is_device(a: Any) -> bool:
-    return isinstance(a, str) or (hasattr(a, "type") and not isinstance(a, (DType, Tensor)))
+    return a is None or isinstance(a, (str, Device)) or (
+        isinstance(a, int) and not isinstance(a, bool))
+
+
+def _to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, bool]:
+    """(dtype, device, copy) from torch's four forms of Tensor.to:
+
+    to(dtype, non_blocking, copy), to(device, dtype, non_blocking, copy),
+    to(other, non_blocking, copy) and keywords only (dtype=, device=, non_blocking=,
+    copy=, memory_format=). Anything else is refused with torch's TypeError.
+    """
+    rest = list(args)
+    dtype = device = None
+    if rest and isinstance(rest[0], Tensor):
+        dtype, device = dtypes.from_numpy_dtype(rest.pop(0).data.dtype), "cpu"
+    elif rest and _is_dtype(rest[0]):
+        dtype = rest.pop(0)
+    elif rest and _is_device(rest[0]):
+        device = rest.pop(0)
+        if rest and _is_dtype(rest[0]):
+            dtype = rest.pop(0)
+        elif rest:  # after a device, the flags only follow a dtype
+            rest.append(object())
+    flags = [rest.pop(0) for _ in range(builtins.min(2, len(rest)))
+             if isinstance(rest[0], bool)]
+    unknown = set(kwargs) - {"dtype", "device", "non_blocking", "copy", "memory_format"}
+    clash = (dtype is not None and "dtype" in kwargs) or (device is not None and "device" in kwargs)
+    if rest or unknown or clash:
+        got = ", ".join([type(a).__name__ for a in args] + [f"{k}=" for k in kwargs])
+        raise TypeError(
+            f"to() received an invalid combination of arguments - got ({got}), but expected one "
+            "of: (dtype, non_blocking, copy), (device, dtype, non_blocking, copy), "
+            "(Tensor other, non_blocking, copy)"
+        )
+    dtype = kwargs.get("dtype", dtype)
+    device = kwargs.get("device", device)
+    copy = kwargs.get("copy", flags[1] if len(flags) > 1 else False)
+    return dtype, device, bool(copy)
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """input converted to a dtype (and the CPU); input itself when nothing would change.
 
-    Accepts torch's forms: to(dtype), to(device), to(device, dtype), to(other)
-    and the keywords dtype=, device=, copy=, non_blocking=, memory_format=.
+    Accepts torch's forms: to(dtype), to(device), to(device, dtype), to(other),
+    each followed by non_blocking and copy, and the keywords dtype=, device=, copy=,
+    non_blocking=, memory_format=. A device other than the CPU raises torch's error.
     """
-    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    flags = []
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = dtypes.from_numpy_dtype(a.data.dtype)
-        elif isinstance(a, bool):  # positional non_blocking, then copy
-            flags.append(a)
-        elif isinstance(a, DType) or a in (builtins.float, builtins.int, builtins.bool):
-            if dtype is not None:
-                raise TypeError("to() received an invalid combination of arguments: two dtypes")
-            dtype = a
-        elif a is None or _is_device(a):
-            device = a
-        else:
-            _check_device(a, "to")
-    if len(flags) > 1:
-        copy = flags[1]
-    _check_device(device, "to")
+    dtype, device, copy = _to_arguments(args, kwargs)
+    where = check_device(device, "to", copy=True)
+    # torch's CPU tensors have no index, so 'cpu:0' counts as another device: a copy.
+    copy = copy or (where is not None and where.index is not None)
     d = _dtype_arg(dtype, "to")
     if (d is None or d.np == input.data.dtype) and not copy:
         return input
