@@ -10,13 +10,19 @@ from minitorch.dtypes import (
     bool_ as bool,  # noqa: A004
     double,
     dtype,
+    float16,
     float32,
     float64,
+    half,
+    int8,
+    int16,
     get_default_dtype,
     int32,
     int64,
     long,
     set_default_dtype,
+    short,
+    uint8,
 )
 from minitorch.dtypes import float as float  # noqa: A004
 from minitorch.dtypes import int as int  # noqa: A004
@@ -27,6 +33,18 @@ from minitorch.registry import exported as _exported
 globals().update(_exported())  # minitorch.add, minitorch.cos, ...: one name per registered op
 from minitorch import autograd
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minitorch.autograd import inference_mode, is_inference_mode_enabled  # noqa: F401
+from minitorch.devices import (  # noqa: F401
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    device,
+    get_default_device,
+    memory_format,
+    preserve_format,
+    set_default_device,
+)
+from minitorch import accelerator, backends, cuda, linalg  # noqa: F401
 from minitorch.random import Generator, manual_seed, seed, initial_seed  # noqa: F401
 from minitorch.printing import set_printoptions  # noqa: F401
 from minitorch import nn, optim, testing, utils  # noqa: E402
@@ -41,7 +59,11 @@ __all__ = sorted([
     "int", "long", "get_default_dtype", "set_default_dtype",
     "autograd", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
     "Generator", "manual_seed", "seed", "initial_seed", "set_printoptions",
-    "nn", "optim", "testing", "utils", "save", "load",
+    "nn", "optim", "testing", "utils", "save", "load", "linalg",
+    "float16", "half", "int8", "int16", "short", "uint8",
+    "device", "cuda", "backends", "accelerator", "inference_mode", "is_inference_mode_enabled",
+    "get_default_device", "set_default_device", "memory_format", "contiguous_format",
+    "preserve_format", "channels_last", "channels_last_3d",
 ])
 
 # Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));

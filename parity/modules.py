@@ -287,8 +287,10 @@ def module_cases() -> list[ModuleCase]:
         inputs_of(_rand((3, 5))), covers=(f"{nn}.ModuleDict",))
     C.extend(recurrent_cases())
     from parity.modules_attention import attention_cases  # built on this module's helpers
+    from parity.modules_nnact import nnact_cases
 
     C.extend(attention_cases())
+    C.extend(nnact_cases())
     return C
 
 

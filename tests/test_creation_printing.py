@@ -102,7 +102,7 @@ def test_tensor_copies_and_from_numpy_shares():
     assert mt.tensor(np.arange(6).reshape(2, 3).T).data.flags.c_contiguous
 
 
-@pytest.mark.parametrize("dt", [np.float16, np.uint8, np.complex64, object])
+@pytest.mark.parametrize("dt", [np.complex64, np.uint32, object])
 def test_unsupported_numpy_dtypes_raise_type_error(dt):
     a = np.array([1, 2], dtype=dt)
     for make in (mt.tensor, mt.from_numpy):

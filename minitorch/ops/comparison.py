@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
-from minitorch.ops.support import binary_operands, broadcast_shapes, normalize_dims
+from minitorch.ops.support import binary_operands, broadcast_shapes, dim_aliases, normalize_dims
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -272,12 +272,14 @@ def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) ->
     return _bool(np_op(x, axis=dims, keepdims=keepdim))
 
 
+@dim_aliases
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where every element along dim (int, tuple, or all dims) is non-zero."""
     return _reduce(input, dim, keepdim, np.all, "all")
 register(all, method=True, differentiable=False)
 
 
+@dim_aliases
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where some element along dim (int, tuple, or all dims) is non-zero."""
     return _reduce(input, dim, keepdim, np.any, "any")

@@ -32,11 +32,10 @@ from minitorch.tensor import Tensor
 
 DType = dtypes.dtype
 # torch's C++ names for dtypes, as its kernels print them in error messages.
-_KERNEL_NAME = {
-    "bool": "Bool", "int32": "Int", "int64": "Long", "float32": "Float", "float64": "Double",
-}
+_KERNEL_NAME = {d.name: d.kernel_name for d in dtypes.ALL_DTYPES}
 _C_NAME = {
     "bool": "bool", "int32": "int", "int64": "int64_t", "float32": "float", "float64": "double",
+    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "float16": "c10::Half",
 }
 
 

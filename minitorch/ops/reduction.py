@@ -15,8 +15,6 @@ Read ops/elementwise.py first; ops/shape.py comes next.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import math
 import warnings
 from collections import namedtuple
@@ -28,14 +26,19 @@ from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.dtypes import dtype as DType
 from minitorch.ops.elementwise import sign_array
-from minitorch.ops.support import cast, float_operand, normalize_dim, normalize_dims
+from minitorch.ops.support import (
+    cast,
+    dim_aliases,
+    float_operand,
+    normalize_dim,
+    normalize_dims,
+)
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
 # Careful: inside this module sum, max and min are the ops below, not Python's builtins.
 
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                "bool": "Bool"}
+_TORCH_NAMES = {d.name: d.kernel_name for d in dtypes.ALL_DTYPES}
 
 
 def _torch_name(np_dtype: np.dtype) -> str:
@@ -55,33 +58,6 @@ def _values_indices(name: str) -> type:
 
 MaxResult = _values_indices("max")
 MinResult = _values_indices("min")
-
-
-def dim_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Accept NumPy's spellings as torch's argument parser does: axis= for dim=, and
-    keepdims= for keepdim= where the op has a keepdim. Giving both spellings is a TypeError."""
-    op = fn.__name__
-    has_keepdim = "keepdim" in inspect.signature(fn).parameters
-
-    @functools.wraps(fn)
-    def accepting(*args: Any, **kwargs: Any) -> Any:
-        if kwargs:  # the common call has none: pay nothing for the aliases then
-            if "axis" in kwargs:
-                kwargs = _renamed(kwargs, "axis", "dim", op)
-            if "keepdims" in kwargs and has_keepdim:
-                kwargs = _renamed(kwargs, "keepdims", "keepdim", op)
-        return fn(*args, **kwargs)
-
-    return accepting
-
-
-def _renamed(kwargs: dict[str, Any], alias: str, name: str, op: str) -> dict[str, Any]:
-    if name in kwargs:  # torch's parser reports the alias as the unexpected one
-        raise TypeError(f"{op}() got an unexpected keyword argument '{alias}' (it is an alias "
-                        f"of '{name}', which is given too)")
-    kwargs = dict(kwargs)
-    kwargs[name] = kwargs.pop(alias)
-    return kwargs
 
 
 # -- the dim argument, shapes, dtypes --------------------------------------

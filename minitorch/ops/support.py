@@ -7,7 +7,9 @@ and every binary op's backward ends with `unbroadcast`.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import functools
+import inspect
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -198,3 +200,30 @@ def shape_arg(shape: Sequence[Any], op: str) -> tuple[int, ...]:
         return tuple(int(s) for s in shape)
     except (TypeError, ValueError):
         raise TypeError(f"{op}: sizes must be ints, got {shape!r}") from None
+
+
+def dim_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept NumPy's spellings as torch's argument parser does: axis= for dim=, and
+    keepdims= for keepdim= where the op has a keepdim. Giving both spellings is a TypeError."""
+    op = fn.__name__
+    has_keepdim = "keepdim" in inspect.signature(fn).parameters
+
+    @functools.wraps(fn)
+    def accepting(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # the common call has none: pay nothing for the aliases then
+            if "axis" in kwargs:
+                kwargs = _renamed(kwargs, "axis", "dim", op)
+            if "keepdims" in kwargs and has_keepdim:
+                kwargs = _renamed(kwargs, "keepdims", "keepdim", op)
+        return fn(*args, **kwargs)
+
+    return accepting
+
+
+def _renamed(kwargs: dict[str, Any], alias: str, name: str, op: str) -> dict[str, Any]:
+    if name in kwargs:  # torch's parser reports the alias as the unexpected one
+        raise TypeError(f"{op}() got an unexpected keyword argument '{alias}' (it is an alias "
+                        f"of '{name}', which is given too)")
+    kwargs = dict(kwargs)
+    kwargs[name] = kwargs.pop(alias)
+    return kwargs

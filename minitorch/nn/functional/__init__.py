@@ -18,6 +18,7 @@ from minitorch.nn.functional import (  # importing a family registers its ops (r
     attention,
     basic,
     conv,
+    distance,
     loss,
     normalization,
     padding,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
+from minitorch.ops.creation import empty, full
 from minitorch.tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -36,8 +37,7 @@ def check_floating(x: Tensor, op: str, arg: str = "input") -> None:
 
 
 def _dtype_name(x: Tensor) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "bool": "Bool"}.get(x.dtype.name, x.dtype.name)
+    return x.dtype.kernel_name
 
 
 def reduction_arg(reduction: str, size_average: Any = None, reduce: Any = None) -> str:
@@ -89,5 +89,4 @@ def default_float(d: Any) -> dtypes.dtype:
 
 def new_tensor(shape: tuple[int, ...], dtype: dtypes.dtype, fill: Any = None) -> Tensor:
     """A fresh leaf of the given shape and dtype (uninitialised, or filled with `fill`)."""
-    data = np.empty(shape, dtype=dtype.np) if fill is None else np.full(shape, fill, dtype.np)
-    return Tensor._make(data, False, None)
+    return empty(shape, dtype=dtype) if fill is None else full(shape, fill, dtype=dtype)
