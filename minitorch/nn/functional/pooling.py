@@ -532,3 +532,8 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
         out = avg_pool2d(input.pow(norm_type), (kh, kw), padding=0, ceil_mode=ceil_mode)
     return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
 register(lp_pool2d, function=False, functional=True)
+
+
+# vision.py (interpolate, pixel_shuffle, fold, unfold) builds on these windows; importing it
+# here registers its ops with the rest of nn.functional.
+from minitorch.nn.functional import vision as _vision  # noqa: E402,F401
