@@ -380,9 +380,15 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Tensor:
     """Sliding blocks of (N, C, H, W) or (C, H, W) as columns: (N, C*kh*kw, L)."""
     check_tensor(input, "unfold")
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(
-            f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    if input.ndim < 3:  # torch reads size(ndim) first
+        n = max(input.ndim, 1)
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+            f"{input.ndim})")
+    if input.ndim > 4 or 0 in input.shape[1:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero"
+            f" dimensions for input, but got: {list(input.shape)}")
     k, d, p, s = _fold_args("unfold", kernel_size, dilation, padding, stride)
     out_hw = _blocks(tuple(input.shape[-2:]), k, d, p, s)
     if min(out_hw) < 1:
