@@ -10,6 +10,7 @@ backward spreads grad / divisor evenly over the window.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from minitorch.tensor import Tensor
 __all__ = [
     "max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "max_pool1d", "avg_pool1d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "max_unpool2d", "lp_pool2d",
+    "max_unpool2d", "lp_pool2d", "max_pool3d", "avg_pool3d",
 ]
 
 
@@ -533,6 +534,131 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
 register(lp_pool2d, function=False, functional=True)
 
+
+
+# -- 3-d pooling: the 2-d kernels on each depth slice, then the same window along depth ----------
+
+def _triple(v: Any, name: str, op: str) -> tuple[int, int, int]:
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return (int(v),) * 3
+    if isinstance(v, (tuple, list)) and len(v) in (1, 3):
+        return tuple(int(v[i if len(v) == 3 else 0]) for i in range(3))  # type: ignore
+    raise RuntimeError(f"{op}: {name} must either be a single int, or a tuple of three ints")
+
+
+def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: Any,
+                 dilation: Any, ceil_mode: bool) -> tuple:
+    """Check as torch does; return the (k, s, p, d) triples, the output depth, and the
+    input as 5-d (a batch of one for 4-d input)."""
+    check_tensor(input, op)
+    if input.ndim not in (4, 5) or 0 in input.shape[-4:]:
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
+    k = _triple(kernel_size, "kernel_size", op)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
+        _triple(stride, "stride", op)
+    p = _triple(padding, "padding", op)
+    d = _triple(dilation, "dilation", op)
+    if min(k) <= 0 or min(s) <= 0:
+        raise RuntimeError(f"{op}: stride should not be zero (kernel_size={k}, stride={s})")
+    if min(d) <= 0:
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {d}")
+    for pi, ki, di in zip(p, k, d):
+        if pi < 0 or pi > ((ki - 1) * di + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={pi}, "
+                f"kernel_size={ki} and dilation={di}"
+            )
+    depth = input.shape[-3]
+    do = pool_output_size(depth, k[0], s[0], p[0], d[0], ceil_mode)
+    if do < 1:
+        raise RuntimeError(
+            f"Given input size: {list(input.shape[-4:])}. Calculated output depth {do}. "
+            "Output size is too small"
+        )
+    x = input.unsqueeze(0) if input.ndim == 4 else input
+    return k, s, p, d, do, x
+
+
+def _depth_slices(x: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, do: int,
+                  fill: float) -> list[Tensor]:
+    """For each kernel depth offset: the (N, C*Do, H, W) planes it reads, padding = fill."""
+    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+
+    n, c, depth, h, w = x.shape
+    back = max((do - 1) * s[0] + d[0] * (k[0] - 1) + 1 - depth - p[0], 0)
+    xp = pad(x, (0, 0, 0, 0, p[0], back), value=fill) if p[0] or back else x
+    slices = []
+    for kd in range(k[0]):
+        start = kd * d[0]
+        sl = xp[:, :, start:start + s[0] * (do - 1) + 1:s[0]]
+        slices.append(sl.reshape(n, c * do, h, w))
+    return slices
+
+
+def max_pool3d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:
+    """Max over kd x kh x kw windows of (N, C, D, H, W) or (C, D, H, W).
+
+    A composition: max_pool2d on every depth slice a kernel depth offset reads, then the
+    max (with its index, so one element gets the gradient) over those offsets. Of equal
+    maxima the first in (depth, height, width) order wins, as in torch.
+    """
+    from minitorch.ops.shape import stack  # noqa: PLC0415
+
+    k, s, p, d, do, x = _pool3d_args("max_pool3d", input, kernel_size, stride, padding,
+                                     dilation, ceil_mode)
+    n, c, depth, h, w = x.shape
+    values, planes_idx = [], []
+    for sl in _depth_slices(x, k, s, p, d, do, -math.inf):
+        v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
+        values.append(v)
+        planes_idx.append(i.data)
+    best = stack(values, 0).max(dim=0)
+    ho, wo = best.values.shape[-2:]
+    out = best.values.reshape(n, c, do, ho, wo)
+    if input.ndim == 4:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    which = best.indices.data  # the winning kernel depth offset
+    plane = np.take_along_axis(np.stack(planes_idx), which[None], 0)[0]
+    t = np.arange(do).reshape(1, 1, do, 1, 1)
+    dpos = t * s[0] - p[0] + which.reshape(n, c, do, ho, wo) * d[0]
+    idx = dpos * (h * w) + plane.reshape(n, c, do, ho, wo)
+    return out, Tensor._make(idx[0] if input.ndim == 4 else idx, False, None)
+register(max_pool3d, function=False, functional=True)
+
+
+def avg_pool3d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+    ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over kd x kh x kw windows. torch's divisor is a product over the three axes, so
+    this is the depth-window mean of avg_pool2d over each depth slice (or window sums
+    over divisor_override)."""
+    k, s, p, _, do, x = _pool3d_args("avg_pool3d", input, kernel_size, stride, padding, 1,
+                                     ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool3d: divisor must be not zero")
+    n, c, depth = x.shape[:3]
+    total = None
+    for sl in _depth_slices(x, k, s, p, (1, 1, 1), do, 0.0):
+        part = avg_pool2d(sl, k[1:], s[1:], p[1:], ceil_mode, count_include_pad,
+                          1 if divisor_override else None)
+        total = part if total is None else total + part
+    ho, wo = total.shape[-2:]
+    total = total.reshape(n, c, do, ho, wo)
+    if divisor_override:
+        out = total / divisor_override
+    else:
+        div = _avg_divisor(depth, do, k[0], s[0], p[0], count_include_pad)
+        out = total / Tensor._make(div.astype(x.data.dtype).reshape(do, 1, 1), False, None)
+    return out.squeeze(0) if input.ndim == 4 else out
+register(avg_pool3d, function=False, functional=True)
 
 # vision.py (interpolate, pixel_shuffle, fold, unfold) builds on these windows; importing it
 # here registers its ops with the rest of nn.functional.
