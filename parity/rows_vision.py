@@ -1,7 +1,7 @@
 """Op-table rows for the wave-2 vision functionals (minitorch/nn/functional/ conv.py,
-pooling.py, normalization.py, vision.py): adaptive pooling, 1-d pooling, unpooling,
-lp pooling, group / instance / RMS / local response norms, interpolate in every mode,
-transposed and 3-d convolutions, pixel shuffles, fold and unfold.
+pooling.py, normalization.py, vision.py): adaptive pooling, 1-d and 3-d pooling,
+unpooling, lp pooling, group / instance / RMS / local response norms, interpolate in
+every mode, transposed and 3-d convolutions, pixel shuffles, fold and unfold.
 
 Each row calls `lib.nn.functional.NAME` through nn_table's helpers, with samples
 over shapes and options in float32 and float64 (tagged "gradcheck" where float64
@@ -250,3 +250,29 @@ _row("conv3d", _weighted([
      S(f64(np.ones((1, 2, 2, 2, 2))), f64(np.ones((3, 2, 3, 3, 3))),
        desc="kernel larger than input"),
      S(f64(np.ones((2, 2))), f64(np.ones((3, 2, 3, 3, 3))), desc="2-d input")))
+
+# -- 3-d pooling --------------------------------------------------------------------------------
+
+
+def _max_pool3d(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    yield from _cases([((2, 2, 4, 5, 4), (2,), {}),
+                       ((1, 2, 5, 4, 5), (3, 2, 1), {"return_indices": True}),
+                       ((2, 5, 4, 5), ((3, 2, 3), (2, 1, 2), (1, 0, 1)),
+                        {"dilation": (2, 1, 1), "ceil_mode": True})])(rng, dtype)
+    yield S(np.zeros((1, 1, 3, 3, 3), dtype), 2, 1, return_indices=True,
+            desc="all ties: the first maximum in (d, h, w) order", tags=("special", "quick"))
+    special = np.zeros((1, 1, 4, 4, 4), dtype)
+    special[0, 0, 1, 1, 1] = special[0, 0, 2, 2, 2] = np.nan
+    special[0, 0, 3, 0, 2] = -np.inf
+    yield S(special, 3, 1, 1, return_indices=True, desc="NaN takes over (the last NaN)",
+            tags=("special",))
+
+
+_row("max_pool3d", _max_pool3d,
+     (S(f64(np.ones((4, 3, 3))), 2, desc="3-d input"),
+      S(f64(np.ones((1, 1, 4, 4, 4))), 2, padding=2, desc="padding > kernel/2")))
+_row("avg_pool3d", _cases([((2, 2, 4, 5, 4), (2,), {}), ((1, 2, 5, 4, 5), (3, 2, 1), {}),
+                           ((2, 5, 4, 5), ((3, 2, 3), (2, 1, 2), (1, 0, 1)),
+                            {"ceil_mode": True, "count_include_pad": False}),
+                           ((1, 2, 4, 4, 4), (3, 2, 1), {"divisor_override": 5})]),
+     (S(f64(np.ones((4, 3, 3))), 2, desc="3-d input"),))

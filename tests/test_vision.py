@@ -222,3 +222,26 @@ def test_module_errors() -> None:
         mt.nn.InstanceNorm2d(3)(mt.ones(3, 4))
     with pytest.raises(ValueError, match='Only "zeros" padding mode'):
         mt.nn.ConvTranspose2d(2, 2, 3, padding_mode="reflect")
+
+
+@pytest.mark.parametrize("name,shape,args,kw", [
+    ("max_pool3d", (2, 3, 5, 6, 7), (3, 2, 1), {"return_indices": True}),
+    ("max_pool3d", (3, 7, 6, 7), ((3, 2, 3), (2, 1, 2), (1, 0, 1)),
+     {"dilation": (2, 1, 1), "ceil_mode": True}),
+    ("avg_pool3d", (3, 7, 6, 7), ((3, 2, 3), (2, 1, 2), (1, 0, 1)),
+     {"ceil_mode": True, "count_include_pad": False}),
+    ("avg_pool3d", (2, 3, 5, 6, 7), (3, 2, 1), {"divisor_override": 5}),
+])
+def test_pool3d_matches_torch(name, shape, args, kw) -> None:
+    _check(name, [rnd(*shape)], *args, **kw)
+
+
+def test_max_pool3d_ties_and_nan_pick_torch_index() -> None:
+    x = np.zeros((1, 1, 4, 4, 4))
+    _check("max_pool3d", [x], 3, 1, 1, return_indices=True)
+    x[0, 0, 1, 1, 1] = x[0, 0, 2, 2, 2] = np.nan
+    _, ti = TF.max_pool3d(torch.tensor(x), 3, 1, 1, return_indices=True)
+    _, mi = MF.max_pool3d(mt.tensor(x), 3, 1, 1, return_indices=True)
+    np.testing.assert_array_equal(mi.numpy(), ti.numpy())
+    with pytest.raises(RuntimeError, match="4D or 5D"):
+        MF.max_pool3d(mt.ones(4, 3, 3), 2)

@@ -603,9 +603,9 @@ def max_pool3d(
 ) -> Any:
     """Max over kd x kh x kw windows of (N, C, D, H, W) or (C, D, H, W).
 
-    A composition: max_pool2d on every depth slice a kernel depth offset reads, then the
-    max (with its index, so one element gets the gradient) over those offsets. Of equal
-    maxima the first in (depth, height, width) order wins, as in torch.
+    A composition: max_pool2d on every depth slice a kernel depth offset reads, then a
+    gather of the winning offset (so one element gets the gradient). Of equal maxima the
+    first in (depth, height, width) order wins and a NaN always takes over, as in torch.
     """
     from minitorch.ops.shape import stack  # noqa: PLC0415
 
@@ -617,14 +617,19 @@ def max_pool3d(
         v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
         values.append(v)
         planes_idx.append(i.data)
-    best = stack(values, 0).max(dim=0)
-    ho, wo = best.values.shape[-2:]
-    out = best.values.reshape(n, c, do, ho, wo)
+    stacked = stack(values, 0)
+    # torch's rule along depth too: a strictly larger value wins, a NaN always takes over.
+    arr = stacked.data
+    nans = np.isnan(arr)
+    which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
+    which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
+    picked = stacked.gather(0, Tensor._make(which[None], False, None)).squeeze(0)
+    ho, wo = picked.shape[-2:]
+    out = picked.reshape(n, c, do, ho, wo)
     if input.ndim == 4:
         out = out.squeeze(0)
     if not return_indices:
         return out
-    which = best.indices.data  # the winning kernel depth offset
     plane = np.take_along_axis(np.stack(planes_idx), which[None], 0)[0]
     t = np.arange(do).reshape(1, 1, do, 1, 1)
     dpos = t * s[0] - p[0] + which.reshape(n, c, do, ho, wo) * d[0]
