@@ -288,9 +288,11 @@ def module_cases() -> list[ModuleCase]:
     C.extend(recurrent_cases())
     from parity.modules_attention import attention_cases  # built on this module's helpers
     from parity.modules_nnact import nnact_cases
+    from parity.modules_vision import vision_cases
 
     C.extend(attention_cases())
     C.extend(nnact_cases())
+    C.extend(vision_cases())
     return C
 
 

@@ -1279,8 +1279,10 @@ row("dot", LIN, func("dot"), _matrix_products((((5,), (5,)), ((1,), (1,)), ((0,)
     bad_inputs=(bad(arr(np.ones(3)), arr(np.ones(4)), desc="3 with 4"),
                 bad(arr(np.ones((2, 2))), arr(np.ones((2, 2))), desc="2-d inputs")),
     covers=("dot",))
+# No bench row: grown to the size classes, two vectors of n elements make an n x n output
+# (2**32 elements at the medium size), which measures the allocator, not the op.
 row("outer", LIN, func("outer"), _matrix_products((((3,), (4,)), ((1,), (5,)), ((0,), (2,)))),
-    dtypes=NUMERIC, variants=fm("outer"), covers=("outer",))
+    dtypes=NUMERIC, variants=fm("outer"), covers=("outer",), bench=False)
 
 # -- the nn rows and the other row files join the same sweep ---------------------------------
 # (Imported here, at the bottom: they build on the helpers above.)
@@ -1292,10 +1294,11 @@ from parity.rows_nnact import ROWS as NNACT_ROWS  # noqa: E402
 from parity.rows_reduce import ROWS as REDUCE_ROWS  # noqa: E402
 from parity.rows_shapeidx import ROWS as SHAPEIDX_ROWS  # noqa: E402
 from parity.rows_sorting import ROWS as SORTING_ROWS  # noqa: E402
+from parity.rows_vision import ROWS as VISION_ROWS  # noqa: E402
 
 OP_ROWS: list[OpSpec] = (list(ROWS) + list(ELEM_ROWS) + list(REDUCE_ROWS) + list(SORTING_ROWS)
                          + list(SHAPEIDX_ROWS) + list(LINALG_ROWS) + list(DEVICE_ROWS))
-ALL_ROWS: list[OpSpec] = OP_ROWS + list(NN_ROWS) + list(NNACT_ROWS)
+ALL_ROWS: list[OpSpec] = OP_ROWS + list(NN_ROWS) + list(NNACT_ROWS) + list(VISION_ROWS)
 
 
 def rows_by_name() -> dict[str, OpSpec]:

@@ -257,7 +257,8 @@ PLANTS = [
     Plant("reduction", "sum", plant_sum_sign, also=frozenset({"sum(dtype)"})),
     Plant("reduction", "mean", plant_mean_forward),
     Plant("reduction", "amax", plant_amax_ties, also=frozenset({"amin"})),  # Amin(Amax)
-    Plant("shape", "permute", plant_permute_backward, also=frozenset({"T"})),  # T permutes
+    Plant("shape", "permute", plant_permute_backward,
+          also=frozenset({"T", "movedim"})),  # T and movedim permute
     Plant("indexing", "getitem", plant_index_accumulate, quick=False),
     Plant("linalg", "matmul", plant_matmul_unbroadcast, quick=False),
     Plant("comparison", "lt", plant_lt_is_le),

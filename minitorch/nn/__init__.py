@@ -39,7 +39,7 @@ from minitorch.nn.activation import (
 )
 from minitorch.nn.attention import MultiheadAttention
 from minitorch.nn.containers import ModuleDict, ModuleList, Sequential
-from minitorch.nn.conv import Conv1d, Conv2d
+from minitorch.nn.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
 from minitorch.nn.distance import CosineSimilarity, PairwiseDistance
 from minitorch.nn.dropout import Dropout
 from minitorch.nn.linear import Flatten, Identity, Linear, Unflatten
@@ -65,8 +65,35 @@ from minitorch.nn.loss import (
     TripletMarginLoss,
 )
 from minitorch.nn.module import Module, Parameter
-from minitorch.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from minitorch.nn.pooling import AvgPool2d, MaxPool2d
+from minitorch.nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    LayerNorm,
+    LocalResponseNorm,
+    RMSNorm,
+)
+from minitorch.nn.padding import (
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad2d,
+)
+from minitorch.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from minitorch.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from minitorch.nn.sparse import Embedding
 from minitorch.nn.transformer import (
@@ -76,6 +103,7 @@ from minitorch.nn.transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from minitorch.nn.vision import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample
 
 __all__ = [
     "functional", "init", "utils",
@@ -95,4 +123,11 @@ __all__ = [
     "TripletMarginLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss",
     "PoissonNLLLoss", "GaussianNLLLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
     "MultiLabelMarginLoss", "MultiMarginLoss",
+    # vision: convolutions, pooling, normalisation, padding, resampling
+    "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "LocalResponseNorm",
+    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d",
+    "Upsample", "PixelShuffle", "PixelUnshuffle", "Fold", "Unfold",
 ]

@@ -23,6 +23,7 @@ from minitorch.nn.functional import (  # importing a family registers its ops (r
     normalization,
     padding,
     pooling,
+    vision,
 )
 from minitorch.registry import exported as _exported
 

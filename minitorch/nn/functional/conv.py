@@ -13,7 +13,10 @@ transposed:
 The x loop runs over the kh*kw kernel offsets, never over pixels: within one
 offset the slab's elements are distinct, so a plain `+=` on a strided view is
 exact, and each step's temporary is only as large as the output.
-conv1d is conv2d with a height of 1. Read pooling.py next: same windows.
+conv1d is conv2d with a height of 1; conv3d is a sum over the kernel's depth
+of conv2d on depth slices; conv_transpose is a convolution of the stride-spread,
+padded input with the flipped, transposed weight (its definition as the adjoint
+of conv). Read pooling.py next: same windows.
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ from minitorch.nn.functional._utils import (
     check_tensor,
     ntuple,
 )
+from minitorch.ops.shape import cat
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
-__all__ = ["conv1d", "conv2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"]
 
 
 def zero_pad(x: np.ndarray, pads: tuple[int, int, int, int], value: Any = 0) -> np.ndarray:
@@ -204,6 +208,8 @@ def _conv(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilatio
             f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be greater "
             "than actual input size"
         )
+    if nd == 3:
+        return _conv3d_by_depth(input, weight, bias, stride, pads, dilation, groups)
     if nd == 1:
         pads4, stride4, dilation4 = (0, 0, *pads[0]), (1, stride[0]), (1, dilation[0])
     else:
@@ -229,3 +235,157 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     """1-d convolution of input (N, C, L) or (C, L) with weight (O, C/groups, k)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 register(conv1d, function=False, functional=True)
+
+
+def _conv3d_by_depth(input: Tensor, weight: Tensor, bias: Tensor | None,
+                     stride: tuple[int, ...], pads: list[tuple[int, int]],
+                     dilation: tuple[int, ...], groups: int) -> Tensor:
+    """conv3d as Σ over kernel depth kd of conv2d(depth slices at kd, weight[:, :, kd]).
+
+    Each kd sees the depth positions kd*dilation + stride*t; folding those into the batch
+    gives one conv2d per kd, and autograd differentiates the sum.
+    """
+    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+
+    unbatched = input.ndim == 4
+    x = input.unsqueeze(0) if unbatched else input
+    flat = tuple(v for pair in reversed(pads) for v in pair)  # F.pad: last dim first
+    xp = pad(x, flat) if any(flat) else x
+    n, c, dp, hp, wp = xp.shape
+    kd = weight.shape[2]
+    do = (dp - dilation[0] * (kd - 1) - 1) // stride[0] + 1
+    out = None
+    for k in range(kd):
+        start = k * dilation[0]
+        sl = xp[:, :, start:start + stride[0] * (do - 1) + 1:stride[0]]
+        planes = sl.movedim(2, 1).reshape(n * do, c, hp, wp)
+        part = conv2d(planes, weight[:, :, k], None, stride[1:], 0, dilation[1:], groups)
+        out = part if out is None else out + part
+    o, ho, wo = out.shape[1:]
+    out = out.reshape(n, do, o, ho, wo).movedim(1, 2)
+    if bias is not None:
+        out = out + bias.reshape(1, o, 1, 1, 1)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-d convolution of input (N, C, D, H, W) or (C, D, H, W) with weight
+    (O, C/groups, kd, kh, kw)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+register(conv3d, function=False, functional=True)
+
+
+def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: Any,
+                    output_padding: Any, groups: int, dilation: Any, nd: int, op: str) -> Tensor:
+    """The adjoint of conv as a conv: spread the input by the stride (zeros between), pad
+    by d*(k-1) - p on each side (+ output_padding at the end; negative amounts crop),
+    and convolve with the weight transposed per group and flipped in space."""
+    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+
+    check_tensor(input, op)
+    check_tensor(weight, op, "weight", 2)
+    check_optional_tensor(bias, op, "bias", 3)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got "
+            f"input of size: {list(input.shape)}"
+        )
+    if weight.ndim != nd + 2:
+        raise RuntimeError(
+            f"{op}: weight should have {nd + 2} dimensions, got shape {list(weight.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.data.dtype != input.data.dtype:
+            raise RuntimeError(
+                f"{op}: expected scalar type {input.dtype} but found {t.dtype} ({name})")
+    stride = ntuple(stride, nd, "stride", op)
+    padding = ntuple(padding, nd, "padding", op)
+    output_padding = ntuple(output_padding, nd, "output_padding", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{op}: non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {list(dilation)}")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported")
+    if any(op_ >= s and op_ >= d for op_, s, d in zip(output_padding, stride, dilation)):
+        ones = (1,) * (2 - nd)  # torch reports 1-d as 2-d with a height of 1
+        o2, s2, d2 = ((0,) * (2 - nd) + output_padding), ones + stride, ones + dilation
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {o2[0]} output_padding_width: {o2[1]} stride_height: "
+            f"{s2[0]} stride_width: {s2[1]} dilation_height: {d2[0]} dilation_width: {d2[1]}"
+        )
+    cin = weight.shape[0]
+    if cin % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{list(weight.shape)}] instead"
+        )
+    batched = input.ndim == nd + 2
+    c = input.shape[1 if batched else 0]
+    shape = list(input.shape) if batched else [1, *input.shape]
+    if c != cin:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input{shape} to "
+            f"have {cin} channels, but got {c} channels instead"
+        )
+    cout = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (cout,):
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
+            f"1-dimensional with {cout} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    kernel = weight.shape[2:]
+    spatial = input.shape[-nd:]
+    out_size = [(s - 1) * st - 2 * p + d * (k - 1) + op_ + 1 for s, st, p, d, k, op_
+                in zip(spatial, stride, padding, dilation, kernel, output_padding)]
+    if any(o < 1 for o in out_size):
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, (1,) * (2 - nd) + spatial))})."
+            f" Calculated output size per channel: "
+            f"({' x '.join(map(str, [1] * (2 - nd) + out_size))}). Output size is too small"
+        )
+    x = input if batched else input.unsqueeze(0)
+    for k in range(nd):  # spread by the stride: (L - 1) zeros-separated copies
+        if stride[k] > 1:
+            axis = 2 + k
+            length = x.shape[axis]
+            zeros_shape = list(x.shape)
+            zeros_shape.insert(axis + 1, stride[k] - 1)
+            zeros = Tensor._make(np.zeros(zeros_shape, dtype=x.data.dtype), False, None)
+            x = cat([x.unsqueeze(axis + 1), zeros], axis + 1)
+            x = x.reshape(*x.shape[:axis], length * stride[k], *x.shape[axis + 2:])
+            x = x[(slice(None),) * axis + (slice(0, (length - 1) * stride[k] + 1),)]
+    pads: list[int] = []
+    for k in reversed(range(nd)):  # F.pad order: last dim first
+        edge = dilation[k] * (kernel[k] - 1) - padding[k]
+        pads += [edge, edge + output_padding[k]]
+    x = pad(x, tuple(pads)) if any(pads) else x
+    og = weight.shape[1]
+    w = weight.reshape(groups, cin // groups, og, *kernel).transpose(1, 2)
+    w = w.reshape(cout, cin // groups, *kernel).flip(tuple(range(2, nd + 2)))
+    conv = conv1d if nd == 1 else conv2d
+    out = conv(x, w, bias, 1, 0, dilation, groups)
+    return out if batched else out.squeeze(0)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed 1-d convolution of (N, C_in, L) with weight (C_in, C_out/groups, k)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1, "conv_transpose1d")
+register(conv_transpose1d, function=False, functional=True)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed 2-d convolution of (N, C_in, H, W) with weight (C_in, C_out/groups, kh, kw):
+    the gradient of conv2d with respect to its input, as a layer."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2, "conv_transpose2d")
+register(conv_transpose2d, function=False, functional=True)

@@ -22,7 +22,9 @@ from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
-__all__ = ["layer_norm", "batch_norm"]
+__all__ = [
+    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
+]
 
 
 class NativeLayerNorm(Function):
@@ -193,3 +195,143 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 t._version += 1
     return out
 register(batch_norm, function=False, functional=True)
+
+
+# -- group, instance, RMS and local response norms: compositions of the ops above and core ops ----
+
+def _channel_affine(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """y * weight + bias with weight and bias (C,) broadcast over dim 1 of y (N, C, *)."""
+    shape = (1, y.shape[1]) + (1,) * (y.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y + bias.reshape(shape) if bias is not None else y
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each of num_groups channel groups of (N, C, *) over its channels and space
+    (biased variance), then scale and shift per channel.
+
+    A composition: the (N, G, rest) view is layer_norm's normalisation over its last dim.
+    """
+    check_tensor(input, "group_norm")
+    check_optional_tensor(weight, "group_norm", "weight", 3)
+    check_optional_tensor(bias, "group_norm", "bias", 4)
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}"
+        )
+    n, c = input.shape[:2]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    spatial = math.prod(input.shape[2:])
+    if n * c // num_groups * spatial == 1:
+        raise ValueError(
+            "Expected more than 1 value per channel when training, got input size "
+            f"{[n * c // num_groups, num_groups, *input.shape[2:]]}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.shape[0] != c):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(t.shape)} and input of shape "
+                f"{list(input.shape)}"
+            )
+    _check_dtypes("group_norm", "GroupNormKernelImpl", input, weight, bias)
+    grouped = input.reshape(n, num_groups, (c // num_groups) * spatial)
+    y = NativeLayerNorm.apply(grouped, None, None, ndims=1, eps=eps).reshape(input.shape)
+    return _channel_affine(y, weight, bias)
+register(group_norm, function=False, functional=True)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each (sample, channel) plane of (N, C, *) over its space.
+
+    As torch does it: batch_norm on the (1, N*C, *) view with the running statistics and
+    weights repeated N times; the running statistics then take the mean over the batch.
+    """
+    check_tensor(input, "instance_norm")
+    if use_input_stats:
+        if math.prod(input.shape[2:]) == 1:
+            raise ValueError(
+                "Expected more than 1 spatial element when training, got input size "
+                f"{input.shape!r}".replace("minitorch.", "torch.")
+            )
+    n, c = input.shape[:2]
+
+    def repeated(t: Tensor | None) -> Tensor | None:
+        return None if t is None else Tensor._make(np.tile(t.data, n), False, None)
+
+    rm, rv = repeated(running_mean), repeated(running_var)
+    w = None if weight is None else weight.repeat(n)
+    b = None if bias is None else bias.repeat(n)
+    out = batch_norm(input.reshape(1, n * c, *input.shape[2:]), rm, rv, w, b,
+                     use_input_stats, momentum, eps)
+    for kept, tiled in ((running_mean, rm), (running_var, rv)):
+        if use_input_stats and kept is not None:
+            kept.data[...] = tiled.data.reshape(n, c).mean(axis=0)
+            kept._version += 1
+    return out.reshape(input.shape)
+register(instance_norm, function=False, functional=True)
+
+
+def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """y = x / sqrt(mean(x^2) + eps) * weight over the trailing normalized_shape dims;
+    eps defaults to the machine epsilon of x's dtype, as in torch."""
+    check_tensor(input, "rms_norm")
+    check_optional_tensor(weight, "rms_norm", "weight", 3)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    nd = len(shape)
+    if nd == 0 or input.ndim < nd or tuple(input.shape[-nd:]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"rms_norm: expected a floating point input, got {input.dtype}")
+    if eps is None:
+        eps = float(np.finfo(input.data.dtype).eps)
+    dims = tuple(range(input.ndim - nd, input.ndim))
+    y = input * (input * input).mean(dim=dims, keepdim=True).add(eps).rsqrt()
+    return y * weight if weight is not None else y
+register(rms_norm, function=False, functional=True)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """y = x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta.
+
+    The window is torch's: size // 2 channels before, (size - 1) // 2 after, zeros
+    beyond the ends, always divided by size.
+    """
+    check_tensor(input, "local_response_norm")
+    if input.ndim < 3:
+        raise ValueError(
+            "Expected 3D or higher dimensionality                          input (got "
+            f"{input.ndim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+
+    sq = (input * input).movedim(1, -1)
+    padded = pad(sq, (size // 2, (size - 1) // 2))
+    c = input.shape[1]
+    total = padded[..., 0:c]
+    for i in range(1, size):
+        total = total + padded[..., i:i + c]
+    div = (total / size).movedim(-1, 1)
+    return input / div.mul(alpha).add(k).pow(beta)
+register(local_response_norm, function=False, functional=True)

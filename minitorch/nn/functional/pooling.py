@@ -10,6 +10,7 @@ backward spreads grad / divisor evenly over the window.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,11 @@ from minitorch.nn.functional.conv import window_slice, zero_pad
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
-__all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_with_indices"]
+__all__ = [
+    "max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "max_pool1d", "avg_pool1d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "max_unpool2d", "lp_pool2d", "max_pool3d", "avg_pool3d",
+]
 
 
 def pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -258,3 +263,404 @@ def avg_pool2d(
         count_include_pad=count_include_pad, divisor_override=divisor_override,
     )
 register(avg_pool2d, function=False, functional=True)
+
+
+# -- 1-d pooling: the 2-d kernels on a height of 1 ------------------------------------------------
+
+def _as_2d(input: Any, op: str) -> Any:
+    """(N, C, L) or (C, L) seen as (N, C, 1, L) or (C, 1, L): pooling over a height of 1."""
+    check_tensor(input, op)
+    if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
+        raise RuntimeError(
+            f"{op}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+            f"input, but got:{list(input.shape)}"
+        )
+    return input.unsqueeze(-2)
+
+
+def _one(v: Any, name: str, op: str) -> tuple[int, int]:
+    if isinstance(v, (tuple, list)):
+        if len(v) != 1:
+            raise RuntimeError(f"{op}: {name} must be a single int, or a tuple of one int")
+        v = v[0]
+    return (1, int(v))
+
+
+def max_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:
+    """Max over windows of (N, C, L) or (C, L): max_pool2d over a height of 1."""
+    x = _as_2d(input, "max_pool1d")
+    s = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
+        _one(stride, "stride", "max_pool1d")
+    out = max_pool2d(x, _one(kernel_size, "kernel_size", "max_pool1d"), s,
+                     (0, _one(padding, "padding", "max_pool1d")[1]),
+                     _one(dilation, "dilation", "max_pool1d"), ceil_mode, return_indices)
+    if return_indices:  # with a height of 1 the flat H*W index is the index along L
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+register(max_pool1d, function=False, functional=True)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """Mean over windows of (N, C, L) or (C, L): avg_pool2d over a height of 1."""
+    check_tensor(input, "avg_pool1d")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for avg_pool1d)"
+        )
+    s = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
+        _one(stride, "stride", "avg_pool1d")
+    return avg_pool2d(input.unsqueeze(-2), _one(kernel_size, "kernel_size", "avg_pool1d"), s,
+                      (0, _one(padding, "padding", "avg_pool1d")[1]), ceil_mode,
+                      count_include_pad).squeeze(-2)
+register(avg_pool1d, function=False, functional=True)
+
+
+# -- adaptive pooling: output size fixed, windows [floor(i*L/out), ceil((i+1)*L/out)) -------------
+
+def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """torch's start_index / end_index: window i covers [floor(i*L/out), ceil((i+1)*L/out))."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive_args(op: str, input: Any, output_size: Any, nd: int) -> tuple[int, ...]:
+    """Check the input as torch does and return the output size (None keeps the input's)."""
+    check_tensor(input, op)
+    if nd == 1:
+        if input.ndim not in (2, 3):
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
+                f"argument #1 'self' (while checking arguments for {op})"
+            )
+    elif input.ndim not in (3, 4):
+        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but got {list(input.shape)}")
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {list(input.shape)} with dimension {d} being empty"
+            )
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: \"{op}\" not implemented for '{input.dtype}'")
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * nd
+    if len(sizes) != nd:
+        raise RuntimeError(f"{op}(): internal error: output_size.size() must be {nd}")
+    out = tuple(int(input.shape[-nd + i]) if s is None else int(s) for i, s in enumerate(sizes))
+    if any(s < 0 for s in out):
+        raise RuntimeError(
+            f"{op}: elements of output_size must be greater than or equal to 0 but received "
+            f"{{{', '.join(map(str, out))}}}"
+        )
+    return out
+
+
+def _averaging_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
+    """(out, size): row i averages adaptive window i."""
+    m = np.zeros((out, size), dtype=dtype)
+    for i, (a, b) in enumerate(adaptive_windows(size, out)):
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def _along_last_dims(input: Tensor, matrices: list[np.ndarray]) -> Tensor:
+    """Apply matrices[k] (out, in) to the k-th of the last len(matrices) dims of input:
+    a separable linear map, differentiable through matmul."""
+    nd = len(matrices)
+    x = input
+    for k, m in enumerate(matrices):
+        axis = input.ndim - nd + k
+        x = x.movedim(axis, -1).matmul(Tensor._make(m.T.copy(), False, None)).movedim(-1, axis)
+    return x
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Mean over output_size adaptive windows of the last dim of (N, C, L) or (C, L)."""
+    out = _adaptive_args("adaptive_avg_pool1d", input, output_size, 1)
+    return _along_last_dims(input, [_averaging_matrix(input.shape[-1], out[0], input.data.dtype)])
+register(adaptive_avg_pool1d, function=False, functional=True)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Mean over adaptive windows of (N, C, H, W) or (C, H, W) -> (..., out_h, out_w).
+
+    Separable: the mean over a rectangle is a mean over rows of means over columns, so it
+    is one averaging matrix per axis (its backward is the transposed matrices).
+    """
+    out = _adaptive_args("adaptive_avg_pool2d", input, output_size, 2)
+    dtype = input.data.dtype
+    return _along_last_dims(input, [_averaging_matrix(input.shape[-2], out[0], dtype),
+                                    _averaging_matrix(input.shape[-1], out[1], dtype)])
+register(adaptive_avg_pool2d, function=False, functional=True)
+
+
+class AdaptiveMaxPool2D(Function):
+    """y = max over each adaptive window;  x: grad added at each window's argmax.
+
+    Ties: the first maximum wins; a NaN always takes over (so the last NaN), as in torch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, out_hw, indices_out):
+        h, w = x.shape[-2:]
+        planes = x.reshape(-1, h, w)
+        ho, wo = out_hw
+        out = np.empty((planes.shape[0], ho, wo), dtype=x.dtype)
+        idx = np.empty((planes.shape[0], ho, wo), dtype=np.int64)
+        for i, (h0, h1) in enumerate(adaptive_windows(h, ho)):
+            for j, (w0, w1) in enumerate(adaptive_windows(w, wo)):
+                win = planes[:, h0:h1, w0:w1].reshape(planes.shape[0], -1)
+                arg = np.argmax(np.where(np.isnan(win), -np.inf, win), axis=1)
+                nans = np.isnan(win)
+                last_nan = win.shape[1] - 1 - np.argmax(nans[:, ::-1], axis=1)
+                arg = np.where(nans.any(axis=1), last_nan, arg)
+                out[:, i, j] = win[np.arange(win.shape[0]), arg]
+                idx[:, i, j] = (h0 + arg // (w1 - w0)) * w + w0 + arg % (w1 - w0)
+        ctx.save_for_backward(idx)
+        ctx.in_shape = x.shape
+        shape = x.shape[:-2] + (ho, wo)
+        if indices_out is not None:
+            indices_out.append(idx.reshape(shape))
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (idx,) = ctx.saved
+        h, w = ctx.in_shape[-2:]
+        g = grad.reshape(idx.shape[0], -1)
+        dx = np.zeros((idx.shape[0], h * w), dtype=grad.dtype)
+        rows = np.repeat(np.arange(idx.shape[0]), g.shape[1])
+        np.add.at(dx, (rows, idx.reshape(-1)), g.reshape(-1))  # windows may share an argmax
+        return dx.reshape(ctx.in_shape)
+
+
+def _adaptive_max(x: Tensor, out_hw: tuple[int, int], return_indices: bool) -> Any:
+    indices: list[np.ndarray] = []
+    out = AdaptiveMaxPool2D.apply(x, out_hw=out_hw, indices_out=indices)
+    return (out, Tensor._make(indices[0], False, None)) if return_indices else out
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over adaptive windows of (N, C, H, W) or (C, H, W); indices are flat in H*W."""
+    out = _adaptive_args("adaptive_max_pool2d", input, output_size, 2)
+    return _adaptive_max(input, out, return_indices)
+register(adaptive_max_pool2d, function=False, functional=True)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over adaptive windows of the last dim of (N, C, L) or (C, L)."""
+    out = _adaptive_args("adaptive_max_pool1d", input, output_size, 1)
+    res = _adaptive_max(input.unsqueeze(-2), (1, out[0]), return_indices)
+    if return_indices:
+        return res[0].squeeze(-2), res[1].squeeze(-2)
+    return res.squeeze(-2)
+register(adaptive_max_pool1d, function=False, functional=True)
+
+
+# -- unpooling and power-average pooling ----------------------------------------------------------
+
+class MaxUnpool2D(Function):
+    """y[idx] = x (zeros elsewhere, per (N, C) plane);  x: grad gathered at idx."""
+
+    @staticmethod
+    def forward(ctx, x, *, indices, out_hw):
+        planes = x.reshape(-1, x.shape[-2] * x.shape[-1])
+        idx = indices.reshape(planes.shape)
+        out = np.zeros((planes.shape[0], out_hw[0] * out_hw[1]), dtype=x.dtype)
+        np.put_along_axis(out, idx, planes, axis=1)
+        ctx.idx, ctx.in_shape = idx, x.shape
+        return out.reshape(x.shape[:-2] + tuple(out_hw))
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad.reshape(ctx.idx.shape[0], -1)
+        return np.take_along_axis(g, ctx.idx, axis=1).reshape(ctx.in_shape)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of max_pool2d(return_indices=True): each value back at its flat index,
+    zeros elsewhere; the output size defaults to the one that pooling came from."""
+    check_tensor(input, "max_unpool2d")
+    check_tensor(indices, "max_unpool2d", "indices", 2)
+    k = _pair(kernel_size, "kernel_size", "max_unpool2d")
+    s = k if stride is None else _pair(stride, "stride", "max_unpool2d")
+    p = _pair(padding, "padding", "max_unpool2d")
+    default = [(input.shape[-2 + d] - 1) * s[d] + k[d] - 2 * p[d] for d in range(2)]
+    if output_size is None:
+        out_hw = default
+    else:
+        out_hw = list(output_size)[-2:]
+        for d in range(2):
+            lo, hi = default[d] - s[d], default[d] + s[d]
+            if not lo < out_hw[d] < hi:
+                raise ValueError(
+                    f'invalid output_size "{list(output_size)}" (dim {d} must be between '
+                    f"{lo} and {hi})"
+                )
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if indices.shape != input.shape or indices.data.dtype != np.int64:
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor "
+            f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}"
+        )
+    n_out = out_hw[0] * out_hw[1]
+    bad = indices.data[(indices.data < 0) | (indices.data >= n_out)]
+    if bad.size:
+        raise RuntimeError(
+            f"Found an invalid max index: {int(bad.flat[0])} (output volumes are of size "
+            f"{out_hw[0]}x{out_hw[1]})"
+        )
+    return MaxUnpool2D.apply(input, indices=indices.data, out_hw=tuple(out_hw))
+register(max_unpool2d, function=False, functional=True)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """(Σ_window x^p)^(1/p), written as torch writes it: avg_pool2d of x^p times the window
+    size, with sign(s) * relu(|s|) keeping the base of the root non-negative."""
+    kh, kw = _pair(kernel_size, "kernel_size", "lp_pool2d")
+    if stride is not None:
+        out = avg_pool2d(input.pow(norm_type), (kh, kw), stride, 0, ceil_mode)
+    else:
+        out = avg_pool2d(input.pow(norm_type), (kh, kw), padding=0, ceil_mode=ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
+register(lp_pool2d, function=False, functional=True)
+
+
+
+# -- 3-d pooling: the 2-d kernels on each depth slice, then the same window along depth ----------
+
+def _triple(v: Any, name: str, op: str) -> tuple[int, int, int]:
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return (int(v),) * 3
+    if isinstance(v, (tuple, list)) and len(v) in (1, 3):
+        return tuple(int(v[i if len(v) == 3 else 0]) for i in range(3))  # type: ignore
+    raise RuntimeError(f"{op}: {name} must either be a single int, or a tuple of three ints")
+
+
+def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: Any,
+                 dilation: Any, ceil_mode: bool) -> tuple:
+    """Check as torch does; return the (k, s, p, d) triples, the output depth, and the
+    input as 5-d (a batch of one for 4-d input)."""
+    check_tensor(input, op)
+    if input.ndim not in (4, 5) or 0 in input.shape[-4:]:
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
+    k = _triple(kernel_size, "kernel_size", op)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
+        _triple(stride, "stride", op)
+    p = _triple(padding, "padding", op)
+    d = _triple(dilation, "dilation", op)
+    if min(k) <= 0 or min(s) <= 0:
+        raise RuntimeError(f"{op}: stride should not be zero (kernel_size={k}, stride={s})")
+    if min(d) <= 0:
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {d}")
+    for pi, ki, di in zip(p, k, d):
+        if pi < 0 or pi > ((ki - 1) * di + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={pi}, "
+                f"kernel_size={ki} and dilation={di}"
+            )
+    depth = input.shape[-3]
+    do = pool_output_size(depth, k[0], s[0], p[0], d[0], ceil_mode)
+    if do < 1:
+        raise RuntimeError(
+            f"Given input size: {list(input.shape[-4:])}. Calculated output depth {do}. "
+            "Output size is too small"
+        )
+    x = input.unsqueeze(0) if input.ndim == 4 else input
+    return k, s, p, d, do, x
+
+
+def _depth_slices(x: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, do: int,
+                  fill: float) -> list[Tensor]:
+    """For each kernel depth offset: the (N, C*Do, H, W) planes it reads, padding = fill."""
+    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+
+    n, c, depth, h, w = x.shape
+    back = max((do - 1) * s[0] + d[0] * (k[0] - 1) + 1 - depth - p[0], 0)
+    xp = pad(x, (0, 0, 0, 0, p[0], back), value=fill) if p[0] or back else x
+    slices = []
+    for kd in range(k[0]):
+        start = kd * d[0]
+        sl = xp[:, :, start:start + s[0] * (do - 1) + 1:s[0]]
+        slices.append(sl.reshape(n, c * do, h, w))
+    return slices
+
+
+def max_pool3d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:
+    """Max over kd x kh x kw windows of (N, C, D, H, W) or (C, D, H, W).
+
+    A composition: max_pool2d on every depth slice a kernel depth offset reads, then a
+    gather of the winning offset (so one element gets the gradient). Of equal maxima the
+    first in (depth, height, width) order wins and a NaN always takes over, as in torch.
+    """
+    from minitorch.ops.shape import stack  # noqa: PLC0415
+
+    k, s, p, d, do, x = _pool3d_args("max_pool3d", input, kernel_size, stride, padding,
+                                     dilation, ceil_mode)
+    n, c, depth, h, w = x.shape
+    values, planes_idx = [], []
+    for sl in _depth_slices(x, k, s, p, d, do, -math.inf):
+        v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
+        values.append(v)
+        planes_idx.append(i.data)
+    stacked = stack(values, 0)
+    # torch's rule along depth too: a strictly larger value wins, a NaN always takes over.
+    arr = stacked.data
+    nans = np.isnan(arr)
+    which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
+    which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
+    picked = stacked.gather(0, Tensor._make(which[None], False, None)).squeeze(0)
+    ho, wo = picked.shape[-2:]
+    out = picked.reshape(n, c, do, ho, wo)
+    if input.ndim == 4:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    plane = np.take_along_axis(np.stack(planes_idx), which[None], 0)[0]
+    t = np.arange(do).reshape(1, 1, do, 1, 1)
+    dpos = t * s[0] - p[0] + which.reshape(n, c, do, ho, wo) * d[0]
+    idx = dpos * (h * w) + plane.reshape(n, c, do, ho, wo)
+    return out, Tensor._make(idx[0] if input.ndim == 4 else idx, False, None)
+register(max_pool3d, function=False, functional=True)
+
+
+def avg_pool3d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+    ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over kd x kh x kw windows. torch's divisor is a product over the three axes, so
+    this is the depth-window mean of avg_pool2d over each depth slice (or window sums
+    over divisor_override)."""
+    k, s, p, _, do, x = _pool3d_args("avg_pool3d", input, kernel_size, stride, padding, 1,
+                                     ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool3d: divisor must be not zero")
+    n, c, depth = x.shape[:3]
+    total = None
+    for sl in _depth_slices(x, k, s, p, (1, 1, 1), do, 0.0):
+        part = avg_pool2d(sl, k[1:], s[1:], p[1:], ceil_mode, count_include_pad,
+                          1 if divisor_override else None)
+        total = part if total is None else total + part
+    ho, wo = total.shape[-2:]
+    total = total.reshape(n, c, do, ho, wo)
+    if divisor_override:
+        out = total / divisor_override
+    else:
+        div = _avg_divisor(depth, do, k[0], s[0], p[0], count_include_pad)
+        out = total / Tensor._make(div.astype(x.data.dtype).reshape(do, 1, 1), False, None)
+    return out.squeeze(0) if input.ndim == 4 else out
+register(avg_pool3d, function=False, functional=True)
