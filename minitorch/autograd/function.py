@@ -22,8 +22,8 @@ Function *is* the context and the graph node. What a node holds, and why:
 
 Few objects per op matters: every tensor and node alive is one more object the
 collector walks on each full collection, and a long graph makes those walks
-long. An op records three objects (result, node, edges), four if it saved
-arrays. Read engine.py next.
+long. A recorded op keeps about three objects alive (node, edges, and the
+input tensors if it saved arrays), where it kept six before. Read engine.py next.
 """
 
 from __future__ import annotations
