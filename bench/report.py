@@ -297,15 +297,32 @@ def _scaling_section(result: dict[str, Any], figures: dict[str, str]) -> list[st
     lines += _table(["sweep", "series", "slope", "first", "last"], rows, "llrrr")
     chain = sc.get("chain")
     if chain:
-        rows = []
-        for series, ys in chain["series"].items():
-            rows.append([series] + [fmt_time(y / n) for y, n in zip(ys, chain["x"])])
-        lines += ["Chain, time per op:", ""]
-        lines += _table(["series"] + [f"{n} ops" for n in chain["x"]], rows)
+        lines += _chain_per_op_table(chain)
     for name in ("scaling_chain", "scaling_matmul", "scaling_mlp"):
         if name in figures:
             lines += [f"![{name}]({figures[name]})", ""]
     return lines
+
+
+def _chain_per_op_table(chain: dict[str, Any]) -> list[str]:
+    """Per-op time at each chain length, and how much the 100k figure exceeds the 1k one.
+
+    Flat means a ratio near 1: the graph's size does not slow each op (issue 17).
+    The forward records the graph (x requires grad), so it is the one that grows.
+    """
+    ratios = chain.get("ratio_100k_1k") or {}
+    header = ["series"] + [f"{n:,} ops" for n in chain["x"]]
+    if ratios:
+        header.append("100k / 1k")
+    rows = []
+    for series, ys in chain["series"].items():
+        row = [series] + [fmt_time(y / n) for y, n in zip(ys, chain["x"])]
+        if ratios:
+            r = ratios.get(series)
+            row.append("–" if r is None else f"{r:.2f}x")
+        rows.append(row)
+    return ["Chain, time per op (forward records the graph; flat = a 100k / 1k ratio near 1):",
+            ""] + _table(header, rows)
 
 
 def _hotspots_section(h: dict[str, Any]) -> list[str]:

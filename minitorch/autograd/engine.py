@@ -1,10 +1,17 @@
 """The whole of autograd: `toposort` orders the graph, `backward` walks it.
 
-The graph is made of Function nodes (see function.py); each knows the
-tensors it consumed. To push a gradient from the output back to the leaves
-we must visit a node only after every node that uses its result, so that its
-gradient is complete: that is a reverse topological order. Both walks are
-iterative, so a chain of 100,000 ops does not hit Python's recursion limit.
+The graph is made of Function nodes (see function.py); each points at the
+nodes (or leaves) that made its inputs. To push a gradient from the output
+back to the leaves we must visit a node only after every node that uses its
+result, so that its gradient is complete: that is a reverse topological
+order. Both walks are iterative, so a chain of a million ops does not hit
+Python's recursion limit, and both cost the same per node at any graph size.
+
+We leave Python's cycle collector settings alone. The walk keeps no new
+object per node alive (a dict of counts, a dict of pending sums, a stack),
+so it does not start collections; and pausing the collector while the user's
+forward runs would be switching it off for their whole program. What we do
+instead is keep the graph small: see function.py for what a node holds.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ def toposort(roots: Iterable[Function]) -> list[Function]:
     """Every node reachable from `roots`, each listed after all nodes it consumes.
 
     Depth-first with an explicit stack: a node is pushed once to be expanded
-    and once more to be emitted after everything above it is done.
+    and once more to be emitted after everything above it is done. (backward
+    does not need this list; it counts consumers instead, see run_backward.)
     """
     order: list[Function] = []
     expanded: set[Function] = set()  # nodes hash by identity
@@ -37,7 +45,7 @@ def toposort(roots: Iterable[Function]) -> list[Function]:
         expanded.add(node)
         stack.append((node, True))
         for parent in node.next_fns:
-            if parent is not None and parent not in expanded:
+            if isinstance(parent, Function) and parent not in expanded:
                 stack.append((parent, False))
     return order
 
@@ -66,56 +74,96 @@ def _check_not_freed(node: Function) -> None:
             )
 
 
+def _count_consumers(roots: list[Function]) -> dict[Function, int]:
+    """For every node reachable from roots: how many edges of the graph point at it."""
+    consumers = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    while stack:
+        for parent in stack.pop().next_fns:
+            if isinstance(parent, Function):
+                n = consumers.get(parent)
+                if n is None:
+                    consumers[parent] = 1
+                    stack.append(parent)
+                else:
+                    consumers[parent] = n + 1
+    return consumers
+
+
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[np.ndarray],
     retain_graph: bool,
     capture: dict[int, Tensor] | None = None,
 ) -> dict[int, np.ndarray]:
-    """Walk the graph from `roots` in reverse topological order.
+    """Walk the graph from `roots`, each node once, after all of its consumers.
 
-    Each node's incoming gradients are summed in `pending` until the node's
-    turn comes; then its backward splits that sum among its inputs. Leaves
-    accumulate into `.grad` -- unless `capture` names tensors whose gradients
-    we return instead (that is `autograd.grad`).
+    First count each node's consumers; a node is ready when the last of them
+    has run (Kahn's algorithm, as torch's engine does it). Each node's
+    incoming gradients are summed in `pending` until then; its backward then
+    splits that sum among its edges. Leaves accumulate into `.grad` -- unless
+    `capture` names tensors whose gradients we return instead (autograd.grad).
+    Only a stack, a dict of counts and a dict of pending sums: no list of the
+    whole graph, and no new objects per node that the cyclic collector would see.
     """
     pending: dict[Function, np.ndarray] = {}
     captured: dict[int, np.ndarray] = {}
 
-    def deliver(t: Tensor, fn: Function | None, g: np.ndarray) -> None:
-        if capture is not None and fn is None:  # a leaf that autograd.grad asked for
-            if id(t) in capture:
-                captured[id(t)] = g if id(t) not in captured else captured[id(t)] + g
-        elif fn is None:
+    def to_leaf(t: Tensor, g: np.ndarray) -> None:
+        if capture is None:
             _accumulate_into_leaf(t, g)
+        elif id(t) in capture:  # a leaf that autograd.grad asked for
+            prev = captured.get(id(t))
+            captured[id(t)] = g if prev is None else prev + g
+
+    for t, g in zip(roots, root_grads):
+        fn = t.grad_fn
+        if fn is None:
+            to_leaf(t, g)
         else:
             prev = pending.get(fn)
             pending[fn] = g if prev is None else prev + g
 
-    for t, g in zip(roots, root_grads):
-        deliver(t, t.grad_fn, g)
-
-    for node in reversed(toposort(t.grad_fn for t in roots if t.grad_fn is not None)):
+    root_nodes = list(dict.fromkeys(t.grad_fn for t in roots if t.grad_fn is not None))
+    consumers = _count_consumers(root_nodes)
+    ready = [node for node in root_nodes if consumers[node] == 0]
+    while ready:
+        node = ready.pop()
         grad = pending.pop(node, None)
-        if grad is None:  # no gradient flowed into this branch
-            continue
-        if node._retained is not None:
-            kept = node._retained()
-            if kept is not None:
-                if capture is not None and id(kept) in capture:
-                    captured[id(kept)] = grad
-                elif capture is None:
-                    _accumulate_into_leaf(kept, grad)
-        if node.saved:  # only a node that saved arrays can find them freed or stale
-            _check_not_freed(node)
-        in_grads = node.backward(node, grad)
-        if not isinstance(in_grads, tuple):
-            in_grads = (in_grads,)
-        if not retain_graph and node.saved:
-            node.saved = _FREED
-        for inp, fn, g, needed in zip(node.inputs, node.next_fns, in_grads, node.needs_input_grad):
-            if needed and g is not None:
-                deliver(inp, fn, g)
+        if grad is None:  # no gradient flowed into this branch: just release its parents
+            in_grads: tuple = ()
+        else:
+            if node._retained is not None:
+                kept = node._retained()
+                if kept is not None:
+                    if capture is not None and id(kept) in capture:
+                        captured[id(kept)] = grad
+                    elif capture is None:
+                        _accumulate_into_leaf(kept, grad)
+            saved = node.saved
+            if saved:  # only a node that saved arrays can find them freed or stale
+                _check_not_freed(node)
+            in_grads = node.backward(node, grad)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            if saved and not retain_graph:  # keep the edges, drop the activations
+                node.saved, node.inputs, node.versions, node.output_ref = _FREED, (), (), None
+        edges = node.next_fns
+        if len(in_grads) != len(edges):  # every edge must hear back, gradient or not
+            in_grads = (tuple(in_grads) + (None,) * len(edges))[: len(edges)]
+        for edge, g in zip(edges, in_grads):
+            if edge is None:
+                continue
+            if isinstance(edge, Function):
+                if g is not None:
+                    prev = pending.get(edge)
+                    pending[edge] = g if prev is None else prev + g
+                n = consumers[edge] - 1
+                consumers[edge] = n
+                if n == 0:
+                    ready.append(edge)
+            elif g is not None:
+                to_leaf(edge, g)
     return captured
 
 

@@ -6,8 +6,24 @@ backward will need; `backward(ctx, grad)` turns the gradient of the output
 into one gradient per input (None where an input needs none).
 
 `apply` is the one place where the graph is recorded. The instance of the
-Function *is* the context and the graph node: it remembers its inputs, the
-arrays it saved, and becomes the output's `grad_fn`. Read engine.py next.
+Function *is* the context and the graph node. What a node holds, and why:
+
+* `next_fns`, its edges, one per input: the node that made that input, the
+  input itself if it is a leaf that wants a gradient (torch would put an
+  AccumulateGrad there; we build one only when you ask `next_functions`), or
+  None. Edges point one way only, from a result back to its inputs, so a
+  graph has no reference cycles: when you drop the last tensor, reference
+  counting frees the whole graph at once, and Python's cyclic collector finds
+  nothing to do in it.
+* `saved`, the arrays forward kept, and -- only for nodes that saved arrays --
+  `inputs` and their `versions`, so backward can refuse arrays an in-place op
+  has changed since. Backward drops all three (unless retain_graph), so a
+  loss you keep holds its graph's shape, not its activations.
+
+Few objects per op matters: every tensor and node alive is one more object the
+collector walks on each full collection, and a long graph makes those walks
+long. A recorded op keeps about three objects alive (node, edges, and the
+input tensors if it saved arrays), where it kept six before. Read engine.py next.
 """
 
 from __future__ import annotations
@@ -19,18 +35,35 @@ import numpy as np
 
 from minitorch.autograd.grad_mode import _GradMode
 
-_FREED = ("freed",)
-_new = object.__new__  # what `saved` becomes once backward has released it
+_FREED = ("freed",)  # what `saved` becomes once backward has released it
+_new = object.__new__
+
+
+class _NeedsInputGrad:
+    """ctx.needs_input_grad, worked out from the edges on first use in backward, then cached.
+
+    A non-data descriptor: the tuple it stores on the node shadows it from then on, so
+    recording an op never pays for it and an op's backward pays once.
+    """
+
+    def __get__(self, node: Function | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        edges = node.next_fns
+        needs = tuple([e is not None for e in edges])
+        if edges:  # not yet recorded (read inside forward): don't cache the empty answer
+            node.needs_input_grad = needs
+        return needs
 
 
 class Function:
     """Base class of every differentiable op (see ops/ for dozens of small examples)."""
 
     saved: tuple = ()
-    inputs: tuple = ()
-    next_fns: tuple = ()
+    next_fns: tuple = ()  # per input: its node, itself (a leaf that wants a grad), or None
+    inputs: tuple = ()  # only for nodes that saved arrays, until backward
     versions: tuple = ()
-    needs_input_grad: tuple = ()
+    needs_input_grad = _NeedsInputGrad()
     _retained = None  # weakref to a non-leaf output whose .grad we keep (retain_grad)
     output_ref = None  # weakref to the output, when backward needs the output's value
 
@@ -54,28 +87,31 @@ class Function:
         """Run forward on the inputs' arrays and, if any input needs a gradient, record a node."""
         ctx = _new(cls)
         arrays = []
-        needs = []  # which inputs want a gradient
+        edges = []
+        wanted = False  # does any input want a gradient?
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                needs.append(a.requires_grad)
+                if a.requires_grad:
+                    # The node that made `a` *now* (an in-place op may later point `a` at a
+                    # newer node; our gradient must still flow to this one), or `a` itself.
+                    edges.append(a.grad_fn or a)
+                    wanted = True
+                    continue
             else:
                 arrays.append(a)
-                needs.append(False)
+            edges.append(None)
         out = cls.forward(ctx, *arrays, **kwargs)
         if type(out) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out = np.asarray(out)
         result = _new(Tensor)
         result.data, result.grad, result._version = out, None, 0
-        if True in needs and _GradMode.enabled and out.dtype.kind == "f":
-            ctx.inputs = args
-            ctx.needs_input_grad = needs
-            # The edges: which node made each input *now* (an in-place op may later point
-            # the same tensor at a newer node; our gradient must still flow to this one).
-            ctx.next_fns = [a.grad_fn if n else None for a, n in zip(args, needs)]
+        if wanted and _GradMode.enabled and out.dtype.kind == "f":
+            ctx.next_fns = tuple(edges)
             result.requires_grad, result.grad_fn = True, ctx
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
-                ctx.versions = [a._version if isinstance(a, Tensor) else 0 for a in args]
+                ctx.inputs = args
+                ctx.versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
                 for a in ctx.saved:
                     if a is out:  # the op saved its own output (exp, tanh, ...): watch it too
                         ctx.output_ref = weakref.ref(result)
@@ -91,11 +127,37 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        """The nodes that produced this node's inputs (None for leaves and constants)."""
-        return tuple((fn, 0) for fn in self.next_fns)
+        """The nodes that produced this node's inputs: AccumulateGrad for a leaf, else None."""
+        return tuple(
+            (AccumulateGrad(e) if isinstance(e, Tensor) else e, 0) for e in self.next_fns
+        )
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf in `next_functions`: it adds into `variable.grad`.
+
+    minitorch's edges point at the leaf itself; this wrapper is made when you look.
+    """
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __eq__(self, other: object) -> bool:  # two looks at the same leaf: the same node
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 from minitorch.tensor import Tensor  # noqa: E402  (Tensor needs Function first)
