@@ -13,6 +13,9 @@ their update as torch's single-tensor path does, line for line, so SGD matches
 torch to the last bit given the same gradients, and the others do too but for
 torch's CPU sqrt (MKL's, not correctly rounded: an ulp now and then). Read this
 file, then sgd.py, then adam.py; lr_scheduler.py changes `group["lr"]` over time.
+adadelta.py, adamax.py, nadam.py, radam.py, rprop.py and asgd.py follow the same
+pattern and also take torch's implementation switches (foreach, capturable,
+differentiable), checked by `_check_step_options` before any update.
 """
 
 from __future__ import annotations
@@ -164,6 +167,61 @@ def _zeros_like(p: Tensor) -> Tensor:
 
 def _full_like(p: Tensor, value: float) -> Tensor:
     return Tensor._make(np.full_like(p.data, value), False, None)
+
+
+def _hyper(x: Any) -> Any:
+    """A hyperparameter as torch computes with it: a Python float, or, for a Tensor (a tensor
+    lr), the NumPy scalar of its dtype, so `lr * c` rounds in that dtype as torch's 0-d tensor
+    arithmetic does (NumPy 2 keeps a float32 scalar times a Python float in float32)."""
+    return x.data.reshape(())[()] if isinstance(x, Tensor) else float(x)
+
+
+def _as_operand(value: Any, x: Any) -> Any:
+    """A scalar operand as torch applies it to the tensor x. A Python float (a wrapped number)
+    is cast to x's dtype first, and so is a 0-d tensor (here a NumPy scalar or 0-d array) when x
+    has dimensions; but two 0-d tensors promote like any two tensors: a float64 lr times a 0-d
+    float32 parameter is computed in float64 and rounded once, into the parameter."""
+    if isinstance(value, (np.generic, np.ndarray)) and np.ndim(x) == 0:
+        return value
+    return np.asarray(x).dtype.type(value)
+
+
+def _divide(numerator: Any, denominator: Any) -> Any:
+    """numerator / denominator as torch rounds it when the denominator is a 0-d tensor: a Python
+    float over a tensor is `tensor.reciprocal() * float`, a tensor (tensor lr) over one divides."""
+    if isinstance(numerator, np.generic):
+        return numerator / denominator
+    return np.reciprocal(denominator) * numerator
+
+
+def _torch_sign(x: np.ndarray) -> np.ndarray:
+    """torch.sign: -1, 0 or 1, and 0 for NaN (NumPy's sign keeps the NaN)."""
+    s = np.sign(x)
+    return np.where(np.isnan(s), s.dtype.type(0), s)
+
+
+# What torch says on a CPU-only machine when a step meets capturable=True (CUDA graphs) and
+# the devices it lists; which list depends on the path (single-tensor or foreach).
+_CAPTURABLE_DEVICES = ["cuda", "xpu", "hpu", "privateuseone"]
+
+
+def _check_step_options(
+    group: dict[str, Any], p: Tensor, capturable_tensors: str, xla: bool
+) -> None:
+    """torch's step-time refusals of the implementation switches, checked per parameter
+    before any update: foreach with differentiable, capturable off the GPU, and differentiable
+    (the step runs with grad mode on) over a parameter that requires grad."""
+    if group.get("foreach") and group.get("differentiable"):
+        raise AssertionError("_foreach ops don't support autograd")
+    if group.get("capturable"):
+        devices = _CAPTURABLE_DEVICES + (["xla"] if xla else [])
+        raise AssertionError(
+            f"If capturable=True, {capturable_tensors} must be on supported devices: {devices}."
+        )
+    if group.get("differentiable") and p.requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
 
 
 def _typename(x: Any) -> str:
