@@ -193,6 +193,11 @@ class RunSpec:
     scheduler: Callable[[Any, Any], Any] | None = None  # (lib, optimizer) -> LR scheduler
     steps_per_epoch: int = 0  # the scheduler steps after every this many batches
     train_mode: bool = True  # False: train in eval mode, which switches dropout off
+    # float32 drift is judged over the first this many steps (None: all). Past them a long run
+    # can be chaotic: a 1-ulp nudge to the weights alone makes torch drift from itself as much
+    # (char_gpt, 300 steps: torch vs 1-ulp-nudged torch 1.7e-1, minitorch vs torch 1.1e-1),
+    # while float64 still pins the two engines together at every step.
+    drift32_steps: int | None = None
 
 
 def _classify(data: dict[str, np.ndarray], image: bool) -> Callable[[Any, Any, str],
@@ -289,7 +294,8 @@ def run_specs() -> dict[str, RunSpec]:
             lambda L, p: L.optim.AdamW(p, lr=gpt.learning_rate),
             lambda quick: _char_batches(codes, 3 if quick else 300, gpt.batch_size,
                                         gpt.block_size),
-            _char_eval(codes, gpt.block_size), loss=_gpt_loss, train_mode=False),
+            _char_eval(codes, gpt.block_size), loss=_gpt_loss, train_mode=False,
+            drift32_steps=100),
     }
 
 
@@ -362,8 +368,9 @@ def run_one(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
     return res
 
 
-def judge(r: RunResult) -> tuple[str, str]:
-    """(status, detail): float64 must agree to RTOL64 at every step and in accuracy."""
+def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
+    """(status, detail): float64 must agree to RTOL64 at every step and in accuracy; float32
+    within DRIFT32 over its first drift32_steps steps (all by default)."""
     if r.error:
         return "FAIL", r.error
     if not r.keys_equal:
@@ -377,9 +384,14 @@ def judge(r: RunResult) -> tuple[str, str]:
             return "FAIL", (f"accuracy {r.correct['minitorch']}/{r.total} != torch's "
                             f"{r.correct['torch']}/{r.total}")
         return "ok", ""
-    if not worst <= DRIFT32:
-        return "FAIL", f"float32 drift {worst:.2e} > {DRIFT32:.0e}: a bug, not rounding"
-    return "ok", "" if acc_equal else "float32 accuracies differ (drift, recorded)"
+    judged = r.deviations[:drift32_steps] if drift32_steps else r.deviations
+    early = max(judged) if judged else math.inf
+    if not early <= DRIFT32:
+        return "FAIL", f"float32 drift {early:.2e} > {DRIFT32:.0e}: a bug, not rounding"
+    notes = [] if acc_equal else ["float32 accuracies differ (drift, recorded)"]
+    if drift32_steps and len(r.deviations) > drift32_steps:
+        notes.append(f"drift judged over steps 1-{drift32_steps} ({early:.2e}); chaotic after")
+    return "ok", "; ".join(notes)
 
 
 def _safe_run(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
@@ -407,7 +419,7 @@ def run_section(quick: bool) -> dict[str, Any]:
     results = [_safe_run(spec, dtype, quick) for spec in specs.values() for dtype in DTYPES]
     rows, failures, js = [], [], []
     for r in results:
-        status, detail = judge(r)
+        status, detail = judge(r, specs[r.run].drift32_steps)
         t_loss, m_loss = r.losses.get("torch", [math.nan]), r.losses.get("minitorch", [math.nan])
         rows.append({
             "run": r.run, "dtype": r.dtype, "steps": r.steps, "worst loss dev": _fmt(r.worst),
@@ -444,7 +456,9 @@ def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool
         "(torch's, loaded with `load_state_dict`) on identical batches. The worst loss "
         f"deviation is max over steps of |loss_mt - loss_torch| / |loss_torch|: float64 must "
         f"stay within {RTOL64:.0e} and reach the same held-out accuracy; float32 drift is "
-        f"recorded (a drift beyond {DRIFT32:.0e} would be a bug)."
+        f"recorded (a drift beyond {DRIFT32:.0e} would be a bug; char_gpt's is judged over "
+        "its first 100 steps, after which its float32 training is chaotic -- torch against "
+        "itself with the weights nudged by one ulp drifts as far)."
         + (" Quick subset: a few steps per run." if quick else
            " Loss curves: `figures/training.png` beside this report."),
         "", runs, "", table, "",
@@ -507,12 +521,13 @@ def main(argv: list[str] | None = None) -> int:
     configure_threads()
     if args.case:
         name, dtype = args.case.split("/")
-        r = run_one(run_specs()[name], dtype, args.quick)
+        spec = run_specs()[name]
+        r = run_one(spec, dtype, args.quick)
         for i, (a, b, d) in enumerate(zip(r.losses["torch"], r.losses["minitorch"],
                                           r.deviations), 1):
             print(f"step {i:4d}  torch {a:.10e}  minitorch {b:.10e}  rel dev {d:.2e}")
-        print(json.dumps({"status": judge(r), "correct": r.correct, "total": r.total,
-                          "seconds": r.seconds}))
+        print(json.dumps({"status": judge(r, spec.drift32_steps), "correct": r.correct,
+                          "total": r.total, "seconds": r.seconds}))
         return 0
     return print_section(run_section, args.quick)
 
