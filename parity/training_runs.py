@@ -13,6 +13,15 @@ on held-out data must be equal.
     transformer  a one-block character-level causal transformer (Embedding, LayerNorm,
                  self-attention from matmul and a masked softmax, GELU MLP) on the Zen of
                  Python, AdamW
+    mnist_cnn    examples/mnist_cnn.py's Net (pytorch/examples' MNIST CNN on the digits),
+                 nll_loss, Adadelta(lr=1.0) with StepLR(step_size=1, gamma=0.7) each epoch
+    char_gpt     examples/char_gpt.py's GPTLanguageModel on the Zen of Python, AdamW
+
+The two example runs take their model class from the example files themselves (the
+minitorch file for minitorch, its *_torch.py twin for torch), so the examples stay plain
+PyTorch scripts -- their training code sits under `if __name__ == "__main__"` -- and the
+model checked here is, line for line, the one the example trains. Their dropout is switched
+off by training in eval mode (neither has BatchNorm, so eval changes nothing else).
 
 `run_section(quick)` is what `python -m parity` calls (quick: a few steps per
 run for `make test`); the full run also draws reports/figures/training.png.
@@ -24,6 +33,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import importlib.util
 import io
 import json
 import math
@@ -143,6 +153,32 @@ def build_transformer(lib: Any, vocab: int) -> Any:
     return CharTransformer()
 
 
+# -- the example files' models -------------------------------------------------------------------
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+_example_modules: dict[str, Any] = {}
+
+
+def example(name: str, lib: Any) -> Any:
+    """examples/NAME.py as a module for minitorch, its twin NAME_torch.py for torch (importing
+    one defines its classes; its training runs only as a script)."""
+    stem = name if lib is mt else f"{name}_torch"
+    if stem not in _example_modules:
+        spec = importlib.util.spec_from_file_location(f"examples_{stem}", EXAMPLES / f"{stem}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _example_modules[stem] = module
+    return _example_modules[stem]
+
+
+def _gpt_loss(lib: Any, model: Any, x: Any, y: Any) -> Any:
+    _, loss = model(x, y)  # the lecture's model returns (logits, loss)
+    return loss
+
+
+def _nll_loss(lib: Any, model: Any, x: Any, y: Any) -> Any:
+    return lib.nn.functional.nll_loss(model(x), y)  # Net ends in log_softmax
+
+
 # -- the runs ------------------------------------------------------------------------------------
 @dataclass
 class RunSpec:
@@ -153,6 +189,15 @@ class RunSpec:
     batches: Callable[[bool], list[tuple[np.ndarray, np.ndarray]]]  # quick -> batches
     evaluate: Callable[[Any, Any, str], tuple[int, int]]  # (lib, model, dtype) -> correct, total
     flat_logits: bool = False  # (B, T, V) logits scored per character
+    loss: Callable[[Any, Any, Any, Any], Any] | None = None  # (lib, model, x, y); None: CE
+    scheduler: Callable[[Any, Any], Any] | None = None  # (lib, optimizer) -> LR scheduler
+    steps_per_epoch: int = 0  # the scheduler steps after every this many batches
+    train_mode: bool = True  # False: train in eval mode, which switches dropout off
+    # float32 drift is judged over the first this many steps (None: all). Past them a long run
+    # can be chaotic: a 1-ulp nudge to the weights alone makes torch drift from itself as much
+    # (char_gpt, 300 steps: torch vs 1-ulp-nudged torch 1.7e-1, minitorch vs torch 1.1e-1),
+    # while float64 still pins the two engines together at every step.
+    drift32_steps: int | None = None
 
 
 def _classify(data: dict[str, np.ndarray], image: bool) -> Callable[[Any, Any, str],
@@ -174,27 +219,30 @@ def _char_data() -> tuple[np.ndarray, int]:
     return np.array([chars.index(c) for c in text], np.int64), len(chars)
 
 
-def _char_batches(codes: np.ndarray, steps: int, batch: int = 16
+def _char_batches(codes: np.ndarray, steps: int, batch: int = 16, block: int = BLOCK
                   ) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(2)
     out = []
     for _ in range(steps):
-        starts = rng.integers(0, len(codes) - BLOCK - 1, batch)
-        x = np.stack([codes[s:s + BLOCK] for s in starts])
-        y = np.stack([codes[s + 1:s + BLOCK + 1] for s in starts])
+        starts = rng.integers(0, len(codes) - block - 1, batch)
+        x = np.stack([codes[s:s + block] for s in starts])
+        y = np.stack([codes[s + 1:s + block + 1] for s in starts])
         out.append((x, y))
     return out
 
 
-def _char_eval(codes: np.ndarray) -> Callable[[Any, Any, str], tuple[int, int]]:
-    starts = np.arange(0, len(codes) - BLOCK - 1, BLOCK)  # every window of the text, once
-    x = np.stack([codes[s:s + BLOCK] for s in starts])
-    y = np.stack([codes[s + 1:s + BLOCK + 1] for s in starts])
+def _char_eval(codes: np.ndarray, block: int = BLOCK
+               ) -> Callable[[Any, Any, str], tuple[int, int]]:
+    starts = np.arange(0, len(codes) - block - 1, block)  # every window of the text, once
+    x = np.stack([codes[s:s + block] for s in starts])
+    y = np.stack([codes[s + 1:s + block + 1] for s in starts])
 
     def evaluate(lib: Any, model: Any, dtype: str) -> tuple[int, int]:
         model.eval()
         with lib.no_grad():
             logits = model(lib.from_numpy(x))
+        if isinstance(logits, tuple):  # the GPT example returns (logits, loss)
+            logits = logits[0]
         pred = to_numpy(logits).argmax(axis=-1)
         return int((pred == y).sum()), int(y.size)
 
@@ -204,6 +252,7 @@ def _char_eval(codes: np.ndarray) -> Callable[[Any, Any, str], tuple[int, int]]:
 def run_specs() -> dict[str, RunSpec]:
     data = digits()
     codes, vocab = _char_data()
+    gpt = example("char_gpt", mt)  # its hyperparameters are module constants, as in the lecture
     return {
         "mlp": RunSpec(
             "mlp", "MLP 64-64-10 on digits, Adam(lr=3e-3), batch 64",
@@ -225,6 +274,28 @@ def run_specs() -> dict[str, RunSpec]:
             lambda L, p: L.optim.AdamW(p, lr=3e-3, weight_decay=0.01),
             lambda quick: _char_batches(codes, 5 if quick else 400),
             _char_eval(codes), flat_logits=True),
+        "mnist_cnn": RunSpec(
+            "mnist_cnn", "examples/mnist_cnn.py's Net (Conv2d 1-32-64, max_pool2d, Linear "
+                         "256-128-10, log_softmax) on digits, nll_loss, Adadelta(lr=1.0), "
+                         "StepLR(1, 0.7) per epoch, batch 64, dropout off",
+            lambda L: example("mnist_cnn", L).Net(),
+            lambda L, p: L.optim.Adadelta(p, lr=1.0),
+            lambda quick: digit_batches(data, 1 if quick else 3, 64, 4 if quick else None,
+                                        True),
+            _classify(data, True), loss=_nll_loss,
+            scheduler=lambda L, opt: L.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7),
+            steps_per_epoch=math.ceil(len(data["y_train"]) / 64), train_mode=False),
+        "char_gpt": RunSpec(
+            "char_gpt", f"examples/char_gpt.py's GPTLanguageModel ({gpt.n_layer} blocks, "
+                        f"d={gpt.n_embd}, {gpt.n_head} heads, context {gpt.block_size}) on the "
+                        f"Zen of Python, AdamW(lr={gpt.learning_rate:g}), batch "
+                        f"{gpt.batch_size}, dropout off",
+            lambda L: example("char_gpt", L).GPTLanguageModel(vocab),
+            lambda L, p: L.optim.AdamW(p, lr=gpt.learning_rate),
+            lambda quick: _char_batches(codes, 3 if quick else 300, gpt.batch_size,
+                                        gpt.block_size),
+            _char_eval(codes, gpt.block_size), loss=_gpt_loss, train_mode=False,
+            drift32_steps=100),
     }
 
 
@@ -258,19 +329,25 @@ def train(lib: Any, model: Any, spec: RunSpec, batches: list[tuple[np.ndarray, n
     """The plain PyTorch loop: zero_grad, forward, loss, backward, step; losses per step."""
     F = lib.nn.functional
     opt = spec.optimizer(lib, model.parameters())
+    scheduler = spec.scheduler(lib, opt) if spec.scheduler else None
     losses = []
-    for xb, yb in batches:
-        model.train()
+    for step, (xb, yb) in enumerate(batches, 1):
+        model.train(spec.train_mode)
         x = lib.from_numpy(xb if xb.dtype.kind == "i" else xb.astype(dtype))
         y = lib.from_numpy(yb)
         opt.zero_grad()
-        logits = model(x)
-        if spec.flat_logits:
-            logits = logits.reshape(-1, logits.shape[-1])
-            y = y.reshape(-1)
-        loss = F.cross_entropy(logits, y)
+        if spec.loss is not None:
+            loss = spec.loss(lib, model, x, y)
+        else:
+            logits = model(x)
+            if spec.flat_logits:
+                logits = logits.reshape(-1, logits.shape[-1])
+                y = y.reshape(-1)
+            loss = F.cross_entropy(logits, y)
         loss.backward()
         opt.step()
+        if scheduler is not None and step % spec.steps_per_epoch == 0:
+            scheduler.step()  # an epoch ended
         losses.append(float(loss.item()))
     return losses
 
@@ -291,8 +368,9 @@ def run_one(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
     return res
 
 
-def judge(r: RunResult) -> tuple[str, str]:
-    """(status, detail): float64 must agree to RTOL64 at every step and in accuracy."""
+def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
+    """(status, detail): float64 must agree to RTOL64 at every step and in accuracy; float32
+    within DRIFT32 over its first drift32_steps steps (all by default)."""
     if r.error:
         return "FAIL", r.error
     if not r.keys_equal:
@@ -306,9 +384,14 @@ def judge(r: RunResult) -> tuple[str, str]:
             return "FAIL", (f"accuracy {r.correct['minitorch']}/{r.total} != torch's "
                             f"{r.correct['torch']}/{r.total}")
         return "ok", ""
-    if not worst <= DRIFT32:
-        return "FAIL", f"float32 drift {worst:.2e} > {DRIFT32:.0e}: a bug, not rounding"
-    return "ok", "" if acc_equal else "float32 accuracies differ (drift, recorded)"
+    judged = r.deviations[:drift32_steps] if drift32_steps else r.deviations
+    early = max(judged) if judged else math.inf
+    if not early <= DRIFT32:
+        return "FAIL", f"float32 drift {early:.2e} > {DRIFT32:.0e}: a bug, not rounding"
+    notes = [] if acc_equal else ["float32 accuracies differ (drift, recorded)"]
+    if drift32_steps and len(r.deviations) > drift32_steps:
+        notes.append(f"drift judged over steps 1-{drift32_steps} ({early:.2e}); chaotic after")
+    return "ok", "; ".join(notes)
 
 
 def _safe_run(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
@@ -336,7 +419,7 @@ def run_section(quick: bool) -> dict[str, Any]:
     results = [_safe_run(spec, dtype, quick) for spec in specs.values() for dtype in DTYPES]
     rows, failures, js = [], [], []
     for r in results:
-        status, detail = judge(r)
+        status, detail = judge(r, specs[r.run].drift32_steps)
         t_loss, m_loss = r.losses.get("torch", [math.nan]), r.losses.get("minitorch", [math.nan])
         rows.append({
             "run": r.run, "dtype": r.dtype, "steps": r.steps, "worst loss dev": _fmt(r.worst),
@@ -373,7 +456,9 @@ def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool
         "(torch's, loaded with `load_state_dict`) on identical batches. The worst loss "
         f"deviation is max over steps of |loss_mt - loss_torch| / |loss_torch|: float64 must "
         f"stay within {RTOL64:.0e} and reach the same held-out accuracy; float32 drift is "
-        f"recorded (a drift beyond {DRIFT32:.0e} would be a bug)."
+        f"recorded (a drift beyond {DRIFT32:.0e} would be a bug; char_gpt's is judged over "
+        "its first 100 steps, after which its float32 training is chaotic -- torch against "
+        "itself with the weights nudged by one ulp drifts as far)."
         + (" Quick subset: a few steps per run." if quick else
            " Loss curves: `figures/training.png` beside this report."),
         "", runs, "", table, "",
@@ -436,12 +521,13 @@ def main(argv: list[str] | None = None) -> int:
     configure_threads()
     if args.case:
         name, dtype = args.case.split("/")
-        r = run_one(run_specs()[name], dtype, args.quick)
+        spec = run_specs()[name]
+        r = run_one(spec, dtype, args.quick)
         for i, (a, b, d) in enumerate(zip(r.losses["torch"], r.losses["minitorch"],
                                           r.deviations), 1):
             print(f"step {i:4d}  torch {a:.10e}  minitorch {b:.10e}  rel dev {d:.2e}")
-        print(json.dumps({"status": judge(r), "correct": r.correct, "total": r.total,
-                          "seconds": r.seconds}))
+        print(json.dumps({"status": judge(r, spec.drift32_steps), "correct": r.correct,
+                          "total": r.total, "seconds": r.seconds}))
         return 0
     return print_section(run_section, args.quick)
 
