@@ -19,9 +19,9 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bench.measure import NOISY_IQR_PCT, in_verdict  # noqa: E402
+from bench.measure import NOISY_IQR_PCT, in_verdict
 
 ENGINES = ("minitorch", "torch", "floor")
 CHANGE_THRESHOLD = 0.10  # a baseline change is marked only above 10% ...

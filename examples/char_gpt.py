@@ -175,7 +175,7 @@ def main():
     stoi = {ch: i for i, ch in enumerate(chars)}
     itos = {i: ch for i, ch in enumerate(chars)}
     encode = lambda s: [stoi[c] for c in s]  # noqa: E731 - as in the lecture
-    decode = lambda l: "".join([itos[i] for i in l])  # noqa: E731, E741
+    decode = lambda l: "".join([itos[i] for i in l])  # noqa: E731
 
     data = torch.tensor(encode(text), dtype=torch.long)
     n = int(0.9 * len(data))  # first 90% will be train, rest val

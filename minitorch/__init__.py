@@ -7,7 +7,7 @@ and optim/. `import minitorch as torch` runs most small PyTorch scripts.
 
 from minitorch import dtypes
 from minitorch.dtypes import (
-    bool_ as bool,  # noqa: A004
+    bool_ as bool,
     double,
     dtype,
     float16,
@@ -24,8 +24,8 @@ from minitorch.dtypes import (
     short,
     uint8,
 )
-from minitorch.dtypes import float as float  # noqa: A004
-from minitorch.dtypes import int as int  # noqa: A004
+from minitorch.dtypes import float as float
+from minitorch.dtypes import int as int
 from minitorch.tensor import Tensor
 from minitorch import ops  # importing the op families registers every op (registry.py)
 from minitorch.registry import exported as _exported
@@ -33,8 +33,8 @@ from minitorch.registry import exported as _exported
 globals().update(_exported())  # minitorch.add, minitorch.cos, ...: one name per registered op
 from minitorch import autograd
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from minitorch.autograd import inference_mode, is_inference_mode_enabled  # noqa: F401
-from minitorch.devices import (  # noqa: F401
+from minitorch.autograd import inference_mode, is_inference_mode_enabled
+from minitorch.devices import (
     channels_last,
     channels_last_3d,
     contiguous_format,
@@ -44,11 +44,11 @@ from minitorch.devices import (  # noqa: F401
     preserve_format,
     set_default_device,
 )
-from minitorch import accelerator, backends, cuda, linalg  # noqa: F401
-from minitorch.random import Generator, manual_seed, seed, initial_seed  # noqa: F401
-from minitorch.printing import set_printoptions  # noqa: F401
-from minitorch import nn, optim, testing, utils  # noqa: E402
-from minitorch.serialization import load, save  # noqa: E402
+from minitorch import accelerator, backends, cuda, linalg
+from minitorch.random import Generator, manual_seed, seed, initial_seed
+from minitorch.printing import set_printoptions
+from minitorch import nn, optim, testing, utils
+from minitorch.serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -68,6 +68,6 @@ __all__ = sorted([
 
 # Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));
 # NumPy would print a RuntimeWarning for each, so we silence them once, process-wide.
-import numpy as _np  # noqa: E402
+import numpy as _np
 
 _np.seterr(all="ignore")

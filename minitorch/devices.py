@@ -28,12 +28,12 @@ _DEVICE_STRING = re.compile(r"^([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?$")
 _NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
 
-class device:  # noqa: N801  (torch's name)
+class device:
     """A device type and an optional index: device('cpu'), device('cuda:1'), device('cpu', 0)."""
 
     __slots__ = ("_type", "_index")
 
-    def __init__(self, type: Any = None, index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: Any = None, index: int | None = None) -> None:
         kind, idx = _parse(type, index)
         object.__setattr__(self, "_type", kind)
         object.__setattr__(self, "_index", idx)
@@ -162,7 +162,7 @@ def check_device(where: Any, op: str, *, copy: bool = False) -> device | None:
     )
 
 
-class memory_format:  # noqa: N801  (torch's name)
+class memory_format:
     """A memory layout a program may ask for; NumPy arrays are row-major, so all are accepted
     and the result is always contiguous (torch.channels_last would change strides only)."""
 

@@ -17,7 +17,7 @@ import builtins
 import numpy as np
 
 
-class dtype:  # noqa: N801  (named like torch.dtype)
+class dtype:
     """A tensor element type: `minitorch.float32`, `minitorch.int64`, ..."""
 
     __slots__ = ("name", "np", "rank", "category", "is_floating_point", "itemsize",
@@ -61,13 +61,13 @@ def _dtype_by_name(name: str) -> dtype:
 
 
 # Aliases torch also has.
-float = float32  # noqa: A001
+float = float32
 double = float64
 long = int64
-int = int32  # noqa: A001
+int = int32
 short = int16
 half = float16
-bool = bool_  # noqa: A001
+bool = bool_
 
 _default_float = float32
 

@@ -850,7 +850,7 @@ def _reject_non_zip(fileobj: IO[bytes], mmap: bool | None) -> None:
     fileobj.seek(-1, io.SEEK_CUR)
     try:
         magic = WeightsOnlyUnpickler(fileobj).load()
-    except Exception as e:  # noqa: BLE001 - any parse failure means "not a checkpoint"
+    except Exception as e:
         raise pickle.UnpicklingError(
             f"minitorch.load: not a checkpoint (neither a zip archive nor torch's legacy "
             f"format): {type(e).__name__}: {e}") from None

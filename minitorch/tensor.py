@@ -310,5 +310,5 @@ def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 # Imported last: these core modules need Tensor to exist. (isort: the order matters.)
-from minitorch import printing  # noqa: E402, I001
+from minitorch import printing  # noqa: E402
 from minitorch.autograd import engine  # noqa: E402

@@ -121,7 +121,7 @@ def outcome(case: Case, engine: Engine) -> Outcome:
         warnings.simplefilter("always")
         try:
             out = Outcome(value=plain(case.run(engine)))
-        except Exception as e:  # noqa: BLE001 - the exception is the result
+        except Exception as e:
             out = Outcome(error=(type(e).__name__, str(e)))
             _drop_tracebacks(e)
     out.warnings = tuple(str(w.message) for w in caught)
@@ -719,7 +719,7 @@ def _keep_going(loader: Any, tries: int = 5) -> list:
         except StopIteration:
             out.append("StopIteration")
             break
-        except Exception as e:  # noqa: BLE001 - the error is part of the result
+        except Exception as e:
             out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
     return out
 
@@ -772,7 +772,7 @@ def run_section(quick: bool) -> dict[str, Any]:
     for c in selected(quick):
         try:
             status, detail = run_case(c)
-        except Exception as e:  # noqa: BLE001 - a crash of the harness is this case's failure
+        except Exception as e:
             status, detail = "FAIL", f"{type(e).__name__}: {e}"
         rows.append({"case": c.id, "group": c.group, "kind": c.kind, "status": status,
                      "detail": detail})

@@ -523,7 +523,7 @@ def zlib_seed(*parts: Any) -> int:
 def _err(fn: Callable[[], Any]) -> str:
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - the class is the result
+    except Exception as e:
         for c in type(e).__mro__:
             if c.__module__ == "builtins":
                 return c.__name__
@@ -640,7 +640,7 @@ def _err_and_message(fn: Callable[[], Any]) -> list[str]:
     """[exception class, message] (torch's messages name no engine in these cases)."""
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - the class and message are the result
+    except Exception as e:
         builtin = next(c for c in type(e).__mro__ if c.__module__ == "builtins")
         return [builtin.__name__, str(e)]
     return ["no error", ""]
@@ -1014,7 +1014,7 @@ def _fmt(x: float) -> str:
 def _safe(run: Callable[[], Outcome]) -> Outcome:
     try:
         return run()
-    except Exception as e:  # noqa: BLE001 - a crash is a failed case, the section goes on
+    except Exception as e:
         msg = " ".join(str(e).split())[:200]
         return Outcome(status="FAIL", detail=f"crash: {type(e).__name__}: {msg}")
 

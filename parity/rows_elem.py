@@ -219,7 +219,7 @@ def _clamp_broadcast(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
         yield Sample((x,), {"min": lo, "max": hi}, f"x {sx}, min {slo}, max {shi}", tags=tags)
 
 
-def _clamp_call(lib: Any, x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+def _clamp_call(lib: Any, x: Any, min: Any = None, max: Any = None) -> Any:
     return lib.clamp(x, min=min, max=max)
 
 

@@ -286,7 +286,7 @@ def _call(lib: Any, row_fn: Any, sample: Sample, grad_at: tuple[int, ...]
         return row_fn(lib, *args, **kwargs), args, None
     except (CaseTimeout, MemoryError):  # the case fails, whatever the other engine did
         raise
-    except Exception as e:  # noqa: BLE001 - any failure of either engine is data here
+    except Exception as e:
         return None, args, e
 
 
@@ -301,7 +301,7 @@ def run_case(row: OpSpec, dtype: str, index: int, sample: Sample, key: str | Non
             _run_case(row, dtype, sample, res, expect_raise)
     except CaseTimeout as e:
         res.status, res.error = "crash", error_text(e)
-    except Exception as e:  # noqa: BLE001 - a harness or engine failure is a failed case
+    except Exception as e:
         res.status, res.error = "crash", error_text(e)
     if res.status in ("FAIL", "crash"):
         for k in row.known:
@@ -314,7 +314,7 @@ def run_case(row: OpSpec, dtype: str, index: int, sample: Sample, key: str | Non
 def _applies(pred: Any, sample: Sample) -> bool:
     try:
         return bool(pred(sample))
-    except Exception:  # noqa: BLE001 - a broken predicate does not excuse the case
+    except Exception:
         return False
 
 
@@ -421,7 +421,7 @@ def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
                                    allow_unused=True)
     except CaseTimeout:
         raise
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if t_err is not None and error_class(e) == error_class(t_err):
             return  # both refuse to differentiate
         res.status, res.error = "crash", "backward: " + error_text(e)
@@ -502,7 +502,7 @@ def _engine_gradcheck(check: Any, row: OpSpec, sample: Sample, res: CaseResult,
         ok = check(f, tuple(leaves), raise_exception=False)
     except (CaseTimeout, MemoryError):
         raise
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         _fail(res, f"minitorch.testing.gradcheck raises {error_text(e)}")
         return
     if not ok:
@@ -544,7 +544,7 @@ def run_row(row: OpSpec, quick: bool = False, case: str | None = None) -> list[C
     """Every case of one row (or only the case whose key is `case`), in this process."""
     try:
         plan = row_plan(row, quick, case)
-    except Exception as e:  # noqa: BLE001 - a broken sample generator is a failed row
+    except Exception as e:
         return [plan_crash(row.name, row.family, e)]
     return [run_case(row, dt, i, sample, key=key, expect_raise=bad)
             for key, dt, i, sample, bad in plan]
@@ -715,7 +715,7 @@ def _worker_main(conn: Any, limits: Limits, rows_from: str, figure_dir: str | No
                 rows = rows if rows is not None else _rows_in(rows_from)
                 row = rows[name]
                 plan = row_plan(row, quick, case)
-            except Exception as e:  # noqa: BLE001 - a broken row is one failed case
+            except Exception as e:
                 family = rows[name].family if rows and name in rows else "-"
                 conn.send(("case", plan_crash(name, family, e).to_dict()))
                 conn.send(("done",))

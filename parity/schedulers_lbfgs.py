@@ -242,7 +242,7 @@ def run_scheduler(name: str, epochs: int = EPOCHS) -> dict[str, Any]:
         resumed_ok = rfirst is None
         if rfirst:
             problems.append(f"resumed from torch's state_dict at epoch {epochs // 2}: {rfirst}")
-    except Exception as e:  # noqa: BLE001 - a crash is this case's failure
+    except Exception as e:
         problems.append(f"resumed: {type(e).__name__}: {e}")
     return {"scheduler": name, "epochs": epochs, "worst": worst, "equal": first is None,
             "keys": my_keys == torch_keys, "resumed": resumed_ok,
@@ -500,7 +500,7 @@ def run_section(quick: bool) -> dict[str, Any]:
     for name in SCHED_CASES:
         try:
             res = run_scheduler(name, epochs)
-        except Exception as e:  # noqa: BLE001 - a crash is this row's failure
+        except Exception as e:
             res = {"epochs": epochs, "worst": math.inf, "equal": False, "keys": False,
                    "resumed": False, "detail": f"{type(e).__name__}: {e}"}
         ok = res["equal"] and res["keys"] and res["resumed"]
@@ -520,7 +520,7 @@ def run_section(quick: bool) -> dict[str, Any]:
             for dtype in DTYPES:
                 try:
                     row = run_lbfgs(problem, dtype, config, steps)
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     row = {"config": config, "problem": problem, "dtype": dtype,
                            "steps": steps, "worst param dev": "-", "worst state dev": "-",
                            "torch 1-ulp drift": "-", "evals (mt/torch)": "-", "branched": "-",

@@ -397,7 +397,7 @@ def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
 def _safe_run(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
     try:
         return run_one(spec, dtype, quick)
-    except Exception as e:  # noqa: BLE001 - a crash is a failed run, the section goes on
+    except Exception as e:
         return RunResult(spec.name, dtype, 0, error=f"crash: {type(e).__name__}: "
                                                     f"{' '.join(str(e).split())[:200]}")
 

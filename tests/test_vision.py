@@ -207,8 +207,8 @@ def test_conv_transpose_module_output_size_and_init() -> None:
     "ReplicationPad2d(2)",
 ])
 def test_module_reprs_and_parameter_names(ctor) -> None:
-    tm = eval(f"torch.nn.{ctor}")  # noqa: S307 - the constructor calls above
-    mm = eval(f"mt.nn.{ctor}")  # noqa: S307
+    tm = eval(f"torch.nn.{ctor}")
+    mm = eval(f"mt.nn.{ctor}")
     assert repr(mm) == repr(tm)
     assert [(n, tuple(p.shape)) for n, p in mm.named_parameters()] == \
         [(n, tuple(p.shape)) for n, p in tm.named_parameters()]

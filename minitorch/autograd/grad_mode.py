@@ -99,19 +99,19 @@ class _SetGradMode(_DecoratorContextManager):
         _GradMode.enabled = self._prev
 
 
-class no_grad(_SetGradMode):  # noqa: N801  (torch's name)
+class no_grad(_SetGradMode):
     """Context manager and decorator: ops inside are not recorded."""
 
     mode = False
 
 
-class enable_grad(_SetGradMode):  # noqa: N801
+class enable_grad(_SetGradMode):
     """Context manager and decorator: ops inside are recorded, even within no_grad."""
 
     mode = True
 
 
-class set_grad_enabled(_DecoratorContextManager):  # noqa: N801
+class set_grad_enabled(_DecoratorContextManager):
     """set_grad_enabled(b): a call that sets the mode at once, and a context manager or
     decorator that restores the mode it found when its block or function ends."""
 
@@ -142,7 +142,7 @@ class set_grad_enabled(_DecoratorContextManager):  # noqa: N801
         return f"minitorch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
 
 
-class inference_mode(_DecoratorContextManager):  # noqa: N801
+class inference_mode(_DecoratorContextManager):
     """no_grad for code that will never call backward: ops inside are not recorded.
 
     inference_mode(False) is a no-op switch back to recording. torch also marks tensors

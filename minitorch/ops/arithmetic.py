@@ -440,7 +440,7 @@ def fmod(input: Any, other: Any) -> Tensor:
 register(fmod, method=True, inplace=True)
 
 
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; an integer tensor to a negative integer power raises, as in torch."""
     _no_two_numbers("pow", input, exponent, "(Tensor input, Tensor exponent)")
     a, b, d = binary_operands(input, exponent, "pow")
@@ -486,7 +486,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 register(minimum, method=True)
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit input to [min, max]; min and max may be numbers or tensors."""
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
@@ -767,13 +767,13 @@ def float_power_(self: Tensor, exponent: Any) -> Tensor:
 register(float_power, method=True, inplace=float_power_)
 
 
-def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+def clamp_min(input: Tensor, min: Any) -> Tensor:
     """max(input, min): clamp with a lower bound only (a number or a tensor)."""
     return clamp(input, min=min)
 register(clamp_min, method=True, inplace=True)
 
 
-def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+def clamp_max(input: Tensor, max: Any) -> Tensor:
     """min(input, max): clamp with an upper bound only (a number or a tensor)."""
     return clamp(input, max=max)
 register(clamp_max, method=True, inplace=True)

@@ -273,14 +273,14 @@ def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) ->
 
 
 @dim_aliases
-def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element along dim (int, tuple, or all dims) is non-zero."""
     return _reduce(input, dim, keepdim, np.all, "all")
 register(all, method=True, differentiable=False)
 
 
 @dim_aliases
-def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element along dim (int, tuple, or all dims) is non-zero."""
     return _reduce(input, dim, keepdim, np.any, "any")
 register(any, method=True, differentiable=False)

@@ -561,7 +561,7 @@ register(sigmoid, method=True, inplace=True)
 register(erf, method=True, inplace=True)
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001
+def abs(input: Tensor) -> Tensor:
     """|input|; integers stay integers."""
     _reject_bool(input, "abs")
     return Abs.apply(input)
@@ -614,7 +614,7 @@ def trunc(input: Tensor) -> Tensor:
 register(trunc, method=True, inplace=True)
 
 
-def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Round half to even, like torch (and NumPy); `decimals` scales by 10**decimals first."""
     _reject_bool(input, "round")
     if input.data.dtype.kind != "f":

@@ -205,7 +205,7 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 @dim_aliases
-def sum(  # noqa: A001  (torch.sum shadows the builtin too)
+def sum(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
     _check_tensor(input, "sum")
@@ -384,14 +384,14 @@ def _max_min(input: Any, dim: Any, keepdim: bool, op: str) -> Any:
 
 
 @dim_aliases
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """max(x): a 0-d tensor; max(x, dim): (values, indices); max(x, other): maximum."""
     return _max_min(input, dim, keepdim, "max")
 register(max, method=True)
 
 
 @dim_aliases
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """min(x): a 0-d tensor; min(x, dim): (values, indices); min(x, other): minimum."""
     return _max_min(input, dim, keepdim, "min")
 register(min, method=True)

@@ -464,13 +464,13 @@ def t(input: Tensor) -> Tensor:
 register(t, method=True, inplace=rebind_inplace_form(t))
 
 
-def T(input: Tensor) -> Tensor:  # noqa: N802
+def T(input: Tensor) -> Tensor:
     """Tensor.T: every dimension reversed."""
     return permute(input, *range(input.data.ndim - 1, -1, -1))
 register(T, function=False, method=property(T))
 
 
-def mT(input: Tensor) -> Tensor:  # noqa: N802
+def mT(input: Tensor) -> Tensor:
     """Tensor.mT: the last two dimensions swapped (a batch of matrices transposed)."""
     if input.data.ndim < 2:
         raise RuntimeError(

@@ -383,7 +383,7 @@ def _unique_impl(input: Tensor, dim: Any, return_inverse: bool, return_counts: b
     return result[0] if len(result) == 1 else tuple(result)
 
 
-def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
            return_counts: bool = False, dim: int | None = None) -> Any:
     """The distinct elements (dim=None) or slices along dim, in ascending order.
 
@@ -571,7 +571,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
                               (RuntimeError, "derivative for aten::bincount is not implemented"))
 
 
-def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:  # noqa: A002
+def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     """A histogram of input in `bins` equal bins over [min, max] (min = max = 0: the data's
     own range). Elements outside are ignored; max itself lands in the last bin."""
     _check_tensor(input, "histc")

@@ -353,7 +353,7 @@ class LBFGS(Optimizer):
         tolerance_change: float, line_search_fn: str | None, history_size: int,
     ) -> None:
         """The iterations of one step (torch's loop body), from the state of the last step."""
-        d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad = (  # noqa: N806
+        d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad = (
             _from_state(state.get(k)) for k in _TENSOR_STATE[:-1]
         )
         prev_loss = state.get("prev_loss")
@@ -369,7 +369,7 @@ class LBFGS(Optimizer):
             if state["n_iter"] == 1:
                 d = -flat_grad
                 old_dirs, old_stps, ro = [], [], []
-                H_diag = 1  # noqa: N806
+                H_diag = 1
             else:
                 y = flat_grad - prev_flat_grad
                 s = d * t
@@ -382,7 +382,7 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(_div(1.0, ys))
-                    H_diag = ys / y.dot(y)  # noqa: N806  (yᵀs / yᵀy, the initial Hessian's scale)
+                    H_diag = ys / y.dot(y)
 
                 num_old = len(old_dirs)
                 if "al" not in state:

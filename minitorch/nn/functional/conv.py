@@ -245,7 +245,7 @@ def _conv3d_by_depth(input: Tensor, weight: Tensor, bias: Tensor | None,
     Each kd sees the depth positions kd*dilation + stride*t; folding those into the batch
     gives one conv2d per kd, and autograd differentiates the sum.
     """
-    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+    from minitorch.nn.functional.padding import pad
 
     unbatched = input.ndim == 4
     x = input.unsqueeze(0) if unbatched else input
@@ -281,7 +281,7 @@ def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: An
     """The adjoint of conv as a conv: spread the input by the stride (zeros between), pad
     by d*(k-1) - p on each side (+ output_padding at the end; negative amounts crop),
     and convolve with the weight transposed per group and flipped in space."""
-    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+    from minitorch.nn.functional.padding import pad
 
     check_tensor(input, op)
     check_tensor(weight, op, "weight", 2)

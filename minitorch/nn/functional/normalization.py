@@ -324,7 +324,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         )
     if input.numel() == 0:
         return input
-    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+    from minitorch.nn.functional.padding import pad
 
     sq = (input * input).movedim(1, -1)
     padded = pad(sq, (size // 2, (size - 1) // 2))

@@ -584,7 +584,7 @@ def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: An
 def _depth_slices(x: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, do: int,
                   fill: float) -> list[Tensor]:
     """For each kernel depth offset: the (N, C*Do, H, W) planes it reads, padding = fill."""
-    from minitorch.nn.functional.padding import pad  # noqa: PLC0415
+    from minitorch.nn.functional.padding import pad
 
     n, c, depth, h, w = x.shape
     back = max((do - 1) * s[0] + d[0] * (k[0] - 1) + 1 - depth - p[0], 0)
@@ -607,7 +607,7 @@ def max_pool3d(
     gather of the winning offset (so one element gets the gradient). Of equal maxima the
     first in (depth, height, width) order wins and a NaN always takes over, as in torch.
     """
-    from minitorch.ops.shape import stack  # noqa: PLC0415
+    from minitorch.ops.shape import stack
 
     k, s, p, d, do, x = _pool3d_args("max_pool3d", input, kernel_size, stride, padding,
                                      dilation, ceil_mode)

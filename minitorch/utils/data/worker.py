@@ -76,7 +76,7 @@ class ExceptionWrapper:
         self.exc_type = exc_info[0]
         try:
             pickle.dumps(self.exc_type)
-        except Exception:  # noqa: BLE001 - a class defined in a function cannot travel
+        except Exception:
             self.exc_type = RuntimeError
         self.exc_msg = "".join(traceback.format_exception(*exc_info))
         self.where = where
@@ -86,7 +86,7 @@ class ExceptionWrapper:
         msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
         try:
             exception = self.exc_type(msg)
-        except Exception:  # noqa: BLE001 - a class whose constructor wants other arguments
+        except Exception:
             raise RuntimeError(msg) from None
         try:
             raise exception
@@ -112,7 +112,7 @@ def _encoded(idx: Any, data: Any, worker_id: int) -> bytes:
     process sees (a Queue would pickle it in a background thread and lose it)."""
     try:
         return bytes(ForkingPickler.dumps((idx, data)))
-    except Exception:  # noqa: BLE001
+    except Exception:
         wrapped = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
         return bytes(ForkingPickler.dumps((idx, wrapped)))
 
@@ -136,7 +136,7 @@ def worker_loop(dataset: Any, index_queue: Any, data_queue: Any, done_event: Any
             if init_fn is not None:
                 init_fn(worker_id)
             fetcher = create_fetcher(dataset, auto_collation, collate_fn, drop_last)
-        except Exception:  # noqa: BLE001 - reported with the first task, in the main process
+        except Exception:
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
         iteration_end = False
         parent = os.getppid()
@@ -150,7 +150,7 @@ def worker_loop(dataset: Any, index_queue: Any, data_queue: Any, done_event: Any
                 iteration_end = False
                 try:
                     fetcher = create_fetcher(dataset, auto_collation, collate_fn, drop_last)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     init_exception = ExceptionWrapper(
                         where=f"in DataLoader worker process {worker_id}")
                 continue
@@ -164,7 +164,7 @@ def worker_loop(dataset: Any, index_queue: Any, data_queue: Any, done_event: Any
             else:
                 try:
                     data = fetcher.fetch(index)  # type: ignore[union-attr]
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     if isinstance(e, StopIteration) and isinstance(dataset, IterableDataset):
                         data = IterableDatasetStopIteration(worker_id)
                         iteration_end = True
