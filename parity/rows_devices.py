@@ -30,6 +30,8 @@ VEC = arr([1.5, 2.5])
 def _row(name: str, fn: Callable[..., Any], samples: Any, **kw: Any) -> OpSpec:
     kw.setdefault("covers", (name,))
     kw.setdefault("differentiable", False)
+    if name == "Tensor.to(forms)":  # returns several conversions: nothing for the bench to time
+        kw.setdefault("bench", False)
     spec = OpSpec(name=name, family=FAMILY, fn=fn, samples=samples, **kw)
     ROWS.append(spec)
     return spec

@@ -33,8 +33,15 @@ F64 = arr(np.arange(12.0).reshape(3, 4), np.float64)
 QG = frozenset({"quick", "gradcheck"})
 
 
+# Rows the bench cannot time: they return a list of tensors (the bench times one output)
+# or exist for 0-d inputs, which do not grow.
+NOT_TIMED = {"atleast_2d", "broadcast_tensors", "scatter(0-d)", "scatter_add(0-d)"}
+
+
 def _row(name: str, family: str, fn: Callable[..., Any], samples: Any, **kw: Any) -> OpSpec:
     kw.setdefault("covers", (name,))
+    if name in NOT_TIMED:
+        kw.setdefault("bench", False)
     spec = OpSpec(name=name, family=family, fn=fn, samples=samples, **kw)
     ROWS.append(spec)
     return spec
