@@ -247,19 +247,25 @@ def plant_linspace_forward(mp: pytest.MonkeyPatch) -> None:
 
 
 PLANTS = [
-    Plant("arithmetic", "mul", plant_mul_forward),
+    Plant("arithmetic", "mul", plant_mul_forward,  # rows that multiply through mul too
+          also=frozenset({"mul(two numbers)", "type promotion (narrow dtypes)"})),
     Plant("arithmetic", "add", plant_add_unbroadcast, quick=False,
           also=frozenset({"add(alpha)"})),
     Plant("elementwise", "sin", plant_sin_sign),
     Plant("elementwise", "relu", plant_relu_kink),
     Plant("arithmetic", "abs", plant_abs_kink),
     Plant("elementwise", "exp", plant_exp_forward),
-    Plant("reduction", "sum", plant_sum_sign, also=frozenset({"sum(dtype)"})),
-    Plant("reduction", "mean", plant_mean_forward),
-    Plant("reduction", "amax", plant_amax_ties, also=frozenset({"amin"})),  # Amin(Amax)
+    Plant("reduction", "sum", plant_sum_sign,
+          also=frozenset({"sum(dtype)", "sum(axis=)", "axis refused"})),
+    Plant("reduction", "mean", plant_mean_forward,  # var_mean and std_mean return a mean
+          also=frozenset({"mean(axis=)", "std_mean", "std_mean(positional)", "var_mean",
+                          "var_mean(positional)"})),
+    Plant("reduction", "amax", plant_amax_ties,  # Amin and aminmax build on Amax
+          also=frozenset({"amin", "amax(axis=)", "amin(axis=)", "aminmax"})),
     Plant("shape", "permute", plant_permute_backward,
           also=frozenset({"T", "movedim"})),  # T and movedim permute
-    Plant("indexing", "getitem", plant_index_accumulate, quick=False),
+    Plant("indexing", "getitem", plant_index_accumulate, quick=False,
+          also=frozenset({"getitem(torch rules)", "take"})),  # take indexes the flat tensor
     Plant("linalg", "matmul", plant_matmul_unbroadcast, quick=False),
     Plant("comparison", "lt", plant_lt_is_le),
     Plant("creation", "linspace", plant_linspace_forward),
