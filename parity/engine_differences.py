@@ -16,9 +16,10 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "answer"),
     ("in-place ops", "an in-place op on a tensor that requires grad (grad mode on) writes its "
      "result to a new array and re-points the tensor at it: views taken earlier keep the old "
-     "values, and an in-place write into a view does not rewrite its base's history (torch's "
-     "CopySlices); torch raises for in-place on a view of a leaf, minitorch records it on the "
-     "view only",
+     "values, and an in-place arithmetic op (mul_, add_ ...) on a view does not rewrite its "
+     "base's history (torch's CopySlices): it is recorded on the view only. Writes through "
+     "indexing into a view under autograd (`v[...] = x`, scatter_, masked_fill_, index_put_ "
+     "and the other index_*_) raise a RuntimeError instead of giving a different gradient",
      "keeps saved arrays intact without a storage/version system per view; without grad "
      "(optimizer steps, init, `no_grad`) writes go to the shared memory exactly as in torch"),
     ("in-place ops", "modifying a tensor in place after an op saved it raises at backward, as "
@@ -40,13 +41,21 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "within 1 ulp of torch in both dtypes (tests/test_special.py measures it)"),
     ("var, std", "with `dim=()`, the gradient is the true one; torch's backward gives +-inf",
      "a bug in torch's var_backward for an empty dim list"),
-    ("norm", "`p='nuc'` (nuclear norm) raises NotImplementedError", "not in API.md; not built"),
     ("scatter", "with `src` larger than `index`, minitorch returns the gradient of `src`; "
      "torch's own backward fails ('invalid gradient')", "torch limitation"),
-    ("dtypes", "only float32, float64, int64, int32 and bool exist; float16, bfloat16, uint8, "
-     "int8, int16 and complex raise TypeError", "API.md's dtype list"),
-    ("devices", "everything is on the CPU; `.to('cpu')` and `.cpu()` work, other devices raise",
-     "a NumPy engine"),
+    ("dtypes", "bfloat16 and complex dtypes raise TypeError; float16 ops round their "
+     "intermediate results in float16 where torch computes inside in float32 (softmax of a "
+     "half tensor can differ in the last bits)", "NumPy has no bfloat16; float16 follows "
+     "NumPy's arithmetic"),
+    ("devices", "everything is on the CPU; `.to('cpu')` and `.cpu()` work, cuda/mps raise what a "
+     "CPU-only torch raises; the `meta` device is refused; memory formats are accepted and "
+     "ignored (results are contiguous)", "a NumPy engine"),
+    ("inference_mode", "behaves as no_grad: tensors made inside are ordinary tensors "
+     "(`is_inference()` is False, later use in autograd does not raise)",
+     "tracking inference tensors needs a per-tensor flag; not built"),
+    ("utils.data", "DataLoader workers are forked processes on Linux whatever the start "
+     "method; samplers draw from minitorch's generator (same seed, same order, not torch's "
+     "order)", "fork is what makes workers cheap here; bit-equality of RNGs is not a goal"),
     ("grad_fn names", "a few nodes have other names than torch's (`t()` shows "
      "TransposeBackward0, batched matmul MatmulBackward0, `EinsumBackward0`, "
      "`SumBackward0` for `dim=()`)", "one Function class per math op, named after the math"),

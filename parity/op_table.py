@@ -282,11 +282,9 @@ UNARY_MATH: tuple[tuple[str, Domain, tuple[float, ...]], ...] = (
     ("sinh", ANY, (89.0, 710.0)),
     ("cosh", ANY, (89.0, 710.0)),
 )
-NOT_IN_API = ("asin", "acos", "atan", "sinh", "cosh")
 for _name, _domain, _extra in UNARY_MATH:
     row(_name, ELEM, func(_name), unary(_domain, extra=_extra), dtypes=ALL_DTYPES,
-        variants={} if _name in NOT_IN_API else fm(_name),
-        covers=() if _name in NOT_IN_API else (_name,))
+        variants=fm(_name), covers=(_name,))
 
 row("round(decimals)", ELEM, lambda lib, x, decimals: lib.round(x, decimals=decimals),
     unary(ANY, extra=(0.125, 0.375, -2.675, 1234.5678),

@@ -412,8 +412,10 @@ _row("linalg.norm", func("linalg.norm"),
                  bad(SQ, dim=(0, 1, 1), desc="three dims")))
 _row("nuclear_norm", func("nuclear_norm"),
      matrices(((3, 4), (4, 3), (2, 3, 3)), _separated, ({}, {"keepdim": True})),
-     variants={"keepdim positional": lambda lib, A, keepdim=False: lib.nuclear_norm(A, keepdim)},
-     bad_inputs=(ONE_D,))
+     variants={"keepdim positional": lambda lib, A, keepdim=False: lib.nuclear_norm(A, keepdim),
+               "norm(p='nuc')": lambda lib, A, keepdim=False: lib.norm(
+                   A, p="nuc", dim=(-2, -1), keepdim=keepdim)},
+     bad_inputs=(ONE_D,), covers=("nuclear_norm", "norm(p='nuc')"))
 
 
 # -- einsum's integer result dtypes -------------------------------------------------------------

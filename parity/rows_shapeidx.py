@@ -39,7 +39,9 @@ NOT_TIMED = {"atleast_2d", "broadcast_tensors", "scatter(0-d)", "scatter_add(0-d
 
 
 def _row(name: str, family: str, fn: Callable[..., Any], samples: Any, **kw: Any) -> OpSpec:
-    kw.setdefault("covers", (name,))
+    # The index_* rows check the in-place form too (their variants): they cover both names.
+    in_place_too = name in ("index_put", "index_add", "index_fill", "index_copy", "masked_scatter")
+    kw.setdefault("covers", (name, name + "_") if in_place_too else (name,))
     if name in NOT_TIMED:
         kw.setdefault("bench", False)
     spec = OpSpec(name=name, family=family, fn=fn, samples=samples, **kw)
