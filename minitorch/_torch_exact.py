@@ -70,6 +70,17 @@ def float64_scratch(shape: tuple[int, ...]) -> np.ndarray:
     return _scratch[:n].reshape(shape)
 
 
+def fma_exact(a: Any, b: Any, c: Any, dtype: Any = np.float64) -> np.ndarray:
+    """a * b + c rounded once into `dtype` (float64 operands; float32 ones for a float32
+    fma), exact in both dtypes: the float32 sum is rounded to odd in float64 first."""
+    a, b, c = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(a, b, c))
+    if np.dtype(dtype) == np.float32:  # float32 products are exact in float64
+        return sum_round_to_odd(a * b, c).astype(np.float32)
+    uh, ul = two_prod(a, b)
+    th, tl = two_sum(c, uh)
+    return th + sum_round_to_odd(tl, ul)
+
+
 def fma(a: Any, b: Any, c: Any, out: np.ndarray | None = None,
         dtype: Any = None) -> np.ndarray:
     """a * b + c rounded once, in `dtype` (default: c's dtype), into `out` if given.
@@ -92,9 +103,7 @@ def fma(a: Any, b: Any, c: Any, out: np.ndarray | None = None,
             r = np.add(np.multiply(a, b, dtype=np.float64), c, dtype=np.float64)
     elif dt == np.float64:
         a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
-        uh, ul = two_prod(a, b)
-        th, tl = two_sum(c, uh)
-        r = th + sum_round_to_odd(tl, ul)
+        r = fma_exact(a, b, c)
         r = np.where(np.isfinite(r), r, a * b + c)  # inf/nan: the plain expression says it best
     else:  # integers: exact anyway
         r = np.add(np.multiply(a, b), c)
@@ -113,7 +122,8 @@ def parallel_chunks(n: int, threads: int = 1, grain: int = 32768) -> list[tuple[
     return [(b, min(n, b + size)) for b in range(0, n, size)]
 
 
-def arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.ndarray:
+def arange_float(start: float, step: float, n: int, np_dtype: np.dtype,
+                 threads: int = 1) -> np.ndarray:
     """torch's arange kernel: doubles throughout, then SIMD blocks of 8 floats or 4 doubles.
 
     Its scalar path computes fma(step, i, start); its vector path computes the
@@ -122,12 +132,11 @@ def arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.nd
     a time from the start of its chunk; the leftover tail takes the scalar path.
     """
     lanes = 8 if np_dtype == np.float32 else 4
-    out = fma(step, np.arange(n, dtype=np.float64), start, dtype=np.float64)
-    for begin, end in parallel_chunks(n):
+    out = fma_exact(step, np.arange(n, dtype=np.float64), start)
+    for begin, end in parallel_chunks(n, threads):
         covered = ((end - begin) // (2 * lanes)) * 2 * lanes
         if covered:
             base = out[begin:begin + covered:lanes].astype(np_dtype).astype(np.float64)
             lane = np.tile(np.arange(lanes, dtype=np.float64), covered // lanes)
-            out[begin:begin + covered] = fma(lane, step, np.repeat(base, lanes),
-                                             dtype=np.float64)
+            out[begin:begin + covered] = fma_exact(lane, step, np.repeat(base, lanes))
     return out.astype(np_dtype)

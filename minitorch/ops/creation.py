@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
+from minitorch._torch_exact import arange_float, fma_exact
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.devices import check_device
@@ -527,75 +528,9 @@ def _default_threads() -> int:
     return os.cpu_count() or 1
 
 
+# torch splits arange's loop over its threads, which moves its SIMD blocks; we split
+# as torch does on this machine. (The kernel emulation itself lives in _torch_exact.py.)
 _INTRAOP_THREADS = _default_threads()
-
-# Both kernels are C++ loops whose `start + step * i` the compiler fuses into
-# one fma (a * b + c with a single rounding). NumPy has no fma, so we emulate
-# it exactly with error-free transformations (Dekker, Knuth, Boldo-Melquiond).
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """s + e == a + b exactly (Knuth)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """p + e == a * b exactly (Dekker: split each factor into two 26-bit halves)."""
-    p = a * b
-    ca, cb = 134217729.0 * a, 134217729.0 * b  # 2**27 + 1
-    ah, bh = ca - (ca - a), cb - (cb - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _sum_round_to_odd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a + b rounded to the neighbour with an odd last bit when inexact ("round to odd").
-
-    Rounding to odd first and to nearest afterwards gives the correctly
-    rounded result: this is what kills double rounding below.
-    """
-    s, e = _two_sum(a, b)
-    even = (s.view(np.int64) & 1) == 0
-    return np.where((e != 0) & even, np.nextafter(s, np.where(e > 0, np.inf, -np.inf)), s)
-
-
-def _fma(a: Any, b: Any, c: Any, out_dtype: Any = np.float64) -> np.ndarray:
-    """a * b + c rounded once into out_dtype (float64 operands; float32 ones for a float32 fma)."""
-    a, b, c = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(a, b, c))
-    if out_dtype == np.float32:  # float32 products are exact in float64
-        return _sum_round_to_odd(a * b, c).astype(np.float32)
-    uh, ul = _two_prod(a, b)
-    th, tl = _two_sum(c, uh)
-    return th + _sum_round_to_odd(tl, ul)
-
-
-def _parallel_chunks(n: int, grain: int = 32768) -> list[tuple[int, int]]:
-    """The [begin, end) pieces torch's at::parallel_for hands to its threads."""
-    threads = _INTRAOP_THREADS
-    if n < grain or threads == 1:
-        return [(0, n)]
-    threads = builtins.min(threads, -(-n // grain))
-    size = -(-n // threads)
-    return [(b, builtins.min(n, b + size)) for b in range(0, n, size)]
-
-
-def _arange_float(start: float, step: float, n: int, np_dtype: np.dtype) -> np.ndarray:
-    """torch's arange kernel: doubles throughout, then SIMD blocks of 8 floats or 4 doubles.
-
-    Its scalar path computes fma(step, i, start); its vector path computes the
-    block's first value that way, rounds it to the tensor's dtype, then adds
-    k * step for the k-th lane. Each thread's vector loop takes two blocks at
-    a time from the start of its chunk; the leftover tail takes the scalar path.
-    """
-    lanes = 8 if np_dtype == np.float32 else 4
-    out = _fma(step, np.arange(n, dtype=np.float64), start)
-    for begin, end in _parallel_chunks(n):
-        covered = ((end - begin) // (2 * lanes)) * 2 * lanes
-        if covered:
-            base = out[begin:begin + covered:lanes].astype(np_dtype).astype(np.float64)
-            lane = np.tile(np.arange(lanes, dtype=np.float64), covered // lanes)
-            out[begin:begin + covered] = _fma(lane, step, np.repeat(base, lanes))
-    return out.astype(np_dtype)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = None,
@@ -623,7 +558,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
     if d.category == 2:
         n = math.ceil((end - start) / step)
         _check_storage((n,), d, "arange")
-        return _leaf(_arange_float(float(start), float(step), n, d.np), requires_grad)
+        values = arange_float(float(start), float(step), n, d.np, _INTRAOP_THREADS)
+        return _leaf(values, requires_grad)
     # Integer kernels work in int64: start and step are truncated toward zero.
     istart, istep = int(start), int(step)
     if d is dtypes.int64:
@@ -669,8 +605,8 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: DType | None = None,
     i = np.arange(steps)
     half = steps // 2
     fdt = np.float32 if out_dtype == np.float32 else np.float64
-    up = _fma(step, i[:half].astype(fdt), s, out_dtype)
-    down = _fma(-step, (steps - 1 - i[half:]).astype(fdt), e, out_dtype)
+    up = fma_exact(step, i[:half].astype(fdt), s, out_dtype)
+    down = fma_exact(-step, (steps - 1 - i[half:]).astype(fdt), e, out_dtype)
     return _leaf(np.concatenate([up, down]).astype(d.np), requires_grad)
 register(linspace, differentiable=False)
 
