@@ -138,7 +138,7 @@ def result_type(*operands) -> dtype:
     """torch.result_type: promote tensors and scalars by torch's three-tier rule."""
     tiers: list[dtype | None] = [None, None, None]  # dim tensors, 0-dim tensors, scalars
     for x in operands:
-        data = getattr(x, "data", None)
+        data = getattr(x, "array", None)
         if isinstance(data, np.ndarray):
             d, tier = from_numpy_dtype(data.dtype), 0 if data.ndim else 1
         elif isinstance(x, np.ndarray):

@@ -212,7 +212,7 @@ def format_tensor(t: Any) -> str:
     """repr(t), exactly as torch prints the same tensor (with `minitorch.` for `torch.`)."""
     prefix = "tensor("
     indent = len(prefix)
-    a = t.data
+    a = t.array
     d = dtypes.from_numpy_dtype(a.dtype)
     suffixes = []
     if a.size == 0:

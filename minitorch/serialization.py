@@ -69,7 +69,7 @@ UNSAFE_MESSAGE = (
 
 
 def _array_of(t: Tensor) -> np.ndarray:
-    return t.data
+    return t.array
 
 
 def _tensor_from(array: np.ndarray, requires_grad: bool) -> Tensor:

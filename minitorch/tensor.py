@@ -1,6 +1,6 @@
 """Tensor: a NumPy array plus what autograd needs to know about it.
 
-A Tensor holds `data` (an np.ndarray), `requires_grad`, the `grad` that
+A Tensor holds `array` (an np.ndarray), `requires_grad`, the `grad` that
 backward accumulates, and `grad_fn`, the Function node that produced it
 (None for leaves). This file holds only what a tensor *is*; the ops put
 themselves on Tensor as methods when their family file declares them
@@ -25,7 +25,7 @@ _ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
 
 
 class Tensor:
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "__weakref__")
+    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version", "__weakref__")
 
     def __init__(self, data: Any, dtype: DType | None = None, requires_grad: bool = False) -> None:
         # Like torch.Tensor(data): the default float dtype unless told otherwise. The
@@ -34,59 +34,75 @@ class Tensor:
 
         dtype = dtypes.get_default_dtype() if dtype is None else dtype
         t = tensor(data, dtype=dtype, requires_grad=requires_grad)
-        self.data, self.requires_grad, self.grad = t.data, t.requires_grad, None
+        self.array, self.requires_grad, self.grad = t.array, t.requires_grad, None
         self.grad_fn, self._version = None, 0
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
         """The fast constructor every op uses: no checks, no copies."""
         t = object.__new__(cls)
-        t.data = data
+        t.array = data
         t.requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
         t._version = 0
         return t
 
+    # -- .data: the same memory as a Tensor that autograd does not watch ----
+    @property
+    def data(self) -> Tensor:
+        """A detached Tensor over the same memory, as torch's `.data`.
+
+        Unlike detach(), an in-place write through `.data` is invisible to autograd: it
+        does not bump this tensor's version (torch's rule, and the reason to prefer detach).
+        """
+        return Tensor._make(self.array, False, None)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        self.array = value.array
+
     # -- what a tensor is ------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         if dim is None:
-            return self.data.shape
-        n = max(self.data.ndim, 1)
+            return self.array.shape
+        n = max(self.array.ndim, 1)
         if not -n <= dim < n:
             raise IndexError(
                 f"size: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                 f"but got {dim})"
             )
-        return self.data.shape[dim] if self.data.ndim else 1
+        return self.array.shape[dim] if self.array.ndim else 1
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> DType:
-        return dtypes.from_numpy_dtype(self.data.dtype)
+        return dtypes.from_numpy_dtype(self.array.dtype)
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
-        return bool(self.data.flags.c_contiguous)
+        return bool(self.array.flags.c_contiguous)
 
     # -- where it lives: always the CPU (devices.py) ------------------------
     @property
@@ -119,23 +135,23 @@ class Tensor:
 
     # -- its memory: sizes in bytes, strides in elements -------------------
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def itemsize(self) -> int:
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def nbytes(self) -> int:
         """numel() * itemsize (an expanded tensor counts every element, as in torch)."""
-        return self.data.size * self.data.itemsize
+        return self.array.size * self.array.itemsize
 
     def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         """Steps in elements between neighbours along each dim (NumPy counts bytes)."""
-        strides = tuple(s // self.data.itemsize for s in self.data.strides)
+        strides = tuple(s // self.array.itemsize for s in self.array.strides)
         if dim is None:
             return strides
-        n = self.data.ndim
+        n = self.array.ndim
         if n == 0:
             raise IndexError(f"stride: Dimension specified as {dim} but tensor has no dimensions")
         if not -n <= dim < n:
@@ -147,24 +163,24 @@ class Tensor:
 
     def data_ptr(self) -> int:
         """The address of the first element (0 for an empty tensor, as in torch)."""
-        return self.data.ctypes.data if self.data.size else 0
+        return self.array.ctypes.data if self.array.size else 0
 
     def storage_offset(self) -> int:
         """How many elements into its memory block this view starts."""
-        root = self.data
+        root = self.array
         while isinstance(root.base, np.ndarray):
             root = root.base
-        if root is self.data or not self.data.size:
+        if root is self.array or not self.array.size:
             return 0
-        return (self.data.ctypes.data - root.ctypes.data) // self.data.itemsize
+        return (self.array.ctypes.data - root.ctypes.data) // self.array.itemsize
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __repr__(self) -> str:
         return printing.format_tensor(self)
@@ -180,7 +196,7 @@ class Tensor:
             )
         t = object.__new__(type(self))
         memo[id(self)] = t
-        t.data, t.requires_grad = self.data.copy(), self.requires_grad
+        t.array, t.requires_grad = self.array.copy(), self.requires_grad
         t.grad_fn, t._version = None, 0
         t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
         if hasattr(self, "__dict__"):  # subclasses such as Parameter
@@ -188,21 +204,21 @@ class Tensor:
         return t
 
     def __reduce_ex__(self, protocol: int) -> Any:
-        return (_rebuild_tensor, (type(self), self.data, self.requires_grad))
+        return (_rebuild_tensor, (type(self), self.array, self.requires_grad))
 
     # -- the Python protocol: truth, numbers, formatting, iteration -------
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            how = "no values" if self.data.size == 0 else "more than one value"
+        if self.array.size != 1:
+            how = "no values" if self.array.size == 0 else "more than one value"
             raise RuntimeError(
                 f"Boolean value of Tensor with {how} is ambiguous (shape {tuple(self.shape)})"
             )
-        return bool(self.data)
+        return bool(self.array)
 
     def _python_scalar(self) -> Any:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"{_ONE_ELEMENT} (got shape {tuple(self.shape)})")
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def __float__(self) -> float:
         return float(self._python_scalar())
@@ -214,21 +230,21 @@ class Tensor:
         return complex(self._python_scalar())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.reshape(()).item())
+        return int(self.array.reshape(()).item())
 
     def __format__(self, format_spec: str) -> str:
         # Like torch: a 0-d tensor formats as its number (f"{loss:.4f}"); any other shape
         # only takes the empty spec, which prints it.
-        if self.data.ndim == 0 and type(self) is Tensor:
-            return format(self.data.item(), format_spec)
+        if self.array.ndim == 0 and type(self) is Tensor:
+            return format(self.array.item(), format_spec)
         return object.__format__(self, format_spec)
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __contains__(self, element: Any) -> bool:
         """`x in t`: whether any element of t equals x (a number or a broadcastable tensor)."""
@@ -241,14 +257,14 @@ class Tensor:
 
     # -- leaving the graph -----------------------------------------------
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
@@ -256,11 +272,11 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self.data
+        return self.array
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory, as in torch)."""
-        return Tensor._make(self.data, False, None)
+        return Tensor._make(self.array, False, None)
 
     def detach_(self) -> Tensor:
         self.grad_fn, self.requires_grad = None, False
@@ -272,7 +288,7 @@ class Tensor:
             raise RuntimeError(
                 "requires_grad_: you can only change requires_grad flags of leaf variables."
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(
                 f"requires_grad_: only Tensors of floating point dtype can require gradients, "
                 f"got {self.dtype}"

@@ -40,14 +40,14 @@ def _check_inputs(inputs: tuple[Any, ...]) -> list[int]:
     checked = []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and x.requires_grad:
-            if x.data.dtype != np.float64:
+            if x.array.dtype != np.float64:
                 warnings.warn(
                     f"Input #{i} requires gradient and is not a double precision floating point "
                     "or complex. This check will likely fail if all the inputs are not of double "
                     "precision floating point or complex. ",
                     stacklevel=3,
                 )
-            if 0 in x.data.strides and x.data.size > 1:
+            if 0 in x.array.strides and x.array.size > 1:
                 raise RuntimeError(
                     f"The {i}th input has a dimension with stride 0. gradcheck only supports "
                     "inputs that are non-overlapping to be able to compute the numerical "
@@ -91,14 +91,14 @@ def numerical_jacobian(fn: Callable, inputs: tuple[Any, ...], i: int, eps: float
                        which: Sequence[int]) -> list[np.ndarray]:
     """d(outputs)/d(inputs[i]) by central differences: one (n_in, n_out) matrix per output."""
     with no_grad():
-        sizes = [_outputs(fn, inputs)[j].data.size for j in which]
+        sizes = [_outputs(fn, inputs)[j].array.size for j in which]
 
         def evaluate() -> np.ndarray:
             outs = _outputs(fn, inputs)
-            return np.concatenate([np.asarray(outs[j].data, np.float64).reshape(-1)
+            return np.concatenate([np.asarray(outs[j].array, np.float64).reshape(-1)
                                    for j in which])
 
-        stacked = central_differences(evaluate, inputs[i].data, eps)
+        stacked = central_differences(evaluate, inputs[i].array, eps)
     return list(np.split(stacked, np.cumsum(sizes)[:-1], axis=1))
 
 
@@ -112,22 +112,22 @@ def analytical_jacobian(fn: Callable, inputs: tuple[Any, ...], checked: Sequence
     outs = _outputs(fn, inputs)
     outputs = [outs[j] for j in which]
     wrt = [inputs[i] for i in checked]
-    jac = [[np.zeros((inputs[i].data.size, o.data.size)) for o in outputs] for i in checked]
+    jac = [[np.zeros((inputs[i].array.size, o.array.size)) for o in outputs] for i in checked]
     for j, out in enumerate(outputs):
-        for m in range(out.data.size):
-            onehot = np.zeros(out.data.size, dtype=out.data.dtype)
+        for m in range(out.array.size):
+            onehot = np.zeros(out.array.size, dtype=out.array.dtype)
             onehot[m] = 1
-            seed = Tensor._make(onehot.reshape(out.data.shape), False, None)
+            seed = Tensor._make(onehot.reshape(out.array.shape), False, None)
             grads = autograd_grad(out, wrt, seed, retain_graph=True, allow_unused=True)
             for r, g in enumerate(grads):
                 if g is None:  # this output does not depend on that input
                     continue
-                if g.data.shape != wrt[r].data.shape:
+                if g.array.shape != wrt[r].array.shape:
                     raise GradcheckError(
-                        f"Gradient for input {checked[r]} has shape {g.data.shape}, "
-                        f"expected {wrt[r].data.shape}"
+                        f"Gradient for input {checked[r]} has shape {g.array.shape}, "
+                        f"expected {wrt[r].array.shape}"
                     )
-                jac[r][j][:, m] = g.data.reshape(-1)
+                jac[r][j][:, m] = g.array.reshape(-1)
     return jac
 
 
@@ -183,7 +183,7 @@ def _tolerances(*ds: dtypes.dtype) -> tuple[float, float]:
 
 def _as_array(x: Any) -> np.ndarray:
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     if isinstance(x, (bool, int, float)):
         return np.asarray(x, dtype=dtypes.scalar_dtype(x).np)
     raise TypeError(f"assert_close: expected a Tensor or a number, got {type(x).__name__}")

@@ -57,7 +57,7 @@ def to_numpy(t: Any) -> np.ndarray:
     """The values of a torch or minitorch tensor as a fresh NumPy array."""
     if isinstance(t, torch.Tensor):
         return t.detach().cpu().numpy().copy()
-    return np.array(t.data)
+    return np.array(t.array)
 
 
 def torch_state_to_mt(state: dict[str, Any]) -> dict[str, Any]:
@@ -859,11 +859,11 @@ def run_init_case(name: str) -> Outcome:
     if name in INIT_CASES:
         t = mt.empty(*INIT_SHAPE)
         INIT_CASES[name](t)
-        values = t.data
+        values = t.array
         shape = INIT_SHAPE
     else:
         p = MODULE_INIT_CASES[name]()
-        values, shape = p.data, tuple(p.shape)
+        values, shape = p.array, tuple(p.shape)
     kind, mean, std, bound = init_expectation(name, shape)
     ok, detail = moment_check(values, kind, mean, std, bound)
     return Outcome(status="ok" if ok else "FAIL", detail=detail, checks=f"{kind} moments")
@@ -871,8 +871,8 @@ def run_init_case(name: str) -> Outcome:
 
 def run_constant_inits() -> Outcome:
     t = mt.empty(3, 4)
-    res = [mt.nn.init.zeros_(t).data.tolist(), mt.nn.init.ones_(t).data.tolist(),
-           mt.nn.init.constant_(t, 0.25).data.tolist()]
+    res = [mt.nn.init.zeros_(t).array.tolist(), mt.nn.init.ones_(t).array.tolist(),
+           mt.nn.init.constant_(t, 0.25).array.tolist()]
     u = torch.empty(3, 4)
     want = [torch.nn.init.zeros_(u).tolist(), torch.nn.init.ones_(u).tolist(),
             torch.nn.init.constant_(u, 0.25).tolist()]
@@ -913,7 +913,7 @@ def run_dropout_stats(p: float = 0.3, n: int = 200_000) -> Outcome:
     x = mt.ones(n, dtype=mt.float32, requires_grad=True)
     y = mt.nn.Dropout(p)(x)
     y.sum().backward()
-    v, g = y.data, x.grad.data
+    v, g = y.array, x.grad.array
     kept = v != 0
     rate = float(kept.mean())
     se = math.sqrt(p * (1 - p) / n)

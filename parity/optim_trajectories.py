@@ -321,7 +321,7 @@ class Side:
         return self.lib.__name__ == "torch"
 
     def arrays(self, tensors: Iterable[Any]) -> list[np.ndarray]:
-        return [t.detach().numpy() if self.is_torch else t.data for t in tensors]
+        return [t.detach().numpy() if self.is_torch else t.array for t in tensors]
 
 
 def make_side(lib: Any, params0: list[np.ndarray], consts0: dict[str, np.ndarray]) -> Side:
@@ -346,7 +346,7 @@ def loss_and_backward(side: Side, problem: Problem, sign: float) -> np.ndarray |
     loss.backward()
     if preact is None:
         return None
-    return (preact.detach().numpy() if side.is_torch else preact.data) > 0
+    return (preact.detach().numpy() if side.is_torch else preact.array) > 0
 
 
 def deviation(mine: np.ndarray, theirs: np.ndarray) -> float:
@@ -438,7 +438,7 @@ def compare_step(mt: Side, th: Side, trace: Trace, step: int) -> None:
                 if (vt is None) != (vm is None):
                     trace.add_problem(f"step {step}: param {i} state '{key}' None on one side")
                 continue
-            at, am = vt.detach().numpy(), vm.data
+            at, am = vt.detach().numpy(), vm.array
             if at.dtype != am.dtype or at.shape != am.shape:
                 trace.add_problem(f"param {i} state '{key}': {am.dtype}{list(am.shape)} vs "
                                   f"torch {at.dtype}{list(at.shape)}")

@@ -142,7 +142,7 @@ def dtype_name(d: Any) -> str:
 def tensor_array(t: Any) -> np.ndarray:
     if _is_torch(t):
         return t.detach().cpu().numpy()
-    return np.asarray(t.data)
+    return np.asarray(t.array)
 
 
 def _value_key(v: Any) -> tuple[str, Any]:

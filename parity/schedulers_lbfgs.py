@@ -351,7 +351,7 @@ def _array(t: Any) -> np.ndarray:
     """A copy of a tensor's values, from either engine."""
     if type(t).__module__.startswith("torch"):
         return t.detach().numpy().copy()
-    return np.array(t.data, copy=True)
+    return np.array(t.array, copy=True)
 
 
 def _plain(v: Any) -> Any:

@@ -166,15 +166,15 @@ def test_sdpa_dropout_is_applied_and_unbiased():
     n = 4000
     q, k, v = rand(rng, 1, 3, 4), rand(rng, 1, 5, 4), rand(rng, 1, 5, 2)
     F = mt.nn.functional
-    base = F.scaled_dot_product_attention(*(mt.from_numpy(a) for a in (q, k, v))).data[0]
+    base = F.scaled_dot_product_attention(*(mt.from_numpy(a) for a in (q, k, v))).array[0]
     mt.manual_seed(0)
     reps = [mt.from_numpy(np.repeat(a, n, axis=0)) for a in (q, k, v)]
-    out = F.scaled_dot_product_attention(*reps, dropout_p=0.3).data
+    out = F.scaled_dot_product_attention(*reps, dropout_p=0.3).array
     assert not np.allclose(out[0], out[1])
     se = out.std(axis=0) / np.sqrt(n)
     assert np.all(np.abs(out.mean(axis=0) - base) <= 5 * se + 1e-12)
     zero = F.scaled_dot_product_attention(*(mt.from_numpy(a) for a in (q, k, v)), dropout_p=1.0)
-    assert np.all(zero.data == 0)
+    assert np.all(zero.array == 0)
 
 
 def _sdpa_error(lib, q, k, v, **kw):
@@ -417,10 +417,10 @@ def test_mha_dropout_only_in_training():
     mt.manual_seed(0)
     out, weights = mm(*(mt.from_numpy(a) for a in arrays))
     ref, ref_w = mm.eval()(*(mt.from_numpy(a) for a in arrays))
-    assert not np.allclose(out.data, ref.data)
+    assert not np.allclose(out.array, ref.array)
     # dropped weights are 0, kept ones scaled by 1 / (1 - p): rows no longer sum to one
-    assert not np.allclose(weights.data.sum(-1), 1.0)
-    np.testing.assert_allclose(ref_w.data.sum(-1), 1.0)
+    assert not np.allclose(weights.array.sum(-1), 1.0)
+    np.testing.assert_allclose(ref_w.array.sum(-1), 1.0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -454,10 +454,10 @@ def test_mha_parameters_names_and_init():
         for name, p in mm.named_parameters():
             assert tuple(p.shape) == tuple(dict(tm.named_parameters())[name].shape)
     mm = mt.nn.MultiheadAttention(6, 2)
-    assert np.all(mm.in_proj_bias.data == 0) and np.all(mm.out_proj.bias.data == 0)
+    assert np.all(mm.in_proj_bias.array == 0) and np.all(mm.out_proj.bias.array == 0)
     bound = np.sqrt(6.0 / (6 + 18))  # xavier_uniform_ on (18, 6)
-    assert np.abs(mm.in_proj_weight.data).max() <= bound
-    assert mm.in_proj_weight.data.std() > bound / 3
+    assert np.abs(mm.in_proj_weight.array).max() <= bound
+    assert mm.in_proj_weight.array.std() > bound / 3
 
 
 def _mha_call(lib, kw, arrays, embed=8, heads=2, module_kw=None):
@@ -581,7 +581,7 @@ def test_transformer_layers_are_independent_deep_copies():
     ids = {id(p) for p in enc.parameters()}
     assert len(ids) == len(list(enc.parameters())) == 3 * len(list(layer.parameters()))
     assert all(id(p) not in ids for p in layer.parameters())
-    np.testing.assert_array_equal(enc.layers[0].linear1.weight.data, layer.linear1.weight.data)
+    np.testing.assert_array_equal(enc.layers[0].linear1.weight.array, layer.linear1.weight.array)
 
 
 def test_transformer_nested_fast_path_result_and_warning():
@@ -617,7 +617,7 @@ def test_generate_square_subsequent_mask_and_errors():
         t = torch.nn.Transformer.generate_square_subsequent_mask(
             4, **({} if dtype is None else {"dtype": torch.float64}))
         assert str(m.dtype)[-7:] == str(t.dtype)[-7:]
-        np.testing.assert_array_equal(m.data, t.numpy())
+        np.testing.assert_array_equal(m.array, t.numpy())
     for lib in (torch, mt):
         with pytest.raises(RuntimeError, match="activation should be relu/gelu, not tanh"):
             lib.nn.TransformerEncoderLayer(4, 2, activation="tanh")

@@ -45,20 +45,20 @@ def test_diamond_graph_sums_both_paths():
     a = x * x  # da/dx = 2x
     y = a * 2 + a * 5  # dy/dx = 7 * 2x = 42
     y.backward(Tensor._make(np.ones(1), False, None))
-    assert x.grad.data.tolist() == [42.0]
+    assert x.grad.array.tolist() == [42.0]
 
 
 def test_gradients_accumulate_across_backward_calls():
     x = leaf([1.0, 2.0])
     for _ in range(3):
         (x * 4).backward(Tensor._make(np.ones(2), False, None))
-    assert x.grad.data.tolist() == [12.0, 12.0]
+    assert x.grad.array.tolist() == [12.0, 12.0]
 
 
 def test_same_tensor_used_twice_in_one_op():
     x = leaf([5.0])
     (x * x).backward(Tensor._make(np.ones(1), False, None))
-    assert x.grad.data.tolist() == [10.0]
+    assert x.grad.array.tolist() == [10.0]
 
 
 def test_chain_of_100000_ops_does_not_hit_the_recursion_limit():
@@ -67,15 +67,15 @@ def test_chain_of_100000_ops_does_not_hit_the_recursion_limit():
     for _ in range(100_000):
         y = y * 1.0
     y.backward(Tensor._make(np.ones(1), False, None))
-    assert x.grad.data.tolist() == [1.0]
+    assert x.grad.array.tolist() == [1.0]
 
 
 def test_grad_is_a_tensor_of_the_leafs_dtype_and_shape():
     x = leaf(np.ones((2, 3)), np.float32)
     y = x * Tensor._make(np.full((3,), 2.0), False, None)  # promotes to float64
-    assert y.data.dtype == np.float64
+    assert y.array.dtype == np.float64
     y.backward(Tensor._make(np.ones((2, 3)), False, None))
-    assert x.grad.data.dtype == np.float32 and x.grad.shape == (2, 3)
+    assert x.grad.array.dtype == np.float32 and x.grad.shape == (2, 3)
 
 
 def test_no_grad_records_nothing_and_enable_grad_inside_it_does():
@@ -112,7 +112,7 @@ def test_retain_graph_allows_a_second_backward():
     seed = Tensor._make(np.ones(1), False, None)
     y.backward(seed, retain_graph=True)
     y.backward(seed)
-    assert x.grad.data.tolist() == [8.0]
+    assert x.grad.array.tolist() == [8.0]
 
 
 def test_graph_without_saved_arrays_can_be_walked_twice():
@@ -121,7 +121,7 @@ def test_graph_without_saved_arrays_can_be_walked_twice():
     seed = Tensor._make(np.ones(1), False, None)
     y.backward(seed)
     y.backward(seed)
-    assert x.grad.data.tolist() == [2.0]
+    assert x.grad.array.tolist() == [2.0]
 
 
 def test_retain_grad_keeps_a_non_leaf_gradient():
@@ -129,8 +129,8 @@ def test_retain_grad_keeps_a_non_leaf_gradient():
     h = x * 3
     h.retain_grad()
     (h * h).backward(Tensor._make(np.ones(2), False, None))
-    assert h.grad.data.tolist() == [6.0, 12.0]
-    assert x.grad.data.tolist() == [18.0, 36.0]
+    assert h.grad.array.tolist() == [6.0, 12.0]
+    assert x.grad.array.tolist() == [18.0, 36.0]
 
 
 def test_autograd_grad_returns_without_touching_dot_grad():
@@ -138,7 +138,7 @@ def test_autograd_grad_returns_without_touching_dot_grad():
     h = x * x
     y = h * 2
     gx, gh = mt.autograd.grad(y, [x, h], Tensor._make(np.ones(2), False, None))
-    assert gx.data.tolist() == [4.0, 8.0] and gh.data.tolist() == [2.0, 2.0]
+    assert gx.array.tolist() == [4.0, 8.0] and gh.array.tolist() == [2.0, 2.0]
     assert x.grad is None
 
 
@@ -177,7 +177,7 @@ def test_inplace_on_a_leaf_that_requires_grad_raises_and_changes_nothing():
     x = leaf([1.0])
     with pytest.raises(RuntimeError, match="leaf Variable"):
         x.add_(1)
-    assert x.data.tolist() == [1.0]
+    assert x.array.tolist() == [1.0]
 
 
 def test_inplace_on_a_non_leaf_is_recorded():
@@ -185,7 +185,7 @@ def test_inplace_on_a_non_leaf_is_recorded():
     y = x * 3
     y.mul_(x)  # y = 3x * x
     y.backward(Tensor._make(np.ones(1), False, None))
-    assert x.grad.data.tolist() == [12.0]
+    assert x.grad.array.tolist() == [12.0]
 
 
 def test_modifying_a_saved_input_in_place_is_detected():
@@ -199,10 +199,10 @@ def test_modifying_a_saved_input_in_place_is_detected():
 
 def test_inplace_under_no_grad_writes_through_to_views():
     base = Tensor._make(np.zeros(4), False, None)
-    view = Tensor._make(base.data[1:3], False, None)
+    view = Tensor._make(base.array[1:3], False, None)
     with mt.no_grad():
         view.add_(5)
-    assert base.data.tolist() == [0.0, 5.0, 5.0, 0.0]
+    assert base.array.tolist() == [0.0, 5.0, 5.0, 0.0]
 
 
 # -- unbroadcast: the adjoint of broadcasting ---------------------------------
@@ -254,5 +254,5 @@ def test_modifying_a_saved_output_in_place_is_detected():
 def test_zero_dim_results_stay_arrays_and_keep_their_dtype():
     a = Tensor._make(np.array(-1.2), True, None)  # float64, 0-d
     for out in (1 - a, a - 1, 2 * a, a / 2, a.exp()):
-        assert type(out.data) is np.ndarray and out.data.dtype == np.float64
-    assert ((1 - a) ** 2).data.dtype == np.float64
+        assert type(out.array) is np.ndarray and out.array.dtype == np.float64
+    assert ((1 - a) ** 2).array.dtype == np.float64

@@ -36,7 +36,7 @@ def run(lib, fn):
 def describe(t):
     """What must agree between the two engines' tensors."""
     name = str(t.dtype).split(".")[-1]
-    data = t.detach().numpy() if isinstance(t, torch.Tensor) else t.data
+    data = t.detach().numpy() if isinstance(t, torch.Tensor) else t.array
     return name, tuple(t.shape), np.asarray(data).tolist(), bool(t.requires_grad)
 
 
@@ -90,16 +90,16 @@ def test_tensor_copies_and_from_numpy_shares():
     a = np.array([1.0, 2.0])
     t = mt.tensor(a)
     a[0] = 9.0
-    assert t.data[0] == 1.0 and t.dtype is mt.float64
+    assert t.array[0] == 1.0 and t.dtype is mt.float64
     s = mt.from_numpy(a)
     a[1] = 7.0
-    assert s.data[1] == 7.0 and s.dtype is mt.float64
-    assert mt.as_tensor(a).data is a
+    assert s.array[1] == 7.0 and s.dtype is mt.float64
+    assert mt.as_tensor(a).array is a
     src = mt.tensor([1.0, 2.0], requires_grad=True)
     with pytest.warns(UserWarning):
         c = mt.tensor(src)
-    assert not c.requires_grad and not np.shares_memory(c.data, src.data)
-    assert mt.tensor(np.arange(6).reshape(2, 3).T).data.flags.c_contiguous
+    assert not c.requires_grad and not np.shares_memory(c.array, src.array)
+    assert mt.tensor(np.arange(6).reshape(2, 3).T).array.flags.c_contiguous
 
 
 @pytest.mark.parametrize("dt", [np.complex64, np.uint32, object])
@@ -193,7 +193,7 @@ def test_arange_values_are_bit_equal_to_torch(dt, monkeypatch):
         cases.append((float(s), float(s + st * rng.integers(1, 2000)), float(st)))
     for s, e, st in cases:
         want = torch.arange(s, e, st, dtype=getattr(torch, dt)).numpy()
-        got = mt.arange(s, e, st, dtype=getattr(mt, dt)).data
+        got = mt.arange(s, e, st, dtype=getattr(mt, dt)).array
         assert got.dtype == want.dtype and got.shape == want.shape, (s, e, st)
         np.testing.assert_array_equal(got, want, err_msg=str((s, e, st)))
 
@@ -208,7 +208,7 @@ def test_linspace_values_are_bit_equal_to_torch(dt):
         if dt.startswith("int"):
             s, e = s * 10, e * 10
         want = torch.linspace(s, e, n, dtype=getattr(torch, dt)).numpy()
-        got = mt.linspace(s, e, n, dtype=getattr(mt, dt)).data
+        got = mt.linspace(s, e, n, dtype=getattr(mt, dt)).array
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want, err_msg=str((s, e, n)))
 
@@ -230,17 +230,17 @@ def test_random_draws_follow_the_generator_and_ranges():
     a = mt.rand(1000)
     mt.manual_seed(3)
     assert mt.equal(a, mt.rand(1000))
-    assert a.dtype is mt.float32 and 0 <= a.data.min() and a.data.max() < 1
+    assert a.dtype is mt.float32 and 0 <= a.array.min() and a.array.max() < 1
     g = mt.Generator(5)
     r = mt.randint(2, 7, (500,), generator=g)
-    assert r.dtype is mt.int64 and r.data.min() >= 2 and r.data.max() <= 6
+    assert r.dtype is mt.int64 and r.array.min() >= 2 and r.array.max() <= 6
     assert sorted(mt.randperm(10).tolist()) == list(range(10))
     n = mt.randn(20000, dtype=mt.float64)
-    assert abs(n.data.mean()) < 0.05 and abs(n.data.std() - 1) < 0.05
+    assert abs(n.array.mean()) < 0.05 and abs(n.array.std() - 1) < 0.05
     u = mt.zeros(2000).uniform_(-2, 3)
-    assert u.data.min() >= -2 and u.data.max() < 3
+    assert u.array.min() >= -2 and u.array.max() < 3
     s = mt.empty(4000, dtype=mt.float64).normal_(5.0, 2.0)
-    assert abs(s.data.mean() - 5) < 0.2 and abs(s.data.std() - 2) < 0.2
+    assert abs(s.array.mean() - 5) < 0.2 and abs(s.array.std() - 2) < 0.2
 
 
 # -- to, clone, in-place fillers -----------------------------------------------
@@ -548,8 +548,8 @@ def test_assert_close_tolerances_and_messages():
         with pytest.raises(AssertionError) as mine:
             assert_close(actual, expected)
         with pytest.raises(AssertionError) as theirs:
-            torch.testing.assert_close(torch.from_numpy(actual.data),
-                                       torch.from_numpy(expected.data))
+            torch.testing.assert_close(torch.from_numpy(actual.array),
+                                       torch.from_numpy(expected.array))
         want = str(theirs.value).replace("torch.", "minitorch.").splitlines()
         got = str(mine.value).splitlines()
         if "'shape'" in want[0]:  # torch prints shapes as torch.Size([2]), we as (2,)

@@ -115,10 +115,10 @@ def test_after_backward_a_node_keeps_edges_but_no_tensors_or_arrays():
 def test_retain_graph_keeps_what_a_second_backward_needs():
     loss, model = _mlp_loss()
     loss.backward(retain_graph=True)
-    first = model[0].weight.grad.data.copy()
+    first = model[0].weight.grad.array.copy()
     assert any(n.saved is not _FREED and len(n.saved) > 0 for n in _nodes(loss))
     loss.backward()
-    np.testing.assert_allclose(model[0].weight.grad.data, 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(model[0].weight.grad.array, 2 * first, rtol=1e-6)
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         loss.backward()
 

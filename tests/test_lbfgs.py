@@ -42,7 +42,7 @@ def run(lib, dtype, steps=4, start=(-1.2, 1.0), **hp):
     out = []
     for _ in range(steps):
         loss = opt.step(closure)
-        point = xy.detach().numpy().copy() if lib is torch else xy.data.copy()
+        point = xy.detach().numpy().copy() if lib is torch else xy.array.copy()
         out.append((point, float(loss.item())))
     return out, opt
 
@@ -148,7 +148,7 @@ def test_rosenbrock_is_bit_identical_with_torchs_sqrt(monkeypatch, hp, dtype):
     s_mine, s_theirs = my_opt.state_dict()["state"][0], torch_opt.state_dict()["state"][0]
     assert s_mine["func_evals"] == s_theirs["func_evals"]
     assert s_mine["n_iter"] == s_theirs["n_iter"]
-    np.testing.assert_array_equal(s_mine["d"].data, s_theirs["d"].numpy())
+    np.testing.assert_array_equal(s_mine["d"].array, s_theirs["d"].numpy())
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
@@ -220,4 +220,4 @@ def test_state_dict_round_trip_continues_the_same_trajectory():
 
     for point, loss in straight[3:]:
         assert fresh.step(closure).item() == loss
-        np.testing.assert_array_equal(xy.data, point)
+        np.testing.assert_array_equal(xy.array, point)

@@ -147,11 +147,11 @@ def run_both(name, hp, dtype, steps=12, lr=0.05, seed=0):
         mopt.step()
         topt.step()
         for m, t in zip(mps, tps):
-            pairs = [(m.data, t.detach().numpy())]
+            pairs = [(m.array, t.detach().numpy())]
             assert set(mopt.state[m]) == set(topt.state[t])
             for k, v in topt.state[t].items():
-                assert mopt.state[m][k].data.dtype == v.numpy().dtype, k
-                pairs.append((mopt.state[m][k].data, v.numpy()))
+                assert mopt.state[m][k].array.dtype == v.numpy().dtype, k
+                pairs.append((mopt.state[m][k].array, v.numpy()))
             for a, b in pairs:
                 eps = np.finfo(dtype).eps
                 gap = np.abs(a.astype(np.float64) - b) / (np.abs(b).max() * eps + 1e-300)
@@ -212,7 +212,7 @@ def test_adam_step_count_is_a_float32_tensor_per_parameter():
         a.grad = Tensor._make(np.ones(2), False, None)
         b.grad = Tensor._make(np.ones(2), False, None) if i == 0 else None
         opt.step()
-    assert opt.state[a]["step"].data.dtype == np.float32
+    assert opt.state[a]["step"].array.dtype == np.float32
     assert opt.state[a]["step"].item() == 3.0 and opt.state[b]["step"].item() == 1.0
 
 
@@ -222,15 +222,15 @@ def test_param_without_grad_is_skipped_entirely(name):
     hp = {"weight_decay": 0.1}
     a, b = mt_param(np.ones(3)), mt_param(np.ones(3))
     opt = getattr(mo, name)([a, b], lr=0.1, **hp)
-    before = {k: v.data.copy() for k, v in opt.state[b].items()}  # Adagrad's eager state
+    before = {k: v.array.copy() for k, v in opt.state[b].items()}  # Adagrad's eager state
     a.grad = Tensor._make(np.ones(3), False, None)
-    grad_array = a.grad.data.copy()
+    grad_array = a.grad.array.copy()
     opt.step()
-    np.testing.assert_array_equal(b.data, np.ones(3))  # not even decayed
-    assert {k: v.data.tolist() for k, v in opt.state[b].items()} == {
+    np.testing.assert_array_equal(b.array, np.ones(3))  # not even decayed
+    assert {k: v.array.tolist() for k, v in opt.state[b].items()} == {
         k: v.tolist() for k, v in before.items()}
-    assert not np.array_equal(a.data, np.ones(3))
-    np.testing.assert_array_equal(a.grad.data, grad_array)  # .grad never modified
+    assert not np.array_equal(a.array, np.ones(3))
+    np.testing.assert_array_equal(a.grad.array, grad_array)  # .grad never modified
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -239,16 +239,16 @@ def test_failed_step_changes_nothing(name):
     opt = getattr(mo, name)([a, b], lr=0.1)
     a.grad = Tensor._make(np.ones(3), False, None)
     b.grad = Tensor._make(np.ones(3), False, None)  # wrong shape
-    state_before = copy.deepcopy({k: v.data for k, v in opt.state[a].items()})
+    state_before = copy.deepcopy({k: v.array for k, v in opt.state[a].items()})
     with pytest.raises(RuntimeError, match=rf"{name}.step: parameter 1.*\(3,\).*\(4,\)"):
         opt.step()
-    np.testing.assert_array_equal(a.data, np.ones(3))
-    assert {k: v.data.tolist() for k, v in opt.state[a].items()} == {
+    np.testing.assert_array_equal(a.array, np.ones(3))
+    assert {k: v.array.tolist() for k, v in opt.state[a].items()} == {
         k: v.tolist() for k, v in state_before.items()}
     b.grad = Tensor._make(np.ones(4, dtype=np.float32), False, None)  # wrong dtype
     with pytest.raises(RuntimeError, match="dtype"):
         opt.step()
-    np.testing.assert_array_equal(a.data, np.ones(3))
+    np.testing.assert_array_equal(a.array, np.ones(3))
 
 
 def test_malformed_loaded_state_fails_before_any_update():
@@ -263,7 +263,7 @@ def test_malformed_loaded_state_fails_before_any_update():
     b.grad = Tensor._make(np.ones(5), False, None)
     with pytest.raises(RuntimeError, match=r"parameter 1: state 'exp_avg' has shape \(2,\)"):
         dst.step()
-    np.testing.assert_array_equal(a.data, np.ones(3))
+    np.testing.assert_array_equal(a.array, np.ones(3))
     assert dst.state[a]["step"].item() == 1.0
 
 
@@ -273,7 +273,7 @@ def test_zero_grad():
     a.grad = Tensor._make(np.ones(2), False, None)
     g = a.grad
     opt.zero_grad(set_to_none=False)
-    assert a.grad is g and not a.grad.data.any()
+    assert a.grad is g and not a.grad.array.any()
     opt.zero_grad()
     assert a.grad is None
 
@@ -289,7 +289,7 @@ def test_closure_is_evaluated_with_grad_enabled():
 
     with minitorch.no_grad():
         assert opt.step(closure) == 42.0
-    np.testing.assert_allclose(a.data, 0.9)
+    np.testing.assert_allclose(a.array, 0.9)
 
 
 # -- state_dict ---------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def test_state_dict_structure_matches_torch_and_round_trips(name):
         assert all(gm[k] == gt[k] for k in gm)
 
     # a fresh optimizer over fresh tensors, loaded, continues exactly like the original
-    fresh = [mt_param(p.data) for p in mps]
+    fresh = [mt_param(p.array) for p in mps]
     fopt = getattr(mo, name)([{"params": fresh[:2]}, {"params": fresh[2:]}], **hp)
     fopt.load_state_dict(ms)
     assert fopt.param_groups[1]["lr"] == 0.01
@@ -327,7 +327,7 @@ def test_state_dict_structure_matches_torch_and_round_trips(name):
         mopt.step()
         fopt.step()
     for p, q in zip(mps, fresh):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 def test_load_state_dict_deep_copies_and_casts_to_the_param_dtype():
@@ -340,11 +340,11 @@ def test_load_state_dict_deep_copies_and_casts_to_the_param_dtype():
     sd = opt.state_dict()
     opt2.load_state_dict(sd)
     st = opt2.state[b]
-    assert st["exp_avg"].data.dtype == np.float64
-    assert st["step"].data.dtype == np.float32  # the step count is never cast
-    assert st["exp_avg"].data is not sd["state"][0]["exp_avg"].data
-    sd["state"][0]["exp_avg_sq"].data[...] = 7.0
-    assert not (st["exp_avg_sq"].data == 7.0).any()
+    assert st["exp_avg"].array.dtype == np.float64
+    assert st["step"].array.dtype == np.float32  # the step count is never cast
+    assert st["exp_avg"].array is not sd["state"][0]["exp_avg"].array
+    sd["state"][0]["exp_avg_sq"].array[...] = 7.0
+    assert not (st["exp_avg_sq"].array == 7.0).any()
     with pytest.raises(ValueError, match="different number of parameter groups"):
         opt2.load_state_dict({"state": {}, "param_groups": []})
 
@@ -439,7 +439,8 @@ def test_quick_parity_section_is_deterministic(quick_section):
 
 PLANTED = {
     # Nesterov looks ahead with b + μg instead of g + μb
-    "SGD": (sgd_mod.SGD, sgd_mod, "add(g, buf.data, alpha=mu) if", "add(buf.data, g, alpha=mu) if"),
+    "SGD": (sgd_mod.SGD, sgd_mod, "add(g, buf.array, alpha=mu) if",
+            "add(buf.array, g, alpha=mu) if"),
     # eps inside the square root
     "RMSprop": (rmsprop_mod.RMSprop, rmsprop_mod, "avg = np.sqrt(v)  #",
                 "avg = np.sqrt(v + eps)  #"),

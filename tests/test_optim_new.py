@@ -68,12 +68,12 @@ def worst_gap(mopt, topt, mps, tps) -> float:
     state keys and dtypes must be torch's."""
     worst = 0.0
     for m, t in zip(mps, tps):
-        pairs = [(m.data, t.detach().numpy())]
+        pairs = [(m.array, t.detach().numpy())]
         assert set(mopt.state[m]) == set(topt.state[t])
         for k, v in topt.state[t].items():
-            assert mopt.state[m][k].data.dtype == v.numpy().dtype, k
+            assert mopt.state[m][k].array.dtype == v.numpy().dtype, k
             assert mopt.state[m][k].shape == tuple(v.shape), k
-            pairs.append((mopt.state[m][k].data, v.numpy()))
+            pairs.append((mopt.state[m][k].array, v.numpy()))
         for a, b in pairs:
             eps = np.finfo(b.dtype).eps
             with np.errstate(invalid="ignore"):
@@ -105,7 +105,7 @@ def run_both(name, hp, dtype, steps=12, seed=0, mt_hp=None, th_hp=None, reload_a
         worst = max(worst, worst_gap(mopt, topt, mps, tps))
         if i == reload_at:
             saved_m, saved_t = copy.deepcopy(mopt.state_dict()), copy.deepcopy(topt.state_dict())
-            mps = [mt_param(p.data, requires_grad) for p in mps]
+            mps = [mt_param(p.array, requires_grad) for p in mps]
             tps = [th_param(p.detach().numpy(), requires_grad) for p in tps]
             mopt = getattr(mo, name)(mps, **mt_kw)
             topt = getattr(torch.optim, name)(tps, **th_kw)
@@ -236,7 +236,7 @@ def test_switches_torch_refuses_on_cpu_raise_its_error_before_any_update(name, s
         mopt.step()
     assert str(mine.value) == str(theirs.value)
     for p, a in zip(mps, init):
-        np.testing.assert_array_equal(p.data, a)
+        np.testing.assert_array_equal(p.array, a)
 
 
 @pytest.mark.parametrize("name", NEW)
@@ -273,10 +273,10 @@ def test_state_dict_round_trip_equals_an_uninterrupted_run(name):
             opt.step()
             if reload and i == 3:
                 saved = copy.deepcopy(opt.state_dict())
-                ps = [mt_param(p.data) for p in ps]
+                ps = [mt_param(p.array) for p in ps]
                 opt = getattr(mo, name)(ps, lr=LR[name], **hp)
                 opt.load_state_dict(saved)
-        runs.append([p.data.copy() for p in ps])
+        runs.append([p.array.copy() for p in ps])
     for a, b in zip(*runs):  # float32 params: the load casts nothing, so bit-equal
         np.testing.assert_array_equal(a, b)
 
@@ -295,8 +295,8 @@ def test_state_dict_structure_matches_torch(name):
     assert sorted(sm["state"]) == sorted(st["state"]) == [0]
     for k, v in st["state"][0].items():
         mine = sm["state"][0][k]
-        assert (mine.data.dtype, mine.shape) == (v.numpy().dtype, tuple(v.shape)), k
-        np.testing.assert_allclose(mine.data, v.numpy(), rtol=1e-6)
+        assert (mine.array.dtype, mine.shape) == (v.numpy().dtype, tuple(v.shape)), k
+        np.testing.assert_allclose(mine.array, v.numpy(), rtol=1e-6)
 
 
 # -- grad None, failed steps ------------------------------------------------------------------
@@ -306,9 +306,9 @@ def test_param_without_grad_is_skipped_entirely(name):
     opt = getattr(mo, name)([a, b], lr=0.1)
     a.grad = Tensor._make(np.full(3, 0.5), False, None)
     opt.step()
-    np.testing.assert_array_equal(b.data, np.ones(3))
+    np.testing.assert_array_equal(b.array, np.ones(3))
     assert b not in opt.state
-    assert not np.array_equal(a.data, np.ones(3))
+    assert not np.array_equal(a.array, np.ones(3))
 
 
 @pytest.mark.parametrize("name", NEW)
@@ -318,17 +318,17 @@ def test_failed_step_changes_nothing(name):
     a.grad = Tensor._make(np.full(3, 0.5), False, None)
     b.grad = Tensor._make(np.full(4, 0.5), False, None)
     opt.step()
-    params_before = [a.data.copy(), b.data.copy()]
-    state_before = copy.deepcopy({k: v.data for k, v in opt.state[a].items()})
+    params_before = [a.array.copy(), b.array.copy()]
+    state_before = copy.deepcopy({k: v.array for k, v in opt.state[a].items()})
     b.grad = Tensor._make(np.ones(3), False, None)  # wrong shape, on the second parameter
     with pytest.raises(RuntimeError, match=rf"{name}.step: parameter 1.*\(3,\).*\(4,\)"):
         opt.step()
-    np.testing.assert_array_equal(a.data, params_before[0])
-    np.testing.assert_array_equal(b.data, params_before[1])
-    assert {k: v.data.tolist() for k, v in opt.state[a].items()} == {
+    np.testing.assert_array_equal(a.array, params_before[0])
+    np.testing.assert_array_equal(b.array, params_before[1])
+    assert {k: v.array.tolist() for k, v in opt.state[a].items()} == {
         k: v.tolist() for k, v in state_before.items()}
     opt.state[b]["step"] = Tensor._make(np.zeros(2, np.float32), False, None)  # malformed
     b.grad = Tensor._make(np.ones(4), False, None)
     with pytest.raises(RuntimeError, match="state 'step' must be 0-d"):
         opt.step()
-    np.testing.assert_array_equal(a.data, params_before[0])
+    np.testing.assert_array_equal(a.array, params_before[0])

@@ -102,7 +102,7 @@ def kink_one_at_zero(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _saved_input(ctx: Any) -> np.ndarray:
     """The op's input array (the node remembers its input tensors)."""
-    return np.asarray(ctx.inputs[0].data)
+    return np.asarray(ctx.inputs[0].array)
 
 
 def _first(out: Any) -> Any:
@@ -221,7 +221,7 @@ def _matmul_keeps_batch(f: Callable[..., Any]) -> Callable[..., Any]:
 
     def backward(ctx: Any, grad: Any) -> Any:
         ga, gb = f(ctx, grad)
-        a, b = (np.asarray(t.data) for t in ctx.inputs[:2])
+        a, b = (np.asarray(t.array) for t in ctx.inputs[:2])
         if gb is not None and a.ndim > 2 and b.ndim == 2:
             gb = np.matmul(np.swapaxes(a, -1, -2), grad).astype(gb.dtype)
         return ga, gb

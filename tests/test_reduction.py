@@ -24,9 +24,9 @@ def leaf(values, dtype=np.float64) -> Tensor:
 
 def same(got: Tensor, want: torch.Tensor, rtol: float = 1e-7, atol: float = 1e-10) -> None:
     want = want.detach()
-    assert got.data.dtype == want.numpy().dtype, (got.data.dtype, want.dtype)
-    assert got.data.shape == tuple(want.shape)
-    np.testing.assert_allclose(got.data, want.numpy(), rtol=rtol, atol=atol, equal_nan=True)
+    assert got.array.dtype == want.numpy().dtype, (got.array.dtype, want.dtype)
+    assert got.array.shape == tuple(want.shape)
+    np.testing.assert_allclose(got.array, want.numpy(), rtol=rtol, atol=atol, equal_nan=True)
 
 
 def check(fn, values, seed: int = 0) -> None:
@@ -165,10 +165,10 @@ def test_grad_fn_names_match_torch():
 def test_max_dim_returns_named_tuple_with_first_index_at_ties():
     out = mt.max(leaf(TIES), 1)
     values, indices = out
-    assert indices.data.tolist() == [1, 0, 0] and indices.data.dtype == np.int64
+    assert indices.array.tolist() == [1, 0, 0] and indices.array.dtype == np.int64
     assert type(out).__name__ == "max" and out._fields == ("values", "indices")
-    assert mt.argmax(leaf(TIES), 1).data.tolist() == [1, 0, 0]
-    assert mt.argmin(leaf(TIES)).data.tolist() == 6  # flattened index, first occurrence
+    assert mt.argmax(leaf(TIES), 1).array.tolist() == [1, 0, 0]
+    assert mt.argmin(leaf(TIES)).array.tolist() == 6  # flattened index, first occurrence
 
 
 @pytest.mark.parametrize("op", ["argmax", "argmin"])
@@ -201,8 +201,8 @@ def test_argmax_argmin_nan_and_keepdim(op):
 def test_result_dtypes(fn, values, want):
     a = np.array(values)
     got, ref = fn(mt, Tensor._make(a, False, None)), fn(torch, torch.from_numpy(a))
-    assert got.data.dtype == np.dtype(want) == ref.numpy().dtype
-    np.testing.assert_allclose(got.data.astype(float), ref.double().numpy(), rtol=1e-6)
+    assert got.array.dtype == np.dtype(want) == ref.numpy().dtype
+    np.testing.assert_allclose(got.array.astype(float), ref.double().numpy(), rtol=1e-6)
 
 
 OPS_F32 = [
@@ -277,7 +277,7 @@ def test_errors_have_torch_class(name):
 
 def test_empty_reductions():
     e = leaf(np.zeros(0))
-    assert mt.sum(e).data.tolist() == 0.0 and mt.prod(e).data.tolist() == 1.0
+    assert mt.sum(e).array.tolist() == 0.0 and mt.prod(e).array.tolist() == 1.0
     assert math.isnan(mt.mean(e).item())
     assert mt.logsumexp(e, 0).item() == -INF and mt.norm(e).item() == 0.0
     assert mt.amax(leaf(np.zeros((2, 0))), 0).shape == (0,)
@@ -291,4 +291,4 @@ def test_var_warns_when_degrees_of_freedom_run_out():
 
 def test_max_with_a_tensor_is_the_elementwise_maximum():
     got = mt.max(leaf([1.0, 5.0]), leaf([3.0, 2.0]))
-    assert got.data.tolist() == [3.0, 5.0]
+    assert got.array.tolist() == [3.0, 5.0]

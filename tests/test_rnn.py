@@ -145,9 +145,9 @@ def test_dropout_between_layers_only_while_training():
     x = mt.from_numpy(rand(5, 2, 3))
     mt.manual_seed(0)
     a = m(x)[0]
-    assert not np.allclose(a.data, m(x)[0].data)  # two different masks
+    assert not np.allclose(a.array, m(x)[0].array)  # two different masks
     m.eval()
-    np.testing.assert_array_equal(m(x)[0].data, m(x)[0].data)
+    np.testing.assert_array_equal(m(x)[0].array, m(x)[0].array)
     with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
         mt.nn.RNN(3, 4, dropout=0.2)
 
@@ -182,8 +182,8 @@ def test_cell_loop_equals_the_sequence_module():
         h, c = cell(x[t], (h, c))
         outs.append(h)
     out, (hn, cn) = lstm(x)
-    np.testing.assert_allclose(mt.stack(outs).data, out.data, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(c.data, cn.data[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(mt.stack(outs).array, out.array, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(c.array, cn.array[0], rtol=1e-12, atol=1e-14)
 
 
 # -- packed sequences ----------------------------------------------------------------------------
@@ -255,12 +255,12 @@ def test_pack_sequence_and_unpack_round_trip():
     U = mt.nn.utils.rnn
     seqs = [mt.from_numpy(rand(n, 2, seed=n)) for n in (2, 4, 1)]
     packed = U.pack_sequence(seqs, enforce_sorted=False)
-    tp = torch.nn.utils.rnn.pack_sequence([torch.from_numpy(s.data) for s in seqs],
+    tp = torch.nn.utils.rnn.pack_sequence([torch.from_numpy(s.array) for s in seqs],
                                           enforce_sorted=False)
     for a, e in zip(packed, tp):
         np.testing.assert_array_equal(pm.to_numpy(a), pm.to_numpy(e))
     for a, s in zip(U.unpack_sequence(packed), seqs):
-        np.testing.assert_array_equal(a.data, s.data)
+        np.testing.assert_array_equal(a.array, s.array)
     with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
         U.pack_sequence(seqs)
 
@@ -354,7 +354,7 @@ def test_all_weights_and_flatten_parameters():
 def test_default_init_is_uniform_within_one_over_sqrt_hidden():
     mt.manual_seed(0)
     for m in (mt.nn.LSTM(50, 64, proj_size=16), mt.nn.GRUCell(50, 64)):
-        values = mt.nn.utils.parameters_to_vector(m.parameters()).data
+        values = mt.nn.utils.parameters_to_vector(m.parameters()).array
         bound = 1 / math.sqrt(64)
         assert np.abs(values).max() <= bound and np.abs(values).max() > 0.99 * bound
         assert abs(values.std() - bound / math.sqrt(3)) < 0.02 * bound
@@ -367,7 +367,7 @@ def test_weight_reassignment_and_load_are_used_by_forward():
         m.weight_hh_l0.zero_()
         m.weight_ih_l0.zero_()
     out, _ = m(x)
-    np.testing.assert_allclose(out.data, np.tanh(m.bias_ih_l0.data + m.bias_hh_l0.data)
+    np.testing.assert_allclose(out.array, np.tanh(m.bias_ih_l0.array + m.bias_hh_l0.array)
                                * np.ones((4, 1, 1)))
 
 

@@ -27,9 +27,9 @@ def leaf(a, requires_grad: bool | None = None) -> Tensor:
 
 def same(got: Tensor, want: torch.Tensor, tol: float = 1e-10) -> None:
     want = want.detach().numpy()
-    assert got.data.dtype == want.dtype, (got.data.dtype, want.dtype)
-    assert got.data.shape == want.shape, (got.data.shape, want.shape)
-    np.testing.assert_allclose(got.data, want, rtol=1e-7, atol=tol)
+    assert got.array.dtype == want.dtype, (got.array.dtype, want.dtype)
+    assert got.array.shape == want.shape, (got.array.shape, want.shape)
+    np.testing.assert_allclose(got.array, want, rtol=1e-7, atol=tol)
 
 
 def check(fn, *arrays, seed: int = 0) -> None:
@@ -59,7 +59,7 @@ def check(fn, *arrays, seed: int = 0) -> None:
     )
     for g, gt in zip(got, want):
         if gt is None:
-            assert g is None or not g.data.any()
+            assert g is None or not g.array.any()
         else:
             same(g, gt)
 
@@ -115,8 +115,8 @@ def test_views_share_memory():
     x = leaf(np.arange(24.0).reshape(2, 3, 4), False)
     for v in (x.reshape(6, 4), x.view(-1), x.permute(2, 0, 1), x.transpose(0, 1), x[0],
               x[:, 1:], x.unsqueeze(0), x.split(2, 2)[1], x.unbind(0)[1]):
-        assert np.shares_memory(v.data, x.data)
-    assert not np.shares_memory(x.flip(0).data, x.data)  # torch's flip copies
+        assert np.shares_memory(v.array, x.array)
+    assert not np.shares_memory(x.flip(0).array, x.array)  # torch's flip copies
     assert x.contiguous() is x
 
 
@@ -207,8 +207,8 @@ def test_getitem(name):
 
 def test_getitem_basic_is_a_view_advanced_a_copy():
     x = leaf(np.arange(6.0).reshape(2, 3), False)
-    assert np.shares_memory(x[0, 1].data, x.data) and x[0, 1].shape == ()
-    assert not np.shares_memory(x[[0]].data, x.data)
+    assert np.shares_memory(x[0, 1].array, x.array) and x[0, 1].shape == ()
+    assert not np.shares_memory(x[[0]].array, x.array)
 
 
 INDEX_ERRORS = [
@@ -246,12 +246,12 @@ def test_setitem_no_grad_in_place_and_views_see_it():
     x[0, 1] = 5.0
     x[1] = leaf(np.array([1.0, 2.0, 3.0]), False)
     x[:, leaf(np.array([True, False, True]))] = -1
-    assert row.data.tolist() == [-1.0, 5.0, -1.0]
-    assert x.data.tolist() == [[-1.0, 5.0, -1.0], [-1.0, 2.0, -1.0]]
+    assert row.array.tolist() == [-1.0, 5.0, -1.0]
+    assert x.array.tolist() == [[-1.0, 5.0, -1.0], [-1.0, 2.0, -1.0]]
     assert x._version == 3 and x.grad_fn is None
     xi = leaf(np.zeros(3, np.int64))
     xi[0] = 2.7  # cast to the tensor's dtype, truncating as torch does
-    assert xi.data.tolist() == [2, 0, 0] and xi.dtype == mt.int64
+    assert xi.array.tolist() == [2, 0, 0] and xi.dtype == mt.int64
 
 
 def test_setitem_leaf_requires_grad():
@@ -260,7 +260,7 @@ def test_setitem_leaf_requires_grad():
         w[0] = 2.0
     with mt.no_grad():
         w[0] = 2.0
-    assert w.data.tolist() == [2.0, 1.0, 1.0] and w.is_leaf and w._version == 1
+    assert w.array.tolist() == [2.0, 1.0, 1.0] and w.is_leaf and w._version == 1
 
 
 def test_setitem_records_on_non_leaf():

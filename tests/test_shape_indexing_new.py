@@ -30,9 +30,9 @@ def leaf(a, requires_grad: bool | None = None) -> Tensor:
 
 def same(got: Tensor, want: torch.Tensor, tol: float = 1e-10) -> None:
     want = want.detach().numpy()
-    assert got.data.dtype == want.dtype, (got.data.dtype, want.dtype)
-    assert got.data.shape == want.shape, (got.data.shape, want.shape)
-    np.testing.assert_allclose(got.data, want, rtol=1e-7, atol=tol)
+    assert got.array.dtype == want.dtype, (got.array.dtype, want.dtype)
+    assert got.array.shape == want.shape, (got.array.shape, want.shape)
+    np.testing.assert_allclose(got.array, want, rtol=1e-7, atol=tol)
 
 
 def check(fn, *arrays, seed: int = 0) -> None:
@@ -61,7 +61,7 @@ def check(fn, *arrays, seed: int = 0) -> None:
                                [torch.tensor(g) for g in gs], allow_unused=True)
     for g, gt in zip(got, want):
         if gt is None:
-            assert g is None or not np.any(g.data)
+            assert g is None or not np.any(g.array)
         else:
             same(g, gt)
 

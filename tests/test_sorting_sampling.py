@@ -26,7 +26,7 @@ def same(got: mt.Tensor, want: torch.Tensor) -> None:
     want = want.detach()
     assert str(got.dtype).rsplit(".", 1)[-1] == str(want.dtype).rsplit(".", 1)[-1]
     assert tuple(got.shape) == tuple(want.shape), (got.shape, want.shape)
-    np.testing.assert_array_equal(np.asarray(got.data), want.numpy())
+    np.testing.assert_array_equal(np.asarray(got.array), want.numpy())
 
 
 def same_out(got, want) -> None:
@@ -48,7 +48,7 @@ def grads_agree(fn, a: np.ndarray, seed: int = 0) -> None:
     up = np.random.default_rng(seed).standard_normal(tuple(yt.shape))
     (gx,) = mt.autograd.grad(y, x, mt.tensor(up))
     (gt,) = torch.autograd.grad(yt, xt, torch.tensor(up))
-    np.testing.assert_allclose(gx.data, gt.numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(gx.array, gt.numpy(), rtol=1e-12, atol=0)
 
 
 def random_arrays():
@@ -314,7 +314,7 @@ def test_bincount(wdtype):
         got, want = mt.bincount(x, minlength=minlength, **kw), torch.bincount(
             xt, minlength=minlength, **kwt)
         assert str(got.dtype).rsplit(".")[-1] == str(want.dtype).rsplit(".")[-1]
-        np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(got.array, want.numpy(), rtol=1e-6)
     same(mt.bincount(mt.tensor([], dtype=mt.int64), minlength=3),
          torch.bincount(torch.tensor([], dtype=torch.int64), minlength=3))
 

@@ -184,9 +184,9 @@ def test_conv_transpose_module_output_size_and_init() -> None:
     assert tuple(mm.weight.shape) == tuple(tm.weight.shape)
     # kaiming_uniform(a=sqrt(5)) with fan_in = out/groups * k*k = 54: bound 1/sqrt(54)
     bound = 1 / np.sqrt(54)
-    assert np.abs(mm.weight.data).max() <= bound and np.abs(mm.bias.data).max() <= bound
-    mm.weight.data[...] = tm.weight.detach().numpy()
-    mm.bias.data[...] = tm.bias.detach().numpy()
+    assert np.abs(mm.weight.array).max() <= bound and np.abs(mm.bias.array).max() <= bound
+    mm.weight.array[...] = tm.weight.detach().numpy()
+    mm.bias.array[...] = tm.bias.detach().numpy()
     x = rnd(2, 4, 5, 5)
     want = tm(torch.tensor(x), output_size=(10, 10)).detach().numpy()
     got = mm(mt.tensor(x), output_size=(10, 10)).detach().numpy()

@@ -169,7 +169,7 @@ def run_backward(
 
 def _accumulate_into_leaf(leaf: Tensor, g: np.ndarray) -> None:
     """leaf.grad += g, as a Tensor of the leaf's own dtype and shape."""
-    data = leaf.data
+    data = leaf.array
     if g.shape != data.shape:
         raise RuntimeError(
             f"backward: gradient of shape {g.shape} does not match the tensor's shape "
@@ -182,7 +182,7 @@ def _accumulate_into_leaf(leaf: Tensor, g: np.ndarray) -> None:
     if leaf.grad is None:
         leaf.grad = Tensor._make(g, False, None)
     else:
-        leaf.grad.data = leaf.grad.data + g
+        leaf.grad.array = leaf.grad.array + g
 
 
 def _initial_grad(t: Tensor, g: Tensor | None, what: str) -> np.ndarray:
@@ -191,19 +191,19 @@ def _initial_grad(t: Tensor, g: Tensor | None, what: str) -> np.ndarray:
             f"{what}: element 0 of tensors does not require grad and does not have a grad_fn"
         )
     if g is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(
                 f"{what}: grad can be implicitly created only for scalar outputs, "
                 f"got shape {tuple(t.shape)}"
             )
-        return np.ones_like(t.data)
-    garr = g.data if isinstance(g, Tensor) else np.asarray(g)
-    if garr.shape != t.data.shape:
+        return np.ones_like(t.array)
+    garr = g.array if isinstance(g, Tensor) else np.asarray(g)
+    if garr.shape != t.array.shape:
         raise RuntimeError(
             f"{what}: Mismatch in shape: grad_output has a shape of {garr.shape} and output "
-            f"has a shape of {t.data.shape}"
+            f"has a shape of {t.array.shape}"
         )
-    return np.array(garr, dtype=t.data.dtype)  # a private copy
+    return np.array(garr, dtype=t.array.dtype)  # a private copy
 
 
 def backward(
@@ -271,6 +271,6 @@ def grad(
                 "in the graph. Set allow_unused=True if this is the desired behavior."
             )
         if g is not None:
-            g = Tensor._make(np.array(g, dtype=t.data.dtype), False, None)
+            g = Tensor._make(np.array(g, dtype=t.array.dtype), False, None)
         result.append(g)
     return tuple(result)

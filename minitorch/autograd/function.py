@@ -91,7 +91,7 @@ class Function:
         wanted = False  # does any input want a gradient?
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a.array)
                 if a.requires_grad:
                     # The node that made `a` *now* (an in-place op may later point `a` at a
                     # newer node; our gradient must still flow to this one), or `a` itself.
@@ -105,7 +105,7 @@ class Function:
         if type(out) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out = np.asarray(out)
         result = _new(Tensor)
-        result.data, result.grad, result._version = out, None, 0
+        result.array, result.grad, result._version = out, None, 0
         if wanted and _GradMode.enabled and out.dtype.kind == "f":
             ctx.next_fns = tuple(edges)
             result.requires_grad, result.grad_fn = True, ctx

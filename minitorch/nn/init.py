@@ -3,7 +3,7 @@
 The formulas are torch's (so a minitorch layer starts from the same
 distribution as its torch twin); the random numbers are minitorch's own
 generator, so the values themselves differ. Every function writes into
-`tensor.data` without recording anything for autograd and bumps the tensor's
+`tensor.array` without recording anything for autograd and bumps the tensor's
 version, as torch's in-place ops do under no_grad.
 """
 
@@ -26,9 +26,9 @@ __all__ = [
 
 
 def _write(tensor: Tensor, values: Any) -> Tensor:
-    """tensor.data[...] = values (cast to tensor's dtype), in place, outside autograd."""
+    """tensor.array[...] = values (cast to tensor's dtype), in place, outside autograd."""
     with no_grad():
-        tensor.data[...] = values
+        tensor.array[...] = values
         tensor._version += 1
     return tensor
 

@@ -32,7 +32,7 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=dtypes.get_default_dtype().np)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data.array
         else:
             raise TypeError(
                 f"Parameter: expected a Tensor as data, got {type(data).__name__}"
@@ -42,7 +42,7 @@ class Parameter(Tensor):
                 "Parameter: only Tensors of floating point dtype can require gradients, "
                 f"got {dtypes.from_numpy_dtype(array.dtype)}"
             )
-        self.data = array
+        self.array = array
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.grad_fn = None
@@ -52,7 +52,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol: int) -> Any:  # deepcopy/pickle keep the subclass
-        return (_rebuild_parameter, (self.data, self.requires_grad, self.grad))
+        return (_rebuild_parameter, (self.array, self.requires_grad, self.grad))
 
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool, grad: Tensor | None) -> Parameter:
@@ -361,21 +361,21 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(np.zeros_like(p.grad.data), False, None)
+                p.grad = Tensor._make(np.zeros_like(p.grad.array), False, None)
 
     # -- dtype conversion ----------------------------------------------------
     def _apply_to_floating(self, np_dtype: np.dtype) -> Module:
         """Convert every floating parameter (in place, keeping its identity) and buffer."""
         for m in self.modules():
             for p in m._parameters.values():
-                if p is None or p.data.dtype.kind != "f" or p.data.dtype == np_dtype:
+                if p is None or p.array.dtype.kind != "f" or p.array.dtype == np_dtype:
                     continue
-                p.data = p.data.astype(np_dtype)
+                p.array = p.array.astype(np_dtype)
                 if p.grad is not None:
-                    p.grad = Tensor._make(p.grad.data.astype(np_dtype), False, None)
+                    p.grad = Tensor._make(p.grad.array.astype(np_dtype), False, None)
             for key, b in m._buffers.items():
-                if b is not None and b.data.dtype.kind == "f" and b.data.dtype != np_dtype:
-                    m._buffers[key] = Tensor._make(b.data.astype(np_dtype), False, None)
+                if b is not None and b.array.dtype.kind == "f" and b.array.dtype != np_dtype:
+                    m._buffers[key] = Tensor._make(b.array.astype(np_dtype), False, None)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -543,13 +543,13 @@ def _copy_into(
                 f'While copying the parameter named "{key}", expected minitorch.Tensor or '
                 f"Tensor-like object from checkpoint but received {type(source)}"
             )
-    src = source.data
-    if target.data.ndim == 0 and src.ndim == 1 and src.shape[0] == 1:
+    src = source.array
+    if target.array.ndim == 0 and src.ndim == 1 and src.shape[0] == 1:
         src = src.reshape(())  # torch's backward-compatibility rule for 0-d entries
-    if src.shape != target.data.shape:
+    if src.shape != target.array.shape:
         return (
             f"size mismatch for {key}: copying a param with shape {tuple(src.shape)} from "
-            f"checkpoint, the shape in current model is {tuple(target.data.shape)}."
+            f"checkpoint, the shape in current model is {tuple(target.array.shape)}."
         )
     with no_grad():
         if assign:
@@ -560,7 +560,7 @@ def _copy_into(
             else:
                 mod._buffers[name] = value
         else:
-            target.data[...] = src  # casts to the target's dtype, as copy_ does
+            target.array[...] = src  # casts to the target's dtype, as copy_ does
             target._version += 1
     return None
 

@@ -66,9 +66,9 @@ def _detect_is_causal_mask(mask: Tensor | None, is_causal: bool | None = None,
     if is_causal is None and mask is not None:
         sz = size if size is not None else mask.shape[-2]
         # torch builds full(-inf).triu(1) in the mask's dtype: for a bool mask, True above.
-        causal = np.triu(np.full((sz, sz), -np.inf), k=1).astype(mask.data.dtype)
+        causal = np.triu(np.full((sz, sz), -np.inf), k=1).astype(mask.array.dtype)
         if tuple(mask.shape) == causal.shape:
-            make_causal = bool(np.all(mask.data == causal))
+            make_causal = bool(np.all(mask.array == causal))
     return make_causal
 
 
@@ -277,7 +277,7 @@ class TransformerEncoder(Module):
             output = mod(output, src_mask=mask, is_causal=is_causal,
                          src_key_padding_mask=src_key_padding_mask)
         if self._would_nest(src, mask, src_key_padding_mask):
-            keep = Tensor._make((src_key_padding_mask.data == 0)[..., None], False, None)
+            keep = Tensor._make((src_key_padding_mask.array == 0)[..., None], False, None)
             output = where(keep, output, 0.0)  # not a product: a padded NaN must become 0
         if self.norm is not None:
             output = self.norm(output)
@@ -292,7 +292,7 @@ class TransformerEncoder(Module):
             return False
         if src_key_padding_mask is None or mask is not None:
             return False
-        if self.mask_check and not _left_aligned(src_key_padding_mask.data == 0):
+        if self.mask_check and not _left_aligned(src_key_padding_mask.array == 0):
             return False
         attn = first.self_attn
         weights = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,

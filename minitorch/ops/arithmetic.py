@@ -452,7 +452,7 @@ register(pow, method=True, inplace=True, operators=("__pow__", "__rpow__", "__ip
 
 def neg(input: Tensor) -> Tensor:
     """-input."""
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise RuntimeError(
             "neg: Negation, the `-` operator, on a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -464,7 +464,7 @@ register(neg, method=True, inplace=True, operators=("__neg__",))
 def positive(input: Tensor) -> Tensor:
     """+input: the tensor itself (torch refuses it on bool tensors)."""
     _require_tensors("positive", input)
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 register(positive, method=True, operators=("__pos__",))
@@ -506,12 +506,12 @@ register(clamp, method=True, inplace=True)
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     """input + weight * (end - input)."""
-    if not isinstance(end, Tensor) or input.data.dtype != end.data.dtype:
+    if not isinstance(end, Tensor) or input.array.dtype != end.array.dtype:
         raise RuntimeError(
             f"lerp: expected dtype {input.dtype} for `end` but got dtype "
             f"{getattr(end, 'dtype', type(end).__name__)}"
         )
-    if isinstance(weight, Tensor) and weight.data.dtype != input.data.dtype:
+    if isinstance(weight, Tensor) and weight.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"lerp: expected dtype {input.dtype} for `weight` but got dtype {weight.dtype}"
         )
@@ -541,7 +541,7 @@ def _tensor_arg(x: Any, op: str, arg: str, position: int) -> None:
 
 
 def _is_bool(x: Any) -> bool:
-    return isinstance(x, bool) or (isinstance(x, Tensor) and x.data.dtype == np.bool_)
+    return isinstance(x, bool) or (isinstance(x, Tensor) and x.array.dtype == np.bool_)
 
 
 def _require_tensors(op: str, *xs: Any) -> None:
@@ -752,13 +752,13 @@ def float_power(input: Any, exponent: Any) -> Tensor:
     a, b = (as_operand(v, "float_power") for v in (input, exponent))
     a, b = (cast(v, dtypes.float64) if isinstance(v, Tensor) else float(v) for v in (a, b))
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
-        broadcast_shapes(a.data.shape, b.data.shape, "float_power")
+        broadcast_shapes(a.array.shape, b.array.shape, "float_power")
     return Pow.apply(a, b)
 
 
 def float_power_(self: Tensor, exponent: Any) -> Tensor:
     """In place: only a float64 tensor can hold float_power's float64 result (torch's rule)."""
-    if self.data.dtype != np.float64:
+    if self.array.dtype != np.float64:
         raise RuntimeError(
             f"the base given to float_power_ has dtype {self.dtype.kernel_name} but the "
             "operation's result requires dtype Double"

@@ -30,7 +30,7 @@ def _bool(arr: Any) -> Tensor:
 
 
 def _array(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _tensor(x: Any, op: str, arg: str = "input") -> Tensor:
@@ -104,7 +104,7 @@ register(ne, name='not_equal', method=True, inplace=True, differentiable=False)
 
 # -- logic: any dtype in, bool out (zero is False, anything else True) --------
 def _logical(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
-    a, b = _tensor(input, op).data, _tensor(other, op, "other").data
+    a, b = _tensor(input, op).array, _tensor(other, op, "other").array
     if a.shape != b.shape:
         broadcast_shapes(a.shape, b.shape, op)
     return _bool(np_op(a, b))
@@ -130,7 +130,7 @@ register(logical_xor, method=True, inplace=True, differentiable=False)
 
 def logical_not(input: Tensor) -> Tensor:
     """not input, elementwise."""
-    return _bool(np.logical_not(_tensor(input, "logical_not").data))
+    return _bool(np.logical_not(_tensor(input, "logical_not").array))
 register(logical_not, method=True, inplace=True, differentiable=False)
 
 
@@ -142,14 +142,14 @@ def _check_integral(d: dtypes.dtype, kernel: str) -> None:
 
 def bitwise_not(input: Tensor) -> Tensor:
     """~input: flips every bit of an integer (~5 == -6), negates a bool."""
-    x = _tensor(input, "bitwise_not").data
+    x = _tensor(input, "bitwise_not").array
     _check_integral(dtypes.from_numpy_dtype(x.dtype), "bitwise_not_cpu")
     return Tensor._make(np.asarray(np.invert(x)), False, None)
 
 
 def _invert(self: Tensor) -> Tensor:
     """~self: torch's operator refuses floats with a TypeError (bitwise_not with its kernel's)."""
-    if self.data.dtype.kind == "f":
+    if self.array.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         f"tensors, not {self.dtype}")
     return bitwise_not(self)
@@ -237,37 +237,37 @@ register(bitwise_right_shift, method=True, inplace=True, differentiable=False,
 # -- tests on values -----------------------------------------------------------
 def isnan(input: Tensor) -> Tensor:
     """True where input is NaN (never for integers)."""
-    return _bool(np.isnan(_tensor(input, "isnan").data))
+    return _bool(np.isnan(_tensor(input, "isnan").array))
 register(isnan, method=True, differentiable=False)
 
 
 def isinf(input: Tensor) -> Tensor:
     """True where input is +inf or -inf."""
-    return _bool(np.isinf(_tensor(input, "isinf").data))
+    return _bool(np.isinf(_tensor(input, "isinf").array))
 register(isinf, method=True, differentiable=False)
 
 
 def isposinf(input: Tensor) -> Tensor:
     """True where input is +inf."""
-    return _bool(np.isposinf(_tensor(input, "isposinf").data))
+    return _bool(np.isposinf(_tensor(input, "isposinf").array))
 register(isposinf, method=True, differentiable=False)
 
 
 def isneginf(input: Tensor) -> Tensor:
     """True where input is -inf."""
-    return _bool(np.isneginf(_tensor(input, "isneginf").data))
+    return _bool(np.isneginf(_tensor(input, "isneginf").array))
 register(isneginf, method=True, differentiable=False)
 
 
 def isfinite(input: Tensor) -> Tensor:
     """True where input is neither infinite nor NaN."""
-    return _bool(np.isfinite(_tensor(input, "isfinite").data))
+    return _bool(np.isfinite(_tensor(input, "isfinite").array))
 register(isfinite, method=True, differentiable=False)
 
 
 # -- reductions to a truth value ----------------------------------------------
 def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) -> Tensor:
-    x = _tensor(input, op).data
+    x = _tensor(input, op).array
     dims = normalize_dims(dim, x.ndim, op)
     return _bool(np_op(x, axis=dims, keepdims=keepdim))
 
@@ -293,7 +293,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 
     Equal values are always close (inf == inf), NaNs only with equal_nan.
     """
-    a, b = _tensor(input, "isclose").data, _tensor(other, "isclose", "other").data
+    a, b = _tensor(input, "isclose").array, _tensor(other, "isclose", "other").array
     if a.dtype != b.dtype:
         da, db = dtypes.from_numpy_dtype(a.dtype), dtypes.from_numpy_dtype(b.dtype)
         raise RuntimeError(f"{_KERNEL_NAME[da.name]} did not match {_KERNEL_NAME[db.name]}")
@@ -328,15 +328,15 @@ def _times(rtol: float, b: np.ndarray) -> np.ndarray:
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     """Whether every element is close (see isclose); a Python bool."""
-    return bool(np.all(isclose(input, other, rtol, atol, equal_nan).data))
+    return bool(np.all(isclose(input, other, rtol, atol, equal_nan).array))
 register(allclose, method=True, differentiable=False)
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
     """Same shape and equal values (compared in the promoted dtype); a Python bool."""
     a, b = _tensor(input, "equal"), _tensor(other, "equal", "other")
-    if a.data.shape != b.data.shape:
+    if a.array.shape != b.array.shape:
         return False
-    return builtins.bool(np.all(eq(a, b).data))
+    return builtins.bool(np.all(eq(a, b).array))
 register(equal, method=True, differentiable=False)
 

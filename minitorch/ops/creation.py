@@ -118,7 +118,7 @@ def _size(args: Sequence[Any], op: str, d: DType | None = None) -> tuple[int, ..
         raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
     flat = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
     for s in flat:
-        if isinstance(s, (float, np.floating)) or (isinstance(s, Tensor) and s.data.ndim):
+        if isinstance(s, (float, np.floating)) or (isinstance(s, Tensor) and s.array.ndim):
             raise TypeError(
                 f"{op}(): argument 'size' must be tuple of ints, not {type(s).__name__}"
             )
@@ -142,11 +142,11 @@ def _size(args: Sequence[Any], op: str, d: DType | None = None) -> tuple[int, ..
 def _number(x: Any, op: str) -> bool | int | float:
     """A Python number from a number, a NumPy scalar or a one-element tensor."""
     if isinstance(x, Tensor):
-        if x.data.size != 1:
+        if x.array.size != 1:
             raise RuntimeError(
-                f"{op}: a Tensor with {x.data.size} elements cannot be converted to Scalar"
+                f"{op}: a Tensor with {x.array.size} elements cannot be converted to Scalar"
             )
-        return x.data.reshape(()).item()
+        return x.array.reshape(()).item()
     if isinstance(x, np.generic):
         return x.item()
     if isinstance(x, (bool, int, float)):
@@ -190,11 +190,11 @@ def _leaf_dtype(x: Any, target: DType | None) -> DType:
     if isinstance(x, (bool, int, float)):
         return dtypes.scalar_dtype(x)
     if isinstance(x, Tensor):
-        if x.data.size != 1:
+        if x.array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if into_int and x.data.dtype.kind == "f":
+        if into_int and x.array.dtype.kind == "f":
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return dtypes.from_numpy_dtype(x.data.dtype)
+        return dtypes.from_numpy_dtype(x.array.dtype)
     if isinstance(x, complex):
         raise TypeError("tensor(): complex numbers are not supported by minitorch")
     if isinstance(x, (str, bytes)):
@@ -233,7 +233,7 @@ def _flatten(data: Any, target: DType | None) -> tuple[list[Any], tuple[int, ...
                 raise TypeError(f"tensor(): expected a sequence at dim {depth}, got {x!r}")
             d = _leaf_dtype(x, target)
             found = d if found is None else dtypes.promote_types(found, d)
-            flat.append(x.data.reshape(()).item() if isinstance(x, Tensor) else x)
+            flat.append(x.array.reshape(()).item() if isinstance(x, Tensor) else x)
             continue
         if depth == ndim:
             raise TypeError(f"tensor(): expected a number at dim {depth}, got a sequence")
@@ -307,7 +307,7 @@ def _tensor(data: Any, dtype: Any, device: Any, requires_grad: bool, pin_memory:
             UserWarning,
             stacklevel=2,
         )
-        data = data.data
+        data = data.array
     if isinstance(data, np.ndarray):
         if dtype is None or data.dtype.kind not in "biuf":  # with a dtype, uint8 etc. convert
             dtypes.from_numpy_dtype(data.dtype)  # TypeError for float16, uint8, object...
@@ -407,7 +407,7 @@ def _like_dtype(input: Tensor, dtype: Any, op: str, device: Any = None,
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     _check_device(device, op, pin_memory)
-    return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.data.dtype)
+    return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.array.dtype)
 
 
 def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
@@ -415,7 +415,7 @@ def zeros_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                memory_format: Any = None) -> Tensor:
     """Zeros with input's shape and dtype (never input's requires_grad)."""
     d = _like_dtype(input, dtype, "zeros_like", device, pin_memory)
-    return _leaf(np.zeros(input.data.shape, dtype=d.np), requires_grad)
+    return _leaf(np.zeros(input.array.shape, dtype=d.np), requires_grad)
 register(zeros_like, differentiable=False)
 
 
@@ -424,7 +424,7 @@ def ones_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
               memory_format: Any = None) -> Tensor:
     """Ones with input's shape and dtype."""
     d = _like_dtype(input, dtype, "ones_like", device, pin_memory)
-    return _leaf(np.ones(input.data.shape, dtype=d.np), requires_grad)
+    return _leaf(np.ones(input.array.shape, dtype=d.np), requires_grad)
 register(ones_like, differentiable=False)
 
 
@@ -433,7 +433,7 @@ def empty_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                memory_format: Any = None) -> Tensor:
     """An uninitialised tensor with input's shape and dtype."""
     d = _like_dtype(input, dtype, "empty_like", device, pin_memory)
-    return _leaf(np.empty(input.data.shape, dtype=d.np), requires_grad)
+    return _leaf(np.empty(input.array.shape, dtype=d.np), requires_grad)
 register(empty_like, differentiable=False)
 
 
@@ -443,7 +443,7 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: DType | None = None,
     """fill_value in input's shape and dtype (2.7 into an int tensor gives 2, as in torch)."""
     d = _like_dtype(input, dtype, "full_like", device, pin_memory)
     value = _scalar_for(_number(fill_value, "full_like"), d, "full_like")
-    return _filled(input.data.shape, value, d, requires_grad)
+    return _filled(input.array.shape, value, d, requires_grad)
 register(full_like, differentiable=False)
 
 
@@ -451,7 +451,7 @@ register(full_like, differentiable=False)
 def _new_dtype(input: Tensor, dtype: Any, device: Any, pin_memory: bool, op: str) -> DType:
     """input's dtype unless told otherwise (never input's requires_grad, as in torch)."""
     _check_device(device, op, pin_memory)
-    return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.data.dtype)
+    return _dtype_arg(dtype, op) or dtypes.from_numpy_dtype(input.array.dtype)
 
 
 def new_zeros(input: Tensor, *size: Any, dtype: DType | None = None, device: Any = None,
@@ -644,7 +644,7 @@ def rand_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
               memory_format: Any = None) -> Tensor:
     """rand with input's shape and dtype."""
     d = _like_dtype(input, dtype, "rand_like", device, pin_memory)
-    return rand(input.data.shape, dtype=_float_dtype_for(d, "rand_like", "check_uniform_bounds"),
+    return rand(input.array.shape, dtype=_float_dtype_for(d, "rand_like", "check_uniform_bounds"),
                 requires_grad=requires_grad)
 register(rand_like, differentiable=False)
 
@@ -654,7 +654,7 @@ def randn_like(input: Tensor, *, dtype: DType | None = None, device: Any = None,
                memory_format: Any = None) -> Tensor:
     """randn with input's shape and dtype."""
     d = _like_dtype(input, dtype, "randn_like", device, pin_memory)
-    return randn(input.data.shape, dtype=_float_dtype_for(d, "randn_like", "normal_kernel_cpu"),
+    return randn(input.array.shape, dtype=_float_dtype_for(d, "randn_like", "normal_kernel_cpu"),
                  requires_grad=requires_grad)
 register(randn_like, differentiable=False)
 
@@ -705,7 +705,7 @@ def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
     if high is None:
         low, high = 0, low
     d = _like_dtype(input, dtype, "randint_like", device, pin_memory)
-    return _leaf(_randint_values(low, high, input.data.shape, d, None), requires_grad)
+    return _leaf(_randint_values(low, high, input.array.shape, d, None), requires_grad)
 register(randint_like, differentiable=False)
 
 
@@ -763,21 +763,21 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
         draw = g.standard_normal(shape, dtype=np.float64) * float(std) + float(mean)
         return _leaf(draw.astype(d.np), requires_grad)
     ref = mean if tm else std
-    shape = ref.data.shape
+    shape = ref.array.shape
     if tm and ts:
-        shape = broadcast_shapes(mean.data.shape, std.data.shape, "normal")
-        if mean.data.dtype != std.data.dtype:
+        shape = broadcast_shapes(mean.array.shape, std.array.shape, "normal")
+        if mean.array.dtype != std.array.dtype:
             raise RuntimeError(
                 f"normal: mean and std must have the same dtype, got {mean.dtype} and {std.dtype}"
             )
-    d = dtypes.from_numpy_dtype(ref.data.dtype)
+    d = dtypes.from_numpy_dtype(ref.array.dtype)
     if d.category != 2:
         raise NotImplementedError(
             f"\"normal_kernel_cpu\" not implemented for '{_KERNEL_NAME[d.name]}'"
         )
     if not ts:
         _check_std(float(std), "normal")
-    elif np.any(std.data < 0):
+    elif np.any(std.array < 0):
         raise RuntimeError("normal expects all elements of std >= 0.0")
     noise = g.standard_normal(shape, dtype=d.np)
     if tm and ts:
@@ -847,7 +847,7 @@ def _to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, A
     rest = list(args)
     dtype = device = None
     if rest and isinstance(rest[0], Tensor):
-        dtype, device = dtypes.from_numpy_dtype(rest.pop(0).data.dtype), "cpu"
+        dtype, device = dtypes.from_numpy_dtype(rest.pop(0).array.dtype), "cpu"
     elif rest and _is_dtype(rest[0]):
         dtype = rest.pop(0)
     elif rest and _is_device(rest[0]):
@@ -885,9 +885,9 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     # torch's CPU tensors have no index, so 'cpu:0' counts as another device: a copy.
     copy = copy or (where is not None and where.index is not None)
     d = _dtype_arg(dtype, "to")
-    if (d is None or d.np == input.data.dtype) and not copy:
+    if (d is None or d.np == input.array.dtype) and not copy:
         return input
-    return ToCopy.apply(input, input.data.dtype if d is None else d.np)
+    return ToCopy.apply(input, input.array.dtype if d is None else d.np)
 register(to, function=False, method=True)
 
 
@@ -926,7 +926,7 @@ for _name, _d in (("float", dtypes.float32), ("double", dtypes.float64), ("long"
 
 
 # -- in place: writing into a tensor's memory ---------------------------------
-# An in-place op overwrites input.data (so every view of it sees the change)
+# An in-place op overwrites input.array (so every view of it sees the change)
 # and bumps input._version (so a backward that saved the old values refuses
 # to run). If input is part of a graph, it then becomes the output of a node
 # whose input is "input as it was" -- see _rebase.
@@ -941,14 +941,14 @@ def _check_inplace(input: Tensor, op: str) -> None:
 
 def _write(input: Tensor, value: Any, op: str) -> None:
     """Overwrite input's memory with value (broadcast, cast like C++: 2.7 -> 2 in an int)."""
-    if not input.data.flags.writeable:
+    if not input.array.flags.writeable:
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor "
             "refers to a single memory location. Please clone() the tensor before performing "
             "the operation."
         )
     with np.errstate(invalid="ignore"):
-        np.copyto(input.data, value, casting="unsafe")
+        np.copyto(input.array, value, casting="unsafe")
     input._version += 1
 
 
@@ -1005,9 +1005,9 @@ def _rebase(input: Tensor, node: type[_InPlace], *others: Any, name: str | None 
     needs = input.requires_grad or builtins.any(
         isinstance(o, Tensor) and o.requires_grad for o in others
     )
-    if not (needs and is_grad_enabled() and input.data.dtype.kind == "f"):
+    if not (needs and is_grad_enabled() and input.array.dtype.kind == "f"):
         return
-    before = Tensor._make(input.data, input.requires_grad, input.grad_fn)
+    before = Tensor._make(input.array, input.requires_grad, input.grad_fn)
     out = node.apply(before, *others)
     if name is not None:
         out.grad_fn.torch_name = name
@@ -1017,12 +1017,12 @@ def _rebase(input: Tensor, node: type[_InPlace], *others: Any, name: str | None 
 def fill_(input: Tensor, value: Any) -> Tensor:
     """Fill input with a number (or a 0-d tensor's value), in place."""
     _check_inplace(input, "fill_")
-    if isinstance(value, Tensor) and value.data.ndim:
+    if isinstance(value, Tensor) and value.array.ndim:
         raise RuntimeError(
             f"fill_ only supports 0-dimension value tensor but got tensor with "
-            f"{value.data.ndim} dimensions."
+            f"{value.array.ndim} dimensions."
         )
-    d = dtypes.from_numpy_dtype(input.data.dtype)
+    d = dtypes.from_numpy_dtype(input.array.dtype)
     _write(input, _scalar_for(_number(value, "fill_"), d, "fill_"), "fill_")
     if isinstance(value, Tensor):
         _rebase(input, _FillFromTensor, value)
@@ -1050,14 +1050,14 @@ def copy_(input: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
                 f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
             )
         src = Tensor._make(np.asarray(src), False, None)
-    if src.data.shape != input.data.shape:
-        shape = broadcast_shapes(input.data.shape, src.data.shape, "copy_")
-        if shape != input.data.shape:
+    if src.array.shape != input.array.shape:
+        shape = broadcast_shapes(input.array.shape, src.array.shape, "copy_")
+        if shape != input.array.shape:
             raise RuntimeError(
-                f"output with shape {list(input.data.shape)} doesn't match the broadcast shape "
+                f"output with shape {list(input.array.shape)} doesn't match the broadcast shape "
                 f"{list(shape)}"
             )
-    _write(input, src.data, "copy_")
+    _write(input, src.array, "copy_")
     _rebase(input, _Copy, src)
     return input
 register(copy_, function=False, method=True)
@@ -1067,7 +1067,7 @@ def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,
              generator: Generator | None = None) -> Tensor:
     """Overwrite input with samples from U[a, b), in place."""
     _check_inplace(input, "uniform_")
-    d = dtypes.from_numpy_dtype(input.data.dtype)
+    d = dtypes.from_numpy_dtype(input.array.dtype)
     if d.category != 2:
         raise NotImplementedError(
             f"\"check_uniform_bounds\" not implemented for '{_KERNEL_NAME[d.name]}'"
@@ -1076,7 +1076,7 @@ def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
         )
-    draw = numpy_generator(generator).random(input.data.shape) * (b - a) + a
+    draw = numpy_generator(generator).random(input.array.shape) * (b - a) + a
     _write(input, draw, "uniform_")
     _rebase(input, _Overwritten, name="UniformBackward0")
     return input
@@ -1087,13 +1087,13 @@ def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *,
             generator: Generator | None = None) -> Tensor:
     """Overwrite input with samples from N(mean, std**2), in place."""
     _check_inplace(input, "normal_")
-    d = dtypes.from_numpy_dtype(input.data.dtype)
+    d = dtypes.from_numpy_dtype(input.array.dtype)
     if d.category != 2:
         raise NotImplementedError(
             f"\"normal_kernel_cpu\" not implemented for '{_KERNEL_NAME[d.name]}'"
         )
     _check_std(std, "normal")
-    draw = numpy_generator(generator).standard_normal(input.data.shape) * std + mean
+    draw = numpy_generator(generator).standard_normal(input.array.shape) * std + mean
     _write(input, draw, "normal_")
     _rebase(input, _Overwritten, name="NormalBackward0")
     return input

@@ -518,7 +518,7 @@ def _float_unary(fn: type[Function]):
 
 def _reject_bool(input: Tensor, op: str) -> None:
     _check_tensor(input, op)
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise NotImplementedError(f"{op}: not implemented for 'Bool' tensors")
 
 
@@ -570,8 +570,8 @@ register(abs, method=True, inplace=True, operators=("__abs__",))
 
 def square(input: Tensor) -> Tensor:
     """input * input; integers stay integers (bool becomes int64, as torch)."""
-    if input.data.dtype == np.bool_:
-        input = Tensor._make(input.data.astype(np.int64), False, None)
+    if input.array.dtype == np.bool_:
+        input = Tensor._make(input.array.astype(np.int64), False, None)
     return Square.apply(input)
 register(square, method=True, inplace=True)
 
@@ -579,7 +579,7 @@ register(square, method=True, inplace=True)
 def relu(input: Tensor) -> Tensor:
     """max(input, 0)."""
     _check_tensor(input, "relu")
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
 register(relu, method=True, inplace=True)
@@ -587,7 +587,7 @@ register(relu, method=True, inplace=True)
 
 def sign(input: Tensor) -> Tensor:
     """-1, 0 or +1 (0 for -0.0, 0.0 and nan, as torch)."""
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         return Step.apply(input, np.copy)
     return Step.apply(input, sign_array)
 register(sign, method=True, inplace=True)
@@ -596,28 +596,28 @@ register(sign, method=True, inplace=True)
 def floor(input: Tensor) -> Tensor:
     """Round down; integer tensors come back unchanged."""
     _reject_bool(input, "floor")
-    return Step.apply(input, np.floor if input.data.dtype.kind == "f" else np.copy)
+    return Step.apply(input, np.floor if input.array.dtype.kind == "f" else np.copy)
 register(floor, method=True, inplace=True)
 
 
 def ceil(input: Tensor) -> Tensor:
     """Round up; integer tensors come back unchanged."""
     _reject_bool(input, "ceil")
-    return Step.apply(input, np.ceil if input.data.dtype.kind == "f" else np.copy)
+    return Step.apply(input, np.ceil if input.array.dtype.kind == "f" else np.copy)
 register(ceil, method=True, inplace=True)
 
 
 def trunc(input: Tensor) -> Tensor:
     """Round toward zero; integer tensors come back unchanged."""
     _reject_bool(input, "trunc")
-    return Step.apply(input, np.trunc if input.data.dtype.kind == "f" else np.copy)
+    return Step.apply(input, np.trunc if input.array.dtype.kind == "f" else np.copy)
 register(trunc, method=True, inplace=True)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Round half to even, like torch (and NumPy); `decimals` scales by 10**decimals first."""
     _reject_bool(input, "round")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         return Step.apply(input, np.copy)
     if decimals == 0:
         return Step.apply(input, np.rint)
@@ -640,7 +640,7 @@ register(abs, name='absolute', method=True, inplace=True)
 def frac(input: Tensor) -> Tensor:
     """The fractional part, input - trunc(input); floating tensors only, as in torch."""
     _check_tensor(input, "frac")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype.kernel_name}'")
     return Frac.apply(input)
 register(frac, method=True, inplace=True)
@@ -673,8 +673,8 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
     """nan -> nan, +inf -> posinf, -inf -> neginf (default: the dtype's largest finite
     values); integer and bool tensors come back as copies."""
     _check_tensor(input, "nan_to_num")
-    if input.data.dtype.kind != "f":
-        return Tensor._make(input.data.copy(), False, None)
+    if input.array.dtype.kind != "f":
+        return Tensor._make(input.array.copy(), False, None)
     return NanToNum.apply(input, nan, posinf, neginf)
 register(nan_to_num, method=True, inplace=True)
 
@@ -682,7 +682,7 @@ register(nan_to_num, method=True, inplace=True)
 def signbit(input: Tensor) -> Tensor:
     """True where the sign bit is set: negatives, -0.0 and a negative nan (bool, no grad)."""
     _check_tensor(input, "signbit")
-    x = input.data
+    x = input.array
     bits = np.signbit(x) if x.dtype.kind in "fi" else np.zeros(x.shape, bool)
     return Tensor._make(np.asarray(bits), False, None)
 register(signbit, method=True, differentiable=False)

@@ -273,7 +273,7 @@ def _index_tuple(index: Any) -> tuple:
 def _index_array(item: Any, op: str) -> np.ndarray:
     """An int or bool array from a Tensor, ndarray or (nested) list used as an index."""
     if isinstance(item, Tensor):
-        arr = item.data
+        arr = item.array
     else:
         try:
             arr = np.asarray(item)
@@ -435,9 +435,9 @@ def _along(index: np.ndarray, dim: int) -> tuple:
 def _index_tensor(index: Any, op: str, ints_msg: str) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index.data.dtype not in _INDEX_DTYPES:
+    if index.array.dtype not in _INDEX_DTYPES:
         raise RuntimeError(f"{op}(): {ints_msg}, got {index.dtype}")
-    return index.data
+    return index.array
 
 
 def _check_in_range(index: np.ndarray, n: int, d: int, op: str) -> None:
@@ -452,7 +452,7 @@ def _check_in_range(index: np.ndarray, n: int, d: int, op: str) -> None:
 def _check_scatter_shapes(
     input: Tensor, index: np.ndarray, d: int, op: str, src: np.ndarray | None = None
 ) -> None:
-    shape = input.data.shape
+    shape = input.array.shape
     if max(index.ndim, 1) != max(len(shape), 1):
         raise RuntimeError(
             f"{op}(): Index tensor must have the same number of dimensions as input tensor "
@@ -488,7 +488,7 @@ def _checked_inplace(op: Any) -> Any:
 def refuse_view_write(input: Tensor, op: str) -> None:
     """torch rewrites the history of a view's base when the view is written in place under
     autograd; minitorch does not, so it refuses rather than give a different gradient."""
-    if isinstance(input.grad_fn, _VIEW_FUNCTIONS) and input.data.base is not None:
+    if isinstance(input.grad_fn, _VIEW_FUNCTIONS) and input.array.base is not None:
         raise RuntimeError(
             f"{op}: writing in place into a view ({input.grad_fn.name()}) of a tensor that "
             "requires grad is not supported by minitorch: the gradient would not flow through "
@@ -498,12 +498,12 @@ def refuse_view_write(input: Tensor, op: str) -> None:
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """t[index]: a view for ints, slices, None and ...; a copy for int and bool tensors."""
-    if type(index) is int and input.data.ndim:  # the commonest case, kept fast
-        n = input.data.shape[0]
+    if type(index) is int and input.array.ndim:  # the commonest case, kept fast
+        n = input.array.shape[0]
         if not -n <= index < n:
             raise IndexError(_out_of_bounds("index", index, 0, n))
         return Select.apply(input, (index, Ellipsis))
-    basic, advanced, kind = _parse_index(index, input.data.shape, "index")
+    basic, advanced, kind = _parse_index(index, input.array.shape, "index")
     if advanced is None:
         return Slice.apply(input, basic)
     if all(b is Ellipsis or b == _ALL for b in basic):  # tensors only: no view needed first
@@ -520,7 +520,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     rebound to the output of a CopySlices node of (old t, value), which is
     what torch's graph records as well.
     """
-    basic, advanced, kind = _parse_index(index, input.data.shape, "setitem")
+    basic, advanced, kind = _parse_index(index, input.array.shape, "setitem")
     idx = (basic, advanced)
     if isinstance(value, np.generic):
         value = value.item()
@@ -534,26 +534,27 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             f"setitem: {view}a leaf Variable that requires grad is being used in an in-place "
             "operation."
         )
-    if grad_on and (input.requires_grad or value_grad) and input.data.dtype.kind == "f":
+    if grad_on and (input.requires_grad or value_grad) and input.array.dtype.kind == "f":
         refuse_view_write(input, "setitem")
-        old = Tensor._make(input.data, input.requires_grad, input.grad_fn)
+        old = Tensor._make(input.array, input.requires_grad, input.grad_fn)
         old._version = input._version
         if isinstance(value, Tensor):
-            value = cast(value, dtypes.from_numpy_dtype(input.data.dtype))
+            value = cast(value, dtypes.from_numpy_dtype(input.array.dtype))
         try:
             new = CopySlices.apply(old, value, idx)
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
-        input.data, input.grad_fn, input.requires_grad = new.data, new.grad_fn, True
+        input.array, input.grad_fn, input.requires_grad = new.array, new.grad_fn, True
     else:
-        if not input.data.flags.writeable:
+        if not input.array.flags.writeable:
             raise RuntimeError(
                 "setitem: unsupported operation: more than one element of the written-to tensor "
                 "refers to a single memory location (it was made by expand). Please clone() the "
                 "tensor before performing the operation."
             )
         try:
-            _write(input.data, basic, advanced, value.data if isinstance(value, Tensor) else value)
+            source = value.array if isinstance(value, Tensor) else value
+            _write(input.array, basic, advanced, source)
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
     input._version += 1
@@ -563,9 +564,9 @@ register(setitem, function=False, operators=("__setitem__",))
 def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
     """torch's error for an assignment NumPy refused: a shape that does not fit, or a
     value the dtype cannot hold."""
-    target = _read(input.data, *idx).shape
+    target = _read(input.array, *idx).shape
     if isinstance(value, Tensor):
-        shape = value.data.shape
+        shape = value.array.shape
         fits = len(shape) <= len(target)  # NumPy would also drop extra leading 1s
         try:
             np.broadcast_shapes(shape, target)
@@ -586,12 +587,12 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[i][index[i][j]] (for dim=1); out has index's shape."""
     tensor_arg(input, "gather")
     idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index")
-    d = normalize_dim(dim, input.data.ndim, "gather")
+    d = normalize_dim(dim, input.array.ndim, "gather")
     _check_scatter_shapes(input, idx, d, "gather")
-    if input.data.ndim and idx.ndim:
+    if input.array.ndim and idx.ndim:
         return Gather.apply(input, idx, d)
     # a 0-d input or index is treated as 1-d, as in torch
-    out = Gather.apply(input if input.data.ndim else reshape(input, 1), idx.reshape(-1), 0)
+    out = Gather.apply(input if input.array.ndim else reshape(input, 1), idx.reshape(-1), 0)
     return out if idx.ndim else reshape(out, ())
 register(gather, method=True)
 
@@ -605,17 +606,17 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
         raise TypeError("scatter() received an invalid combination of arguments: give src "
                         "(a Tensor or a number) or value (a number), not both")
     src = value if src is None else src
-    if isinstance(index, Tensor) and (input.data.ndim == 0 or index.data.ndim == 0):
+    if isinstance(index, Tensor) and (input.array.ndim == 0 or index.array.ndim == 0):
         return _as_1d(scatter, input, dim, index, src, reduce=reduce)
     idx = _index_tensor(index, "scatter", "Expected dtype int64 for index")
-    d = normalize_dim(dim, input.data.ndim, "scatter")
+    d = normalize_dim(dim, input.array.ndim, "scatter")
     if isinstance(src, Tensor):
-        if src.data.dtype != input.data.dtype:
+        if src.array.dtype != input.array.dtype:
             raise RuntimeError(
                 f"scatter(): Expected self.dtype to be equal to src.dtype "
                 f"(got {input.dtype} and {src.dtype})"
             )
-        _check_scatter_shapes(input, idx, d, "scatter", src.data)
+        _check_scatter_shapes(input, idx, d, "scatter", src.array)
     else:
         src = as_operand(src, "scatter")
         if isinstance(src, Tensor):
@@ -637,26 +638,26 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     idx = _index_tensor(index, "scatter_add", "Expected dtype int64 for index")
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
-    if src.data.dtype != input.data.dtype:
+    if src.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"scatter_add(): Expected self.dtype to be equal to src.dtype "
             f"(got {input.dtype} and {src.dtype})"
         )
-    d = normalize_dim(dim, input.data.ndim, "scatter_add")
-    if input.data.ndim == 0 or idx.ndim == 0:
+    d = normalize_dim(dim, input.array.ndim, "scatter_add")
+    if input.array.ndim == 0 or idx.ndim == 0:
         return _as_1d(scatter_add, input, dim, index, src)
-    _check_scatter_shapes(input, idx, d, "scatter_add", src.data)
+    _check_scatter_shapes(input, idx, d, "scatter_add", src.array)
     return ScatterAdd.apply(input, idx, src, d)
 register(scatter_add, method=True, inplace=_checked_inplace(scatter_add))
 
 
 def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any) -> Tensor:
     """torch runs a scatter with a 0-d input, index or src as if each were 1-d."""
-    normalize_dim(dim, input.data.ndim, op.__name__)
-    flat = [reshape(t, -1) if isinstance(t, Tensor) and t.data.ndim == 0 else t
+    normalize_dim(dim, input.array.ndim, op.__name__)
+    flat = [reshape(t, -1) if isinstance(t, Tensor) and t.array.ndim == 0 else t
             for t in (input, index, src)]
     out = op(flat[0], 0, flat[1], flat[2], **kw)
-    return reshape(out, ()) if input.data.ndim == 0 else out
+    return reshape(out, ()) if input.array.ndim == 0 else out
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -667,7 +668,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError(
             f"index_select(): Index is supposed to be a vector, got shape {_fmt(idx.shape)}"
         )
-    shape = input.data.shape
+    shape = input.array.shape
     d = normalize_dim(dim, len(shape), "index_select")
     if idx.size and (idx.min() < 0 or idx.max() >= (shape[d] if shape else 1)):
         if d == 0:  # torch's two kernels raise two different classes
@@ -688,23 +689,23 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
         input, idx = reshape(input, -1), idx.reshape(-1)
         d = 0
     else:
-        d = normalize_dim(dim, input.data.ndim, "take_along_dim")
-        if idx.ndim != input.data.ndim:
+        d = normalize_dim(dim, input.array.ndim, "take_along_dim")
+        if idx.ndim != input.array.ndim:
             raise RuntimeError(
                 f"torch.take_along_dim(): input and indices should have the same number of "
-                f"dimensions, but got {input.data.ndim} dimensions for input, and {idx.ndim} "
+                f"dimensions, but got {input.array.ndim} dimensions for input, and {idx.ndim} "
                 f"dimensions for indices"
             )
-    n = input.data.shape[d] if input.data.ndim else 1
+    n = input.array.shape[d] if input.array.ndim else 1
     if idx.size and idx.min() < 0:
         idx = np.where(idx < 0, idx + n, idx)
-    if dim is not None and input.data.ndim:
-        in_sizes = list(input.data.shape)
+    if dim is not None and input.array.ndim:
+        in_sizes = list(input.array.shape)
         in_sizes[d] = idx.shape[d]
         idx = np.broadcast_to(idx, broadcast_shapes(tuple(in_sizes), idx.shape, "take_along_dim"))
         idx_sizes = list(idx.shape)
         idx_sizes[d] = n
-        in_shape = broadcast_shapes(tuple(idx_sizes), input.data.shape, "take_along_dim")
+        in_shape = broadcast_shapes(tuple(idx_sizes), input.array.shape, "take_along_dim")
         input = expand(input, in_shape)
     return gather(input, d, Tensor._make(idx, False, None))
 register(take_along_dim, method=True)
@@ -716,29 +717,29 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     tensor_arg(input, "masked_fill")
     if not isinstance(mask, Tensor):
         raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not {type(mask).__name__}")
-    if mask.data.dtype != np.bool_:
+    if mask.array.dtype != np.bool_:
         raise RuntimeError(
             f"masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype "
             f"{mask.dtype}"
         )
     if isinstance(value, Tensor):
-        if value.data.ndim:
+        if value.array.ndim:
             raise RuntimeError(
                 f"masked_fill: masked_fill_ only supports a 0-dimensional value tensor, but got "
-                f"tensor with {value.data.ndim} dimension(s)."
+                f"tensor with {value.array.ndim} dimension(s)."
             )
     else:
         value = as_operand(value, "masked_fill")
         if isinstance(value, Tensor):
             raise TypeError("masked_fill(): argument 'value' must be a number or a 0-d tensor")
-        kind = input.data.dtype.kind
+        kind = input.array.dtype.kind
         if kind in "iu" and not np.isfinite(value):
             raise RuntimeError(
                 f"masked_fill: value cannot be converted to type {input.dtype} without overflow"
             )
-    if mask.data.shape != input.data.shape:
-        broadcast_shapes(input.data.shape, mask.data.shape, "masked_fill")
-    return MaskedFill.apply(input, mask.data, value)
+    if mask.array.shape != input.array.shape:
+        broadcast_shapes(input.array.shape, mask.array.shape, "masked_fill")
+    return MaskedFill.apply(input, mask.array, value)
 register(masked_fill, method=True, inplace=_checked_inplace(masked_fill))
 
 
@@ -753,7 +754,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         raise TypeError(
             f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}"
         )
-    c = condition.data
+    c = condition.array
     if c.dtype != np.bool_:
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
@@ -762,8 +763,8 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if input is None and other is None:
         return tuple(Tensor._make(i.astype(np.int64), False, None) for i in np.nonzero(c))
     a, b, result = binary_operands(input, other, "where")
-    shape = np.broadcast_shapes(np.shape(a.data if isinstance(a, Tensor) else a),
-                                np.shape(b.data if isinstance(b, Tensor) else b))
+    shape = np.broadcast_shapes(np.shape(a.array if isinstance(a, Tensor) else a),
+                                np.shape(b.array if isinstance(b, Tensor) else b))
     if c.shape != shape:
         broadcast_shapes(c.shape, shape, "where")
     return Where.apply(condition, a, b, result.np)
@@ -876,17 +877,17 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
         )
-    if src.data.dtype != input.data.dtype:
+    if src.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"scatter(): Expected self.dtype to be equal to src.dtype "
             f"(got {input.dtype} and {src.dtype})"
         )
-    d = normalize_dim(dim, input.data.ndim, "scatter_reduce")
-    if input.data.ndim == 0 or idx.ndim == 0:
+    d = normalize_dim(dim, input.array.ndim, "scatter_reduce")
+    if input.array.ndim == 0 or idx.ndim == 0:
         return _as_1d(lambda i, _, x, s: scatter_reduce(i, 0, x, s, reduce,
                                                         include_self=include_self),
                       input, dim, index, src)
-    _check_scatter_shapes(input, idx, d, "scatter_reduce", src.data)
+    _check_scatter_shapes(input, idx, d, "scatter_reduce", src.array)
     return ScatterReduce.apply(input, idx, src, d, reduce, bool(include_self))
 register(scatter_reduce, method=True, inplace=_checked_inplace(scatter_reduce))
 
@@ -898,17 +899,17 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
     element); with only a tensor of counts, the indices repeated by them."""
     tensor_arg(input, "repeat_interleave")
     if repeats is None:  # torch.repeat_interleave(counts)
-        counts = _repeat_counts(input, input.data.size)
+        counts = _repeat_counts(input, input.array.size)
         out = np.repeat(np.arange(counts.size), counts)
         _check_output_size(out.size, output_size)
-        return Tensor._make(out.astype(input.data.dtype), False, None)
+        return Tensor._make(out.astype(input.array.dtype), False, None)
     if dim is None:
         input, d = reshape(input, -1), 0
     else:
-        d = normalize_dim(dim, input.data.ndim, "repeat_interleave")
-        if input.data.ndim == 0:
+        d = normalize_dim(dim, input.array.ndim, "repeat_interleave")
+        if input.array.ndim == 0:
             input = reshape(input, 1)
-    n = input.data.shape[d]
+    n = input.array.shape[d]
     if isinstance(repeats, Tensor):
         counts = _repeat_counts(repeats, n, d)
     else:
@@ -922,7 +923,7 @@ register(repeat_interleave, method=True)
 
 
 def _repeat_counts(repeats: Tensor, n: int, d: int = 0) -> np.ndarray:
-    r = repeats.data
+    r = repeats.array
     if r.dtype.kind not in "iu":
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for {repeats.dtype}')
     if r.ndim > 1:
@@ -953,12 +954,12 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     tensor_arg(input, "take")
     if not isinstance(index, Tensor):
         raise TypeError(f"take(): argument 'index' must be Tensor, not {type(index).__name__}")
-    idx = index.data
+    idx = index.array
     if idx.dtype != np.int64:
         raise RuntimeError(
             f"take(): Expected a long tensor for index, but got {_KERNEL[idx.dtype.name]}"
         )
-    n = input.data.size
+    n = input.array.size
     if idx.size and n == 0:
         raise IndexError("take(): tried to take from an empty tensor")
     if idx.size and (idx.min() < -n or idx.max() >= n):
@@ -1120,7 +1121,7 @@ def _index_vector(index: Any, op: str, ints: tuple[np.dtype, ...], msg: str,
     """The 0-d or 1-d int index of index_add / index_copy / index_fill, as a 1-d array."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    idx = index.data
+    idx = index.array
     if idx.dtype not in ints:
         raise cls(msg.format(_KERNEL.get(idx.dtype.name, idx.dtype.name)))
     if idx.ndim > 1:
@@ -1135,19 +1136,19 @@ def _check_source(input: Tensor, source: Any, d: int, count: int, op: str) -> Te
     """source must be a tensor of input's dtype and shape, except `count` slices along d."""
     if not isinstance(source, Tensor):
         raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type(source).__name__}")
-    if source.data.dtype != input.data.dtype:
+    if source.array.dtype != input.array.dtype:
         raise RuntimeError(
-            f"{op}(): self ({_KERNEL[input.data.dtype.name]}) and source "
-            f"({_KERNEL[source.data.dtype.name]}) must have the same scalar type"
+            f"{op}(): self ({_KERNEL[input.array.dtype.name]}) and source "
+            f"({_KERNEL[source.array.dtype.name]}) must have the same scalar type"
         )
-    want = list(input.data.shape)
+    want = list(input.array.shape)
     if want:
         want[d] = count
-    if source.data.shape != tuple(want):
+    if source.array.shape != tuple(want):
         raise RuntimeError(
             f"{op}(): source tensor shape must match self tensor shape, excluding the specified "
-            f"dimension. Got self.shape = {_fmt(input.data.shape)} source.shape = "
-            f"{_fmt(source.data.shape)} (index of length {count})"
+            f"dimension. Got self.shape = {_fmt(input.array.shape)} source.shape = "
+            f"{_fmt(source.array.shape)} (index of length {count})"
         )
     return source
 
@@ -1168,17 +1169,17 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
     idx = _index_vector(index, "index_add_", _INDEX_DTYPES,
                         "index_add_(): Expected dtype int32/int64 for index but got: {}",
                         RuntimeError)
-    d = normalize_dim(dim, input.data.ndim, "index_add")
-    if isinstance(source, Tensor) and source.data.ndim and idx.size != (
-            source.data.shape[d] if source.data.ndim > d else 1):
+    d = normalize_dim(dim, input.array.ndim, "index_add")
+    if isinstance(source, Tensor) and source.array.ndim and idx.size != (
+            source.array.shape[d] if source.array.ndim > d else 1):
         raise RuntimeError(
             f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
-            f"({source.data.shape[d] if source.data.ndim > d else 1}), for dim: {d}"
+            f"({source.array.shape[d] if source.array.ndim > d else 1}), for dim: {d}"
         )
     source = _check_source(input, source, d, idx.size, "index_add_")
-    _bounds(idx, input.data.shape[d] if input.data.ndim else 1, d, "index_add_", False,
+    _bounds(idx, input.array.shape[d] if input.array.ndim else 1, d, "index_add_", False,
             RuntimeError)
-    if not input.data.ndim:
+    if not input.array.ndim:
         return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
     return IndexAdd.apply(input, idx, source, d, alpha)
 register(index_add, method=True, inplace=_checked_inplace(index_add))
@@ -1190,11 +1191,11 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     idx = _index_vector(index, "index_copy_", (np.dtype(np.int64),),
                         "index_copy_(): Expected a long tensor for index, but got {}",
                         RuntimeError)
-    d = normalize_dim(dim, input.data.ndim, "index_copy")
+    d = normalize_dim(dim, input.array.ndim, "index_copy")
     source = _check_source(input, source, d, idx.size, "index_copy_")
-    _bounds(idx, input.data.shape[d] if input.data.ndim else 1, d, "index_copy_", False,
+    _bounds(idx, input.array.shape[d] if input.array.ndim else 1, d, "index_copy_", False,
             IndexError)
-    if not input.data.ndim:
+    if not input.array.ndim:
         return reshape(IndexCopy.apply(reshape(input, 1), idx, reshape(source, -1), 0), ())
     return IndexCopy.apply(input, idx, source, d)
 register(index_copy, method=True, inplace=_checked_inplace(index_copy))
@@ -1206,21 +1207,21 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     tensor_arg(input, "index_fill")
     idx = _index_vector(index, "index_fill_", (np.dtype(np.int64),),
                         "index_fill_(): Expected dtype int64 for index.", IndexError)
-    d = normalize_dim(dim, input.data.ndim, "index_fill")
+    d = normalize_dim(dim, input.array.ndim, "index_fill")
     if isinstance(value, Tensor):
-        if value.data.ndim:
+        if value.array.ndim:
             raise RuntimeError(
                 f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value.data.ndim} dimension(s)."
+                f"{value.array.ndim} dimension(s)."
             )
-        value = cast(value, dtypes.from_numpy_dtype(input.data.dtype))
+        value = cast(value, dtypes.from_numpy_dtype(input.array.dtype))
     else:
         value = as_operand(value, "index_fill")
         if isinstance(value, Tensor):
             raise TypeError("index_fill(): argument 'value' must be a number or a 0-d tensor")
-    n = input.data.shape[d] if input.data.ndim else 1
+    n = input.array.shape[d] if input.array.ndim else 1
     idx = _bounds(idx, n, d, "index_fill_", True, IndexError)
-    if not input.data.ndim:
+    if not input.array.ndim:
         return reshape(IndexFill.apply(reshape(input, 1), idx, value, 0), ())
     return IndexFill.apply(input, idx, value, d)
 register(index_fill, method=True, inplace=_checked_inplace(index_fill))
@@ -1240,14 +1241,14 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
             f"index_put(): argument 'values' (position 2) must be Tensor, not "
             f"{type(values).__name__}"
         )
-    if values.data.dtype != input.data.dtype:
+    if values.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
-            f"{_KERNEL[input.data.dtype.name]} for the destination and "
-            f"{_KERNEL[values.data.dtype.name]} for the source."
+            f"{_KERNEL[input.array.dtype.name]} for the destination and "
+            f"{_KERNEL[values.array.dtype.name]} for the source."
         )
-    if len(indices) > max(input.data.ndim, 1):
-        raise IndexError(f"too many indices for tensor of dimension {input.data.ndim} "
+    if len(indices) > max(input.array.ndim, 1):
+        raise IndexError(f"too many indices for tensor of dimension {input.array.ndim} "
                          f"(got {len(indices)})")
     for i, t in enumerate(indices):
         if not isinstance(t, Tensor):
@@ -1255,11 +1256,11 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
                             f"but got {type(t).__name__}")
     items = tuple(_index_array(i, "index_put") for i in indices)
     _check_bounds(list(items), [i.ndim if isinstance(i, np.ndarray) and i.dtype.kind == "b"
-                                else 1 for i in items], input.data.shape, len(items),
+                                else 1 for i in items], input.array.shape, len(items),
                   "index_put")
     index = items + (Ellipsis,)
-    target = input.data[index].shape
-    v = values.data.shape
+    target = input.array[index].shape
+    v = values.array.shape
     while len(v) > len(target) and v[0] == 1:  # torch drops extra leading 1s of a value
         v = v[1:]
     try:
@@ -1268,7 +1269,7 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
         fits = False
     if not fits:
         raise RuntimeError(
-            f"shape mismatch: value tensor of shape {_fmt(values.data.shape)} cannot be "
+            f"shape mismatch: value tensor of shape {_fmt(values.array.shape)} cannot be "
             f"broadcast to indexing result of shape {_fmt(target)}"
         )
     return IndexPut.apply(input, values, index, bool(accumulate))
@@ -1287,21 +1288,21 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise TypeError(
             f"masked_scatter(): argument 'source' must be Tensor, not {type(source).__name__}"
         )
-    if mask.data.dtype != np.bool_:
+    if mask.array.dtype != np.bool_:
         raise RuntimeError(
             f"masked_scatter_ only supports boolean masks, but got mask with dtype {mask.dtype}"
         )
-    if source.data.dtype != input.data.dtype:
+    if source.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"masked_scatter: expected self and source to have same dtypes but got "
-            f"{_KERNEL[input.data.dtype.name]} and {_KERNEL[source.data.dtype.name]}"
+            f"{_KERNEL[input.array.dtype.name]} and {_KERNEL[source.array.dtype.name]}"
         )
-    shape = broadcast_shapes(input.data.shape, mask.data.shape, "masked_scatter")
-    m = np.broadcast_to(mask.data, shape)
-    if int(m.sum()) > source.data.size:
+    shape = broadcast_shapes(input.array.shape, mask.array.shape, "masked_scatter")
+    m = np.broadcast_to(mask.array, shape)
+    if int(m.sum()) > source.array.size:
         raise RuntimeError(
             f"masked_scatter: Number of elements of source < number of ones in mask "
-            f"({source.data.size} < {int(m.sum())})"
+            f"({source.array.size} < {int(m.sum())})"
         )
     return MaskedScatter.apply(input, m, source)
 register(masked_scatter, method=True, inplace=_checked_inplace(masked_scatter))

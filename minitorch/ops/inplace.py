@@ -42,17 +42,17 @@ def inplace(self: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
         self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
     if records:
-        old = Tensor._make(self.data, self.requires_grad, self.grad_fn)
+        old = Tensor._make(self.array, self.requires_grad, self.grad_fn)
         out = _fit(op(old, *args, **kwargs), self, name)
-        self.data, self.grad_fn, self.requires_grad = out.data, out.grad_fn, True
+        self.array, self.grad_fn, self.requires_grad = out.array, out.grad_fn, True
     else:
         out = _fit(op(self, *args, **kwargs), self, name)
-        if not self.data.flags.writeable:
+        if not self.array.flags.writeable:
             raise RuntimeError(
                 f"{name}: unsupported operation: more than one element of the written-to tensor "
                 "refers to a single memory location (an expanded tensor). Please clone() it first."
             )
-        np.copyto(self.data, out.data)
+        np.copyto(self.array, out.array)
     self._version += 1
     return self
 
@@ -66,7 +66,7 @@ def rebind_inplace_form(view_op: Callable[..., Tensor]) -> Callable[..., Tensor]
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         out = view_op(self, *args, **kwargs)
-        self.data, self.grad_fn = out.data, out.grad_fn
+        self.array, self.grad_fn = out.array, out.grad_fn
         return self
 
     method.__name__ = method.__qualname__ = view_op.__name__ + "_"
@@ -75,12 +75,12 @@ def rebind_inplace_form(view_op: Callable[..., Tensor]) -> Callable[..., Tensor]
 
 def _fit(out: Tensor, self: Tensor, name: str) -> Tensor:
     """The result must keep self's shape and be castable to self's dtype (torch's rule)."""
-    if out.data.shape != self.data.shape:
+    if out.array.shape != self.array.shape:
         raise RuntimeError(
-            f"{name}: output with shape {list(self.data.shape)} doesn't match the broadcast "
-            f"shape {list(out.data.shape)}"
+            f"{name}: output with shape {list(self.array.shape)} doesn't match the broadcast "
+            f"shape {list(out.array.shape)}"
         )
-    if out.data.dtype != self.data.dtype:
+    if out.array.dtype != self.array.dtype:
         have, want = out.dtype, self.dtype
         if have.category > want.category:
             raise RuntimeError(

@@ -165,11 +165,11 @@ def _tensors(a: Any, b: Any, op: str) -> None:
 
 def _same_dtype(a: Tensor, b: Tensor, op: str) -> None:
     """matmul and friends do not promote: torch asks for equal dtypes (and no bool)."""
-    if a.data.dtype != b.data.dtype:
+    if a.array.dtype != b.array.dtype:
         raise RuntimeError(
             f"{op}: expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
         )
-    if a.data.dtype == np.bool_:
+    if a.array.dtype == np.bool_:
         raise NotImplementedError(f"{op}: not implemented for 'Bool' tensors")
 
 
@@ -181,7 +181,7 @@ def _fmt(shape: tuple[int, ...]) -> str:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product, with torch's rules for 1-D operands and broadcast batch dims."""
     _tensors(input, other, "matmul")
-    a, b = input.data.shape, other.data.shape
+    a, b = input.array.shape, other.array.shape
     if not a or not b:
         raise RuntimeError(
             f"matmul: both arguments to matmul need to be at least 1D, but they are "
@@ -200,7 +200,7 @@ register(matmul, method=True, operators=("__matmul__", "__rmatmul__"))
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices (2-D only; see matmul for the general case)."""
     _tensors(input, mat2, "mm")
-    a, b = input.data.shape, mat2.data.shape
+    a, b = input.array.shape, mat2.array.shape
     if len(a) != 2:
         raise RuntimeError(f"mm: self must be a matrix, got shape {a}")
     if len(b) != 2:
@@ -217,7 +217,7 @@ register(mm, method=True)
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product of (B, N, M) and (B, M, P) (3-D only, no broadcasting)."""
     _tensors(input, mat2, "bmm")
-    a, b = input.data.shape, mat2.data.shape
+    a, b = input.array.shape, mat2.array.shape
     if len(a) != 3:
         raise RuntimeError(f"bmm: batch1 must be a 3D tensor, got shape {a}")
     if len(b) != 3:
@@ -235,7 +235,7 @@ register(bmm, method=True)
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The inner product of two 1-D tensors (a 0-d result)."""
     _tensors(input, tensor, "dot")
-    a, b = input.data.shape, tensor.data.shape
+    a, b = input.array.shape, tensor.array.shape
     if len(a) != 1 or len(b) != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {len(a)}D and {len(b)}D tensors")
     if a != b:
@@ -252,9 +252,9 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product a b^T of two 1-D tensors (dtypes promote, as in mul)."""
     _tensors(input, vec2, "outer")
     for name, x in (("self", input), ("vec2", vec2)):
-        if x.data.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.data.ndim}-D")
-    if input.data.dtype != vec2.data.dtype:
+        if x.array.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.array.ndim}-D")
+    if input.array.dtype != vec2.array.dtype:
         common = dtypes.promote_types(input.dtype, vec2.dtype)
         input, vec2 = cast(input, common), cast(vec2, common)
     return Outer.apply(input, vec2)
@@ -272,13 +272,13 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         raise RuntimeError("einsum(): must provide at least one operand")
     first = operands[0]
     for x in operands[1:]:
-        if x.data.dtype != first.data.dtype:
+        if x.array.dtype != first.array.dtype:
             raise RuntimeError(
                 f"einsum(): expected all operands to have the same dtype, but got {first.dtype} "
                 f"and {x.dtype}"
             )
-    terms, out, sizes = _parse_einsum(equation, [x.data.shape for x in operands])
-    if first.data.dtype.kind in "iub":
+    terms, out, sizes = _parse_einsum(equation, [x.array.shape for x in operands])
+    if first.array.dtype.kind in "iub":
         operands = _einsum_integer_operands(operands, terms, out)
     return Einsum.apply(*operands, terms=terms, out=out, sizes=sizes)
 register(einsum)
@@ -294,12 +294,12 @@ def _einsum_integer_operands(operands: Any, terms: list[str], out: str) -> tuple
     ops = list(operands)
     for i, t in enumerate(terms):
         others = set(out).union(*(terms[j] for j in range(len(terms)) if j != i))
-        if any(c not in others for c in t) and ops[i].data.dtype != np.int64:
+        if any(c not in others for c in t) and ops[i].array.dtype != np.int64:
             ops[i] = cast(ops[i], dtypes.int64)
-    current, letters = ops[0].data.dtype, set(terms[0])
+    current, letters = ops[0].array.dtype, set(terms[0])
     for i in range(1, len(ops)):
         later = set(out).union(*terms[i + 1:])
-        theirs = ops[i].data.dtype
+        theirs = ops[i].array.dtype
         if (letters & set(terms[i])) - later:  # a contraction: torch's bmm
             if current != theirs:
                 raise RuntimeError(f"einsum(): expected scalar type {_TORCH_NAMES[current.name]} "
@@ -444,18 +444,18 @@ def _matrix(A: Any, op: str, square: bool = True, name: str = "A",
     """torch's checks of a (batch of) matrices: a float Tensor, >= 2 dims, square if asked."""
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(A).__name__}")
-    shape = A.data.shape
+    shape = A.array.shape
     if len(shape) < 2:
         raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
     if square and shape[-1] != shape[-2]:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are "
                            f"{shape[-2]} by {shape[-1]} matrices")
-    if A.data.dtype.kind != "f":
+    if A.array.dtype.kind != "f":
         if not floating:  # eigh has no dtype check of its own: its kernel refuses
             raise NotImplementedError(f"\"{op.replace('.', '_')}_cpu\" not implemented for "
-                                      f"'{_tname(A.data)}'")
+                                      f"'{_tname(A.array)}'")
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
-                           f"Got {_tname(A.data)}")
+                           f"Got {_tname(A.array)}")
 
 
 def _first_failure(a: np.ndarray, factor: Any) -> tuple[int | None, np.ndarray]:
@@ -541,7 +541,7 @@ class AddMatmul(Function):
 def _scalars(x: Tensor, beta: Any, alpha: Any, op: str) -> tuple[Any, Any]:
     """Integer tensors: addr refuses float beta and alpha; the others truncate them to ints
     (beta=0.5 acts as 0). Both are torch's behaviour."""
-    if x.data.dtype.kind in "iu":
+    if x.array.dtype.kind in "iu":
         for name, v in (("beta", beta), ("alpha", alpha)):
             if op == "addr" and isinstance(v, float):
                 raise RuntimeError(f"addr: For integral input tensors, argument {name} must not "
@@ -555,10 +555,10 @@ def _add_product(input: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, o
     for x, name in ((input, "input"), (m1, "mat1"), (m2, "mat2")):
         if not isinstance(x, Tensor):
             raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
-    dts = [t.data.dtype for t in (input, m1, m2)]
+    dts = [t.array.dtype for t in (input, m1, m2)]
     if len(set(dts)) > 1:
         raise RuntimeError(f"{op}: input tensors must have the same dtype, but got "
-                           f"{', '.join(_tname(t.data) for t in (input, m1, m2))}")
+                           f"{', '.join(_tname(t.array) for t in (input, m1, m2))}")
     if dts[0] == np.bool_:
         raise NotImplementedError(f"{op}: not implemented for 'Bool'")
     beta, alpha = _scalars(input, beta, alpha, op)
@@ -567,7 +567,7 @@ def _add_product(input: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, o
 
 def _fits(input: Tensor, shape: tuple[int, ...], op: str) -> None:
     """input must broadcast to the product's shape (torch expands it)."""
-    s = input.data.shape
+    s = input.array.shape
     ok = len(s) <= len(shape) and all(a in (1, b) for a, b in zip(s[::-1], shape[::-1]))
     if not ok:
         raise RuntimeError(f"{op}: The expanded size of the tensor input {list(s)} must match "
@@ -578,10 +578,10 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,
           alpha: Any = 1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), mat1 (n, m), mat2 (m, p), input broadcast to (n, p)."""
     for x, name in ((mat1, "mat1"), (mat2, "mat2")):
-        if isinstance(x, Tensor) and x.data.ndim != 2:
-            raise RuntimeError(f"addmm: {name} must be a matrix, got {x.data.ndim}-D tensor")
+        if isinstance(x, Tensor) and x.array.ndim != 2:
+            raise RuntimeError(f"addmm: {name} must be a matrix, got {x.array.ndim}-D tensor")
     _tensors(mat1, mat2, "addmm")
-    a, b = mat1.data.shape, mat2.data.shape
+    a, b = mat1.array.shape, mat2.array.shape
     if a[1] != b[0]:
         raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied ({_fmt(a)} and "
                            f"{_fmt(b)})")
@@ -595,12 +595,12 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
     """beta * input + alpha * (mat @ vec), mat (n, m), vec (m,), input broadcast to (n,)."""
     _tensors(mat, vec, "addmv")
     _tensors(input, mat, "addmv")
-    a, v = mat.data.shape, vec.data.shape
+    a, v = mat.array.shape, vec.array.shape
     if len(a) != 2 or len(v) != 1:
-        raise RuntimeError(f"addmv: vector + matrix @ vector expected, got {input.data.ndim}, "
+        raise RuntimeError(f"addmv: vector + matrix @ vector expected, got {input.array.ndim}, "
                            f"{len(a)}, {len(v)}")
-    if a[1] != v[0] or input.data.shape not in ((), (1,), (a[0],)):
-        raise RuntimeError(f"addmv: size mismatch, got input ({_fmt(input.data.shape)}), mat "
+    if a[1] != v[0] or input.array.shape not in ((), (1,), (a[0],)):
+        raise RuntimeError(f"addmv: size mismatch, got input ({_fmt(input.array.shape)}), mat "
                            f"({_fmt(a)}), vec ({v[0]})")
     return _add_product(input, mat, vec, beta, alpha, "addmv", "Addmv")
 register(addmv, method=True, inplace=True)
@@ -611,7 +611,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
     """beta * input + alpha * bmm(batch1, batch2), input broadcast to (b, n, p)."""
     _tensors(batch1, batch2, "baddbmm")
     _tensors(input, batch1, "baddbmm")
-    a, b = batch1.data.shape, batch2.data.shape
+    a, b = batch1.array.shape, batch2.array.shape
     if len(a) != 3 or len(b) != 3:
         raise RuntimeError(f"baddbmm: batch1 and batch2 must be 3D tensors, got {len(a)}D and "
                            f"{len(b)}D")
@@ -631,7 +631,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
     """
     _tensors(batch1, batch2, "addbmm")
     _tensors(input, batch1, "addbmm")
-    a, b = batch1.data.shape, batch2.data.shape
+    a, b = batch1.array.shape, batch2.array.shape
     if len(a) != 3 or len(b) != 3:
         raise RuntimeError(f"addbmm: batch1 and batch2 must be 3D tensors, got {len(a)}D and "
                            f"{len(b)}D")
@@ -653,9 +653,9 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
     _tensors(vec1, vec2, "addr")
     _tensors(input, vec1, "addr")
     for name, v in (("vec1", vec1), ("vec2", vec2)):
-        if v.data.ndim != 1:
-            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.data.ndim}-D")
-    _fits(input, (vec1.data.shape[0], vec2.data.shape[0]), "addr")
+        if v.array.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.array.ndim}-D")
+    _fits(input, (vec1.array.shape[0], vec2.array.shape[0]), "addr")
     common = dtypes.promote_types(dtypes.promote_types(input.dtype, vec1.dtype), vec2.dtype)
     input, vec1, vec2 = (cast(t, common) for t in (input, vec1, vec2))
     return _add_product(input, vec1.unsqueeze(1), vec2.unsqueeze(0), beta, alpha, "addr",
@@ -666,7 +666,7 @@ register(addr, method=True, inplace=True)
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """The product of a matrix (n, m) and a vector (m,)."""
     _tensors(input, vec, "mv")
-    a, v = input.data.shape, vec.data.shape
+    a, v = input.array.shape, vec.array.shape
     if len(a) != 2 or len(v) != 1:
         raise RuntimeError(f"mv: vector + matrix @ vector expected, got 1, {len(a)}, {len(v)}")
     if a[1] != v[0]:
@@ -680,12 +680,12 @@ register(mv, method=True)
 def inner(input: Tensor, other: Tensor) -> Tensor:
     """Sum over the last dims: out[i..., j...] = sum_k input[i..., k] * other[j..., k]."""
     _tensors(input, other, "inner")
-    a, b = input.data.shape, other.data.shape
+    a, b = input.array.shape, other.array.shape
     if not a or not b:  # a 0-d operand scales the other
         return input * other
-    if input.data.dtype != other.data.dtype:
+    if input.array.dtype != other.array.dtype:
         raise RuntimeError("inner: both inputs should have same dtype, but got "
-                           f"{_tname(input.data)} and {_tname(other.data)}")
+                           f"{_tname(input.array)} and {_tname(other.array)}")
     if a[-1] != b[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(a)} and {list(b)}")
@@ -722,16 +722,16 @@ class Cross(Function):
 
 
 def _cross(input: Tensor, other: Tensor, dim: int, op: str) -> Tensor:
-    if input.data.dtype != other.data.dtype:
-        raise RuntimeError(f"{op}: expected scalar type {_tname(input.data)} but found "
-                           f"{_tname(other.data)}")
-    if input.data.ndim != other.data.ndim:
+    if input.array.dtype != other.array.dtype:
+        raise RuntimeError(f"{op}: expected scalar type {_tname(input.array)} but found "
+                           f"{_tname(other.array)}")
+    if input.array.ndim != other.array.ndim:
         raise RuntimeError(f"{op}: inputs must have the same number of dimensions.")
-    shape = broadcast_shapes(input.data.shape, other.data.shape, op)
+    shape = broadcast_shapes(input.array.shape, other.array.shape, op)
     axis = normalize_dim(dim, len(shape), op)
-    if input.data.shape[axis] != 3 or other.data.shape[axis] != 3:
+    if input.array.shape[axis] != 3 or other.array.shape[axis] != 3:
         raise RuntimeError(f"{op}: inputs dimension {dim} must have length 3. Got "
-                           f"{input.data.shape[axis]} and {other.data.shape[axis]}")
+                           f"{input.array.shape[axis]} and {other.array.shape[axis]}")
     return Cross.apply(input, other, axis)
 
 
@@ -740,7 +740,7 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     (torch's deprecated default; linalg.cross's default is -1)."""
     _tensors(input, other, "cross")
     if dim is None:
-        shape = np.broadcast_shapes(input.data.shape, other.data.shape)
+        shape = np.broadcast_shapes(input.array.shape, other.array.shape)
         sizes3 = [i for i, n in enumerate(shape) if n == 3]
         if not sizes3:
             raise RuntimeError("cross: no dimension of size 3 in input")
@@ -759,7 +759,7 @@ register(linalg_cross, name="linalg.cross", function=False)
 def kron(input: Tensor, other: Tensor) -> Tensor:
     """The Kronecker product: out[i*q + k, ...] = input[i, ...] * other[k, ...]."""
     _tensors(input, other, "kron")
-    a, b = input.data.shape, other.data.shape
+    a, b = input.array.shape, other.array.shape
     n = max(len(a), len(b))
     a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
     # Interleave the dims, (a0, 1, a1, 1 ...) * (1, b0, 1, b1 ...), then merge the pairs.
@@ -787,10 +787,10 @@ def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a matrix (ints sum to int64)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"trace(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if input.data.ndim != 2:
+    if input.array.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
-                           f"{input.data.ndim}")
-    if input.data.dtype == np.bool_:
+                           f"{input.array.ndim}")
+    if input.array.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return Trace.apply(input)
 register(trace, method=True)
@@ -913,8 +913,8 @@ def _cofactor_over_det(a: np.ndarray) -> np.ndarray:
 
 
 def _slogdet(A: Tensor) -> tuple[Tensor, Tensor]:
-    sign, logabs = np.linalg.slogdet(A.data)
-    dt = A.data.dtype
+    sign, logabs = np.linalg.slogdet(A.array)
+    dt = A.array.dtype
     parts = (np.asarray(sign, dt), np.asarray(logabs, dt))
     return Slogdet.apply(A, 0, parts), Slogdet.apply(A, 1, parts)
 
@@ -968,10 +968,10 @@ def linalg_solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     _matrix(A, "linalg.solve")
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg.solve(): argument 'B' must be Tensor, not {type(B).__name__}")
-    if A.data.dtype != B.data.dtype:
+    if A.array.dtype != B.array.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A "
-                           f"of type {_tname(A.data)} and B of type {_tname(B.data)} instead")
-    a, b = A.data.shape, B.data.shape
+                           f"of type {_tname(A.array)} and B of type {_tname(B.array)} instead")
+    a, b = A.array.shape, B.array.shape
     vector = len(b) == 1 or (len(b) == len(a) - 1 and b == a[:-1])
     if not left:
         if vector:
@@ -980,7 +980,7 @@ def linalg_solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
                                "equivalent to B / A.squeeze(-1)")
         return linalg_solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
     Bm = B.unsqueeze(-1) if vector else B
-    bm = Bm.data.shape
+    bm = Bm.array.shape
     if bm[-2] != a[-1]:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"AX = B ({a[-2]}x{a[-1]} and {bm[-2]}x{bm[-1]})")
@@ -1109,7 +1109,7 @@ def _qr(A: Tensor, mode: str, op: str) -> tuple[Tensor, Tensor]:
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
-    a = A.data
+    a = A.array
     if mode == "r":
         r = np.linalg.qr(a, mode="r")
         parts = (np.zeros((0,), a.dtype), np.asarray(r, a.dtype))
@@ -1164,8 +1164,8 @@ def linalg_eigh(A: Tensor, UPLO: str = "L") -> Any:
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got "
                            f"{UPLO}")
-    lam, v = np.linalg.eigh(A.data, UPLO=UPLO)
-    parts = (np.asarray(lam, A.data.dtype), np.asarray(v, A.data.dtype))
+    lam, v = np.linalg.eigh(A.array, UPLO=UPLO)
+    parts = (np.asarray(lam, A.array.dtype), np.asarray(v, A.array.dtype))
     return EighResult(Eigh.apply(A, 0, parts), Eigh.apply(A, 1, parts))
 register(linalg_eigh, name="linalg.eigh", function=False)
 
@@ -1223,7 +1223,7 @@ class SVD(Function):
 
 
 def _svd(A: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:
-    a = A.data
+    a = A.array
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     parts = tuple(np.asarray(p, a.dtype) for p in (u, s, vh))
     return tuple(SVD.apply(A, i, parts) for i in range(3))  # type: ignore[return-value]
@@ -1248,8 +1248,8 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     _matrix(input, "linalg.svd", square=False)
     if not compute_uv:  # zero U (m, m) and V (n, n), whatever `some` says, as in torch
         s = linalg_svdvals(input)
-        m, n = input.data.shape[-2:]
-        batch, z = input.data.shape[:-2], input.data.dtype
+        m, n = input.array.shape[-2:]
+        batch, z = input.array.shape[:-2], input.array.dtype
         return SVDTorchResult(Tensor._make(np.zeros(batch + (m, m), z), False, None), s,
                               Tensor._make(np.zeros(batch + (n, n), z), False, None))
     u, s, vh = _svd(input, not some)
@@ -1338,14 +1338,14 @@ def _cutoff(s: np.ndarray, atol: float | None, rtol: float | None) -> np.ndarray
 def _pinv(A: Tensor, atol: Any, rtol: Any, hermitian: bool, op: str) -> Tensor:
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(A).__name__}")
-    if A.data.ndim < 2 or A.data.dtype.kind != "f":
-        raise RuntimeError(f"{op}({_tname(A.data)}{list(A.data.shape)}): expected a tensor "
+    if A.array.ndim < 2 or A.array.dtype.kind != "f":
+        raise RuntimeError(f"{op}({_tname(A.array)}{list(A.array.shape)}): expected a tensor "
                            "with 2 or more dimensions of float, double, cfloat or cdouble types")
     if hermitian:
         _matrix(A, op)
-    m, n = A.data.shape[-2:]
+    m, n = A.array.shape[-2:]
     if rtol is None:
-        rtol = float(np.finfo(A.data.dtype).eps) * max(m, n) if not atol else 0.0
+        rtol = float(np.finfo(A.array.dtype).eps) * max(m, n) if not atol else 0.0
     return Pinv.apply(A, None if atol is None else float(atol), float(rtol), bool(hermitian))
 
 
@@ -1372,7 +1372,7 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
         raise TypeError(f"{op}(): argument 'A' must be Tensor, not {type(input).__name__}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"{op}(): argument 'n' must be int, not {type(n).__name__}")
-    shape = input.data.shape
+    shape = input.array.shape
     if len(shape) < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
     if shape[-1] != shape[-2]:
@@ -1381,7 +1381,7 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     if n == 0:  # the identity, still attached to A's graph with a zero gradient (as torch)
         from minitorch.ops.indexing import where
 
-        eye = np.broadcast_to(np.eye(shape[-1], dtype=input.data.dtype), shape)
+        eye = np.broadcast_to(np.eye(shape[-1], dtype=input.array.dtype), shape)
         everywhere = Tensor._make(np.ones(shape, np.bool_), False, None)
         return where(everywhere, Tensor._make(np.array(eye), False, None), input)
     base = input
@@ -1424,7 +1424,7 @@ def linalg_matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim
     _matrix(A, op, square=False)
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise RuntimeError(f"{op}: dim must be a 2-tuple. Got {dim}")
-    d0, d1 = (normalize_dim(d, A.data.ndim, op) for d in dim)
+    d0, d1 = (normalize_dim(d, A.array.ndim, op) for d in dim)
     if d0 == d1:
         raise RuntimeError(f"{op}: dims must be different. Got ({dim[0]}, {dim[1]})")
     if dtype is not None:
@@ -1466,10 +1466,10 @@ def linalg_norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = Fal
             return linalg_matrix_norm(A, "fro", dims, keepdim, dtype=dtype)
         return linalg_vector_norm(A, 2, dims, keepdim, dtype=dtype)
     if dims is None:
-        if A.data.ndim not in (1, 2):
+        if A.array.ndim not in (1, 2):
             raise RuntimeError(f"{op}: If dim is not specified but ord is, the input must be "
-                               f"1D or 2D. Got {A.data.ndim}D.")
-        dims = tuple(range(A.data.ndim))
+                               f"1D or 2D. Got {A.array.ndim}D.")
+        dims = tuple(range(A.array.ndim))
     if len(dims) == 2:
         return linalg_matrix_norm(A, ord, dims, keepdim, dtype=dtype)
     if isinstance(ord, str):
@@ -1491,7 +1491,7 @@ register(nuclear_norm)
 
 def norm_nuc(input: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
     """torch.norm(p='nuc'): matrix_norm 'nuc' over dim, or over every dim when dim is None."""
-    dims = tuple(range(input.data.ndim)) if dim is None else dim
+    dims = tuple(range(input.array.ndim)) if dim is None else dim
     return linalg_matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
 
 

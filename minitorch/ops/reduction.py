@@ -96,9 +96,9 @@ def _accumulator(input: Tensor, dtype: Any) -> tuple[Tensor, np.dtype]:
     if dtype is not None:
         d = dtypes.to_dtype(dtype)
         return cast(input, d), d.np
-    if input.data.dtype.kind in "biu":
+    if input.array.dtype.kind in "biu":
         return input, np.dtype(np.int64)
-    return input, input.data.dtype
+    return input, input.array.dtype
 
 
 def _check_no_empty_slice(x: np.ndarray, axes: tuple[int, ...] | None, op: str) -> None:
@@ -210,7 +210,7 @@ def sum(
 ) -> Tensor:
     _check_tensor(input, "sum")
     x, acc = _accumulator(input, dtype)
-    return Sum.apply(x, _axes(dim, x.data.ndim, "sum"), keepdim, acc)
+    return Sum.apply(x, _axes(dim, x.array.ndim, "sum"), keepdim, acc)
 register(sum, method=True)
 
 
@@ -227,12 +227,12 @@ def mean(
                 f"point or complex dtype. Got: {_torch_name(d.np)}"
             )
         input = cast(input, d)
-    elif input.data.dtype.kind != "f":
+    elif input.array.dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_torch_name(input.data.dtype)}"
+            f"or complex dtype. Got: {_torch_name(input.array.dtype)}"
         )
-    return Mean.apply(input, _axes(dim, input.data.ndim, "mean"), keepdim)
+    return Mean.apply(input, _axes(dim, input.array.ndim, "mean"), keepdim)
 register(mean, method=True)
 
 
@@ -241,7 +241,7 @@ def prod(
     input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
     _check_tensor(input, "prod")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if dim is None:
         if keepdim:
             raise TypeError("prod(): keepdim=True needs an int dim (torch has prod(input) or "
@@ -364,7 +364,7 @@ def _max_min(input: Any, dim: Any, keepdim: bool, op: str) -> Any:
             raise TypeError(f"{op}(input, other): keepdim is not an argument of the "
                             "elementwise form")
         return input.maximum(dim) if op == "max" else input.minimum(dim)
-    x = input.data
+    x = input.array
     if dim is None:
         if keepdim:
             raise TypeError(f"{op}(): keepdim=True needs a dim, e.g. {op}(input, dim, keepdim)")
@@ -400,8 +400,8 @@ register(min, method=True)
 @dim_aliases
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     _check_tensor(input, "amax")
-    axes = _axes(dim, input.data.ndim, "amax")
-    _check_no_empty_slice(input.data, axes, "amax")
+    axes = _axes(dim, input.array.ndim, "amax")
+    _check_no_empty_slice(input.array, axes, "amax")
     return Amax.apply(input, axes, keepdim)
 register(amax, method=True)
 
@@ -409,15 +409,15 @@ register(amax, method=True)
 @dim_aliases
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     _check_tensor(input, "amin")
-    axes = _axes(dim, input.data.ndim, "amin")
-    _check_no_empty_slice(input.data, axes, "amin")
+    axes = _axes(dim, input.array.ndim, "amin")
+    _check_no_empty_slice(input.array, axes, "amin")
     return Amin.apply(input, axes, keepdim)
 register(amin, method=True)
 
 
 def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
     _check_tensor(input, op)
-    x = input.data
+    x = input.array
     if x.dtype == np.bool_:
         raise RuntimeError(f"{op}(): does not support bool input")
     pick = np.argmax if op == "argmax" else np.argmin  # the first one at ties; NaN wins
@@ -530,9 +530,9 @@ def _var_adjoint(
 def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) -> tuple:
     """(axes, dof) for var and std; torch's rules for dim, unbiased and correction."""
     _check_tensor(input, op)
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}(): std and var only support floating point and complex "
-                           f"dtypes, got {_torch_name(input.data.dtype)}")
+                           f"dtypes, got {_torch_name(input.array.dtype)}")
     if isinstance(dim, bool):  # var(x, False): torch's (input, unbiased) overload
         if unbiased is not None:
             raise TypeError(f"{op}(): got unbiased twice")
@@ -543,8 +543,8 @@ def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) 
         correction = 0 if unbiased is False else 1
     elif not isinstance(correction, (int, float, np.number)):
         raise TypeError(f"{op}(): correction must be a number, not {type(correction).__name__}")
-    axes = _axes(dim, input.data.ndim, op)
-    dof = _count(input.data.shape, axes) - correction
+    axes = _axes(dim, input.array.ndim, op)
+    dof = _count(input.array.shape, axes) - correction
     if dof <= 0:
         warnings.warn(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
@@ -673,10 +673,10 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     x = float_operand(input)  # torch computes an int tensor's logsumexp in the default float
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be int or tuple of ints, not NoneType")
-    if isinstance(dim, (tuple, list)) and len(dim) == 0 and x.data.ndim:
+    if isinstance(dim, (tuple, list)) and len(dim) == 0 and x.array.ndim:
         raise RuntimeError("logsumexp(): dim=() is refused by torch 2.13 too (a shape error); "
                            "name the dims to reduce")
-    return LogSumExp.apply(x, _axes(dim, x.data.ndim, "logsumexp"), keepdim)
+    return LogSumExp.apply(x, _axes(dim, x.array.ndim, "logsumexp"), keepdim)
 register(logsumexp, method=True)
 
 
@@ -684,9 +684,9 @@ def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
     _check_tensor(input, op)
     if dtype is not None:
         input = cast(input, dtypes.to_dtype(dtype))
-    if input.data.dtype.kind != "f":  # torch has no integer kernel either
+    if input.array.dtype.kind != "f":  # torch has no integer kernel either
         raise NotImplementedError(
-            f'"{op}" not implemented for \'{_torch_name(input.data.dtype)}\': pass a floating '
+            f'"{op}" not implemented for \'{_torch_name(input.array.dtype)}\': pass a floating '
             "tensor or dtype="
         )
     return input
@@ -695,14 +695,14 @@ def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
 @dim_aliases
 def softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
     x = _softmax_operand(input, dtype, "softmax")
-    return Softmax.apply(x, normalize_dim(dim, x.data.ndim, "softmax"))
+    return Softmax.apply(x, normalize_dim(dim, x.array.ndim, "softmax"))
 register(softmax, method=True)
 
 
 @dim_aliases
 def log_softmax(input: Tensor, dim: int, dtype: DType | None = None) -> Tensor:
     x = _softmax_operand(input, dtype, "log_softmax")
-    return LogSoftmax.apply(x, normalize_dim(dim, x.data.ndim, "log_softmax"))
+    return LogSoftmax.apply(x, normalize_dim(dim, x.array.ndim, "log_softmax"))
 register(log_softmax, method=True)
 
 
@@ -783,7 +783,7 @@ def norm(
             if matrix_norm is None:
                 raise NotImplementedError("norm: p='nuc' needs minitorch.linalg.matrix_norm, "
                                           "which is not loaded")
-            dims = list(range(input.data.ndim)) if dim is None else dim
+            dims = list(range(input.array.ndim)) if dim is None else dim
             return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
@@ -797,23 +797,23 @@ def norm(
         raise TypeError(f"norm(): argument 'p' must be a number or 'fro', not {type(p).__name__}")
     p = float(p)
     x = input
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_torch_name(x.data.dtype)}")
+                           f"input. Got {_torch_name(x.array.dtype)}")
     if dtype is not None:
         d = dtypes.to_dtype(dtype)
         if not d.is_floating_point:
             raise RuntimeError("linalg.vector_norm: dtype should be floating point or complex, "
                                f"but got {_torch_name(d.np)}")
-        if d.np.itemsize < x.data.dtype.itemsize:
+        if d.np.itemsize < x.array.dtype.itemsize:
             raise RuntimeError(
-                f"linalg.vector_norm: the dtype of the input ({_torch_name(x.data.dtype)}) "
+                f"linalg.vector_norm: the dtype of the input ({_torch_name(x.array.dtype)}) "
                 f"should be convertible without narrowing to the specified dtype "
                 f"({_torch_name(d.np)})"
             )
         x = cast(x, d)
-    axes = _axes(dim, x.data.ndim, "norm")
-    _check_norm_identity(x.data.shape, p, axes)
+    axes = _axes(dim, x.array.ndim, "norm")
+    _check_norm_identity(x.array.shape, p, axes)
     return Norm.apply(x, p, axes, keepdim)
 register(norm, method=True)
 
@@ -912,14 +912,14 @@ def _cumulative_operand(input: Tensor, dtype: Any, op: str) -> tuple[Tensor, np.
 @dim_aliases
 def cumsum(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     x, acc = _cumulative_operand(input, dtype, "cumsum")
-    return CumSum.apply(x, normalize_dim(dim, x.data.ndim, "cumsum"), acc)
+    return CumSum.apply(x, normalize_dim(dim, x.array.ndim, "cumsum"), acc)
 register(cumsum, method=True, inplace=True)
 
 
 @dim_aliases
 def cumprod(input: Tensor, dim: int, *, dtype: DType | None = None) -> Tensor:
     x, acc = _cumulative_operand(input, dtype, "cumprod")
-    return CumProd.apply(x, normalize_dim(dim, x.data.ndim, "cumprod"), acc)
+    return CumProd.apply(x, normalize_dim(dim, x.array.ndim, "cumprod"), acc)
 register(cumprod, method=True, inplace=True)
 
 
@@ -952,7 +952,7 @@ def nansum(
 ) -> Tensor:
     _check_tensor(input, "nansum")
     x, acc = _accumulator(input, dtype)
-    return NanSum.apply(x, _axes(dim, x.data.ndim, "nansum"), keepdim, acc)
+    return NanSum.apply(x, _axes(dim, x.array.ndim, "nansum"), keepdim, acc)
 register(nansum, method=True)
 
 
@@ -968,11 +968,11 @@ def nanmean(
             "nanmean(): could not infer output dtype. Optional dtype must be either a floating "
             f"point or complex dtype. Got: {_torch_name(dtypes.to_dtype(dtype).np)}"
         )
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
-                           f"but got {_torch_name(input.data.dtype)}")
-    axes = _axes(dim, input.data.ndim, "nanmean")
-    count = np.sum(~np.isnan(input.data), axis=axes, keepdims=keepdim, dtype=np.int64)
+                           f"but got {_torch_name(input.array.dtype)}")
+    axes = _axes(dim, input.array.ndim, "nanmean")
+    count = np.sum(~np.isnan(input.array), axis=axes, keepdims=keepdim, dtype=np.int64)
     return nansum(input, dim, keepdim, dtype=dtype) / Tensor._make(np.asarray(count), False, None)
 register(nanmean, method=True)
 
@@ -981,8 +981,8 @@ register(nanmean, method=True)
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """How many elements are not zero (NaN counts), along dim (an int or a tuple): int64."""
     _check_tensor(input, "count_nonzero")
-    axes = _axes(dim, input.data.ndim, "count_nonzero")
-    counts = np.count_nonzero(input.data, axis=axes)
+    axes = _axes(dim, input.array.ndim, "count_nonzero")
+    counts = np.count_nonzero(input.array, axis=axes)
     return Tensor._make(np.asarray(counts, dtype=np.int64), False, None)
 register(count_nonzero, method=True, differentiable=False)
 
@@ -1151,7 +1151,7 @@ def _median_index(x: np.ndarray, axis: int, skip_nan: bool) -> np.ndarray:
 
 def _median(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
     _check_tensor(input, op)
-    x = input.data
+    x = input.array
     skip_nan = op == "nanmedian"
     if dim is _NO_DIM:
         if keepdim:
@@ -1248,7 +1248,7 @@ def _cum_extreme(input: Tensor, dim: Any, op: str) -> Any:
     _check_tensor(input, op)
     if dim is None or isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
-    x = input.data
+    x = input.array
     axis = normalize_dim(dim, x.ndim, op)
     index = _running_index(np.atleast_1d(x), axis, op)
     values = (CumMax if op == "cummax" else CumMin).apply(input, index, axis)
@@ -1313,11 +1313,11 @@ class LogCumSumExp(Function):
 @dim_aliases
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     _check_tensor(input, "logcumsumexp")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError(
-            f"\"logcumsumexp_out_cpu\" not implemented for '{_torch_name(input.data.dtype)}'"
+            f"\"logcumsumexp_out_cpu\" not implemented for '{_torch_name(input.array.dtype)}'"
         )
-    return LogCumSumExp.apply(input, normalize_dim(dim, input.data.ndim, "logcumsumexp"))
+    return LogCumSumExp.apply(input, normalize_dim(dim, input.array.ndim, "logcumsumexp"))
 register(logcumsumexp, method=True)
 
 
@@ -1354,7 +1354,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
     """(min, max) in one call; each gradient is split evenly among ties, as amin and amax.
     torch records one node AminmaxBackward0; we record two of that name, same gradients."""
     _check_tensor(input, "aminmax")
-    x = input.data
+    x = input.array
     if dim is None:
         if x.size == 0:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
@@ -1388,11 +1388,11 @@ def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
                         f"{type(other).__name__}")
     if isinstance(p, bool) or not isinstance(p, (int, float, np.number)):
         raise TypeError(f"dist(): argument 'p' must be Number, not {type(p).__name__}")
-    if input.data.dtype.kind != "f" and other.data.dtype.kind != "f":  # int - int stays int
+    if input.array.dtype.kind != "f" and other.array.dtype.kind != "f":  # int - int stays int
         raise RuntimeError("dist(): input dtype should be either floating point or complex. "
-                           f"Got {_torch_name(np.result_type(input.data, other.data))} instead.")
+                           f"Got {_torch_name(np.result_type(input.array, other.array))} instead.")
     diff = input - other
     p = float(p)
-    _check_norm_identity(diff.data.shape, p, None)
+    _check_norm_identity(diff.array.shape, p, None)
     return Dist.apply(diff, p, None, False)
 register(dist, method=True)

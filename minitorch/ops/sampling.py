@@ -101,7 +101,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     so categories of weight 0 come last, in index order, when the others run out.
     """
     _check_tensor(input, "multinomial")
-    w = input.data
+    w = input.array
     if w.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_torch_name(w.dtype)}")
@@ -146,7 +146,7 @@ def bernoulli(input: Tensor, p: float | None = None, *,
     """1 with probability input (elementwise), else 0, in input's dtype; with p, every
     element is 1 with probability p instead (input gives only the shape and dtype)."""
     _check_tensor(input, "bernoulli")
-    x = input.data
+    x = input.array
     g = numpy_generator(generator)
     if p is None:
         if x.dtype.kind != "f":
@@ -165,10 +165,10 @@ def bernoulli_(input: Tensor, p: Any = 0.5, *, generator: Generator | None = Non
     """Fill input in place with 1 with probability p (a float, or a tensor broadcast to
     input's shape), else 0. Works for any dtype of input, as in torch."""
     _check_inplace(input, "bernoulli_")
-    shape = input.data.shape
+    shape = input.array.shape
     g = numpy_generator(generator)
     if isinstance(p, Tensor):
-        pa = p.data
+        pa = p.array
         if pa.dtype.kind != "f":
             raise _not_implemented("bernoulli_tensor_cpu_p_", pa)
         _check_probabilities(pa, "bernoulli_")
@@ -188,7 +188,7 @@ def bernoulli_(input: Tensor, p: Any = 0.5, *, generator: Generator | None = Non
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     """A Poisson draw for each rate in input (non-negative), in input's floating dtype."""
     _check_tensor(input, "poisson")
-    x = input.data
+    x = input.array
     if x.dtype.kind != "f":
         raise _not_implemented("poisson_cpu", x)
     if x.size and not (x >= 0).all():
@@ -205,7 +205,7 @@ def exponential_(input: Tensor, lambd: float = 1.0, *,
                  generator: Generator | None = None) -> Tensor:
     """Fill input in place with draws from Exp(lambd): density lambd * exp(-lambd * x)."""
     _check_inplace(input, "exponential_")
-    x = input.data
+    x = input.array
     if x.dtype.kind != "f":
         raise RuntimeError(f"Exponential distribution is a continuous probability "
                            f"distribution. dtype must be a floating point but you specified "
@@ -222,7 +222,7 @@ def geometric_(input: Tensor, p: float, *, generator: Generator | None = None) -
     """Fill input in place with the number of Bernoulli(p) trials up to the first success
     (1, 2, 3, ...)."""
     _check_inplace(input, "geometric_")
-    x = input.data
+    x = input.array
     if x.dtype == np.bool_:
         raise _not_implemented("geometric_cpu", x)
     if not 0 < p < 1:

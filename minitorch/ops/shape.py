@@ -313,12 +313,12 @@ def _tensor_list(tensors: Any, op: str) -> list[Tensor]:
 
 def _promoted(tensors: list[Tensor]) -> list[Tensor]:
     """cat and stack promote their inputs to one dtype, as torch does."""
-    first = tensors[0].data.dtype
-    if all(t.data.dtype == first for t in tensors):
+    first = tensors[0].array.dtype
+    if all(t.array.dtype == first for t in tensors):
         return tensors
     result = dtypes.from_numpy_dtype(first)
     for t in tensors[1:]:
-        result = dtypes.promote_types(result, dtypes.from_numpy_dtype(t.data.dtype))
+        result = dtypes.promote_types(result, dtypes.from_numpy_dtype(t.array.dtype))
     return [cast(t, result) for t in tensors]
 
 
@@ -326,7 +326,7 @@ def _promoted(tensors: list[Tensor]) -> list[Tensor]:
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape: a view when the strides allow, else a copy."""
     tensor_arg(input, "reshape")
-    new = _infer_shape(shape_arg(shape, "reshape"), input.data.size, "reshape")
+    new = _infer_shape(shape_arg(shape, "reshape"), input.array.size, "reshape")
     return View.apply(input, new)
 register(reshape, method=True)
 
@@ -345,17 +345,17 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     tensor_arg(input, "view")
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         try:
-            return Tensor._make(input.data.view(shape[0].np), False, None)
+            return Tensor._make(input.array.view(shape[0].np), False, None)
         except ValueError as e:
             raise RuntimeError(f"view: cannot view {input.dtype} as {shape[0]}: {e}") from None
-    new = _infer_shape(shape_arg(shape, "view"), input.data.size, "view")
+    new = _infer_shape(shape_arg(shape, "view"), input.array.size, "view")
     try:
         return View.apply(input, new, False)
     except ValueError:
         raise RuntimeError(
             f"view: view size is not compatible with input tensor's size and stride (at least one "
             f"dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
-            f"(input shape {_fmt(input.shape)}, strides {input.data.strides}, view {_fmt(new)})"
+            f"(input shape {_fmt(input.shape)}, strides {input.array.strides}, view {_fmt(new)})"
         ) from None
 register(view, function=False, method=True)
 
@@ -369,7 +369,7 @@ register(view_as, function=False, method=True)
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim into one (a 0-d tensor becomes shape (1,))."""
     tensor_arg(input, "flatten")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         return View.apply(input, (1,))
     s = normalize_dim(start_dim, len(shape), "flatten")
@@ -385,7 +385,7 @@ register(flatten, method=True)
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim into `sizes` (one of them may be -1)."""
     tensor_arg(input, "unflatten")
-    shape = input.data.shape
+    shape = input.array.shape
     d = normalize_dim(dim, len(shape), "unflatten")
     sizes = _int_list(sizes, "sizes", "unflatten")
     if not sizes:
@@ -404,7 +404,7 @@ register(unflatten, method=True)
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop size-1 dims (all of them, or those in dim; a dim of another size stays)."""
     tensor_arg(input, "squeeze")
-    shape = input.data.shape
+    shape = input.array.shape
     dims = normalize_dims(dim, len(shape), "squeeze")
     return Squeeze.apply(input, tuple(n for i, n in enumerate(shape) if n != 1 or i not in dims))
 register(squeeze, method=True, inplace=rebind_inplace_form(squeeze))
@@ -413,7 +413,7 @@ register(squeeze, method=True, inplace=rebind_inplace_form(squeeze))
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at position dim (in [-ndim-1, ndim])."""
     tensor_arg(input, "unsqueeze")
-    shape = input.data.shape
+    shape = input.array.shape
     d = normalize_dim(dim, len(shape) + 1, "unsqueeze")
     return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
 register(unsqueeze, method=True, inplace=rebind_inplace_form(unsqueeze))
@@ -424,7 +424,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     tensor_arg(input, "permute")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if len(dims) != ndim:
         raise RuntimeError(
             f"permute(): number of dimensions in the tensor input does not match the length of "
@@ -441,7 +441,7 @@ register(permute, method=True)
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims (a view)."""
     tensor_arg(input, "transpose")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     d0 = normalize_dim(dim0, ndim, "transpose")
     d1 = normalize_dim(dim1, ndim, "transpose")
     return Transpose.apply(input, d0, d1)
@@ -457,7 +457,7 @@ register(transpose, name='swapdims', method=True, inplace=rebind_inplace_form(tr
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix; a 0-d or 1-d tensor comes back as it is (as a view)."""
     tensor_arg(input, "t")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
     return Transpose.apply(input, 0, ndim - 1 if ndim else 0)
@@ -466,16 +466,16 @@ register(t, method=True, inplace=rebind_inplace_form(t))
 
 def T(input: Tensor) -> Tensor:
     """Tensor.T: every dimension reversed."""
-    return permute(input, *range(input.data.ndim - 1, -1, -1))
+    return permute(input, *range(input.array.ndim - 1, -1, -1))
 register(T, function=False, method=property(T))
 
 
 def mT(input: Tensor) -> Tensor:
     """Tensor.mT: the last two dimensions swapped (a batch of matrices transposed)."""
-    if input.data.ndim < 2:
+    if input.array.ndim < 2:
         raise RuntimeError(
             f"tensor.mT is only supported on matrices or batches of matrices. "
-            f"Got {input.data.ndim}-D tensor."
+            f"Got {input.array.ndim}-D tensor."
         )
     return transpose(input, -2, -1)
 register(mT, function=False, method=property(mT))
@@ -484,7 +484,7 @@ register(mT, function=False, method=property(mT))
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dims at `source` to positions `destination`, keeping the others in order."""
     tensor_arg(input, "movedim")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     src = tuple(normalize_dim(d, ndim, "movedim") for d in _int_list(source, "source", "movedim"))
     dst = tuple(
         normalize_dim(d, ndim, "movedim") for d in _int_list(destination, "destination", "movedim")
@@ -513,7 +513,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to `sizes` without copying; -1 keeps a size, new dims go in front."""
     tensor_arg(input, "expand")
     sizes = shape_arg(sizes, "expand")
-    shape = input.data.shape
+    shape = input.array.shape
     lead = len(sizes) - len(shape)
     if lead < 0:
         raise RuntimeError(
@@ -559,7 +559,7 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     """Tile the data `sizes` times along each dim (a copy; extra sizes add leading dims)."""
     tensor_arg(input, "repeat")
     reps = shape_arg(sizes, "repeat")
-    if len(reps) < input.data.ndim:
+    if len(reps) < input.array.ndim:
         raise RuntimeError(
             "repeat: Number of dimensions of repeat dims can not be smaller than number of "
             f"dimensions of tensor (repeats {_fmt(reps)}, tensor sizes {_fmt(input.shape)})"
@@ -574,7 +574,7 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """repeat, except that fewer dims than the tensor has are padded with 1s in front."""
     tensor_arg(input, "tile")
     reps = _int_list(dims, "dims", "tile")
-    reps = (1,) * (input.data.ndim - len(reps)) + reps
+    reps = (1,) * (input.array.ndim - len(reps)) + reps
     return repeat(input, reps)
 register(tile, method=True)
 
@@ -582,7 +582,7 @@ register(tile, method=True)
 def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along dims (a copy, as in torch)."""
     tensor_arg(input, "flip")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     return Flip.apply(input, normalize_dims(_int_list(dims, "dims", "flip"), ndim, "flip"))
 register(flip, method=True)
 
@@ -591,7 +591,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements cyclically along dims (over the flattened tensor when dims is None)."""
     tensor_arg(input, "roll")
     shift_list = _int_list(shifts, "shifts", "roll")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if dims is None:
         if len(shift_list) != 1:
             raise RuntimeError(
@@ -614,7 +614,7 @@ register(roll, method=True)
 def contiguous(input: Tensor) -> Tensor:
     """The tensor itself when already C-contiguous, else a contiguous copy."""
     tensor_arg(input, "contiguous")
-    if input.data.flags.c_contiguous:
+    if input.array.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
 register(contiguous, function=False, method=True)
@@ -627,13 +627,13 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, x in enumerate(tensors):
-        if x.data.ndim == 0:
+        if x.array.ndim == 0:
             raise RuntimeError(
                 f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated"
             )
     # torch still accepts shape-(0,) tensors as "empty" next to tensors of any shape
-    skip = tuple(x.data.shape == (0,) for x in tensors)
-    kept = [(i, x.data.shape) for i, x in enumerate(tensors) if not skip[i]]
+    skip = tuple(x.array.shape == (0,) for x in tensors)
+    kept = [(i, x.array.shape) for i, x in enumerate(tensors) if not skip[i]]
     d = 0
     if kept:
         first_i, ref = kept[0]
@@ -665,12 +665,12 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    ref = tensors[0].data.shape
+    ref = tensors[0].array.shape
     for i, x in enumerate(tensors):
-        if x.data.shape != ref:
+        if x.array.shape != ref:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {_fmt(ref)} at entry 0 and "
-                f"{_fmt(x.data.shape)} at entry {i}"
+                f"{_fmt(x.array.shape)} at entry {i}"
             )
     d = normalize_dim(dim, len(ref) + 1, "stack")
     return Stack.apply(*_promoted(tensors), dim=d)
@@ -690,7 +690,7 @@ def _pieces(input: Tensor, sizes: Sequence[int], d: int, cls: type[Slice]) -> tu
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of pieces of size split_size (the last may be smaller), or of the given sizes."""
     tensor_arg(input, "split")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = normalize_dim(dim, len(shape), "split")
@@ -726,7 +726,7 @@ register(split, method=True)
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into `chunks` pieces of size ceil(n / chunks) (so possibly fewer pieces)."""
     tensor_arg(input, "chunk")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
@@ -742,7 +742,7 @@ register(chunk, method=True)
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along dim, each with that dim removed (views)."""
     tensor_arg(input, "unbind")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         raise IndexError("unbind: Dimension specified as 0 but tensor has no dimensions")
     d = normalize_dim(dim, len(shape), "unbind")
@@ -755,7 +755,7 @@ register(unbind, method=True)
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the lower triangle (on and below `diagonal`) of the last two dims."""
     tensor_arg(input, "tril")
-    if input.data.ndim < 2:
+    if input.array.ndim < 2:
         raise RuntimeError(
             f"tril: input tensor must have at least 2 dimensions, got shape {_fmt(input.shape)}"
         )
@@ -766,7 +766,7 @@ register(tril, method=True, inplace=True)
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the upper triangle (on and above `diagonal`) of the last two dims."""
     tensor_arg(input, "triu")
-    if input.data.ndim < 2:
+    if input.array.ndim < 2:
         raise RuntimeError(
             f"triu: input tensor must have at least 2 dimensions, got shape {_fmt(input.shape)}"
         )
@@ -854,14 +854,14 @@ def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     """input[..., start:start+length, ...] along dim (a view); start may be negative."""
     tensor_arg(input, "narrow")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = normalize_dim(dim, len(shape), "narrow")
     if isinstance(start, Tensor):
-        if start.data.ndim or start.data.dtype.kind not in "iu":
+        if start.array.ndim or start.array.dtype.kind not in "iu":
             raise RuntimeError("start must be an 0-dim integral Tensor.")
-        start = int(start.data)
+        start = int(start.array)
     n, start, length = shape[d], int(start), int(length)
     if not -n <= start <= n:
         raise IndexError(
@@ -879,7 +879,7 @@ register(narrow, method=True)
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """input[..., index, ...] along dim, that dim removed (a view)."""
     tensor_arg(input, "select")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = normalize_dim(dim, len(shape), "select")
@@ -895,7 +895,7 @@ register(select, method=True)
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of the (dim1, dim2) planes as a new last dim (a view)."""
     tensor_arg(input, "diagonal")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     d1, d2 = normalize_dim(dim1, ndim, "diagonal"), normalize_dim(dim2, ndim, "diagonal")
     if ndim < 2 or d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -907,7 +907,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-d input becomes a square matrix with it on a diagonal; a 2-d input gives its
     diagonal (a copy, unlike Tensor.diagonal)."""
     tensor_arg(input, "diag")
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if ndim == 1:
         return DiagEmbed.apply(input, int(diagonal), 0, 1)
     if ndim == 2:
@@ -919,7 +919,7 @@ register(diag, method=True)
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """Put the last dim of input on the (dim1, dim2) diagonal of a zero tensor one dim larger."""
     tensor_arg(input, "diag_embed")
-    ndim = input.data.ndim + 1
+    ndim = input.array.ndim + 1
     d1, d2 = normalize_dim(dim1, ndim, "diag_embed"), normalize_dim(dim2, ndim, "diag_embed")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -931,7 +931,7 @@ def _unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Tensor.unfold: sliding windows of `size` every `step` along dimension, as a new last dim
     (a view). torch.unfold does not exist; F.unfold is im2col, another op."""
     tensor_arg(input, "unfold")
-    shape = input.data.shape
+    shape = input.array.shape
     d = normalize_dim(dimension, len(shape), "unfold")
     n = shape[d] if shape else 1
     if size < 0:
@@ -950,7 +950,7 @@ register(_unfold, name="unfold", function=False, method=True)
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of input split into n nearly equal sections, or at the given indices, along dim."""
     tensor_arg(input, "tensor_split")
-    shape = input.data.shape
+    shape = input.array.shape
     if not shape:
         raise RuntimeError(
             "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
@@ -959,12 +959,12 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
     n = shape[d]
     arg = indices_or_sections
     if isinstance(arg, Tensor):
-        if arg.data.dtype.kind not in "iu" or arg.data.ndim > 1:
+        if arg.array.dtype.kind not in "iu" or arg.array.ndim > 1:
             raise RuntimeError(
                 "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
-                f"one-dimensional tensor of integers, but got a tensor with {arg.data.ndim} dims"
+                f"one-dimensional tensor of integers, but got a tensor with {arg.array.ndim} dims"
             )
-        arg = int(arg.data) if arg.data.ndim == 0 else [int(i) for i in arg.data]
+        arg = int(arg.array) if arg.array.ndim == 0 else [int(i) for i in arg.array]
     if isinstance(arg, (int, np.integer)):
         sections = int(arg)
         if sections <= 0:
@@ -1005,7 +1005,7 @@ def _atleast(tensors: tuple[Any, ...], ndim: int, op: str) -> Any:
     out = []
     for t in tensors:
         tensor_arg(t, op)
-        shape = t.data.shape
+        shape = t.array.shape
         if len(shape) < ndim:
             t = View.apply(t, _ATLEAST[ndim][len(shape)](shape))
         out.append(t)
@@ -1040,7 +1040,7 @@ def _stack_list(tensors: Any, op: str) -> list[Tensor]:
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """cat along dim 1 (dim 0 when every tensor is 1-d), after atleast_1d."""
     ts = [atleast_1d(t) for t in _stack_list(tensors, "hstack")]
-    return cat(ts, 0 if ts[0].data.ndim == 1 else 1)
+    return cat(ts, 0 if ts[0].array.ndim == 1 else 1)
 register(hstack)
 
 
@@ -1059,7 +1059,7 @@ register(dstack)
 def column_stack(tensors: Sequence[Tensor]) -> Tensor:
     """hstack, with 0-d and 1-d tensors first made into columns (n, 1)."""
     ts = _stack_list(tensors, "column_stack")
-    cols = [View.apply(t, (t.data.size, 1)) if t.data.ndim <= 1 else t for t in ts]
+    cols = [View.apply(t, (t.array.size, 1)) if t.array.ndim <= 1 else t for t in ts]
     return cat(cols, 1)
 register(column_stack)
 
@@ -1071,7 +1071,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     ts = _tensor_list(list(tensors), "broadcast_tensors")
     shape: tuple[int, ...] = ()
     for t in ts:
-        shape = broadcast_shapes(shape, t.data.shape, "broadcast_tensors")
+        shape = broadcast_shapes(shape, t.array.shape, "broadcast_tensors")
     return tuple(Expand.apply(t, shape) for t in ts)
 register(broadcast_tensors)
 
@@ -1094,19 +1094,19 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     if not ts:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     for t in ts:
-        if t.data.ndim > 1:
+        if t.array.ndim > 1:
             raise RuntimeError(
                 f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
-                f"{t.data.ndim}D tensor of shape {_fmt(t.data.shape)}"
+                f"{t.array.ndim}D tensor of shape {_fmt(t.array.shape)}"
             )
-        if t.data.dtype != ts[0].data.dtype:
+        if t.array.dtype != ts[0].array.dtype:
             raise RuntimeError(
                 "meshgrid expects all tensors to have the same dtype "
                 f"(got {ts[0].dtype} and {t.dtype})"
             )
     swap = indexing == "xy" and len(ts) >= 2
     order = [1, 0] + list(range(2, len(ts))) if swap else list(range(len(ts)))
-    sizes = [ts[i].data.size for i in order]
+    sizes = [ts[i].array.size for i in order]
     grids = []
     for k, t in enumerate(ts):
         pos = order.index(k)
@@ -1121,7 +1121,7 @@ def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
     """Rotate by 90 degrees k times in the plane dims, from dims[0] towards dims[1]."""
     tensor_arg(input, "rot90")
     dims = list(_int_list(list(dims), "dims", "rot90"))
-    ndim = input.data.ndim
+    ndim = input.array.ndim
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if ndim < 2:

@@ -150,7 +150,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     """
     _check_tensor(input, "sort")
     dim = _dim(dim, axis, -1, "sort")
-    x = input.data
+    x = input.array
     ax = normalize_dim(dim, x.ndim, "sort")
     index = _torch_sort_order(np.atleast_1d(x), ax, descending, bool(stable))
     node = Sort if stable is None else StableSort  # torch's two overloads, two node names
@@ -162,7 +162,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     """The indices of sort(input, dim, descending) (int64)."""
     _check_tensor(input, "argsort")
     dim = _dim(dim, axis, -1, "argsort")
-    x = input.data
+    x = input.array
     ax = normalize_dim(dim, x.ndim, "argsort")
     return _long(_torch_sort_order(np.atleast_1d(x), ax, descending, bool(stable))
                  .reshape(x.shape))
@@ -182,7 +182,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     """
     _check_tensor(input, "topk")
     dim = _dim(dim, axis, -1, "topk")
-    x = input.data
+    x = input.array
     ax = normalize_dim(dim, x.ndim, "topk")
     if x.dtype == np.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
@@ -211,7 +211,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
     _check_tensor(input, "kthvalue")
     dim = _dim(dim, axis, -1, "kthvalue")
     keepdim = keepdim if keepdims is None else keepdims
-    x = input.data
+    x = input.array
     ax = normalize_dim(dim, x.ndim, "kthvalue")
     if x.dtype == np.bool_:
         raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
@@ -339,7 +339,7 @@ def _groups(rows: np.ndarray) -> np.ndarray:
 def _unique_impl(input: Tensor, dim: Any, return_inverse: bool, return_counts: bool,
                  ordered: bool, op: str) -> Any:
     _check_tensor(input, op)
-    x = input.data
+    x = input.array
     if dim is None:
         rows, shape_of_inverse = x.reshape(-1, 1), x.shape
         ax = None
@@ -405,7 +405,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """The indices of input's nonzero elements: an (n, ndim) int64 tensor, or one 1-d
     tensor per dim with as_tuple=True (a 0-d input counts as 1-d there, as in torch)."""
     _check_tensor(input, "nonzero")
-    x = input.data
+    x = input.array
     if as_tuple:
         return tuple(_long(i) for i in np.nonzero(np.atleast_1d(x)))
     return _long(np.argwhere(x))
@@ -414,7 +414,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
 def argwhere(input: Tensor) -> Tensor:
     """nonzero(input): the (n, ndim) indices of the nonzero elements."""
     _check_tensor(input, "argwhere")
-    return _long(np.argwhere(input.data))
+    return _long(np.argwhere(input.array))
 
 
 class MaskedSelect(Function):
@@ -442,10 +442,10 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     if not isinstance(mask, Tensor):
         raise TypeError(f"masked_select(): argument 'mask' must be Tensor, not "
                         f"{type(mask).__name__}")
-    if mask.data.dtype != np.bool_:
+    if mask.array.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
-    shape = broadcast_shapes(input.data.shape, mask.data.shape, "masked_select")
-    return MaskedSelect.apply(input, mask.data, shape)
+    shape = broadcast_shapes(input.array.shape, mask.array.shape, "masked_select")
+    return MaskedSelect.apply(input, mask.array, shape)
 
 
 # -- searchsorted, bucketize ------------------------------------------------------------------
@@ -486,7 +486,7 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
             raise RuntimeError(f"{op}: side and right can't be set to opposites, got side of "
                                f"{side} while right was True")
         right = side == "right"
-    seq = sorted_sequence.data
+    seq = sorted_sequence.array
     if seq.ndim == 0:
         raise RuntimeError(f"{op}: boundaries tensor should have positive dimension, but got 0 "
                            "dimension")
@@ -497,14 +497,14 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
                             f"{type(input).__name__}")
         values = np.asarray(input)
     else:
-        values = input.data
+        values = input.array
     if seq.ndim > 1 and (values.ndim != seq.ndim or values.shape[:-1] != seq.shape[:-1]):
         raise RuntimeError(
             f"{op}: boundaries tensor should be 1 dimension or the first N-1 dimensions of "
             f"boundaries tensor and input value tensor must match, but we got boundaries tensor "
             f"{list(seq.shape)} and input value tensor {list(values.shape)}")
     if sorter is not None:
-        s = sorter.data
+        s = sorter.array
         if s.dtype.kind not in "iu":
             raise RuntimeError(f"{op}: sorter must be a tensor of long dtype but got "
                                f"{_torch_name(s.dtype)}")
@@ -535,9 +535,9 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
     """The bucket of each value: boundaries[i-1] < x <= boundaries[i] (right=True:
     boundaries[i-1] <= x < boundaries[i]), boundaries being 1-d and sorted."""
     _check_tensor(boundaries, "bucketize")
-    if boundaries.data.ndim != 1:
+    if boundaries.array.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim"
-                           f"({boundaries.data.ndim})")
+                           f"({boundaries.array.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
@@ -547,7 +547,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     minlength bins); with weights, the sum of the weights instead (float32 weights give
     float32, any other weights float64)."""
     _check_tensor(input, "bincount")
-    x = input.data
+    x = input.array
     if x.dtype.kind not in "iu":
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
                                   f"'{_torch_name(x.dtype)}'")
@@ -557,16 +557,16 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs. "
                            f"(got shape {x.shape}{', a negative value' if x.ndim == 1 else ''})")
     if weights is not None:
-        w = weights.data
+        w = weights.array
         if w.ndim != 1 or w.shape[0] != x.shape[0]:
             raise RuntimeError(f"bincount: weights should be 1-d and have the same length as "
                                f"input (input {x.shape}, weights {w.shape})")
     n = max(int(x.max()) + 1 if x.size else 0, int(minlength))
     if weights is None:
         return Tensor._make(np.bincount(x, minlength=n).astype(np.int64), False, None)
-    acc = np.float32 if weights.data.dtype == np.float32 else np.float64
+    acc = np.float32 if weights.array.dtype == np.float32 else np.float64
     counts = np.zeros(n, acc)
-    np.add.at(counts, x, weights.data.astype(acc))  # one add at a time, as torch's loop
+    np.add.at(counts, x, weights.array.astype(acc))  # one add at a time, as torch's loop
     return NoDerivative.apply(weights, counts, "NotImplemented",
                               (RuntimeError, "derivative for aten::bincount is not implemented"))
 
@@ -575,7 +575,7 @@ def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     """A histogram of input in `bins` equal bins over [min, max] (min = max = 0: the data's
     own range). Elements outside are ignored; max itself lands in the last bin."""
     _check_tensor(input, "histc")
-    x = input.data
+    x = input.array
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
                                   f"'{_torch_name(x.dtype)}'")

@@ -79,7 +79,7 @@ class Cast(Function):
 
 def cast(t: Tensor, d: dtypes.dtype) -> Tensor:
     """t converted to dtype d (a differentiable op when both are floating)."""
-    if t.data.dtype == d.np:
+    if t.array.dtype == d.np:
         return t
     return Cast.apply(t, d.np)
 
@@ -112,19 +112,19 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, dtypes.dtype]:
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     # The common cases first, kept fast: same dtypes, or a float tensor and a Python float.
-    if ta and tb and a.data.dtype == b.data.dtype:
-        if a.data.shape != b.data.shape:
-            broadcast_shapes(a.data.shape, b.data.shape, op)
-        return a, b, dtypes.from_numpy_dtype(a.data.dtype)
-    if ta and type(b) is float and a.data.dtype.kind == "f":
-        return a, b, dtypes.from_numpy_dtype(a.data.dtype)
-    if tb and type(a) is float and b.data.dtype.kind == "f":
-        return a, b, dtypes.from_numpy_dtype(b.data.dtype)
+    if ta and tb and a.array.dtype == b.array.dtype:
+        if a.array.shape != b.array.shape:
+            broadcast_shapes(a.array.shape, b.array.shape, op)
+        return a, b, dtypes.from_numpy_dtype(a.array.dtype)
+    if ta and type(b) is float and a.array.dtype.kind == "f":
+        return a, b, dtypes.from_numpy_dtype(a.array.dtype)
+    if tb and type(a) is float and b.array.dtype.kind == "f":
+        return a, b, dtypes.from_numpy_dtype(b.array.dtype)
     a, b = as_operand(a, op), as_operand(b, op)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     result = dtypes.result_type(a, b)
-    if ta and tb and a.data.shape != b.data.shape:
-        broadcast_shapes(a.data.shape, b.data.shape, op)
+    if ta and tb and a.array.shape != b.array.shape:
+        broadcast_shapes(a.array.shape, b.array.shape, op)
     if ta:
         a = cast(a, result)
     elif not tb:
@@ -157,7 +157,7 @@ def _scalar_as(x: Any, d: dtypes.dtype) -> Any:
 
 def float_operand(x: Tensor) -> Tensor:
     """Ops such as sqrt or exp on an integer tensor compute in the default float dtype."""
-    if x.data.dtype.kind == "f":
+    if x.array.dtype.kind == "f":
         return x
     return cast(x, dtypes.get_default_dtype())
 

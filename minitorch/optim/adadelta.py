@@ -105,9 +105,9 @@ class Adadelta(Optimizer):
                 state["step"] = _step_tensor(0.0)
                 state["square_avg"] = _zeros_like(p)
                 state["acc_delta"] = _zeros_like(p)
-            theta, v, u = p.data, state["square_avg"].data, state["acc_delta"].data
+            theta, v, u = p.array, state["square_avg"].array, state["acc_delta"].array
 
-            state["step"].data += 1  # counted (Adadelta has no bias correction to use it)
+            state["step"].array += 1  # counted (Adadelta has no bias correction to use it)
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
             if wd != 0:
                 g = add(g, theta, alpha=wd)  # g = g + λθ

@@ -100,9 +100,9 @@ class Adagrad(Optimizer):
             state = self.state[p]
             if len(state) == 0:  # a parameter from add_param_group: state on its first step
                 self._init_state(p)
-            theta, s = p.data, state["sum"].data
+            theta, s = p.array, state["sum"].array
 
-            state["step"].data += 1  # t = t + 1
+            state["step"].array += 1  # t = t + 1
             t = state["step"].item()
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
             if wd != 0:

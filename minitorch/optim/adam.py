@@ -116,10 +116,10 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = _zeros_like(p)
                 if group["amsgrad"]:
                     state["max_exp_avg_sq"] = _zeros_like(p)
-            theta, m, v = p.data, state["exp_avg"].data, state["exp_avg_sq"].data
+            theta, m, v = p.array, state["exp_avg"].array, state["exp_avg_sq"].array
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
-            state["step"].data += 1  # t = t + 1, this parameter's own count
+            state["step"].array += 1  # t = t + 1, this parameter's own count
             if wd != 0:
                 if group["decoupled_weight_decay"]:
                     theta *= 1 - lr * wd  # θ = θ(1 - γλ), outside the moments (AdamW)
@@ -135,7 +135,7 @@ class Adam(Optimizer):
             step_size = lr / bias_correction1  # γ / (1 - β1^t) carries m's correction
             bias_correction2_sqrt = bias_correction2**0.5  # √(1 - β2^t)
             if group["amsgrad"]:
-                v_max = state["max_exp_avg_sq"].data
+                v_max = state["max_exp_avg_sq"].array
                 np.maximum(v_max, v, out=v_max)  # v_max = max(v_max, v), raw, uncorrected
                 v = v_max
             denom = np.sqrt(v) / bias_correction2_sqrt + eps  # √v̂ + ε = √v / √(1 - β2^t) + ε

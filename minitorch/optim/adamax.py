@@ -105,10 +105,10 @@ class Adamax(Optimizer):
                 state["step"] = _step_tensor(0.0)
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_inf"] = _zeros_like(p)
-            theta, m, u = p.data, state["exp_avg"].data, state["exp_inf"].data
+            theta, m, u = p.array, state["exp_avg"].array, state["exp_inf"].array
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
-            state["step"].data += 1  # t = t + 1, this parameter's own count
+            state["step"].array += 1  # t = t + 1, this parameter's own count
             if wd != 0:
                 g = add(g, theta, alpha=wd)  # g = g + λθ
             lerp_(m, g, 1 - beta1)  # m = β1 m + (1 - β1) g

@@ -114,12 +114,12 @@ class ASGD(Optimizer):
                 state["eta"] = _step_tensor(_number(group["lr"]))  # η_1 = γ, rounded to its dtype
                 state["mu"] = _step_tensor(1.0)
                 state["ax"] = _zeros_like(p)
-            theta, ax = p.data, state["ax"].data
-            eta, mu = state["eta"].data, state["mu"].data
+            theta, ax = p.array, state["ax"].array
+            eta, mu = state["eta"].array, state["mu"].array
             dt = theta.dtype.type
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
-            state["step"].data += 1  # t = t + 1, this parameter's own count
+            state["step"].array += 1  # t = t + 1, this parameter's own count
             if wd != 0:
                 g = add(g, theta, alpha=wd)  # g = g + λθ
             if group["foreach"]:
@@ -153,7 +153,7 @@ class ASGD(Optimizer):
         addcmul_(theta, g, _as_operand(eta, theta), value=-1)  # θ = θ - (g + λ_d θ) η
         diff = np.asarray(theta - ax)
         addcmul_(ax, diff, _as_operand(mu, diff), value=1)  # ax = ax + (θ - ax) μ
-        t = step.data[()]  # a NumPy scalar: `c * t` stays in the step's dtype, as torch's 0-d
+        t = step.array[()]  # a NumPy scalar: `c * t` stays in the step's dtype, as torch's 0-d
         eta[...] = _as_tensor(_divide(lr, (1 + lambd * lr * t) ** alpha))
         mu[...] = _as_tensor(1 / max(1, step.item() - t0))
 

@@ -209,7 +209,7 @@ def _from_state(value: Any) -> Any:
     if isinstance(value, list):
         return [_from_state(v) for v in value]
     if isinstance(value, Tensor):
-        return value.data[()] if value.data.ndim == 0 else value.data
+        return value.array[()] if value.array.ndim == 0 else value.array
     return value
 
 
@@ -268,7 +268,7 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self) -> np.ndarray:
         """Every gradient flattened into one new vector (zeros for a parameter without one)."""
         views = [
-            np.zeros(p.numel(), p.data.dtype) if p.grad is None else p.grad.data.reshape(-1)
+            np.zeros(p.numel(), p.array.dtype) if p.grad is None else p.grad.array.reshape(-1)
             for p in self._params
         ]
         return np.concatenate(views, 0)
@@ -278,18 +278,18 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             numel = p.numel()
-            add_(p.data, update[offset : offset + numel].reshape(p.data.shape), step_size)
+            add_(p.array, update[offset : offset + numel].reshape(p.array.shape), step_size)
             p._version += 1
             offset += numel
         if offset != self._numel():
             raise AssertionError(f"Expected offset {offset} to equal {self._numel()}")
 
     def _clone_param(self) -> list[np.ndarray]:
-        return [p.data.copy() for p in self._params]
+        return [p.array.copy() for p in self._params]
 
     def _set_param(self, params_data: list[np.ndarray]) -> None:
         for p, pdata in zip(self._params, params_data, strict=True):
-            p.data[...] = pdata
+            p.array[...] = pdata
             p._version += 1
 
     def _directional_evaluate(
@@ -320,7 +320,7 @@ class LBFGS(Optimizer):
                 return closure()
 
         group = self.param_groups[0]
-        lr = group["lr"].data.reshape(())[()] if isinstance(group["lr"], Tensor) else group["lr"]
+        lr = group["lr"].array.reshape(())[()] if isinstance(group["lr"], Tensor) else group["lr"]
         max_iter = group["max_iter"]
         max_eval = group["max_eval"]
         tolerance_grad = group["tolerance_grad"]

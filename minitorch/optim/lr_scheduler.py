@@ -64,7 +64,7 @@ EPOCH_DEPRECATION_WARNING = (
 
 def _copy(value: Any) -> Any:
     """A Tensor lr is copied so the caller can never alias a group's lr."""
-    return Tensor._make(value.data.copy(), False, None) if isinstance(value, Tensor) else value
+    return Tensor._make(value.array.copy(), False, None) if isinstance(value, Tensor) else value
 
 
 def _format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
@@ -88,7 +88,7 @@ def _param_groups_val_list(optimizer: Optimizer, key: str) -> list[Any]:
 def _update_param_group_val(param_group: dict[str, Any], key: str, val: Any) -> None:
     """Write a new lr; a Tensor lr is filled in place (it may be shared), a float replaced."""
     if isinstance(param_group[key], Tensor):
-        param_group[key].data[...] = float(val.item() if isinstance(val, Tensor) else val)
+        param_group[key].array[...] = float(val.item() if isinstance(val, Tensor) else val)
     else:
         param_group[key] = val
 

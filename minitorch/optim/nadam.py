@@ -129,11 +129,11 @@ class NAdam(Optimizer):
                 state["mu_product"] = _step_tensor(1.0)  # Π_0 = 1, a 0-d scalar like step
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_avg_sq"] = _zeros_like(p)
-            theta, m, v = p.data, state["exp_avg"].data, state["exp_avg_sq"].data
-            mu_product = state["mu_product"].data
+            theta, m, v = p.array, state["exp_avg"].array, state["exp_avg_sq"].array
+            mu_product = state["mu_product"].array
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
-            state["step"].data += 1  # t = t + 1, this parameter's own count
+            state["step"].array += 1  # t = t + 1, this parameter's own count
             t = state["step"].item()  # a Python float: the scalars below are float64
             bias_correction2 = 1 - beta2**t  # 1 - β2^t
             if wd != 0:

@@ -4,7 +4,7 @@ An optimizer holds `param_groups`, a list of dicts (the parameters of the group
 plus its hyperparameters: change `group["lr"]` mid-run and the next step uses
 it), and `state`, a dict per parameter (momentum buffers, running averages,
 step counts) keyed by the parameter tensor itself. `step()` reads each
-parameter's `.grad` and updates `p.data` IN PLACE, so every reference to the
+parameter's `.grad` and updates `p.array` IN PLACE, so every reference to the
 parameter sees the new values. `state_dict()` swaps the tensors for indices so
 the state can be saved and loaded into a fresh optimizer.
 
@@ -106,18 +106,18 @@ def _step_tensor(value: float = 0.0) -> Tensor:
 
 
 def _zeros_like(p: Tensor) -> Tensor:
-    return Tensor._make(np.zeros_like(p.data), False, None)
+    return Tensor._make(np.zeros_like(p.array), False, None)
 
 
 def _full_like(p: Tensor, value: float) -> Tensor:
-    return Tensor._make(np.full_like(p.data, value), False, None)
+    return Tensor._make(np.full_like(p.array, value), False, None)
 
 
 def _hyper(x: Any) -> Any:
     """A hyperparameter as torch computes with it: a Python float, or, for a Tensor (a tensor
     lr), the NumPy scalar of its dtype, so `lr * c` rounds in that dtype as torch's 0-d tensor
     arithmetic does (NumPy 2 keeps a float32 scalar times a Python float in float32)."""
-    return x.data.reshape(())[()] if isinstance(x, Tensor) else float(x)
+    return x.array.reshape(())[()] if isinstance(x, Tensor) else float(x)
 
 
 def _as_operand(value: Any, x: Any) -> Any:
@@ -277,7 +277,7 @@ class Optimizer:
                     p.grad = None
                 else:  # same Tensor object, now zeros and out of any graph
                     p.grad.grad_fn, p.grad.requires_grad = None, False
-                    p.grad.data = np.zeros_like(p.grad.data)
+                    p.grad.array = np.zeros_like(p.grad.array)
                     p.grad._version += 1
 
     # -- the step ---------------------------------------------------------
@@ -306,7 +306,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is not None:
                     self._check_param(index, group, p)
-                    work.append((group, p, p.grad.data))
+                    work.append((group, p, p.grad.array))
                 index += 1
         return work
 
@@ -327,7 +327,7 @@ class Optimizer:
                 f"{name}: grad has shape {tuple(grad.shape)} but the parameter has shape "
                 f"{tuple(p.shape)}; no parameter was updated"
             )
-        if grad.data.dtype != p.data.dtype:
+        if grad.array.dtype != p.array.dtype:
             raise RuntimeError(
                 f"{name}: grad has dtype {grad.dtype} but the parameter has dtype {p.dtype}; "
                 "no parameter was updated"
@@ -343,12 +343,12 @@ class Optimizer:
                 what = "is missing" if value is None else f"is a {_typename(value)}, not a Tensor"
                 raise RuntimeError(f"{name}: state '{key}' {what}; no parameter was updated")
             if kind == "step":
-                if value.data.ndim != 0:
+                if value.array.ndim != 0:
                     raise RuntimeError(
                         f"{name}: state '{key}' must be 0-d, got shape {tuple(value.shape)}; "
                         "no parameter was updated"
                     )
-            elif value.shape != p.shape or value.data.dtype != p.data.dtype:
+            elif value.shape != p.shape or value.array.dtype != p.array.dtype:
                 raise RuntimeError(
                     f"{name}: state '{key}' has shape {tuple(value.shape)} and dtype "
                     f"{value.dtype} but the parameter has shape {tuple(p.shape)} and dtype "
@@ -405,9 +405,9 @@ class Optimizer:
 
         def cast(param: Tensor, value: Any, key: Any = None) -> Any:
             if isinstance(value, Tensor):
-                data = value.data
-                if key != "step" and param.data.dtype.kind == "f":
-                    data = data.astype(param.data.dtype)  # state follows its parameter's dtype
+                data = value.array
+                if key != "step" and param.array.dtype.kind == "f":
+                    data = data.astype(param.array.dtype)  # state follows its parameter's dtype
                 return Tensor._make(np.array(data, copy=True), False, None)
             if isinstance(value, dict):
                 return {k: cast(param, v, k) for k, v in value.items()}

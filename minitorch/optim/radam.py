@@ -115,11 +115,11 @@ class RAdam(Optimizer):
                 state["step"] = _step_tensor(0.0)
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_avg_sq"] = _zeros_like(p)
-            theta, m, v = p.data, state["exp_avg"].data, state["exp_avg_sq"].data
+            theta, m, v = p.array, state["exp_avg"].array, state["exp_avg_sq"].array
             dt = theta.dtype.type  # torch casts every scalar to the tensor's dtype first
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
-            state["step"].data += 1  # t = t + 1, this parameter's own count
+            state["step"].array += 1  # t = t + 1, this parameter's own count
             t = state["step"].item()  # a Python float: the scalars below are float64
             if wd != 0:
                 if group["decoupled_weight_decay"]:

@@ -110,23 +110,23 @@ class RMSprop(Optimizer):
                     state["momentum_buffer"] = _zeros_like(p)
                 if group["centered"]:
                     state["grad_avg"] = _zeros_like(p)
-            theta, v = p.data, state["square_avg"].data
+            theta, v = p.array, state["square_avg"].array
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
-            state["step"].data += 1  # counted (RMSprop has no bias correction to use it)
+            state["step"].array += 1  # counted (RMSprop has no bias correction to use it)
             if wd != 0:
                 g = add(g, theta, alpha=wd)  # g = g + λθ
             v *= alpha  # v = αv ...
             addcmul_(v, g, g, value=1 - alpha)  # ... + (1 - α)g²
             if group["centered"]:
-                g_avg = state["grad_avg"].data
+                g_avg = state["grad_avg"].array
                 lerp_(g_avg, g, 1 - alpha)  # ḡ = αḡ + (1 - α)g
                 avg = np.sqrt(fma(-g_avg, g_avg, v))  # √(v - ḡ²), torch's v.addcmul(ḡ, ḡ, value=-1)
             else:
                 avg = np.sqrt(v)  # √v
             avg = avg + eps  # d = ... + ε, after the square root
             if mu > 0:
-                b = state["momentum_buffer"].data
+                b = state["momentum_buffer"].array
                 b *= mu  # b = μb ...
                 addcdiv_(b, g, avg, value=1)  # ... + g / d
                 add_(theta, b, alpha=-lr)  # θ = θ - γb

@@ -97,9 +97,9 @@ class Rprop(Optimizer):
                 state["step"] = _step_tensor(0.0)
                 state["prev"] = _zeros_like(p)
                 state["step_size"] = _full_like(p, _number(group["lr"]))  # Δ starts at lr
-            theta, prev, size = p.data, state["prev"].data, state["step_size"].data
+            theta, prev, size = p.array, state["prev"].array, state["step_size"].array
 
-            state["step"].data += 1  # counted (Rprop has no schedule to use it)
+            state["step"].array += 1  # counted (Rprop has no schedule to use it)
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
             eta = _torch_sign(g * prev)  # the sign of g · g_prev (0 for NaN, as torch)
             eta[eta > 0] = eta_plus  # same sign: grow

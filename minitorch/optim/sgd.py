@@ -81,7 +81,7 @@ class SGD(Optimizer):
         for group, p, grad in self._params_with_grad():
             lr, wd = _number(group["lr"]), _number(group["weight_decay"])
             mu, tau = _number(group["momentum"]), _number(group["dampening"])
-            theta = p.data
+            theta = p.array
 
             g = -grad if group["maximize"] else grad  # g = -∇f: climb instead of descend
             if wd != 0:
@@ -93,10 +93,10 @@ class SGD(Optimizer):
                     buf = Tensor._make(np.array(g, dtype=theta.dtype), False, None)
                     state["momentum_buffer"] = buf
                 else:
-                    b = buf.data
+                    b = buf.array
                     b *= mu  # b = μb ...
                     add_(b, g, alpha=1 - tau)  # ... + (1 - τ)g
-                g = add(g, buf.data, alpha=mu) if group["nesterov"] else buf.data  # g + μb, or b
+                g = add(g, buf.array, alpha=mu) if group["nesterov"] else buf.array  # g + μb, or b
             add_(theta, g, alpha=-lr)  # θ = θ - γg
             p._version += 1
         return loss

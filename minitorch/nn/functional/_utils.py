@@ -32,7 +32,7 @@ def check_optional_tensor(x: Any, op: str, arg: str, position: int) -> Tensor | 
 
 def check_floating(x: Tensor, op: str, arg: str = "input") -> None:
     """Float-only kernels refuse integer tensors with NotImplementedError, as torch's do."""
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise NotImplementedError(f"{op}: \"{op}_cpu\" not implemented for '{_dtype_name(x)}'")
 
 

@@ -524,7 +524,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     check_tensor(input, "hardtanh")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise RuntimeError("Bool inputs not supported for hardtanh")
     if inplace:
         return ops.inplace(input, hardtanh, min_val, max_val)
@@ -637,7 +637,7 @@ _threshold_op.__name__ = "threshold"  # names the in-place form in errors: thres
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, value elsewhere."""
     check_tensor(input, "threshold")
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     if inplace:
         return ops.inplace(input, _threshold_op, threshold, value)
@@ -647,7 +647,7 @@ register(threshold, function=False, functional=True)
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     check_tensor(input, "threshold_")
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     return ops.inplace(input, _threshold_op, threshold, value)
 register(threshold_, function=False, functional=True)
@@ -677,7 +677,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
                            f"ndim = {weight.ndim}")
-    if input.data.dtype != weight.data.dtype:
+    if input.array.dtype != weight.array.dtype:
         names = {"float32": "Float", "float64": "Double", "int64": "Long"}
         raise RuntimeError(f"prelu: Type promoting not supported. Got "
                            f"{names.get(input.dtype.name)} and {names.get(weight.dtype.name)}")
@@ -707,7 +707,7 @@ register(rrelu, function=False, functional=True)
 
 
 def _rrelu_training(input: Tensor, lower: float, upper: float) -> Tensor:
-    x = input.data
+    x = input.array
     slopes = numpy_generator().uniform(lower, upper, x.shape).astype(x.dtype)
     return RreluWithNoise.apply(input, np.where(x <= 0, slopes, x.dtype.type(1)))
 

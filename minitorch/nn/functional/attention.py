@@ -93,14 +93,14 @@ def _additive_mask(attn_mask: Tensor, dtype: dtypes.dtype) -> Tensor:
     """A bool mask (True = attend) as 0 / -inf in `dtype`; a float mask as it is."""
     if attn_mask.dtype != dtypes.bool:
         return attn_mask
-    bias = np.where(attn_mask.data, 0.0, -np.inf).astype(dtype.np)
+    bias = np.where(attn_mask.array, 0.0, -np.inf).astype(dtype.np)
     return Tensor._make(bias, False, None)
 
 
 def _safe_softmax(scores: Tensor) -> Tensor:
     """softmax over the last dim, with rows that are all -inf giving 0 (and gradient 0), not NaN,
     as torch's attention kernels do."""
-    dead = np.all(np.isneginf(scores.data), axis=-1, keepdims=True)
+    dead = np.all(np.isneginf(scores.array), axis=-1, keepdims=True)
     if not dead.any():
         return softmax(scores, dim=-1)
     dead_rows = Tensor._make(dead, False, None)
@@ -224,7 +224,7 @@ def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: dtypes.dtyp
         )
     if is_float:
         return mask
-    return Tensor._make(np.where(mask.data, -np.inf, 0.0).astype(target_type.np), False, None)
+    return Tensor._make(np.where(mask.array, -np.inf, 0.0).astype(target_type.np), False, None)
 
 
 def _none_or_dtype(input: Tensor | None) -> dtypes.dtype | None:

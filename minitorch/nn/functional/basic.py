@@ -59,8 +59,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if weight.ndim != 2 or input.ndim == 0:
         out = ops.matmul(input, weight.t() if weight.ndim == 2 else weight)
         return out if bias is None else out + bias
-    x, w = input.data, weight.data
-    if x.dtype != w.dtype or (bias is not None and bias.data.dtype != w.dtype):
+    x, w = input.array, weight.array
+    if x.dtype != w.dtype or (bias is not None and bias.array.dtype != w.dtype):
         other = weight if x.dtype != w.dtype else bias
         raise RuntimeError(
             f"linear: expected m1 and m2 to have the same dtype, but got: {input.dtype} != "
@@ -74,7 +74,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
             f"{w.shape[1]}x{w.shape[0]})"
         )
-    if bias is not None and bias.data.shape not in ((w.shape[0],), (), (1,)):
+    if bias is not None and bias.array.shape not in ((w.shape[0],), (), (1,)):
         raise RuntimeError(
             f"linear: bias of shape {tuple(bias.shape)} does not match out_features {w.shape[0]}"
         )
@@ -118,9 +118,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     check_tensor(input, "dropout")
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0 or input.data.size == 0:
+    if not training or p == 0 or input.array.size == 0:
         return input
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"dropout: expected a floating point tensor, got {input.dtype}")
     if inplace:
         return ops.inplace(input, lambda t: NativeDropout.apply(t, p, None))
@@ -169,7 +169,7 @@ def embedding(
     """Rows of `weight` picked by the integer tensor `input`: shape input.shape + (dim,)."""
     check_tensor(input, "embedding")
     check_tensor(weight, "embedding", "weight", 2)
-    if input.data.dtype.kind not in "iu":
+    if input.array.dtype.kind not in "iu":
         raise RuntimeError(
             "embedding: Expected tensor for argument #1 'indices' to have one of the following "
             f"scalar types: Long, Int; but got {input.dtype} instead"
@@ -186,7 +186,7 @@ def embedding(
             if padding_idx < -n:
                 raise AssertionError("Padding_idx must be within num_embeddings")
             padding_idx = n + padding_idx
-    idx = input.data
+    idx = input.array
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
         raise IndexError(f"embedding: index {bad} out of range in self (num_embeddings={n})")
@@ -200,7 +200,7 @@ def _embedding_renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_ty
     """Rescale, in place and without grad, the looked-up rows whose norm exceeds max_norm."""
     with no_grad():
         rows = np.unique(idx.reshape(-1))
-        w = weight.data
+        w = weight.array
         norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
         big = norms > max_norm
         if big.any():
@@ -212,7 +212,7 @@ def _embedding_renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_ty
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index."""
     check_tensor(tensor, "one_hot")
-    x = tensor.data
+    x = tensor.array
     if x.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:

@@ -149,11 +149,11 @@ def _conv(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilatio
             f"{op}: weight should have {nd + 2} dimensions, got shape {list(weight.shape)}"
         )
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.data.dtype != input.data.dtype:
+        if t is not None and t.array.dtype != input.array.dtype:
             raise RuntimeError(
                 f"{op}: expected scalar type {input.dtype} but found {t.dtype} ({name})"
             )
-    if input.data.dtype.kind not in "fiu":
+    if input.array.dtype.kind not in "fiu":
         raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
     stride = ntuple(stride, nd, "stride", op)
     dilation = ntuple(dilation, nd, "dilation", op)
@@ -295,7 +295,7 @@ def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: An
         raise RuntimeError(
             f"{op}: weight should have {nd + 2} dimensions, got shape {list(weight.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.data.dtype != input.data.dtype:
+        if t is not None and t.array.dtype != input.array.dtype:
             raise RuntimeError(
                 f"{op}: expected scalar type {input.dtype} but found {t.dtype} ({name})")
     stride = ntuple(stride, nd, "stride", op)
@@ -355,7 +355,7 @@ def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: An
             length = x.shape[axis]
             zeros_shape = list(x.shape)
             zeros_shape.insert(axis + 1, stride[k] - 1)
-            zeros = Tensor._make(np.zeros(zeros_shape, dtype=x.data.dtype), False, None)
+            zeros = Tensor._make(np.zeros(zeros_shape, dtype=x.array.dtype), False, None)
             x = cat([x.unsqueeze(axis + 1), zeros], axis + 1)
             x = x.reshape(*x.shape[:axis], length * stride[k], *x.shape[axis + 2:])
             x = x[(slice(None),) * axis + (slice(0, (length - 1) * stride[k] + 1),)]

@@ -379,11 +379,11 @@ def _class_target_checks(input: Tensor, target: Tensor, weight: Tensor | None,
     """torch's nll_loss_nd checks; returns the weight array (or None)."""
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    if target.data.dtype not in (np.int64, np.uint8):
+    if target.array.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
             f"{op}: expected target dtype to be Long or Byte, but got {target.dtype}"
         )
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for '{input.dtype}'")
     if input.ndim != 1:
         tb = target.shape[0] if target.ndim else 0
@@ -395,22 +395,22 @@ def _class_target_checks(input: Tensor, target: Tensor, weight: Tensor | None,
     if tuple(target.shape) != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     c = input.shape[0] if input.ndim == 1 else input.shape[1]
-    t = target.data.astype(np.int64, copy=False)
+    t = target.array.astype(np.int64, copy=False)
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
     if weight is None:
         return None
-    if weight.data.size != c:
+    if weight.array.size != c:
         raise RuntimeError(
             f"weight tensor should be defined either for all {c} classes or no classes but got "
             f"weight tensor of shape: {list(weight.shape)}"
         )
-    if weight.data.dtype != input.data.dtype:
+    if weight.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"{op}: expected scalar type {input.dtype} but found {weight.dtype} (weight)"
         )
-    return weight.data.reshape(-1)
+    return weight.array.reshape(-1)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -423,7 +423,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = reduction_arg(reduction, size_average, reduce)
     w = _class_target_checks(input, target, weight, ignore_index, "nll_loss")
     return NllLoss.apply(
-        input, target=target.data.astype(np.int64, copy=False), weight=w,
+        input, target=target.array.astype(np.int64, copy=False), weight=w,
         ignore_index=ignore_index, reduction=reduction,
     )
 register(nll_loss, function=False, functional=True)
@@ -446,32 +446,32 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
         )
     if input.shape == target.shape:  # probabilities
-        if target.data.dtype.kind != "f":
+        if target.array.dtype.kind != "f":
             raise RuntimeError(
                 "Expected floating point type for target with class probabilities, got "
                 f"{target.dtype}"
             )
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
-        if input.data.dtype.kind != "f":
+        if input.array.dtype.kind != "f":
             raise NotImplementedError(f"cross_entropy: not implemented for '{input.dtype}'")
         result = dtypes.result_type(input, target)
         x, p = cast(input, result), cast(target, result)
         c = input.shape[0] if input.ndim == 1 else input.shape[1]
         w = None
         if weight is not None:
-            if weight.data.size != c:
+            if weight.array.size != c:
                 raise RuntimeError(
                     f"weight tensor should be defined either for all {c} classes or no classes "
                     f"but got weight tensor of shape: {list(weight.shape)}"
                 )
-            w = weight.data.reshape(-1).astype(result.np, copy=False)
+            w = weight.array.reshape(-1).astype(result.np, copy=False)
         return SoftCrossEntropy.apply(
             x, p, weight=w, reduction=reduction, smoothing=label_smoothing
         )
     w = _class_target_checks(input, target, weight, ignore_index, "cross_entropy")
     return CrossEntropy.apply(
-        input, target=target.data.astype(np.int64, copy=False), weight=w,
+        input, target=target.array.astype(np.int64, copy=False), weight=w,
         ignore_index=ignore_index, reduction=reduction, smoothing=label_smoothing,
     )
 register(cross_entropy, function=False, functional=True)
@@ -520,17 +520,17 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError(f"binary_cross_entropy: not implemented for '{input.dtype}'")
-    if target.data.dtype != input.data.dtype:
+    if target.array.dtype != input.array.dtype:
         raise RuntimeError(f"Found dtype {target.dtype} but expected {input.dtype}")
-    x = input.data
+    x = input.array
     if x.size and not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1")
     w = None
     if weight is not None:
         try:
-            w = np.broadcast_to(weight.data, target.shape).astype(x.dtype, copy=False)
+            w = np.broadcast_to(weight.array, target.shape).astype(x.dtype, copy=False)
         except ValueError:
             raise RuntimeError(
                 f"binary_cross_entropy: weight of shape {tuple(weight.shape)} cannot be "
@@ -615,7 +615,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
                 f"binary_cross_entropy_with_logits: output with shape {list(input.shape)} "
                 f"doesn't match the broadcast shape {list(shape)} ({name})"
             )
-        extras[name] = e.data.astype(result.np, copy=False)
+        extras[name] = e.array.astype(result.np, copy=False)
     return BinaryCrossEntropyWithLogits.apply(x, t, reduction=reduction, **extras)
 register(binary_cross_entropy_with_logits, function=False, functional=True)
 
@@ -742,7 +742,7 @@ register(hinge_embedding_loss, function=False, functional=True)
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    return Tensor._make(np.zeros_like(t.data), False, None)
+    return Tensor._make(np.zeros_like(t.array), False, None)
 
 
 _COSINE_EPSILON = 1e-12  # ATen's EPSILON in cosine_embedding_loss
@@ -843,7 +843,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     elif not isinstance(var, Tensor):
         raise TypeError(f"any() received an invalid combination of arguments - got "
                         f"({type(var).__name__}), but expected a Tensor")
-    elif (var.data < 0).any():
+    elif (var.array < 0).any():
         raise ValueError("var has negative entry/entries")
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
@@ -963,9 +963,9 @@ def _margin_input_check(input: Tensor) -> None:
 
 
 def _long_target(target: Tensor) -> np.ndarray:
-    if target.data.dtype != np.int64:
+    if target.array.dtype != np.int64:
         raise RuntimeError(f"expected scalar type Long but found {_type_name(target.dtype)}")
-    return target.data
+    return target.array
 
 
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
@@ -985,17 +985,17 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: Any = No
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
                            f"{list(input.shape)}")
     t = _long_target(target).reshape(-1, c)
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError("\"multilabel_margin_loss_forward_out_frame\" not implemented "
                                   f"for '{_type_name(input.dtype)}'")
     if ((t < -1) | (t >= c)).any():
         raise RuntimeError("argument #2 'target' is out of range")
     # the targets of a row are its entries before the first -1
     valid = np.cumprod(t >= 0, axis=1).astype(bool)
-    count = np.zeros(t.shape, dtype=input.data.dtype)
+    count = np.zeros(t.shape, dtype=input.array.dtype)
     rows = np.nonzero(valid)[0]
     np.add.at(count, (rows, t[valid]), 1)
-    x = input.data.reshape(-1, c)
+    x = input.array.reshape(-1, c)
     out_shape = (x.shape[0],) if input.ndim == 2 else ()
     return MultilabelMarginLoss.apply(input.reshape(-1, c), count=count, is_target=count > 0,
                                       reduction=reduction, out_shape=out_shape)
@@ -1059,12 +1059,12 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         if weight.numel() != c:
             raise RuntimeError(f"inconsistent weight size, expected {c} but got "
                                f"{list(weight.shape)}")
-        if weight.data.dtype != input.data.dtype:
+        if weight.array.dtype != input.array.dtype:
             raise RuntimeError(f"expected scalar type {_type_name(input.dtype)} but found "
                                f"{_type_name(weight.dtype)}")
-        w = weight.data
+        w = weight.array
     y = _long_target(target).reshape(-1)
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError("\"multi_margin_loss_cpu_kernel\" not implemented for "
                                   f"'{_type_name(input.dtype)}'")
     if ((y < 0) | (y >= c)).any():

@@ -94,10 +94,10 @@ register(layer_norm, function=False, functional=True)
 
 
 def _check_dtypes(op: str, kernel: str, input: Tensor, *others: Tensor | None) -> None:
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise NotImplementedError(f"{op}: \"{kernel}\" not implemented for '{input.dtype}'")
     for t in others:
-        if t is not None and t.data.dtype != input.data.dtype:
+        if t is not None and t.array.dtype != input.array.dtype:
             raise RuntimeError(
                 f"{op}: mixed dtype (CPU): all inputs must share same datatype "
                 f"(input {input.dtype}, got {t.dtype})"
@@ -180,13 +180,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     c = input.shape[1] if input.ndim >= 2 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
-        if t is not None and t.data.size != c:
-            raise RuntimeError(f"{name} should contain {c} elements not {t.data.size}")
+        if t is not None and t.array.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.array.size}")
     _check_dtypes("batch_norm", "batch_norm", input, weight, bias, running_mean, running_var)
     out = NativeBatchNorm.apply(
         input, weight, bias,
-        running_mean=None if running_mean is None else running_mean.data,
-        running_var=None if running_var is None else running_var.data,
+        running_mean=None if running_mean is None else running_mean.array,
+        running_var=None if running_var is None else running_var.array,
         training=training, momentum=momentum, eps=eps,
     )
     if training:
@@ -266,7 +266,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     n, c = input.shape[:2]
 
     def repeated(t: Tensor | None) -> Tensor | None:
-        return None if t is None else Tensor._make(np.tile(t.data, n), False, None)
+        return None if t is None else Tensor._make(np.tile(t.array, n), False, None)
 
     rm, rv = repeated(running_mean), repeated(running_var)
     w = None if weight is None else weight.repeat(n)
@@ -275,7 +275,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                      use_input_stats, momentum, eps)
     for kept, tiled in ((running_mean, rm), (running_var, rv)):
         if use_input_stats and kept is not None:
-            kept.data[...] = tiled.data.reshape(n, c).mean(axis=0)
+            kept.array[...] = tiled.array.reshape(n, c).mean(axis=0)
             kept._version += 1
     return out.reshape(input.shape)
 register(instance_norm, function=False, functional=True)
@@ -299,10 +299,10 @@ def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | No
             f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
             f"{list(weight.shape)} and normalized_shape = {list(shape)}"
         )
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"rms_norm: expected a floating point input, got {input.dtype}")
     if eps is None:
-        eps = float(np.finfo(input.data.dtype).eps)
+        eps = float(np.finfo(input.array.dtype).eps)
     dims = tuple(range(input.ndim - nd, input.ndim))
     y = input * (input * input).mean(dim=dims, keepdim=True).add(eps).rsqrt()
     return y * weight if weight is not None else y

@@ -51,7 +51,7 @@ def _pool_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: Any,
             f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape "
             f"{list(input.shape)}"
         )
-    if input.data.dtype.kind not in "fiu":
+    if input.array.dtype.kind not in "fiu":
         raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
     k = _pair(kernel_size, "kernel_size", op)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
@@ -344,7 +344,7 @@ def _adaptive_args(op: str, input: Any, output_size: Any, nd: int) -> tuple[int,
                 f"{op}(): Expected input to have non-zero size for non-batch dimensions, but "
                 f"input has sizes {list(input.shape)} with dimension {d} being empty"
             )
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}: \"{op}\" not implemented for '{input.dtype}'")
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * nd
     if len(sizes) != nd:
@@ -380,7 +380,7 @@ def _along_last_dims(input: Tensor, matrices: list[np.ndarray]) -> Tensor:
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Mean over output_size adaptive windows of the last dim of (N, C, L) or (C, L)."""
     out = _adaptive_args("adaptive_avg_pool1d", input, output_size, 1)
-    return _along_last_dims(input, [_averaging_matrix(input.shape[-1], out[0], input.data.dtype)])
+    return _along_last_dims(input, [_averaging_matrix(input.shape[-1], out[0], input.array.dtype)])
 register(adaptive_avg_pool1d, function=False, functional=True)
 
 
@@ -391,7 +391,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     is one averaging matrix per axis (its backward is the transposed matrices).
     """
     out = _adaptive_args("adaptive_avg_pool2d", input, output_size, 2)
-    dtype = input.data.dtype
+    dtype = input.array.dtype
     return _along_last_dims(input, [_averaging_matrix(input.shape[-2], out[0], dtype),
                                     _averaging_matrix(input.shape[-1], out[1], dtype)])
 register(adaptive_avg_pool2d, function=False, functional=True)
@@ -506,19 +506,19 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
             f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
             f"{input.ndim} dimensions."
         )
-    if indices.shape != input.shape or indices.data.dtype != np.int64:
+    if indices.shape != input.shape or indices.array.dtype != np.int64:
         raise RuntimeError(
             f"Expected shape of indices to be same as that of the input tensor "
             f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}"
         )
     n_out = out_hw[0] * out_hw[1]
-    bad = indices.data[(indices.data < 0) | (indices.data >= n_out)]
+    bad = indices.array[(indices.array < 0) | (indices.array >= n_out)]
     if bad.size:
         raise RuntimeError(
             f"Found an invalid max index: {int(bad.flat[0])} (output volumes are of size "
             f"{out_hw[0]}x{out_hw[1]})"
         )
-    return MaxUnpool2D.apply(input, indices=indices.data, out_hw=tuple(out_hw))
+    return MaxUnpool2D.apply(input, indices=indices.array, out_hw=tuple(out_hw))
 register(max_unpool2d, function=False, functional=True)
 
 
@@ -553,7 +553,7 @@ def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: An
     check_tensor(input, op)
     if input.ndim not in (4, 5) or 0 in input.shape[-4:]:
         raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
     k = _triple(kernel_size, "kernel_size", op)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
@@ -616,10 +616,10 @@ def max_pool3d(
     for sl in _depth_slices(x, k, s, p, d, do, -math.inf):
         v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
         values.append(v)
-        planes_idx.append(i.data)
+        planes_idx.append(i.array)
     stacked = stack(values, 0)
     # torch's rule along depth too: a strictly larger value wins, a NaN always takes over.
-    arr = stacked.data
+    arr = stacked.array
     nans = np.isnan(arr)
     which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
     which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
@@ -661,6 +661,6 @@ def avg_pool3d(
         out = total / divisor_override
     else:
         div = _avg_divisor(depth, do, k[0], s[0], p[0], count_include_pad)
-        out = total / Tensor._make(div.astype(x.data.dtype).reshape(do, 1, 1), False, None)
+        out = total / Tensor._make(div.astype(x.array.dtype).reshape(do, 1, 1), False, None)
     return out.squeeze(0) if input.ndim == 4 else out
 register(avg_pool3d, function=False, functional=True)

@@ -216,18 +216,18 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if mode in LINEAR_RANK and input.ndim != LINEAR_RANK[mode]:
         raise NotImplementedError(
             f"Got {input.ndim}D input, but {mode} mode needs {LINEAR_RANK[mode]}D input")
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         kind = "nearest" if mode.startswith("nearest") else "linear"
         raise NotImplementedError(
             f"\"compute_indices_weights_{kind}\" not implemented for '{input.dtype}'")
-    dtype = input.data.dtype.type
+    dtype = input.array.dtype.type
     x = input
     for k, (o, s) in enumerate(zip(out, scales)):
         axis, n = 2 + k, input.shape[2 + k]
         if mode in ("nearest", "nearest-exact"):
             x = _gather(x, axis, _nearest_index(n, o, s, mode == "nearest-exact"))
         elif mode == "area":
-            x = _apply_matrix(x, axis, _averaging_matrix(n, o, input.data.dtype))
+            x = _apply_matrix(x, axis, _averaging_matrix(n, o, input.array.dtype))
         elif mode == "bicubic":
             x = _apply_matrix(x, axis, _cubic_matrix(n, o, align_corners, s, dtype))
         else:

@@ -27,7 +27,7 @@ def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """The norm of the per-tensor norms (= the norm of everything concatenated)."""
-    arrays = [t.data for t in _as_list(tensors)]
+    arrays = [t.array for t in _as_list(tensors)]
     norm_type = float(norm_type)
     if not arrays:
         return Tensor._make(np.asarray(0.0, dtype=np.float32), False, None)
@@ -58,9 +58,9 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
     if not grads:
         return total
-    coef = np.minimum(float(max_norm) / (total.data + 1e-6), 1.0)
+    coef = np.minimum(float(max_norm) / (total.array + 1e-6), 1.0)
     for g in grads:
-        g.data = g.data * coef.astype(g.data.dtype)
+        g.array = g.array * coef.astype(g.array.dtype)
     return total
 
 
@@ -70,7 +70,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
     clip_value = float(clip_value)
     for p in _as_list(parameters):
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad.array, -clip_value, clip_value, out=p.grad.array)
             p.grad._version += 1
 
 
@@ -85,7 +85,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         raise TypeError(f"expected minitorch.Tensor, but got: {type(vec).__name__}")
     offset = 0
     for p in parameters:
-        n = p.data.size
-        p.data[...] = vec.data[offset:offset + n].reshape(p.shape)
+        n = p.array.size
+        p.array[...] = vec.array[offset:offset + n].reshape(p.shape)
         p._version += 1
         offset += n

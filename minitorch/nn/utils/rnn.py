@@ -91,7 +91,7 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The inverse permutation (None stays None): inverse[permutation[i]] = i."""
     if permutation is None:
         return None
-    p = np.asarray(permutation.data, dtype=np.int64)
+    p = np.asarray(permutation.array, dtype=np.int64)
     inverse = np.empty_like(p)
     inverse[p] = np.arange(p.size)
     return _long(inverse)
@@ -99,7 +99,7 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
 
 def _lengths_array(lengths: Any) -> np.ndarray:
     """lengths as given (a list of ints or a tensor) as a 1-D int64 array."""
-    a = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    a = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths)
     if a.ndim != 1:
         raise RuntimeError(
             f"'lengths' argument should be a 1D CPU int64 tensor, but got {a.ndim}D cpu tensor"
@@ -162,7 +162,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
                         ) -> tuple[Tensor, Tensor]:
     """Undo pack_padded_sequence: the padded (T, B, *) batch (in the caller's original order)
     and the lengths, an int64 tensor. total_length pads T further (DataParallel's use)."""
-    data, batch_sizes = sequence.data, np.asarray(sequence.batch_sizes.data, dtype=np.int64)
+    data, batch_sizes = sequence.data, np.asarray(sequence.batch_sizes.array, dtype=np.int64)
     steps = batch_sizes.size
     if total_length is not None:
         if total_length < steps:
@@ -180,7 +180,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     real = np.arange(batch)[None, :] < batch_sizes[:, None]
     index[:batch_sizes.size][real] = (starts[:, None] + np.arange(batch)[None, :])[real]
     if sequence.unsorted_indices is not None:
-        unsort = np.asarray(sequence.unsorted_indices.data, dtype=np.int64)
+        unsort = np.asarray(sequence.unsorted_indices.array, dtype=np.int64)
         index, lengths = index[:, unsort], lengths[unsort]
     padding = ops.full((1, *data.shape[1:]), padding_value, dtype=data.dtype)
     padded = ops.cat([data, padding])[index.T if batch_first else index]

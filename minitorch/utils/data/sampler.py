@@ -138,7 +138,7 @@ class WeightedRandomSampler(Sampler[int]):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
-        w = np.array(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        w = np.array(weights.array if isinstance(weights, Tensor) else weights, dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(
                 f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}"
@@ -149,7 +149,7 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        yield from _multinomial(self.weights.data, self.num_samples, self.replacement,
+        yield from _multinomial(self.weights.array, self.num_samples, self.replacement,
                                 numpy_generator(self.generator))
 
     def __len__(self) -> int:
