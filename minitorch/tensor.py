@@ -1,11 +1,12 @@
 """Tensor: a NumPy array plus what autograd needs to know about it.
 
-A Tensor holds `array` (an np.ndarray), `requires_grad`, the `grad` that
-backward accumulates, and `grad_fn`, the Function node that produced it
-(None for leaves). This file holds only what a tensor *is*; the ops put
+A Tensor holds `array` (an np.ndarray, perhaps a view of another tensor's
+memory), `requires_grad`, the `grad` that backward accumulates, and
+`grad_fn`, the Function node that produced it (None for leaves). `.data` is
+torch's: a Tensor over the same memory that autograd does not watch. This file holds only what a tensor *is*; the ops put
 themselves on Tensor as methods when their family file declares them
 (registry.py: `register(cos, method=True, inplace=True)` gives `x.cos()` and
-`x.cos_()`). Read autograd/ next, then registry.py, then ops/.
+`x.cos_()`). Read autograd/ next, then views.py, registry.py, then ops/.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
 
 
 class Tensor:
-    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version", "__weakref__")
+    __slots__ = ("array", "requires_grad", "grad", "grad_fn",
+                 "_ver", "_owner", "_base", "_base_fn", "__weakref__")
+    # _ver: in-place writes so far (kept on the _owner when this is a view or a detach());
+    # _base/_base_fn: for a view, the tensor it views and that tensor's grad_fn when we
+    # last looked (views.py explains the storage model).
 
     def __init__(self, data: Any, dtype: DType | None = None, requires_grad: bool = False) -> None:
         # Like torch.Tensor(data): the default float dtype unless told otherwise. The
@@ -35,7 +40,7 @@ class Tensor:
         dtype = dtypes.get_default_dtype() if dtype is None else dtype
         t = tensor(data, dtype=dtype, requires_grad=requires_grad)
         self.array, self.requires_grad, self.grad = t.array, t.requires_grad, None
-        self.grad_fn, self._version = None, 0
+        self.grad_fn, self._ver, self._owner, self._base = None, 0, None, None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
@@ -45,8 +50,22 @@ class Tensor:
         t.requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
-        t._version = 0
+        t._ver, t._owner, t._base = 0, None, None
         return t
+
+    # -- its memory's version counter, shared with its views (views.py) ------
+    @property
+    def _version(self) -> int:
+        owner = self._owner
+        return (self if owner is None else owner)._ver
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        owner = self._owner
+        (self if owner is None else owner)._ver = value
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     # -- .data: the same memory as a Tensor that autograd does not watch ----
     @property
@@ -197,7 +216,7 @@ class Tensor:
         t = object.__new__(type(self))
         memo[id(self)] = t
         t.array, t.requires_grad = self.array.copy(), self.requires_grad
-        t.grad_fn, t._version = None, 0
+        t.grad_fn, t._ver, t._owner, t._base = None, 0, None, None
         t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
         if hasattr(self, "__dict__"):  # subclasses such as Parameter
             t.__dict__.update(copy.deepcopy(self.__dict__, memo))
@@ -275,10 +294,17 @@ class Tensor:
         return self.array
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph (shares memory, as in torch)."""
-        return Tensor._make(self.array, False, None)
+        """The same data, cut from the graph (shares memory and version counter, as in torch)."""
+        t = Tensor._make(self.array, False, None)
+        t._owner = self if self._owner is None else self._owner
+        return t
 
     def detach_(self) -> Tensor:
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError(
+                "detach_: Can't detach views in-place. Use detach() instead (this tensor of "
+                f"shape {tuple(self.shape)} is a view of a tensor that requires grad)."
+            )
         self.grad_fn, self.requires_grad = None, False
         return self
 

@@ -14,19 +14,17 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "so does `backward(inputs=...)`",
      "a stretch goal of API.md, not built yet; the error says so instead of giving a wrong "
      "answer"),
-    ("in-place ops", "an in-place op on a tensor that requires grad (grad mode on) writes its "
-     "result to a new array and re-points the tensor at it: views taken earlier keep the old "
-     "values, and an in-place arithmetic op (mul_, add_ ...) on a view does not rewrite its "
-     "base's history (torch's CopySlices): it is recorded on the view only. Writes through "
-     "indexing into a view under autograd (`v[...] = x`, scatter_, masked_fill_, index_put_ "
-     "and the other index_*_) raise a RuntimeError instead of giving a different gradient",
-     "keeps saved arrays intact without a storage/version system per view; without grad "
-     "(optimizer steps, init, `no_grad`) writes go to the shared memory exactly as in torch"),
     ("in-place ops", "modifying a tensor in place after an op saved it raises at backward, as "
-     "in torch; but minitorch checks every input of an op that saved anything, so it may "
-     "raise where torch would not (the modified input was not the saved one)",
-     "version counters are compared per op input, not per saved tensor: simpler, and it never "
-     "lets a stale array through"),
+     "in torch. Which tensors count as saved follows minitorch's Functions: an op that keeps "
+     "an input torch does not keep (or the reverse) raises where torch would not (or returns "
+     "the right gradient where torch raises); mul and div follow torch's rule exactly",
+     "each op saves what its NumPy backward reads; views.py watches exactly those arrays"),
+    ("views", "a view's `grad_fn` is re-derived from its base (AsStridedBackward0) the next time "
+     "the view is used in an op or in backward after its base was written in place; reading "
+     "`v.grad_fn` or `v.requires_grad` before that shows the old node. After an in-place op on "
+     "a view, the view's `grad_fn` is the op's node (torch shows AsStridedBackward0); the "
+     "gradients are the same",
+     "re-deriving on use keeps the check off the hot path of ordinary tensors"),
     ("random numbers", "`manual_seed` seeds minitorch's own NumPy generator: `rand`, `randn`, "
      "`randint`, dropout masks and `nn.init` draw from the same distributions as torch but "
      "not the same numbers",

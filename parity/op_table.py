@@ -1292,10 +1292,12 @@ from parity.rows_nnact import ROWS as NNACT_ROWS  # noqa: E402
 from parity.rows_reduce import ROWS as REDUCE_ROWS  # noqa: E402
 from parity.rows_shapeidx import ROWS as SHAPEIDX_ROWS  # noqa: E402
 from parity.rows_sorting import ROWS as SORTING_ROWS  # noqa: E402
+from parity.rows_views import ROWS as VIEW_ROWS  # noqa: E402
 from parity.rows_vision import ROWS as VISION_ROWS  # noqa: E402
 
 OP_ROWS: list[OpSpec] = (list(ROWS) + list(ELEM_ROWS) + list(REDUCE_ROWS) + list(SORTING_ROWS)
-                         + list(SHAPEIDX_ROWS) + list(LINALG_ROWS) + list(DEVICE_ROWS))
+                         + list(SHAPEIDX_ROWS) + list(LINALG_ROWS) + list(DEVICE_ROWS)
+                         + list(VIEW_ROWS))
 ALL_ROWS: list[OpSpec] = OP_ROWS + list(NN_ROWS) + list(NNACT_ROWS) + list(VISION_ROWS)
 
 

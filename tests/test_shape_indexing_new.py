@@ -253,17 +253,17 @@ def test_setitem_mixed_follows_torch(index):
     same(y, yt)
 
 
-def test_write_into_view_under_autograd_is_refused():
-    x = leaf(M)
-    y = x * 2
-    with pytest.raises(RuntimeError, match="view"):
+def test_write_into_view_under_autograd_matches_torch():
+    """Writes through views rewrite the base's history (views.py): values and gradients."""
+
+    def fn(L, x, v):
+        y = x * 2
         y[0][1] = 5.0
-    with pytest.raises(RuntimeError, match="view"):
-        y.t()[0] = leaf(V[:3])
-    y[0, 1] = 5.0  # into the tensor itself: fine, and the gradient is torch's
-    yt = torch.tensor(M, requires_grad=True) * 2
-    yt[0, 1] = 5.0
-    same(y, yt)
+        y.t()[0] = v[:3]
+        y[0, 2] = 7.0  # into the tensor itself
+        return y
+
+    check(fn, M, V)
 
 
 # -- index_put / index_add / index_copy / index_fill / masked_scatter ----------------------
@@ -396,18 +396,23 @@ def test_pad_negative_to_nothing(mode, pads):
 
 
 @pytest.mark.parametrize("call", [
-    lambda v: v.index_fill_(0, mt.tensor([1]), 2.0),
-    lambda v: v.index_add_(0, mt.tensor([1]), leaf(np.ones(1))),
-    lambda v: v.masked_scatter_(mt.tensor([True, False, True, False]), leaf(np.ones(4))),
-    lambda v: v.scatter_(0, mt.tensor([1]), 2.0),
-    lambda v: v.scatter_reduce_(0, mt.tensor([1]), leaf(np.ones(1)), "sum"),
-    lambda v: v.index_put_((mt.tensor([0]),), leaf(np.ones(1))),
+    lambda L, v, w: v.index_fill_(0, L.tensor([1]), 2.0),
+    lambda L, v, w: v.index_add_(0, L.tensor([1]), w[:1]),
+    lambda L, v, w: v.masked_scatter_(L.tensor([True, False, True, False]), w),
+    lambda L, v, w: v.scatter_(0, L.tensor([1]), 2.0),
+    lambda L, v, w: v.scatter_reduce_(0, L.tensor([1]), w[:1], "sum"),
+    lambda L, v, w: v.index_put_((L.tensor([0]),), w[:1]),
 ])
-def test_inplace_index_op_into_a_view_under_autograd_is_refused(call):
+def test_inplace_index_op_into_a_view_under_autograd_matches_torch(call):
+    def fn(L, x, w):
+        y = x * 1.0
+        call(L, y[0], w)  # the write lands in y, and y's gradient goes through it
+        return y
+
+    check(fn, M, V)
     y = leaf(M) * 1.0
-    with pytest.raises(RuntimeError, match="view"):
-        call(y[0])
-    call(y[0].detach())  # no autograd: the write lands in y's memory, as in torch
+    call(mt, y[0].detach(), leaf(V, False))  # no autograd: the write lands in y's memory
+    assert y.array[0].tolist() != (M[0] * 1.0).tolist()
 
 
 def test_meshgrid_warns_without_indexing_like_torch():

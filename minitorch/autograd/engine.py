@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from minitorch.autograd.function import _FREED, Function
+from minitorch.autograd.function import _FREED, Function, _refresh_if_stale
 from minitorch.tensor import Tensor
 
 
@@ -59,11 +59,11 @@ def _check_not_freed(node: Function) -> None:
             "Specify retain_graph=True if you need to backward through the graph a second time."
         )
     out = node.output_ref() if node.output_ref is not None else None
-    if out is not None and out._version != 0:
+    if out is not None and out._version != node.output_version:
         raise RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: the output of {node.name()} (shape {tuple(out.shape)}) is at "
-            f"version {out._version}; expected version 0 instead."
+            f"version {out._version}; expected version {node.output_version} instead."
         )
     for inp, version in zip(node.inputs, node.versions):
         if isinstance(inp, Tensor) and inp._version != version:
@@ -217,6 +217,8 @@ def backward(
         raise NotImplementedError(
             "backward: create_graph=True (higher-order gradients) is not implemented in minitorch"
         )
+    if tensor._base is not None and tensor._base_fn is not tensor._base.grad_fn:
+        _refresh_if_stale(tensor)  # a view whose base was written in place since
     run_backward([tensor], [_initial_grad(tensor, gradient, "backward")], bool(retain_graph))
 
 
@@ -248,6 +250,9 @@ def grad(
             raise RuntimeError(
                 "autograd.grad: One of the differentiated Tensors does not require grad"
             )
+    for t in (*outputs, *inputs):
+        if t._base is not None and t._base_fn is not t._base.grad_fn:
+            _refresh_if_stale(t)  # a view whose base was written in place since
     root_grads = [_initial_grad(o, g, "autograd.grad") for o, g in zip(outputs, grad_outputs)]
     # Non-leaf inputs: ask their nodes to report the gradient that reaches them.
     restore = []

@@ -66,6 +66,10 @@ class Function:
     needs_input_grad = _NeedsInputGrad()
     _retained = None  # weakref to a non-leaf output whose .grad we keep (retain_grad)
     output_ref = None  # weakref to the output, when backward needs the output's value
+    output_version = 0  # ... and the version it must still be at
+    # watch_when[i]: the inputs whose gradients need saved input i. If none of them wants
+    # one, torch would not have saved input i, so an in-place change to it is no error.
+    watch_when: tuple | None = None
 
     # -- the two methods every op writes ---------------------------------
     @staticmethod
@@ -91,6 +95,8 @@ class Function:
         wanted = False  # does any input want a gradient?
         for a in args:
             if isinstance(a, Tensor):
+                if a._base is not None and a._base_fn is not a._base.grad_fn:
+                    _refresh_if_stale(a)  # a view whose base was written in place since
                 arrays.append(a.array)
                 if a.requires_grad:
                     # The node that made `a` *now* (an in-place op may later point `a` at a
@@ -105,17 +111,15 @@ class Function:
         if type(out) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out = np.asarray(out)
         result = _new(Tensor)
-        result.array, result.grad, result._version = out, None, 0
+        result.array, result.grad = out, None
+        result._ver, result._owner, result._base = 0, None, None
+        if out.base is not None or (arrays and out is arrays[0]):
+            mark_view(result, args)  # out lies in an input's memory: result is a view of it
         if wanted and _GradMode.enabled and out.dtype.kind == "f":
             ctx.next_fns = tuple(edges)
             result.requires_grad, result.grad_fn = True, ctx
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
-                ctx.inputs = args
-                ctx.versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
-                for a in ctx.saved:
-                    if a is out:  # the op saved its own output (exp, tanh, ...): watch it too
-                        ctx.output_ref = weakref.ref(result)
-                        break
+                _watch_saved(ctx, args, out, result)
         else:
             result.requires_grad, result.grad_fn = False, None
         return result
@@ -134,6 +138,41 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) -> None:
+    """Note the version of every tensor whose memory a saved array shares: an input, or
+    the output itself (exp and tanh save their result). Arrays computed from the inputs
+    are private to the node and need no watching."""
+    watched = []
+    rule = ctx.watch_when
+    for s in ctx.saved:
+        if type(s) is not np.ndarray:
+            continue
+        if s is out:
+            ctx.output_ref = weakref.ref(result)
+            continue
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and a.array is s:
+                if rule is None or any(ctx.next_fns[j] is not None for j in rule[i]):
+                    watched.append(a)
+                break
+        else:
+            if s.base is not None:  # a view of something: of an input, or of the output?
+                root = memory_root(s)
+                if root is memory_root(out):
+                    ctx.output_ref = weakref.ref(result)
+                watched += [
+                    a for a in args if isinstance(a, Tensor) and memory_root(a.array) is root
+                ]
+    if watched:
+        ctx.inputs = tuple(watched)
+        ctx.versions = tuple([a._version for a in watched])
+
+
+def _refresh_if_stale(v: Tensor) -> None:
+    if v._base_fn is not _NO_GRAD_VIEW:
+        refresh_view(v)
 
 
 class AccumulateGrad:
@@ -161,3 +200,4 @@ class AccumulateGrad:
 
 
 from minitorch.tensor import Tensor  # noqa: E402  (Tensor needs Function first)
+from minitorch.views import _NO_GRAD_VIEW, mark_view, memory_root, refresh_view  # noqa: E402

@@ -18,6 +18,7 @@ import numpy as np
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.random import numpy_generator
 from minitorch.tensor import Tensor
+from minitorch.views import store
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
@@ -28,8 +29,7 @@ __all__ = [
 def _write(tensor: Tensor, values: Any) -> Tensor:
     """tensor.array[...] = values (cast to tensor's dtype), in place, outside autograd."""
     with no_grad():
-        tensor.array[...] = values
-        tensor._version += 1
+        store(tensor, values, "init")
     return tensor
 
 

@@ -46,7 +46,7 @@ class Parameter(Tensor):
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self.grad_fn = None
-        self._version = 0
+        self._ver, self._owner, self._base = 0, None, None
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -65,6 +65,8 @@ class Sub(Function):
 class Mul(Function):
     """z = x * y;  x: grad * y,  y: grad * x."""
 
+    watch_when = ((1,), (0,))  # x is needed only for y's gradient, and y only for x's
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -81,6 +83,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = x / y;  x: grad / y,  y: -grad * (x / y) / y  (torch's order of operations)."""
+
+    watch_when = ((1,), (0, 1))  # x is needed only for y's gradient
 
     @staticmethod
     def forward(ctx, x, y):

@@ -23,13 +23,13 @@ import numpy as np
 from minitorch import dtypes
 from minitorch._torch_exact import arange_float, fma_exact
 from minitorch.autograd.function import Function
-from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.devices import check_device
 from minitorch.devices import device as Device
 from minitorch.ops.support import broadcast_shapes, shape_arg, unbroadcast
 from minitorch.random import Generator, numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
+from minitorch.views import check_inplace_allowed, store, write_inplace
 
 DType = dtypes.dtype
 # torch's C++ names for dtypes, as its kernels print them in error messages.
@@ -926,42 +926,29 @@ for _name, _d in (("float", dtypes.float32), ("double", dtypes.float64), ("long"
 
 
 # -- in place: writing into a tensor's memory ---------------------------------
-# An in-place op overwrites input.array (so every view of it sees the change)
-# and bumps input._version (so a backward that saved the old values refuses
-# to run). If input is part of a graph, it then becomes the output of a node
-# whose input is "input as it was" -- see _rebase.
+# fill_, zero_, copy_ and the random fills overwrite input's values. views.py's
+# write_inplace does it (every view sees the write, the version moves on, and
+# under autograd input becomes the output of the node below, whose input is
+# "input as it was"). Their gradient to the old values is zero: they are gone.
 def _check_inplace(input: Tensor, op: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if input.requires_grad and input.grad_fn is None and is_grad_enabled():
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
-
-
-def _write(input: Tensor, value: Any, op: str) -> None:
-    """Overwrite input's memory with value (broadcast, cast like C++: 2.7 -> 2 in an int)."""
-    if not input.array.flags.writeable:
-        raise RuntimeError(
-            f"{op}: unsupported operation: more than one element of the written-to tensor "
-            "refers to a single memory location. Please clone() the tensor before performing "
-            "the operation."
-        )
-    with np.errstate(invalid="ignore"):
-        np.copyto(input.array, value, casting="unsafe")
-    input._version += 1
+    check_inplace_allowed(input, op)
 
 
 class _InPlace(Function):
-    """The node an in-place op leaves: the output is the input's (already written) memory."""
+    """y = values, broadcast to x's shape and cast to x's dtype (C++'s cast: 2.7 -> 2)."""
 
     torch_name = "InPlaceBackward0"
 
     @staticmethod
-    def forward(ctx, x, *others):
+    def forward(ctx, x, values, *others):
         ctx.shapes = tuple(np.shape(o) for o in others)
         ctx.dtypes = tuple(getattr(o, "dtype", None) for o in others)
-        return x
+        out = np.empty_like(x)
+        with np.errstate(invalid="ignore"):
+            np.copyto(out, values, casting="unsafe")
+        return out
 
     def name(self) -> str:
         return self.torch_name
@@ -982,7 +969,7 @@ class _FillFromTensor(_InPlace):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.zeros_like(grad), np.asarray(grad.sum(), dtype=ctx.dtypes[0])
+        return np.zeros_like(grad), None, np.asarray(grad.sum(), dtype=ctx.dtypes[0])
 
 
 class _Copy(_InPlace):
@@ -993,25 +980,25 @@ class _Copy(_InPlace):
     @staticmethod
     def backward(ctx, grad):
         g = unbroadcast(grad, ctx.shapes[0])
-        return np.zeros_like(grad), g.astype(ctx.dtypes[0], copy=False)
+        return np.zeros_like(grad), None, g.astype(ctx.dtypes[0], copy=False)
 
 
-def _rebase(input: Tensor, node: type[_InPlace], *others: Any, name: str | None = None) -> None:
-    """Record input's in-place change: input becomes node(input as it was, *others).
+def _assign(input: Tensor, values: Any, op: str, node: type[_InPlace] | None = None,
+            *others: Any, name: str | None = None) -> None:
+    """input's values become `values`, in place, recorded as node(input as it was, *others)."""
+    node = _Overwritten if node is None else node
 
-    A fresh Tensor stands for "input as it was" (same memory, old grad_fn), so
-    the graph has no cycle through input itself.
-    """
-    needs = input.requires_grad or builtins.any(
-        isinstance(o, Tensor) and o.requires_grad for o in others
-    )
-    if not (needs and is_grad_enabled() and input.array.dtype.kind == "f"):
+    def compute(before: Tensor) -> Tensor:
+        out = node.apply(before, values, *others)
+        if name is not None and out.grad_fn is not None:
+            out.grad_fn.torch_name = name
+        return out
+
+    if input.array.dtype.kind != "f":  # no gradient can be involved: just write
+        check_inplace_allowed(input, op)
+        store(input, values, op)
         return
-    before = Tensor._make(input.array, input.requires_grad, input.grad_fn)
-    out = node.apply(before, *others)
-    if name is not None:
-        out.grad_fn.torch_name = name
-    input.grad_fn, input.requires_grad = out.grad_fn, True
+    write_inplace(input, compute, others, op)
 
 
 def fill_(input: Tensor, value: Any) -> Tensor:
@@ -1023,11 +1010,11 @@ def fill_(input: Tensor, value: Any) -> Tensor:
             f"{value.array.ndim} dimensions."
         )
     d = dtypes.from_numpy_dtype(input.array.dtype)
-    _write(input, _scalar_for(_number(value, "fill_"), d, "fill_"), "fill_")
+    number = _scalar_for(_number(value, "fill_"), d, "fill_")
     if isinstance(value, Tensor):
-        _rebase(input, _FillFromTensor, value)
+        _assign(input, number, "fill_", _FillFromTensor, value)
     else:
-        _rebase(input, _Overwritten, name="FillBackward2")
+        _assign(input, number, "fill_", _Overwritten, name="FillBackward2")
     return input
 register(fill_, method=True)
 
@@ -1035,8 +1022,7 @@ register(fill_, method=True)
 def zero_(input: Tensor) -> Tensor:
     """Fill input with zeros, in place."""
     _check_inplace(input, "zero_")
-    _write(input, 0, "zero_")
-    _rebase(input, _Overwritten, name="ZeroBackward0")
+    _assign(input, 0, "zero_", _Overwritten, name="ZeroBackward0")
     return input
 register(zero_, method=True, differentiable=False)
 
@@ -1057,8 +1043,7 @@ def copy_(input: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
                 f"output with shape {list(input.array.shape)} doesn't match the broadcast shape "
                 f"{list(shape)}"
             )
-    _write(input, src.array, "copy_")
-    _rebase(input, _Copy, src)
+    _assign(input, src.array, "copy_", _Copy, src)
     return input
 register(copy_, function=False, method=True)
 
@@ -1077,8 +1062,7 @@ def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,
             f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
         )
     draw = numpy_generator(generator).random(input.array.shape) * (b - a) + a
-    _write(input, draw, "uniform_")
-    _rebase(input, _Overwritten, name="UniformBackward0")
+    _assign(input, draw, "uniform_", _Overwritten, name="UniformBackward0")
     return input
 register(uniform_, function=False, method=True, differentiable=False)
 
@@ -1094,8 +1078,7 @@ def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *,
         )
     _check_std(std, "normal")
     draw = numpy_generator(generator).standard_normal(input.array.shape) * std + mean
-    _write(input, draw, "normal_")
-    _rebase(input, _Overwritten, name="NormalBackward0")
+    _assign(input, draw, "normal_", _Overwritten, name="NormalBackward0")
     return input
 register(normal_, function=False, method=True, differentiable=False)
 

@@ -27,15 +27,8 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
-from minitorch.ops.inplace import inplace
 from minitorch.ops.shape import (
-    Diagonal,
-    Expand,
-    Permute,
     Slice,
-    Transpose,
-    Unfold,
-    View,
     expand,
     reshape,
     tensor_arg,
@@ -50,10 +43,10 @@ from minitorch.ops.support import (
 )
 from minitorch.registry import register
 from minitorch.tensor import Tensor
+from minitorch.views import write_inplace
 
 _INT_TYPES = (int, np.integer)
 _ALL = slice(None)
-_VIEW_FUNCTIONS = (View, Permute, Transpose, Expand, Slice, Diagonal, Unfold)
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
 
@@ -84,8 +77,8 @@ class Index(Function):
         return g
 
 
-class CopySlices(Function):
-    """y = x with y[index] = value (torch's CopySlices);  x: grad zeroed at index,
+class SetItem(Function):
+    """y = x with y[index] = value (torch calls the node CopySlices);  x: grad zeroed at index,
     value: grad[index] summed back to value's shape."""
 
     @staticmethod
@@ -470,32 +463,6 @@ def _check_scatter_shapes(
 
 
 # -- t[index] and t[index] = value ---------------------------------------------------
-def _checked_inplace(op: Any) -> Any:
-    """Tensor.OP_: ops/inplace.py's mechanism, after refusing a write into a view under
-    autograd (see refuse_view_write)."""
-
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        if _GradMode.enabled and (self.requires_grad or any(
-                isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values()))):
-            refuse_view_write(self, op.__name__ + "_")
-        return inplace(self, op, *args, **kwargs)
-
-    method.__name__ = method.__qualname__ = op.__name__ + "_"
-    method.__doc__ = f"In place: self = {op.__name__}(self, ...)."
-    return method
-
-
-def refuse_view_write(input: Tensor, op: str) -> None:
-    """torch rewrites the history of a view's base when the view is written in place under
-    autograd; minitorch does not, so it refuses rather than give a different gradient."""
-    if isinstance(input.grad_fn, _VIEW_FUNCTIONS) and input.array.base is not None:
-        raise RuntimeError(
-            f"{op}: writing in place into a view ({input.grad_fn.name()}) of a tensor that "
-            "requires grad is not supported by minitorch: the gradient would not flow through "
-            "the tensor it views. Write into the base tensor (or clone() the view) instead."
-        )
-
-
 def getitem(input: Tensor, index: Any) -> Tensor:
     """t[index]: a view for ints, slices, None and ...; a copy for int and bool tensors."""
     if type(index) is int and input.array.ndim:  # the commonest case, kept fast
@@ -513,51 +480,37 @@ register(getitem, function=False, operators=("__getitem__",))
 
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """t[index] = value, in place, with torch's rules for autograd.
-
-    Without autograd involved the write goes straight into t's array (so views
-    of t see it). When t or value requires grad, the write is recorded: t is
-    rebound to the output of a CopySlices node of (old t, value), which is
-    what torch's graph records as well.
-    """
+    """t[index] = value, in place (views.py's write_inplace: under autograd, t becomes
+    SetItem(old t, value), and if t is itself a view, its base's history is rewritten)."""
     basic, advanced, kind = _parse_index(index, input.array.shape, "setitem")
     idx = (basic, advanced)
     if isinstance(value, np.generic):
         value = value.item()
     if not isinstance(value, (Tensor, bool, int, float)):
         raise TypeError(f"setitem: can't assign a {type(value).__name__} to a {input.dtype} tensor")
-    grad_on = _GradMode.enabled
-    value_grad = isinstance(value, Tensor) and value.requires_grad
-    if grad_on and input.requires_grad and input.grad_fn is None:
+    if _GradMode.enabled and input.requires_grad and input.grad_fn is None:
         view = "a view of " if kind == "basic" else ""
         raise RuntimeError(
             f"setitem: {view}a leaf Variable that requires grad is being used in an in-place "
             "operation."
         )
-    if grad_on and (input.requires_grad or value_grad) and input.array.dtype.kind == "f":
-        refuse_view_write(input, "setitem")
-        old = Tensor._make(input.array, input.requires_grad, input.grad_fn)
-        old._version = input._version
-        if isinstance(value, Tensor):
-            value = cast(value, dtypes.from_numpy_dtype(input.array.dtype))
+    if isinstance(value, Tensor) and input.array.dtype.kind == "f":
+        value = cast(value, dtypes.from_numpy_dtype(input.array.dtype))
+
+    def compute(before: Tensor) -> Tensor:
         try:
-            new = CopySlices.apply(old, value, idx)
+            return SetItem.apply(before, value, idx)
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
-        input.array, input.grad_fn, input.requires_grad = new.array, new.grad_fn, True
-    else:
-        if not input.array.flags.writeable:
-            raise RuntimeError(
-                "setitem: unsupported operation: more than one element of the written-to tensor "
-                "refers to a single memory location (it was made by expand). Please clone() the "
-                "tensor before performing the operation."
-            )
+
+    def direct() -> None:  # no gradient involved: write only the indexed elements
         try:
             source = value.array if isinstance(value, Tensor) else value
             _write(input.array, basic, advanced, source)
         except (ValueError, OverflowError):
             raise _setitem_error(input, idx, value) from None
-    input._version += 1
+
+    write_inplace(input, compute, (value,), "setitem", direct)
 register(setitem, function=False, operators=("__setitem__",))
 
 
@@ -629,7 +582,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
             )
         return ScatterWithReduce.apply(input, idx, src, d, reduce)
     return Scatter.apply(input, idx, src, d)
-register(scatter, method=True, inplace=_checked_inplace(scatter))
+register(scatter, method=True, inplace=True)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -648,7 +601,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return _as_1d(scatter_add, input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_add", src.array)
     return ScatterAdd.apply(input, idx, src, d)
-register(scatter_add, method=True, inplace=_checked_inplace(scatter_add))
+register(scatter_add, method=True, inplace=True)
 
 
 def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any) -> Tensor:
@@ -740,7 +693,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if mask.array.shape != input.array.shape:
         broadcast_shapes(input.array.shape, mask.array.shape, "masked_fill")
     return MaskedFill.apply(input, mask.array, value)
-register(masked_fill, method=True, inplace=_checked_inplace(masked_fill))
+register(masked_fill, method=True, inplace=True)
 
 
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
@@ -889,7 +842,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
                       input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_reduce", src.array)
     return ScatterReduce.apply(input, idx, src, d, reduce, bool(include_self))
-register(scatter_reduce, method=True, inplace=_checked_inplace(scatter_reduce))
+register(scatter_reduce, method=True, inplace=True)
 
 
 # -- repeat_interleave, take, tril_indices ------------------------------------------------
@@ -1182,7 +1135,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
     if not input.array.ndim:
         return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
     return IndexAdd.apply(input, idx, source, d, alpha)
-register(index_add, method=True, inplace=_checked_inplace(index_add))
+register(index_add, method=True, inplace=True)
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
@@ -1198,7 +1151,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     if not input.array.ndim:
         return reshape(IndexCopy.apply(reshape(input, 1), idx, reshape(source, -1), 0), ())
     return IndexCopy.apply(input, idx, source, d)
-register(index_copy, method=True, inplace=_checked_inplace(index_copy))
+register(index_copy, method=True, inplace=True)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
@@ -1224,7 +1177,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     if not input.array.ndim:
         return reshape(IndexFill.apply(reshape(input, 1), idx, value, 0), ())
     return IndexFill.apply(input, idx, value, d)
-register(index_fill, method=True, inplace=_checked_inplace(index_fill))
+register(index_fill, method=True, inplace=True)
 
 
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
@@ -1273,7 +1226,7 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
             f"broadcast to indexing result of shape {_fmt(target)}"
         )
     return IndexPut.apply(input, values, index, bool(accumulate))
-register(index_put, method=True, inplace=_checked_inplace(index_put))
+register(index_put, method=True, inplace=True)
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -1305,4 +1258,4 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             f"({source.array.size} < {int(m.sum())})"
         )
     return MaskedScatter.apply(input, m, source)
-register(masked_scatter, method=True, inplace=_checked_inplace(masked_scatter))
+register(masked_scatter, method=True, inplace=True)

@@ -1,59 +1,31 @@
-"""In-place ops (`add_`, `mul_`, `+=`, ...): one mechanism for all of them.
+"""In-place ops (`add_`, `mul_`, `+=`, ...): the out-of-place op, written back.
 
-Two cases, as in torch:
-- No gradient involved (grad mode off, as in an optimizer step, or no input
-  requires grad): compute the result and write it into the tensor's own
-  memory, so every view of it sees the change; bump `_version`.
-- A gradient is involved: a leaf that requires grad refuses (its value is
-  what the gradient is *about*). Any other tensor takes on the op's result
-  and its history: the graph records `old -> op -> new` and the tensor now
-  points at the new node. The old array stays untouched for the nodes that
-  saved it.
+`x.mul_(y)` computes `mul(x, y)` and writes the result into x's memory, so
+every view of x sees it; views.py's write_inplace does the writing and the
+bookkeeping (the version counter, x's new history, and CopySlices when x is a
+view). This file adds what is particular to ops: the result must keep x's
+shape and be castable to x's dtype.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
 from minitorch import dtypes
-from minitorch.autograd.grad_mode import _GradMode
 from minitorch.ops.support import cast
 from minitorch.registry import _inplace
 from minitorch.tensor import Tensor
+from minitorch.views import check_inplace_allowed, write_inplace
 
 __all__ = ["inplace", "check_inplace_allowed", "rebind_inplace_form"]
-
-LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
-
-
-def check_inplace_allowed(t: Tensor, op: str) -> None:
-    """Raise torch's error for an in-place op on a leaf that requires grad (grad mode on)."""
-    if t.requires_grad and t.grad_fn is None and _GradMode.enabled:
-        raise RuntimeError(f"{op}: {LEAF_ERROR}")
 
 
 def inplace(self: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """Apply `op(self, *args)` and store the result in `self`."""
     name = op.__name__ + "_"
-    check_inplace_allowed(self, name)
-    records = _GradMode.enabled and (
-        self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    write_inplace(
+        self, lambda x: _fit(op(x, *args, **kwargs), self, name), (*args, *kwargs.values()), name
     )
-    if records:
-        old = Tensor._make(self.array, self.requires_grad, self.grad_fn)
-        out = _fit(op(old, *args, **kwargs), self, name)
-        self.array, self.grad_fn, self.requires_grad = out.array, out.grad_fn, True
-    else:
-        out = _fit(op(self, *args, **kwargs), self, name)
-        if not self.array.flags.writeable:
-            raise RuntimeError(
-                f"{name}: unsupported operation: more than one element of the written-to tensor "
-                "refers to a single memory location (an expanded tensor). Please clone() it first."
-            )
-        np.copyto(self.array, out.array)
-    self._version += 1
     return self
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.autograd.function import Function
-from minitorch.ops.creation import _check_inplace, _InPlace, _Overwritten, _rebase, _write
+from minitorch.ops.creation import _assign, _check_inplace, _InPlace
 from minitorch.ops.reduction import _check_tensor, _torch_name
 from minitorch.ops.sorting import NoDerivative, _order
 from minitorch.random import Generator, numpy_generator
@@ -70,7 +70,7 @@ class _DrawnWithTensorP(_InPlace):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.zeros_like(grad), np.zeros(ctx.shapes[0], ctx.dtypes[0])
+        return np.zeros_like(grad), None, np.zeros(ctx.shapes[0], ctx.dtypes[0])
 
 
 def _not_implemented(kernel: str, a: np.ndarray) -> NotImplementedError:
@@ -176,11 +176,10 @@ def bernoulli_(input: Tensor, p: Any = 0.5, *, generator: Generator | None = Non
                 a != b and a != 1 for a, b in zip(pa.shape[::-1], shape[::-1])):
             raise RuntimeError(f"bernoulli_: the expanded size of p must match input's: p "
                                f"{list(pa.shape)} cannot expand to {list(shape)}")
-        _write(input, g.random(shape) < pa, "bernoulli_")
-        _rebase(input, _DrawnWithTensorP, p)
+        _assign(input, g.random(shape) < pa, "bernoulli_", _DrawnWithTensorP, p)
     else:
-        _write(input, g.random(shape) < _check_p(p, "bernoulli_"), "bernoulli_")
-        _rebase(input, _Overwritten, name="BernoulliBackward2")
+        _assign(input, g.random(shape) < _check_p(p, "bernoulli_"), "bernoulli_",
+                name="BernoulliBackward2")
     return input
 
 
@@ -213,8 +212,8 @@ def exponential_(input: Tensor, lambd: float = 1.0, *,
     if not lambd > 0:  # NaN too
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     scale = 0.0 if math.isinf(lambd) else 1.0 / lambd
-    _write(input, numpy_generator(generator).exponential(scale, x.shape), "exponential_")
-    _rebase(input, _Overwritten, name="ExponentialBackward0")
+    draws = numpy_generator(generator).exponential(scale, x.shape)
+    _assign(input, draws, "exponential_", name="ExponentialBackward0")
     return input
 
 
@@ -227,8 +226,8 @@ def geometric_(input: Tensor, p: float, *, generator: Generator | None = None) -
         raise _not_implemented("geometric_cpu", x)
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    _write(input, numpy_generator(generator).geometric(p, x.shape), "geometric_")
-    _rebase(input, _Overwritten, name="GeometricBackward0")
+    draws = numpy_generator(generator).geometric(p, x.shape)
+    _assign(input, draws, "geometric_", name="GeometricBackward0")
     return input
 
 

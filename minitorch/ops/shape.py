@@ -209,9 +209,13 @@ class Slice(Function):
 class Split(Slice):
     """y = one piece of x.split(...) (a view);  x: zeros with grad written at the piece."""
 
+    multi_output_view = True  # torch refuses in-place writes into these views (views.py)
+
 
 class Unbind(Slice):
     """y = x.select(dim, i) for one i (a view);  x: zeros with grad written at i."""
+
+    multi_output_view = True
 
 
 class Tril(Function):
