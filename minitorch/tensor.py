@@ -3,10 +3,11 @@
 A Tensor holds `array` (an np.ndarray, perhaps a view of another tensor's
 memory), `requires_grad`, the `grad` that backward accumulates, and
 `grad_fn`, the Function node that produced it (None for leaves). `.data` is
-torch's: a Tensor over the same memory that autograd does not watch. This file holds only what a tensor *is*; the ops put
-themselves on Tensor as methods when their family file declares them
-(registry.py: `register(cos, method=True, inplace=True)` gives `x.cos()` and
-`x.cos_()`). Read autograd/ next, then views.py, registry.py, then ops/.
+torch's: a Tensor over the same memory that autograd does not watch.
+
+This file holds only what a tensor *is*; the ops put themselves on Tensor
+as methods when their family file declares them (registry.py:
+`register(cos, method=True, inplace=True)` gives `x.cos()` and `x.cos_()`). Read autograd/ next, then views.py, registry.py, then ops/.
 """
 
 from __future__ import annotations
