@@ -7,7 +7,8 @@ torch's: a Tensor over the same memory that autograd does not watch.
 
 This file holds only what a tensor *is*; the ops put themselves on Tensor
 as methods when their family file declares them (registry.py:
-`register(cos, method=True, inplace=True)` gives `x.cos()` and `x.cos_()`). Read autograd/ next, then views.py, registry.py, then ops/.
+`register(cos, method=True, inplace=True)` gives `x.cos()` and `x.cos_()`).
+Read autograd/ next, then views.py, registry.py, then ops/.
 """
 
 from __future__ import annotations
