@@ -8,7 +8,7 @@ build on it: custom_function.py (autograd.Function with a ctx), hooks.py
 and out); minitorch's own ops subclass the NumPy-level one in function.py.
 """
 
-from minitorch.autograd import hooks  # puts register_hook on Tensor
+from minitorch.autograd import functional, hooks  # hooks puts register_hook on Tensor
 from minitorch.autograd.anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -17,6 +17,7 @@ from minitorch.autograd.anomaly_mode import (
 )
 from minitorch.autograd.custom_function import Function, FunctionCtx, once_differentiable
 from minitorch.autograd.engine import backward, grad, toposort
+from minitorch.autograd.gradcheck import gradcheck, gradgradcheck
 from minitorch.autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -30,5 +31,5 @@ __all__ = [
     "Function", "FunctionCtx", "once_differentiable", "backward", "grad", "toposort",
     "enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
     "set_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-    "is_anomaly_check_nan_enabled",
+    "is_anomaly_check_nan_enabled", "gradcheck", "gradgradcheck", "functional",
 ]
