@@ -35,6 +35,7 @@ hooks.py and anomaly_mode.py next, then functional.py.
 from __future__ import annotations
 
 import functools
+import warnings
 import weakref
 from typing import Any, Callable
 
@@ -282,6 +283,15 @@ class Function:
         cls._backward_cls = type(name, (BackwardCFunction,), {
             "_forward_cls": cls, "_name": name, "__module__": cls.__module__,
         })
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of minitorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
