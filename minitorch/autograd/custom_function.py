@@ -138,7 +138,11 @@ class FunctionCtx:
 
 
 class BackwardCFunction(FunctionCtx, _Node):
-    """The node (and ctx) a user Function leaves in the graph; one subclass per Function."""
+    """outputs = the user's forward(ctx, *inputs);  inputs: the user's backward(ctx, *grads).
+
+    The node (and ctx) a user Function leaves in the graph; one subclass per Function.
+    Each returned gradient is checked and summed to its input's shape, as torch does.
+    """
 
     _forward_cls: type[Function]
     _name = "Backward"
@@ -170,10 +174,11 @@ class _SlotGrads:
 
 
 class _OutputSlot(_Node):
-    """Output `index` of a multi-output user Function: tags its gradient for the shared node.
+    """y_i = output i of a user Function with several outputs;  y_i: grad, tagged with i.
 
-    The user sees it as the output's grad_fn, so it answers for the shared node
-    (name, next_functions, ctx attributes).
+    The tag tells the shared node which output the gradient belongs to. The user sees
+    it as the output's grad_fn, so it answers for the shared node (name,
+    next_functions, ctx attributes).
     """
 
     owner: BackwardCFunction
