@@ -121,7 +121,7 @@ def run_hooks(hooks: dict[int, Callable], grad: np.ndarray) -> np.ndarray:
                 f"hook '{_name(hook)}' has changed the type of value (was "
                 f"{Tensor._make(grad, False, None).dtype} got {result.dtype})"
             )
-        grad = new
+        grad = new.copy()  # the hook's caller may keep its tensor; .grad must not alias it
     return grad
 
 
