@@ -595,3 +595,19 @@ def test_set_detect_anomaly_switches_at_once_and_restores():
         finally:
             lib.autograd.set_detect_anomaly(False)
         assert not anomaly_enabled(lib)
+
+
+def test_hooks_around_an_in_place_op_see_the_gradients_torch_gives_them():
+    def program(lib):
+        x = leaf(lib, [1.0, 2.0])
+        a = x * 1
+        seen = []
+        a.register_hook(lambda g: seen.append(("before", g.tolist())))
+        a.mul_(3)
+        a.register_hook(lambda g: seen.append(("after", g.tolist())))
+        (a * lib.tensor([5.0, 7.0], dtype=lib.float64)).sum().backward()
+        return seen, x.grad
+
+    t, m = both(program)
+    assert t[0] == m[0]
+    same(t[1], m[1])
