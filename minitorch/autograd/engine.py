@@ -21,6 +21,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from minitorch.autograd import hooks
+from minitorch.autograd.anomaly_mode import _AnomalyMode, check_nan
 from minitorch.autograd.function import _FREED, Function, _refresh_if_stale
 from minitorch.tensor import Tensor
 
@@ -108,8 +110,14 @@ def run_backward(
     """
     pending: dict[Function, np.ndarray] = {}
     captured: dict[int, np.ndarray] = {}
+    leaf_hooks = hooks.LEAF_HOOKS  # empty unless someone called register_hook on a leaf
+    held: dict[int, tuple[Tensor, np.ndarray]] = {}  # hooked leaves: their summed gradient
 
-    def to_leaf(t: Tensor, g: np.ndarray) -> None:
+    def to_leaf(t: Tensor, g: np.ndarray, hooked: bool = False) -> None:
+        if leaf_hooks and not hooked and id(t) in leaf_hooks:  # the hook sees the sum, once
+            prev = held.get(id(t))
+            held[id(t)] = (t, g if prev is None else prev[1] + g)
+            return
         if capture is None:
             _accumulate_into_leaf(t, g)
         elif id(t) in capture:  # a leaf that autograd.grad asked for
@@ -133,6 +141,8 @@ def run_backward(
         if grad is None:  # no gradient flowed into this branch: just release its parents
             in_grads: tuple = ()
         else:
+            if node._hooks is not None:  # Tensor.register_hook on this node's output (hooks.py)
+                grad = hooks.run_hooks(node._hooks, grad)
             if node._retained is not None:
                 kept = node._retained()
                 if kept is not None:
@@ -146,6 +156,8 @@ def run_backward(
             in_grads = node.backward(node, grad)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
+            if _AnomalyMode.enabled:  # detect_anomaly(): a NaN stops here, naming the node
+                check_nan(node, in_grads)
             if saved and not retain_graph:  # keep the edges, drop the activations
                 node.saved, node.inputs, node.versions, node.output_ref = _FREED, (), (), None
         edges = node.next_fns
@@ -164,6 +176,13 @@ def run_backward(
                     ready.append(edge)
             elif g is not None:
                 to_leaf(edge, g)
+    for t, g in held.values():  # hooked leaves, now that every gradient has arrived
+        entry = leaf_hooks.get(id(t))
+        if entry is not None:
+            g = hooks.run_hooks(entry.pre, g)
+        to_leaf(t, g, hooked=True)
+        if capture is None:
+            hooks.run_post_hooks(t)
     return captured
 
 

@@ -1,0 +1,305 @@
+"""autograd.functional: vjp, jvp and jacobian of a Python function, as torch's.
+
+Each takes `func` and its `inputs` (a Tensor or a tuple of Tensors), runs
+func on detached copies that require grad, and differentiates the outputs:
+
+* vjp(func, inputs, v): v^T J, one backward with v as the upstream gradient.
+* jacobian(func, inputs): J, one backward per output element with a one-hot
+  upstream gradient (torch's vectorize=False, reverse-mode path).
+* jvp(func, inputs, v): J v. torch gets it from a double backward; minitorch
+  has no create_graph yet, so we build J row by row as jacobian does and
+  contract it with v -- exact, but one backward per output element, so meant
+  for small outputs.
+
+hessian, hvp and vhp differentiate a gradient, which needs create_graph=True:
+they raise NotImplementedError until the engine can record its own backward,
+and so does create_graph=True anywhere here. Read gradcheck.py next.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from minitorch.autograd.engine import grad as autograd_grad
+from minitorch.autograd.grad_mode import enable_grad
+from minitorch.tensor import Tensor
+
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
+
+Inputs = Any  # a Tensor or a tuple of Tensors
+
+
+def _no_create_graph(fn_name: str) -> None:
+    raise NotImplementedError(
+        f"autograd.functional.{fn_name}: create_graph=True (a differentiable result) needs a "
+        "backward that records its own graph, which minitorch's engine does not implement yet"
+    )
+
+
+def _as_tuple(inp: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
+    """(was it a tuple, the tuple): every element must be a Tensor, as torch checks."""
+    is_tuple = isinstance(inp, tuple)
+    items = inp if is_tuple else (inp,)
+    for i, el in enumerate(items):
+        if not isinstance(el, Tensor):
+            where = (f"the value at index {i} has type {type(el)}" if is_tuple
+                     else f"the given {arg_name} has type {type(el)}")
+            raise TypeError(
+                f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
+                f"Tensors but {where}."
+            )
+    return is_tuple, items
+
+
+def _unpack(res: tuple, is_tuple: bool) -> Any:
+    return res if is_tuple else res[0]
+
+
+def _fresh_inputs(inputs: tuple[Tensor, ...], need_graph: bool) -> tuple[Tensor, ...]:
+    """New tensors over the same data, so func's own captures of inputs are not differentiated."""
+    return tuple(t.detach().requires_grad_(need_graph) for t in inputs)
+
+
+def _validate_v(v: tuple[Tensor, ...], other: tuple[Tensor, ...], is_other_tuple: bool) -> None:
+    if len(other) != len(v):
+        if is_other_tuple:
+            raise RuntimeError(
+                f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}."
+            )
+        raise RuntimeError("The given v should contain a single Tensor.")
+    for idx, (el_v, el_other) in enumerate(zip(v, other)):
+        if el_v.shape != el_other.shape:
+            prepend = f"Entry {idx} in " if is_other_tuple else ""
+            raise RuntimeError(
+                f"{prepend}v has invalid size: should be {el_other.size()} but got "
+                f"{el_v.size()}."
+            )
+
+
+def _check_outputs_require_grad(outputs: tuple[Tensor, ...], strict: bool) -> None:
+    if strict:
+        for i, out in enumerate(outputs):
+            if not out.requires_grad:
+                raise RuntimeError(
+                    f"Output {i} of the user-provided function does not require gradients. The "
+                    "outputs must be computed in a differentiable manner from the input when "
+                    "running in strict mode."
+                )
+
+
+def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
+           grad_outputs: tuple[Any, ...], retain_graph: bool = False) -> tuple[Any, ...]:
+    """autograd.grad over the outputs that require grad; None for inputs nothing reached."""
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    if not pairs:
+        return (None,) * len(inputs)
+    return autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
+                         retain_graph=retain_graph, allow_unused=True)
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    return Tensor._make(np.zeros_like(t.array), False, None)
+
+
+def _fill_in_zeros(grads: tuple[Any, ...], refs: tuple[Tensor, ...], strict: bool,
+                   what: str) -> tuple[Tensor, ...]:
+    res = []
+    for i, g in enumerate(grads):
+        if g is None:
+            if strict:
+                raise RuntimeError(
+                    f"The output of the user-provided function is independent of {what} {i}. "
+                    "This is not allowed in strict mode."
+                )
+            g = _zeros_like(refs[i])
+        res.append(g)
+    return tuple(res)
+
+
+def _detached(outputs: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    return tuple(o.detach() for o in outputs)
+
+
+def vjp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), v^T J): the vector-Jacobian product, shaped like the inputs."""
+    if create_graph:
+        _no_create_graph("vjp")
+    with enable_grad():
+        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
+        inputs = _fresh_inputs(inputs, need_graph=True)
+        outputs = func(*inputs)
+        is_outputs_tuple, outputs = _as_tuple(
+            outputs, "outputs of the user-provided function", "vjp")
+        _check_outputs_require_grad(outputs, strict)
+        if v is not None:
+            _, v = _as_tuple(v, "v", "vjp")
+            v = _fresh_inputs(v, need_graph=False)
+            _validate_v(v, outputs, is_outputs_tuple)
+        else:
+            if len(outputs) != 1 or outputs[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the user-provided function returns a "
+                    "single Tensor with a single element."
+                )
+            v = (None,)
+    grads = _fill_in_zeros(_grads(outputs, inputs, v), inputs, strict, "input")
+    return _unpack(_detached(outputs), is_outputs_tuple), _unpack(grads, is_inputs_tuple)
+
+
+def _jacobian_rows(out: Tensor, inputs: tuple[Tensor, ...], strict: bool,
+                   i: int, reached: list[bool] | None = None) -> list[np.ndarray]:
+    """d out / d inputs[k] for every k, as arrays of shape out.shape + inputs[k].shape.
+
+    One backward per element of `out`, seeded with a one-hot gradient (torch seeds
+    the same one-hot through out.reshape(-1)[m]). `reached[k]` is set when some
+    gradient reached inputs[k] (an unreached input is independent of out).
+    """
+    n = out.numel()
+    rows = [np.zeros((n,) + tuple(inp.shape), dtype=inp.array.dtype) for inp in inputs]
+    for m in range(n if out.requires_grad else 0):
+        onehot = np.zeros(n, dtype=out.array.dtype)
+        onehot[m] = 1
+        seed = Tensor._make(onehot.reshape(out.array.shape), False, None)
+        grads = autograd_grad(out, inputs, seed, retain_graph=True, allow_unused=True)
+        for k, g in enumerate(grads):
+            if g is None:
+                if strict:
+                    raise RuntimeError(
+                        f"Output {i} of the user-provided function is independent of input "
+                        f"{k}. This is not allowed in strict mode."
+                    )
+                continue
+            rows[k][m] = g.array
+            if reached is not None:
+                reached[k] = True
+    return [r.reshape(tuple(out.shape) + tuple(inp.shape)) for r, inp in zip(rows, inputs)]
+
+
+def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = False,
+             strict: bool = False, vectorize: bool = False,
+             strategy: str = "reverse-mode") -> Any:
+    """The Jacobian of func at inputs: J[i][j] has shape outputs[i].shape + inputs[j].shape.
+
+    Always computed in reverse mode, one backward per output element. vectorize=True
+    (torch's vmap) gives the same numbers here; strategy="forward-mode" too, in the
+    output's dtype as torch's forward mode returns it.
+    """
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+            'Otherwise, prefer to use "reverse-mode".'
+        )
+    if create_graph:
+        if strategy == "forward-mode":
+            raise NotImplementedError(
+                "torch.autograd.functional.jacobian: `create_graph=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either '
+                'set `create_graph=False` or `strategy="reverse-mode"`.'
+            )
+        _no_create_graph("jacobian")
+    if strategy == "forward-mode":
+        if strict:
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either '
+                'set `strict=False` or `strategy="reverse-mode"`.'
+            )
+        if not vectorize:
+            raise NotImplementedError(
+                "Computing Jacobian using forward-AD or forward-over-reverse Hessian is only "
+                "implemented for `vectorize=True`."
+            )
+    elif vectorize and strict:
+        raise RuntimeError(
+            "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+            "supported together. Please either set `strict=False` or `vectorize=False`."
+        )
+    with enable_grad():
+        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+        inputs = _fresh_inputs(inputs, need_graph=True)
+        outputs = func(*inputs)
+        is_outputs_tuple, outputs = _as_tuple(
+            outputs, "outputs of the user-provided function", "jacobian")
+        _check_outputs_require_grad(outputs, strict)
+    jac = []
+    for i, out in enumerate(outputs):
+        rows = _jacobian_rows(out, inputs, strict, i)
+        if strategy == "forward-mode":
+            rows = [r.astype(out.array.dtype, copy=False) for r in rows]
+        jac.append(tuple(Tensor._make(r, False, None) for r in rows))
+    per_output = [_unpack(row, is_inputs_tuple) for row in jac]
+    return _unpack(tuple(per_output), is_outputs_tuple)
+
+
+def jvp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
+        create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), J v): the Jacobian-vector product, shaped like the outputs.
+
+    Computed as the Jacobian contracted with v (one backward per output element):
+    exact, and fine for small outputs; torch uses a double backward instead.
+    """
+    if create_graph:
+        _no_create_graph("jvp")
+    with enable_grad():
+        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
+        inputs = _fresh_inputs(inputs, need_graph=True)
+        if v is not None:
+            _, v = _as_tuple(v, "v", "jvp")
+            v = _fresh_inputs(v, need_graph=False)
+            _validate_v(v, inputs, is_inputs_tuple)
+        else:
+            if len(inputs) != 1 or inputs[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the input to the user-provided function "
+                    "is a single Tensor with a single element."
+                )
+            v = (Tensor._make(np.ones_like(inputs[0].array), False, None),)
+        outputs = func(*inputs)
+        is_outputs_tuple, outputs = _as_tuple(
+            outputs, "outputs of the user-provided function", "jvp")
+        _check_outputs_require_grad(outputs, strict)
+    reached = [False] * len(inputs)
+    results = []
+    for i, out in enumerate(outputs):
+        total = np.zeros(out.numel(), dtype=np.float64)
+        for k, rows in enumerate(_jacobian_rows(out, inputs, False, i, reached)):
+            total += rows.reshape(out.numel(), -1) @ v[k].array.reshape(-1)
+        results.append(Tensor._make(total.astype(out.array.dtype).reshape(out.array.shape),
+                                    False, None))
+    if strict and not all(reached):
+        raise RuntimeError(
+            f"The output of the user-provided function is independent of input "
+            f"{reached.index(False)}. This is not allowed in strict mode."
+        )
+    return _unpack(_detached(outputs), is_outputs_tuple), _unpack(tuple(results),
+                                                                  is_outputs_tuple)
+
+
+def _needs_double_backward(fn_name: str) -> None:
+    raise NotImplementedError(
+        f"autograd.functional.{fn_name}: second derivatives need create_graph=True (a backward "
+        "that records its own graph), which minitorch's engine does not implement yet"
+    )
+
+
+def hessian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = False,
+            strict: bool = False, vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode") -> Any:
+    """The Hessian of a scalar func: not available until the engine supports create_graph."""
+    _needs_double_backward("hessian")
+
+
+def vhp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
+        create_graph: bool = False, strict: bool = False) -> Any:
+    """v^T H of a scalar func: not available until the engine supports create_graph."""
+    _needs_double_backward("vhp")
+
+
+def hvp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
+        create_graph: bool = False, strict: bool = False) -> Any:
+    """H v of a scalar func: not available until the engine supports create_graph."""
+    _needs_double_backward("hvp")
