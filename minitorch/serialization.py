@@ -398,9 +398,13 @@ def _restore(storage: _Storage, location: str, map_location: Any) -> _Storage:
         target = _device_tag(map_location)
     elif callable(map_location):
         moved = map_location(storage, location)
-        if moved is not None:
+        if moved is None:  # torch: None means "leave it where it was saved"
+            target = location
+        elif isinstance(moved, _Storage):
             return moved
-        target = location
+        else:  # torch fails building a storage from it, with a TypeError
+            raise TypeError(f"minitorch.load: map_location returned {type(moved).__name__}; "
+                            "it must return the storage it was given (or None)")
     else:
         raise TypeError(f"'{type(map_location).__name__}' object is not callable")
     if target == "cpu":
