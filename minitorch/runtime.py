@@ -148,7 +148,7 @@ def compile(model: Callable[..., Any] | None = None, *, fullgraph: bool = False,
     if mode is not None and options is not None:
         raise RuntimeError("Either mode or options can be specified, but both can't be "
                            "specified at the same time.")
-    if mode is not None and mode not in _COMPILE_MODES:
+    if mode is not None and backend in (None, "inductor") and mode not in _COMPILE_MODES:
         raise RuntimeError(f"Unrecognized mode={mode}, should be one of: "
                            + ", ".join(_COMPILE_MODES))
     if not callable(model):

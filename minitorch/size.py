@@ -23,10 +23,13 @@ def _as_int(item: Any, position: int) -> int:
     if isinstance(item, float) or not hasattr(type(item), "__index__"):
         raise TypeError(f"minitorch.Size() takes an iterable of 'int' (item {position} is "
                         f"'{type(item).__name__}')")
-    value = operator.index(item)
-    if not _INT64_MIN <= value <= _INT64_MAX:  # torch stores sizes as C int64
+    return operator.index(item)
+
+
+def _check_int64(sizes: tuple[int, ...]) -> None:
+    """torch builds a Size of any ints but fails, when it needs them as C int64, here."""
+    if any(not _INT64_MIN <= s <= _INT64_MAX for s in sizes):
         raise ValueError("Overflow when unpacking long long")
-    return value
 
 
 class Size(tuple):
@@ -39,9 +42,11 @@ class Size(tuple):
 
     def numel(self) -> int:
         """The number of elements a tensor of this shape holds (1 for the empty shape)."""
+        _check_int64(self)
         return math.prod(self)
 
     def __repr__(self) -> str:
+        _check_int64(self)
         return f"minitorch.Size({list(self)})"
 
     __str__ = __repr__
