@@ -385,3 +385,12 @@ def test_map_location_refused_as_torch(where) -> None:
     _same_error(lambda lib: _load(lib, where))
     _same_error(lambda lib: _load(lib, lib.device("cpu", 0)))
     _same_error(lambda lib: _load(lib, lambda storage, location: location))
+
+
+@pytest.mark.parametrize("saver, loader", [(mt, torch), (torch, mt), (mt, mt)])
+def test_size_in_checkpoints_is_torch_size(saver, loader) -> None:
+    buf = io.BytesIO()
+    saver.save({"shape": saver.Size([2, 3])}, buf)
+    buf.seek(0)
+    got = loader.load(buf, weights_only=True)["shape"]
+    assert type(got) is loader.Size and got == (2, 3)
