@@ -237,6 +237,7 @@ class GradScaler:
         self._growth_interval = growth_interval
         self._growth_tracker = 0
         self._found_inf: dict[int, bool] = {}  # per optimizer: unscaled this step, inf seen?
+        self._stepped: set[int] = set()  # optimizers stepped since the last update()
 
     def is_enabled(self) -> bool:
         return self._enabled
@@ -258,6 +259,8 @@ class GradScaler:
         """Divide every gradient of `optimizer` by the scale, once per step."""
         if not self._enabled:
             return
+        if id(optimizer) in self._stepped:
+            raise RuntimeError("unscale_() is being called after step().")
         if id(optimizer) in self._found_inf:
             raise RuntimeError("unscale_() has already been called on this optimizer since "
                                "the last update().")
@@ -276,8 +279,11 @@ class GradScaler:
         """optimizer.step(), unless the unscaled gradients held inf or nan."""
         if not self._enabled:
             return optimizer.step(*args, **kwargs)
+        if id(optimizer) in self._stepped:
+            raise RuntimeError("step() has already been called since the last update().")
         if id(optimizer) not in self._found_inf:
             self.unscale_(optimizer)
+        self._stepped.add(id(optimizer))
         if self._found_inf[id(optimizer)]:
             return None
         return optimizer.step(*args, **kwargs)
@@ -297,7 +303,7 @@ class GradScaler:
                 grown = self._scale * self._growth_factor
                 self._scale = grown if math.isfinite(grown) else self._scale
                 self._growth_tracker = 0
-        self._found_inf = {}
+        self._found_inf, self._stepped = {}, set()
 
     def state_dict(self) -> dict[str, Any]:
         if not self._enabled:

@@ -40,6 +40,11 @@ class Size(tuple):
     def __new__(cls, sizes: Iterable[Any] = ()) -> Size:
         return super().__new__(cls, [_as_int(s, i) for i, s in enumerate(sizes)])
 
+    @classmethod
+    def _of(cls, shape: tuple[int, ...]) -> Size:
+        """The fast path for Tensor.shape: a NumPy shape needs no checking."""
+        return tuple.__new__(cls, shape)
+
     def numel(self) -> int:
         """The number of elements a tensor of this shape holds (1 for the empty shape)."""
         _check_int64(self)

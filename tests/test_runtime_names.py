@@ -49,6 +49,8 @@ def test_size_is_a_tuple_that_prints_and_slices_like_torch() -> None:
     assert hash(s) == hash((2, 3)) and isinstance(s, tuple)
     assert type(pickle.loads(pickle.dumps(s))) is mt.Size
     assert mt.Size([mt.tensor(3), np.int64(4)]) == (3, 4)
+    fast = mt.Size._of((2, 3))
+    assert type(fast) is mt.Size and fast == s and repr(fast) == repr(s)
 
 
 @pytest.mark.parametrize("make", [
@@ -294,6 +296,18 @@ def test_grad_scaler_defaults_and_errors() -> None:
     assert mt.amp.GradScaler("cpu").state_dict() == torch.amp.GradScaler("cpu").state_dict()
     _same_error(lambda lib: lib.amp.GradScaler("cpu", growth_factor=0.5))
     _same_error(lambda lib: lib.amp.GradScaler("cpu").load_state_dict({}))
+    _same_error(lambda lib: lib.amp.GradScaler("cpu").scale(3.0))
+    _same_error(lambda lib: _step_twice(lib, lambda scaler, opt: scaler.step(opt)))
+    _same_error(lambda lib: _step_twice(lib, lambda scaler, opt: scaler.unscale_(opt)))
+
+
+def _step_twice(lib, then):
+    w = lib.nn.Parameter(lib.ones(3))
+    opt = lib.optim.SGD([w], lr=0.1)
+    scaler = lib.amp.GradScaler("cpu")
+    scaler.scale((w * w).sum()).backward()
+    scaler.step(opt)
+    then(scaler, opt)
 
 
 # -- kinds, counts, 16-bit floats --------------------------------------------------------------
