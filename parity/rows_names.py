@@ -414,7 +414,7 @@ _row("is_tensor", _dispatch(KIND_CASES), _cases("facts"),
      covers=("is_tensor", "is_storage", "numel", "Tensor.nelement"))
 _row("Tensor.half", method("half"),
      shaped([Call((3, 4)), Call((2, 3), noncontig=True), Call(())]), dtypes=ALL_DTYPES,
-     covers=("Tensor.half",), bench=True)
+     covers=("Tensor.half",))
 _row("Tensor.nelement", method("nelement"),
      shaped([Call((3, 4)), Call((0, 2)), Call(())]), dtypes=ALL_DTYPES,
      covers=("Tensor.nelement",))
