@@ -26,8 +26,10 @@ from minitorch.dtypes import (
 )
 from minitorch.dtypes import float as float
 from minitorch.dtypes import int as int
+from minitorch.dtypes import finfo, iinfo
 from minitorch.tensor import Tensor
 from minitorch import ops  # importing the op families registers every op (registry.py)
+from minitorch import runtime  # registers numel and Tensor.nelement
 from minitorch.registry import exported as _exported
 
 globals().update(_exported())  # minitorch.add, minitorch.cos, ...: one name per registered op
@@ -46,6 +48,24 @@ from minitorch.devices import (
 )
 from minitorch import accelerator, backends, cuda, linalg
 from minitorch.random import Generator, manual_seed, seed, initial_seed
+from minitorch.random import get_rng_state, set_rng_state
+from minitorch.size import Size
+from minitorch.runtime import (
+    are_deterministic_algorithms_enabled,
+    autocast,
+    compile,
+    get_deterministic_debug_mode,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    is_storage,
+    is_tensor,
+    set_deterministic_debug_mode,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
+from minitorch import amp, random
 from minitorch.printing import set_printoptions
 from minitorch import nn, optim, testing, utils
 from minitorch.serialization import load, save
@@ -64,6 +84,11 @@ __all__ = sorted([
     "device", "cuda", "backends", "accelerator", "inference_mode", "is_inference_mode_enabled",
     "get_default_device", "set_default_device", "memory_format", "contiguous_format",
     "preserve_format", "channels_last", "channels_last_3d",
+    "finfo", "iinfo", "Size", "get_rng_state", "set_rng_state", "is_tensor", "is_storage",
+    "set_num_threads", "get_num_threads", "set_num_interop_threads", "get_num_interop_threads",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
+    "get_deterministic_debug_mode", "compile", "autocast", "amp", "random",
 ])
 
 # Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));
@@ -71,3 +96,11 @@ __all__ = sorted([
 import numpy as _np
 
 _np.seterr(all="ignore")
+
+
+def __getattr__(name: str):
+    # torch.bfloat16 is the one common dtype minitorch cannot have: say so, not just "no attr".
+    if name == "bfloat16":
+        raise AttributeError("module 'minitorch' has no attribute 'bfloat16': NumPy has no "
+                             "bfloat16 type; use minitorch.float16 or minitorch.float32")
+    raise AttributeError(f"module 'minitorch' has no attribute {name!r}")

@@ -158,3 +158,71 @@ def result_type(*operands) -> dtype:
             # float then means the default float dtype, an int means int64.
             result = d if tier < 2 else (int64 if d.category == 1 else _default_float)
     return result
+
+
+# -- finfo and iinfo: the limits of a dtype ------------------------------------------------------
+def _info_dtype(t: object, op: str, python_type: type) -> dtype:
+    """A minitorch dtype, or the one Python type torch also takes (float for finfo, int for
+    iinfo); anything else is refused as torch's argument parser refuses it."""
+    if t is python_type:
+        return float64 if python_type is builtins.float else int64
+    if t in (builtins.float, builtins.int, builtins.bool):
+        return to_dtype(t)  # the wrong kind: refused by the caller with torch's message
+    if not isinstance(t, dtype):
+        raise TypeError(f"{op}(): argument 'type' (position 1) must be minitorch.dtype, not "
+                        f"{type(t).__name__}")
+    return t
+
+
+class finfo:
+    """The limits of a floating dtype, as torch.finfo (and NumPy's finfo) give them:
+    bits, eps, max, min, tiny (== smallest_normal), resolution, and dtype (its name)."""
+
+    __hash__ = None  # type: ignore[assignment]  # torch's finfo is unhashable too
+
+    def __init__(self, type: object = None) -> None:  # torch's parameter name
+        d = get_default_dtype() if type is None else _info_dtype(type, "finfo", builtins.float)
+        if not d.is_floating_point:
+            raise TypeError(f"minitorch.finfo() requires a floating point input type, got {d}. "
+                            "Use minitorch.iinfo to handle integer types")
+        info = np.finfo(d.np)
+        self.bits: int = d.itemsize * 8
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = builtins.float(f"1e-{info.precision}")  # 10**-digits, exactly
+        self.dtype: str = d.name
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype, as torch.iinfo gives them: bits, max, min, dtype."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, type: object) -> None:  # torch's parameter name
+        d = _info_dtype(type, "iinfo", builtins.int)
+        if d is bool_:
+            raise TypeError("minitorch.bool is not supported by minitorch.iinfo")
+        if d.category != 1:
+            raise TypeError(f"minitorch.iinfo() requires an integer input type, got {d}. "
+                            "Use minitorch.finfo to handle floating types")
+        info = np.iinfo(d.np)
+        self.bits: int = d.itemsize * 8
+        self.max: int = builtins.int(info.max)
+        self.min: int = builtins.int(info.min)
+        self.dtype: str = d.name
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

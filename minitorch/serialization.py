@@ -46,6 +46,7 @@ from typing import IO, Any, Callable
 import numpy as np
 
 from minitorch import dtypes
+from minitorch.size import Size
 from minitorch.tensor import Tensor
 
 FileLike = str | os.PathLike | IO[bytes]
@@ -302,9 +303,9 @@ def _rebuild_from_type_v2(func: Callable, new_type: Any, args: tuple, state: Any
             f"{state!r} saved with it ({e})") from None
 
 
-def _size(*args: Any) -> tuple:
-    """torch.Size(...): minitorch's shapes are plain tuples."""
-    return tuple(*args)
+def _size(*args: Any) -> Size:
+    """torch.Size(...) -> minitorch.Size."""
+    return Size(*args)
 
 
 def _device(*args: Any) -> Any:
@@ -398,9 +399,13 @@ def _restore(storage: _Storage, location: str, map_location: Any) -> _Storage:
         target = _device_tag(map_location)
     elif callable(map_location):
         moved = map_location(storage, location)
-        if moved is not None:
+        if moved is None:  # torch: None means "leave it where it was saved"
+            target = location
+        elif isinstance(moved, _Storage):
             return moved
-        target = location
+        else:  # torch fails building a storage from it, with a TypeError
+            raise TypeError(f"minitorch.load: map_location returned {type(moved).__name__}; "
+                            "it must return the storage it was given (or None)")
     else:
         raise TypeError(f"'{type(map_location).__name__}' object is not callable")
     if target == "cpu":
@@ -990,6 +995,7 @@ REBUILD_TENSOR_V2 = _TorchName("torch._utils", "_rebuild_tensor_v2")
 REBUILD_PARAMETER = _TorchName("torch._utils", "_rebuild_parameter")
 REBUILD_PARAMETER_WITH_STATE = _TorchName("torch._utils", "_rebuild_parameter_with_state")
 TORCH_DEVICE = _TorchName("torch", "device")
+TORCH_SIZE = _TorchName("torch", "Size")
 _STORAGE_NAMES = {np_dtype: _TorchName("torch", st.class_name)
                   for np_dtype, st in _STORAGE_TYPE_BY_NP.items()}
 
@@ -1016,6 +1022,8 @@ def _pickler_class(pickle_module: Any) -> type:
                 return obj.name  # a str: pickle writes a global through save_global below
             if isinstance(obj, Tensor):
                 return self._reduce_tensor(obj)
+            if isinstance(obj, Size):  # written as torch.Size, which torch's loader allows
+                return (TORCH_SIZE, (tuple(obj),))
             if self.device_class is not None and isinstance(obj, self.device_class):
                 return (TORCH_DEVICE, _device_args(obj))
             return NotImplemented

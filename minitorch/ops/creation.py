@@ -921,7 +921,7 @@ def _converter(d: dtypes.dtype, name: str) -> Any:
 
 
 for _name, _d in (("float", dtypes.float32), ("double", dtypes.float64), ("long", dtypes.int64),
-                  ("int", dtypes.int32), ("bool", dtypes.bool_)):
+                  ("int", dtypes.int32), ("bool", dtypes.bool_), ("half", dtypes.float16)):
     register(_converter(_d, _name), function=False, method=True)
 
 

@@ -28,6 +28,7 @@ from minitorch.ops.inplace import rebind_inplace_form
 from minitorch.ops.support import (
     broadcast_shapes,
     cast,
+    dim_aliases,
     normalize_dim,
     normalize_dims,
     shape_arg,
@@ -625,6 +626,7 @@ register(contiguous, function=False, method=True)
 
 
 # -- joining and splitting --------------------------------------------------------
+@dim_aliases  # cat(xs, axis=1), as torch's parser allows
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; dtypes are promoted, legacy (0,) tensors skipped."""
     tensors = _tensor_list(tensors, "cat")
@@ -664,6 +666,7 @@ concatenate = cat
 register(cat, name='concatenate')
 
 
+@dim_aliases
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equal-shaped tensors along a new dim."""
     tensors = _tensor_list(tensors, "stack")
