@@ -512,6 +512,7 @@ REPR_CONFIGS: dict[str, list[Callable[[Any], Any]]] = {
     "TransformerEncoder": [lambda L: L.nn.TransformerEncoder(
         L.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2, norm=L.nn.LayerNorm(8))],
     "TransformerEncoderLayer": [lambda L: L.nn.TransformerEncoderLayer(8, 2, 16)],
+    "Transformer": [lambda L: L.nn.Transformer(8, 2, 1, 2, 16)],  # the default is 44M weights
     "Unflatten": [lambda L: L.nn.Unflatten(1, (2, 3))],
     "Unfold": [lambda L: L.nn.Unfold(2),
                lambda L: L.nn.Unfold((2, 3), dilation=2, padding=1, stride=(1, 2))],
