@@ -162,8 +162,13 @@ class Module:
 
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         """forward, with the hooks around it in torch's order (none: just forward)."""
-        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
-                or self._backward_pre_hooks or _global_forward_pre_hooks or _global_forward_hooks
+        d = self.__dict__  # dict lookups: an attribute lookup through __getattr__ costs more
+        try:
+            hooked = (d["_forward_pre_hooks"] or d["_forward_hooks"] or d["_backward_hooks"]
+                      or d["_backward_pre_hooks"])
+        except KeyError:  # Module.__init__ never ran: the attribute access below says so
+            hooked = True
+        if not (hooked or _global_forward_pre_hooks or _global_forward_hooks
                 or _global_backward_hooks or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
         called_always: set[int] = set()
@@ -210,21 +215,21 @@ class Module:
                 result = bw_hook.setup_output_hook(result)
             return result
         except Exception:
-            # always_call hooks run even when forward (or another hook) raised, then re-raise
-            late = [(i, h, i in _global_forward_hooks_with_kwargs)
-                    for i, h in _global_forward_hooks.items()
+            # always_call hooks run even when forward (or another hook) raised, then re-raise;
+            # like torch, global ones get (module, args, result) even if with_kwargs
+            late = [(i, h, False, "global module") for i, h in _global_forward_hooks.items()
                     if i in _global_forward_hooks_always_called and i not in called_always]
-            late += [(i, h, i in self._forward_hooks_with_kwargs)
+            late += [(i, h, i in self._forward_hooks_with_kwargs, "module")
                      for i, h in self._forward_hooks.items()
                      if i in self._forward_hooks_always_called and i not in called_always]
-            for _, hook, with_kwargs in late:
+            for _, hook, with_kwargs, kind in late:
                 try:
                     new = hook(self, args, kwargs, result) if with_kwargs else \
                         hook(self, args, result)
                     if new is not None:
                         result = new
                 except Exception as e:
-                    warnings.warn("module forward hook with ``always_call=True`` raised an "
+                    warnings.warn(f"{kind} forward hook with ``always_call=True`` raised an "
                                   "exception that was silenced as another error was raised in "
                                   f"forward: {e}", stacklevel=2)
             raise
