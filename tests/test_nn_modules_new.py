@@ -142,7 +142,7 @@ def test_register_backward_hook_is_refused() -> None:
 
 
 def _global_backward(L):
-    glob = L.nn.modules.module if L is torch else mt.nn.module
+    glob = L.nn.modules.module
     log = []
     seq = L.nn.Sequential(_linear(L), L.nn.Tanh())
     handles = [glob.register_module_full_backward_pre_hook(
@@ -258,3 +258,18 @@ def test_dropout2d_warnings_as_torch() -> None:
             L.nn.functional.dropout2d(L.ones(2, 3, 4))
         with pytest.warns(UserWarning, match="Received a 5-D input to dropout2d"):
             L.nn.functional.dropout2d(L.ones(2, 3, 4, 1, 1))
+
+
+def test_inplace_op_inside_a_hooked_module_keeps_saved_arrays_intact() -> None:
+    """torch refuses an in-place op on the hooked view; minitorch works on a copy, so tanh's
+    saved output is untouched and the gradient is the math's (torch, out of place)."""
+    grads = []
+    for L, inplace in ((torch, False), (mt, True)):
+        z = L.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        x = z.tanh()
+        m = L.nn.ReLU(inplace=inplace)
+        m.register_full_backward_hook(lambda mod, gi, go: None)
+        y = m(x)
+        (y * y).sum().backward()
+        grads.append(z.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)

@@ -6,7 +6,7 @@ Function with its forward and backward side by side). init.py draws initial
 weights from torch's distributions; utils/ clips gradients and packs sequences (utils.rnn).
 """
 
-from minitorch.nn import functional, init, utils
+from minitorch.nn import functional, init, modules, utils
 from minitorch.nn.activation import (
     CELU,
     ELU,

@@ -105,7 +105,9 @@ class BackwardHookFunction(Function):
     @staticmethod
     def forward(ctx, token, x, gate, slot):
         ctx.gate, ctx.slot = gate, slot
-        return x  # the same memory, as torch's view of the tensor
+        # torch returns a view and forbids in-place ops on it; a copy keeps an in-place op
+        # (ReLU(inplace=True)) from changing an array another node saved for its backward
+        return x.copy()
 
     @staticmethod
     def backward(ctx, grad):
