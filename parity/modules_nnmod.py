@@ -285,6 +285,40 @@ def _api_backward_hook_cases(L: Any) -> Any:
     return res
 
 
+def _api_hook_reuse(L: Any) -> Any:
+    """Identity (input returned as output), one module called twice in a graph with its
+    output used twice, and autograd.grad twice over a retained graph."""
+    res: list[Any] = []
+    log: list[Any] = []
+    m = L.nn.Identity()
+    m.register_full_backward_pre_hook(lambda mod, go: log.append(["pre", _vals(go)])
+                                      or (go[0] * 2,))
+    m.register_full_backward_hook(lambda mod, gi, go: log.append(["post", _vals(gi),
+                                                                  _vals(go)]))
+    x = _x(L, 2)
+    (m(x) * 3).sum().backward()
+    res.append([log[:], _val(x.grad)])
+    log.clear()
+    lin = _fixed_linear(L, 2, 2)
+    lin.register_full_backward_hook(lambda mod, gi, go: log.append(["lin", _vals(gi),
+                                                                    _vals(go)])
+                                    or (gi[0] * 0.5,))
+    x = _x(L, 1, 2)
+    h = lin(x)
+    y = lin(h.tanh())
+    (y.sum() + (h * h).sum()).backward()
+    res.append([log[:], _val(x.grad), _val(lin.weight.grad)])
+    log.clear()
+    g = L.nn.GELU()
+    g.register_full_backward_pre_hook(lambda mod, go: log.append(["gpre", _vals(go)]))
+    a = _x(L, 3)
+    b = g(a)
+    first = L.autograd.grad(b.sum(), a, retain_graph=True)
+    second = L.autograd.grad((b * 2).sum(), a)
+    res.append([log[:], _vals(first), _vals(second)])
+    return res
+
+
 def _api_global_hooks(L: Any) -> Any:
     """nn.modules.module.register_module_forward_(pre_)hook: called for every module, before
     the module's own hooks; removed afterwards."""
@@ -579,6 +613,8 @@ API_CASES: dict[str, Callable[[Any], Any]] = {
     "hooks: always_call forward hooks run when forward raises": _api_always_call,
     "hooks: full backward hooks with tuple outputs, non-tensor args, None and replacements":
         _api_backward_hook_cases,
+    "hooks: Identity, a module called twice, autograd.grad over a retained graph":
+        _api_hook_reuse,
     "hooks: global module forward (pre-)hooks": _api_global_hooks,
     "ParameterList: append, extend, +=, slicing, state_dict keys, repr, errors":
         _api_parameter_list,
