@@ -7,13 +7,15 @@ through an identity Function on the way in and on the way out
 (torch/utils/hooks.py, BackwardHook); we do the same with two small Functions,
 without touching the engine:
 
-    x1, x2 --Join--> token --Split_1--> x1'      (the module runs on x1', x2')
-                           --Split_2--> x2'
+    x1, x2 --Join--> token --BackwardHookFunction(slot 0)--> x1'   (the module runs on
+                           --BackwardHookFunction(slot 1)--> x2'    x1', x2')
 
-Each Split hands its gradient to a shared `_Gate` and gives the token a zero;
-the engine runs Join only after every Split that got a gradient (Join is
-upstream of all of them), so Join's backward sees the whole tuple at once,
-calls the user's hooks, and sends each tensor its (possibly replaced) gradient.
+Each BackwardHookFunction hands its gradient to a shared `_Gate` and gives the
+token a zero; the engine runs Join only after all of them (Join is upstream of
+every one), so Join's backward sees the whole tuple at once, calls the user's
+hooks, and sends each tensor its (possibly replaced) gradient. The outputs go
+through the same pair, where Join calls the backward pre-hooks. (The engine's
+nodes have one output each; this is how one node sees many gradients.)
 Read module.py first.
 """
 
@@ -149,14 +151,13 @@ class BackwardHook:
         self.grad_outputs: tuple | None = None
         self.n_inputs = -1
         self.input_tensors_index: list[int] | None = None
-        self.input_arrays: list[np.ndarray] = []
         self.n_outputs = -1
         self.output_tensors_index: list[int] | None = None
 
     def _wrap(self, values: tuple, release: Callable[[dict[int, np.ndarray]], tuple]
               ) -> tuple[list[Any], list[int] | None, list[int]]:
-        """Pass the tensors that want a gradient through Join/Split; (values, tensor indices,
-        wrapped indices), tensor indices None when nothing wants a gradient."""
+        """Pass the tensors that want a gradient through Join and BackwardHookFunction;
+        (values, tensor indices, wrapped indices), tensor indices None when none wants one."""
         tensors_idx = [i for i, v in enumerate(values) if isinstance(v, Tensor)]
         wrapped = [i for i in tensors_idx if values[i].requires_grad]
         if not (wrapped and is_grad_enabled()):

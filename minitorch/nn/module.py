@@ -6,6 +6,8 @@ assigning a submodule or calling `register_buffer`. That one trick, done in
 `Module.__setattr__`, is what lets `parameters()`, `state_dict()`, `to()`
 and `train()` walk the whole model without the author listing anything.
 
+Calling a module runs `forward` with the user's hooks around it (`_call_impl`,
+in torch's order; hooks.py shows how backward hooks see their gradients).
 Read this file first in nn/, then linear.py (the smallest real module),
 then functional/ for the math the modules call.
 """
