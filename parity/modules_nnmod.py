@@ -7,17 +7,33 @@ compared -- here with hooks that replace outputs and gradients, so the replaced 
 are what is compared). `API_CASES` are run by run_api_case: each function is called with
 torch and with minitorch and must return the same plain value -- the sequence of hook calls
 and the tensors each hook saw, container behaviour, errors (class and message), and the
-repr of every nn module class both engines have (REPR_CONFIGS). Read parity/modules.py first.
+repr of every nn module class both engines have (REPR_CONFIGS).
+`run_channel_dropout_stats` checks Dropout1d/2d/3d's random training masks statistically,
+as parity/modules.py's run_dropout_stats does for Dropout. Read parity/modules.py first.
 """
 
 from __future__ import annotations
 
 import collections
+import math
+import warnings
 from typing import Any, Callable
 
 import numpy as np
+import torch
 
-from parity.modules import ModuleCase, _err, _err_and_message, _rand, inputs_of, to_numpy
+import minitorch as mt
+from parity.modules import (
+    SIGMAS,
+    ModuleCase,
+    Outcome,
+    _err,
+    _err_and_message,
+    _rand,
+    inputs_of,
+    to_numpy,
+    zlib_seed,
+)
 
 
 def _val(t: Any) -> Any:
@@ -257,7 +273,6 @@ def _api_backward_hook_cases(L: Any) -> Any:
     lin = _fixed_linear(L, 2, 2)
     lin.register_full_backward_hook(lambda mod, gi, go: log.append(["lin", _vals(gi),
                                                                     _vals(go)]))
-    import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         lin(_x(L, 1, 2, requires_grad=False)).sum().backward()
@@ -438,8 +453,6 @@ def _api_bilinear_errors(L: Any) -> Any:
 
 
 def _api_dropout_nd_errors(L: Any) -> Any:
-    import warnings
-
     F = L.nn.functional
     one = L.ones
     res: list[Any] = []
@@ -582,10 +595,6 @@ REPR_CONFIGS: dict[str, list[Callable[[Any], Any]]] = {
 
 def module_class_names() -> list[str]:
     """Every nn.Module subclass minitorch.nn exports that torch.nn also has."""
-    import torch
-
-    import minitorch as mt
-
     return sorted(n for n in dir(mt.nn)
                   if isinstance(getattr(mt.nn, n), type)
                   and issubclass(getattr(mt.nn, n), mt.nn.Module) and hasattr(torch.nn, n))
@@ -593,8 +602,6 @@ def module_class_names() -> list[str]:
 
 def repr_of(L: Any, name: str) -> list[str]:
     """The reprs of every configuration of class `name` in engine L."""
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Transformer's nested-tensor notice
         return [repr(make(L)) for make in REPR_CONFIGS.get(name, [lambda L: getattr(L.nn,
@@ -628,6 +635,32 @@ API_CASES: dict[str, Callable[[Any], Any]] = {
     "F.dropout1d/2d/3d: shape errors, warnings, no-op forms": _api_dropout_nd_errors,
     "repr of every nn module class both engines have (REPR_CONFIGS)": _api_reprs,
 }
+
+def run_channel_dropout_stats(p: float = 0.3) -> Outcome:
+    """Dropout1d/2d/3d's training masks: one decision per (sample, channel), keep rate 1 - p
+    within 5 standard errors, kept values scaled by torch's own 1/(1-p), gradient = mask."""
+    scale = float(torch.nn.functional.dropout(torch.ones(10_000), p).max())
+    details, ok = [], True
+    for cls, shape in (("Dropout1d", (60, 50, 4)), ("Dropout2d", (60, 50, 2, 2)),
+                       ("Dropout3d", (60, 50, 2, 1, 2))):
+        mt.manual_seed(zlib_seed("channel dropout", cls, p))
+        x = mt.ones(*shape, dtype=mt.float32, requires_grad=True)
+        y = getattr(mt.nn, cls)(p)(x)
+        y.sum().backward()
+        v = y.detach().numpy().reshape(shape[0], shape[1], -1)
+        channel = v[..., 0]
+        whole = bool(np.all(v == channel[..., None]))
+        scaled = set(np.unique(channel).tolist()) <= {0.0, np.float32(scale)}
+        rate = float((channel != 0).mean())
+        n = channel.size
+        in_band = abs(rate - (1 - p)) <= SIGMAS * math.sqrt(p * (1 - p) / n)
+        grad = bool(np.array_equal(x.grad.numpy(), y.detach().numpy()))
+        ok = ok and whole and scaled and in_band and grad
+        details.append(f"{cls}: keep {rate:.3f}" + ("" if whole and scaled and grad
+                                                     else " (mask wrong)"))
+    return Outcome(status="ok" if ok else "FAIL", detail="; ".join(details),
+                   checks="mask statistics")
+
 
 COVERS = (
     "nn.ParameterList", "nn.ParameterDict", "nn.Bilinear", "F.bilinear", "bilinear",

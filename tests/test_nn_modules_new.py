@@ -20,7 +20,14 @@ import torch
 import minitorch as mt
 import minitorch.nn.functional as F
 from parity.modules import run_api_case, run_module_case
-from parity.modules_nnmod import API_CASES, COVERS, module_class_names, nnmod_cases, repr_of
+from parity.modules_nnmod import (
+    API_CASES,
+    COVERS,
+    module_class_names,
+    nnmod_cases,
+    repr_of,
+    run_channel_dropout_stats,
+)
 
 
 # -- the parity cases, in both engines --------------------------------------------------------
@@ -240,6 +247,11 @@ def test_channel_dropout_masks_whole_channels(fn, shape, lead) -> None:
     rate = float((per_channel != 0).mean())
     assert abs(rate - (1 - p)) <= 5 * math.sqrt(p * (1 - p) / n)
     np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
+
+
+def test_parity_channel_dropout_statistics_pass() -> None:
+    out = run_channel_dropout_stats()
+    assert out.status == "ok", out.detail
 
 
 def test_channel_dropout_inplace_and_eval() -> None:
