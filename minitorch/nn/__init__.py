@@ -6,7 +6,7 @@ Function with its forward and backward side by side). init.py draws initial
 weights from torch's distributions; utils/ clips gradients and packs sequences (utils.rnn).
 """
 
-from minitorch.nn import functional, init, utils
+from minitorch.nn import functional, init, modules, utils
 from minitorch.nn.activation import (
     CELU,
     ELU,
@@ -38,11 +38,17 @@ from minitorch.nn.activation import (
     Threshold,
 )
 from minitorch.nn.attention import MultiheadAttention
-from minitorch.nn.containers import ModuleDict, ModuleList, Sequential
+from minitorch.nn.containers import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from minitorch.nn.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
 from minitorch.nn.distance import CosineSimilarity, PairwiseDistance
-from minitorch.nn.dropout import Dropout
-from minitorch.nn.linear import Flatten, Identity, Linear, Unflatten
+from minitorch.nn.dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from minitorch.nn.linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from minitorch.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -130,4 +136,6 @@ __all__ = [
     "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d",
     "Upsample", "PixelShuffle", "PixelUnshuffle", "Fold", "Unfold",
+    # containers of parameters, Bilinear, channel-wise dropout
+    "ParameterList", "ParameterDict", "Bilinear", "Dropout1d", "Dropout2d", "Dropout3d",
 ]

@@ -1,4 +1,4 @@
-"""Linear, Identity, Flatten, Unflatten: the simplest layers.
+"""Linear, Bilinear, Identity, Flatten, Unflatten: the simplest layers.
 
 Linear is the model for every layer in nn/: __init__ creates Parameters
 (assignment registers them), reset_parameters draws them from torch's
@@ -61,6 +61,46 @@ class Linear(Module):
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
+        )
+
+
+class Bilinear(Module):
+    """y_k = x1 @ weight[k] @ x2 + bias[k], weight (out_features, in1_features, in2_features).
+
+    Initialised like torch: weight and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features)).
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        d = default_float(dtype)
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(new_tensor((out_features, in1_features, in2_features), d))
+        if bias:
+            self.bias = Parameter(new_tensor((out_features,), d))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.in1_features <= 0:
+            raise ValueError(
+                f"in1_features must be > 0, but got (in1_features={self.in1_features})"
+            )
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
         )
 
 

@@ -6,20 +6,72 @@ assigning a submodule or calling `register_buffer`. That one trick, done in
 `Module.__setattr__`, is what lets `parameters()`, `state_dict()`, `to()`
 and `train()` walk the whole model without the author listing anything.
 
+Calling a module runs `forward` with the user's hooks around it (`_call_impl`,
+in torch's order; hooks.py shows how backward hooks see their gradients).
 Read this file first in nn/, then linear.py (the smallest real module),
 then functional/ for the math the modules call.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from minitorch import dtypes
+from minitorch import devices, dtypes
 from minitorch.autograd.grad_mode import no_grad
+from minitorch.devices import check_device
+from minitorch.nn.hooks import BackwardHook, RemovableHandle
 from minitorch.tensor import Tensor
+
+# Hooks every module calls (torch.nn.modules.module's globals): debugging and profiling aids.
+_global_forward_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_forward_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict[int, bool] = OrderedDict()
+_global_forward_hooks_always_called: OrderedDict[int, bool] = OrderedDict()
+_global_backward_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_backward_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_is_full_backward_hook: list[bool | None] = [None]  # a list: set from functions below
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+               "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+               "_backward_pre_hooks", "_backward_hooks")
+
+
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """hook(module, args) before every module's forward (runs before the module's own)."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """hook(module, args, output) after every module's forward (before the module's own)."""
+    handle = RemovableHandle(_global_forward_hooks,
+                             extra_dict=_global_forward_hooks_always_called)
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """hook(module, grad_output) for every module (before the module's own)."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """hook(module, grad_input, grad_output) for every module (before the module's own)."""
+    _global_is_full_backward_hook[0] = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
 
 
 class Parameter(Tensor):
@@ -95,14 +147,157 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", {})
+        for name in _HOOK_DICTS:
+            object.__setattr__(self, name, OrderedDict())
+        object.__setattr__(self, "_is_full_backward_hook", None)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        for name in _HOOK_DICTS:  # a module pickled before hooks existed
+            self.__dict__.setdefault(name, OrderedDict())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        """forward, with the hooks around it in torch's order (none: just forward)."""
+        d = self.__dict__  # dict lookups: an attribute lookup through __getattr__ costs more
+        try:
+            hooked = (d["_forward_pre_hooks"] or d["_forward_hooks"] or d["_backward_hooks"]
+                      or d["_backward_pre_hooks"])
+        except KeyError:  # Module.__init__ never ran: the attribute access below says so
+            hooked = True
+        if not (hooked or _global_forward_pre_hooks or _global_forward_hooks
+                or _global_backward_hooks or _global_backward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        called_always: set[int] = set()
+        result = None
+        try:
+            pre_hooks = [*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()]
+            for hook_id, hook in pre_hooks:
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {new}.")
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            backward_pre = [*_global_backward_pre_hooks.values(),
+                            *self._backward_pre_hooks.values()]
+            full = [*(_global_backward_hooks.values() if _global_is_full_backward_hook[0]
+                      else ()), *self._backward_hooks.values()]
+            bw_hook = None
+            if full or backward_pre:
+                bw_hook = BackwardHook(self, full, backward_pre)
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or \
+                        hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or \
+                        hook_id in _global_forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                if new is not None:
+                    result = new
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a "
+                                  f"Tensor or a tuple of Tensors but received {type(result)}",
+                                  stacklevel=2)
+                result = bw_hook.setup_output_hook(result)
+            return result
+        except Exception:
+            # always_call hooks run even when forward (or another hook) raised, then re-raise;
+            # like torch, global ones get (module, args, result) even if with_kwargs
+            late = [(i, h, False, "global module") for i, h in _global_forward_hooks.items()
+                    if i in _global_forward_hooks_always_called and i not in called_always]
+            late += [(i, h, i in self._forward_hooks_with_kwargs, "module")
+                     for i, h in self._forward_hooks.items()
+                     if i in self._forward_hooks_always_called and i not in called_always]
+            for _, hook, with_kwargs, kind in late:
+                try:
+                    new = hook(self, args, kwargs, result) if with_kwargs else \
+                        hook(self, args, result)
+                    if new is not None:
+                        result = new
+                except Exception as e:
+                    warnings.warn(f"{kind} forward hook with ``always_call=True`` raised an "
+                                  "exception that was silenced as another error was raised in "
+                                  f"forward: {e}", stacklevel=2)
+            raise
+
+    __call__ = _call_impl
+
+    # -- hooks -------------------------------------------------------------------
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """hook(module, args) -> None or new args, before forward (with_kwargs: hook(module,
+        args, kwargs) -> None or (args, kwargs)). prepend: run before the existing ones."""
+        handle = RemovableHandle(self._forward_pre_hooks,
+                                 extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False
+                              ) -> RemovableHandle:
+        """hook(module, args, output) -> None or a new output, after forward.
+
+        with_kwargs: hook(module, args, kwargs, output); always_call: run even if forward raised.
+        """
+        handle = RemovableHandle(self._forward_hooks, extra_dict=[
+            self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False
+                                        ) -> RemovableHandle:
+        """hook(module, grad_output) -> None or a new grad_output, before the module's backward."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False
+                                    ) -> RemovableHandle:
+        """hook(module, grad_input, grad_output) -> None or a new grad_input (see hooks.py)."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """torch's deprecated non-full hook: not implemented (it sees only the last node)."""
+        raise NotImplementedError(
+            "register_backward_hook (deprecated in torch) is not implemented in minitorch; use "
+            "register_full_backward_hook"
+        )
 
     # -- registration: the attribute trick ---------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -110,7 +305,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self.register_parameter(name, value)
             return
         if params is not None and name in params:
@@ -125,7 +320,7 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=modules)
             modules[name] = value
             return
         if modules is not None and name in modules:
@@ -147,11 +342,13 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop `name` from wherever it was registered before (it is being re-registered)."""
+    def _forget(self, name: str, keep: dict) -> None:
+        """Drop `name` from the other registries (it is being re-registered in `keep`, where
+        it keeps its place: replacing model.fc does not move it to the end of state_dict)."""
         self.__dict__.pop(name, None)
         for d in (self._parameters, self._buffers, self._modules):
-            d.pop(name, None)
+            if d is not keep:
+                d.pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -236,17 +433,32 @@ class Module:
         """The module at a dotted path, e.g. model.get_submodule('encoder.0')."""
         mod = self
         for item in target.split(".") if target else []:
-            if item not in mod._modules:
+            if not hasattr(mod, item):
                 raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
-            mod = mod._modules[item]
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 
     def get_parameter(self, target: str) -> Parameter:
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
-        return mod._parameters[name]
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        buffer = getattr(mod, name)
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
 
     # -- walking the tree --------------------------------------------------
     def named_modules(
@@ -261,10 +473,10 @@ class Module:
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
+            if mod in memo:  # torch's memo holds the modules themselves
+                continue
             if remove_duplicate:
-                if id(mod) in memo:
-                    continue
-                memo.add(id(mod))
+                memo.add(mod)
             yield name, mod
             children = [
                 (name + ("." if name else "") + key, child)
@@ -381,17 +593,22 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """`to(dtype)`, `to('cpu')`, `to(dtype=...)`: floating tensors change dtype, in place."""
         dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
+        device_kw = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() received an invalid combination of arguments: {list(kwargs)}")
+        check_device(device_kw, "to", copy=True)
         for a in args:
             if isinstance(a, dtypes.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
-            elif a != "cpu" and str(a) != "cpu":
-                raise RuntimeError(f"to(): minitorch only has the 'cpu' device, got {a!r}")
+            elif isinstance(a, (str, int, devices.device)) and not isinstance(a, bool):
+                check_device(a, "to", copy=True)  # 'cpu', 'cpu:0', device('cpu', 0)
+            else:
+                raise TypeError(f"to() received an invalid combination of arguments - got "
+                                f"({type(a).__name__})")
         if dtype is None:
             return self
         dtype = dtypes.to_dtype(dtype)

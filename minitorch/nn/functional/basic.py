@@ -7,6 +7,8 @@ scatter-add of the upstream rows into the rows that were looked up.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from minitorch import ops
@@ -18,7 +20,8 @@ from minitorch.random import numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
-__all__ = ["linear", "bilinear", "dropout", "embedding", "one_hot"]
+__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "embedding",
+           "one_hot"]
 
 
 class Linear(Function):
@@ -82,11 +85,75 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 register(linear, function=False, functional=True)
 
 
+class Bilinear(Function):
+    """y[..., k] = x1[..., i] W[k, i, j] x2[..., j] + b[k];  x1: grad_k W_kij x2_j,
+    x2: grad_k W_kij x1_i,  W: sum over batch of grad_k x1_i x2_j,  b: grad summed over batch."""
+
+    @staticmethod
+    def forward(ctx, x1, w, x2, b):
+        ctx.save_for_backward(x1, w, x2)
+        y = np.einsum("...i,kij,...j->...k", x1, w, x2, optimize=True)
+        return y if b is None else y + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        x1, w, x2 = ctx.saved
+        needs = ctx.needs_input_grad
+        gx1 = np.einsum("...k,kij,...j->...i", grad, w, x2, optimize=True) if needs[0] else None
+        gw = np.einsum("...k,...i,...j->kij", grad, x1, x2, optimize=True) if needs[1] else None
+        gx2 = np.einsum("...k,kij,...i->...j", grad, w, x1, optimize=True) if needs[2] else None
+        gb = None
+        if len(needs) > 3 and needs[3]:
+            gb = grad.reshape(-1, grad.shape[-1]).sum(axis=0)
+        return gx1, gw, gx2, gb
+
+
+_SCALAR_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int"}
+
+
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y_k = x1 @ W_k @ x2 + b_k, composed from einsum."""
-    out = ops.einsum("...i,kij,...j->...k", input1, weight, input2)
-    return out if bias is None else out + bias
-register(bilinear, function=False, functional=True)
+    """y_k = x1 @ W_k @ x2 + b_k over the last dims; weight (out, in1, in2), bias (out,)."""
+    check_tensor(input1, "bilinear", "input1", 1)
+    check_tensor(input2, "bilinear", "input2", 2)
+    check_tensor(weight, "bilinear", "weight", 3)
+    check_optional_tensor(bias, "bilinear", "bias", 4)
+    x1, x2, w = input1.array, input2.array, weight.array
+    if x1.ndim != x2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and "
+                           f"{x2.ndim}")
+    for d in range(x1.ndim - 1):
+        if x1.shape[d] != x2.shape[d]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {x1.shape[d]} and {x2.shape[d]}")
+    if w.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-D (out, in1, in2), got shape "
+                           f"{tuple(w.shape)}")
+    if x1.shape[-1] != w.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
+                           f"{x1.shape[-1]} but expected {w.shape[1]}")
+    if x2.shape[-1] != w.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
+                           f"{x2.shape[-1]} but expected {w.shape[2]}")
+    if bias is not None:
+        if bias.ndim == 0:
+            raise IndexError("bilinear(): Dimension specified as 0 but tensor has no dimensions")
+        if bias.shape[0] != w.shape[0]:
+            raise RuntimeError(f"bilinear(): bias size does not match weight size: got "
+                               f"{bias.shape[0]} but expected {w.shape[0]}")
+        if bias.ndim != 1:
+            raise RuntimeError(f"bilinear(): bias must be 1-D (out_features,), got shape "
+                               f"{tuple(bias.shape)}")
+    dts = [x1.dtype, x2.dtype, w.dtype] + ([] if bias is None else [bias.array.dtype])
+    if len(set(dts)) > 1:
+        names = [_SCALAR_NAMES.get(str(d), str(d)) for d in dts]
+        raise RuntimeError(
+            f"All tensors must have the same dtype, got input1: {names[0]}, input2: {names[1]}, "
+            f"weight: {names[2]}" + ("" if bias is None else f", bias: {names[3]}"))
+    if x1.dtype.kind != "f":
+        raise RuntimeError(f"bilinear(): expected floating point inputs, got {input1.dtype}")
+    return Bilinear.apply(input1, weight, input2, bias)
+register(bilinear, function=True, functional=True)
 
 
 class NativeDropout(Function):
@@ -126,6 +193,107 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return ops.inplace(input, lambda t: NativeDropout.apply(t, p, None))
     return NativeDropout.apply(input, p, None)
 register(dropout, function=False, functional=True)
+
+
+class FeatureDropout(Function):
+    """y = x * m / (1 - p), one m ~ Bernoulli(1 - p) per channel (all of a channel's positions
+    share it);  x: grad * m / (1 - p)."""
+
+    @staticmethod
+    def forward(ctx, x, p, lead):
+        # lead = 2 for (N, C, *spatial), 1 for an unbatched (C, *spatial): the mask's own dims
+        noise_shape = x.shape[:lead] + (1,) * (x.ndim - lead)
+        if p == 1:
+            noise = np.zeros(noise_shape, dtype=x.dtype)
+        else:
+            keep = numpy_generator(None).random(noise_shape) < 1.0 - p
+            noise = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
+        ctx.save_for_backward(noise)
+        return x * noise
+
+    @staticmethod
+    def backward(ctx, grad):
+        (noise,) = ctx.saved
+        return grad * noise, None, None
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, lead: int,
+                     op: str) -> Tensor:
+    """Channel-wise dropout (ATen's feature_dropout): input itself when nothing is dropped."""
+    if not training or p == 0 or input.array.size == 0:
+        return input
+    if input.ndim + (2 - lead) < 2:  # torch unsqueezes an unbatched input first
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if input.array.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {input.dtype}")
+    if inplace:
+        return ops.inplace(input, lambda t: FeatureDropout.apply(t, p, lead))
+    return FeatureDropout.apply(input, p, lead)
+
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) with probability p, scale the rest by 1/(1-p)."""
+    check_tensor(input, "dropout1d")
+    _check_p(p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _feature_dropout(input, p, training, inplace, 2 if input.ndim == 3 else 1,
+                            "dropout1d")
+register(dropout1d, function=False, functional=True)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, H, W) with probability p; like torch, a 3-D input is
+    read as (N, C, L) (with a warning), not as an unbatched (C, H, W)."""
+    check_tensor(input, "dropout2d")
+    _check_p(p)
+    if input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and "
+            "will result in an error in a future release. To retain the behavior and silence "
+            "this warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+register(dropout2d, function=False, functional=True)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p."""
+    check_tensor(input, "dropout3d")
+    _check_p(p)
+    if input.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and "
+            "will result in an error in a future release. To retain the behavior and silence "
+            "this warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    # unbatched (anything but 5-D) is unsqueezed to a batch of one in torch: the mask is per
+    # leading dim then
+    return _feature_dropout(input, p, training, inplace, 2 if input.ndim == 5 else 1,
+                            "dropout3d")
+register(dropout3d, function=False, functional=True)
 
 
 class EmbeddingLookup(Function):
