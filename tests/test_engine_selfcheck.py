@@ -104,6 +104,24 @@ def test_torch_modules_against_torch_pass(row: OpSpec) -> None:
         assert all("grad" in r.checks for r in results)
 
 
+class _TorchWithoutAutogradGrad(types.ModuleType):
+    """torch as a homework engine might be: `.backward(cotangent)` and `.grad`, no
+    autograd.grad, so the adapter's default path (backward, then read .grad) is used."""
+
+    autograd = types.SimpleNamespace()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(torch, name)
+
+
+@pytest.mark.parametrize("name", ("mul", "split", "sort", "F.cross_entropy"))
+def test_an_engine_with_only_backward_and_grad(name: str) -> None:
+    engine = engines.Engine(_TorchWithoutAutogradGrad("torch_backward_only"))
+    results = run_row(rows_by_name()[name], quick=True, engine=engine)
+    assert any("grad" in r.checks for r in results)
+    assert all(r.status == "pass" for r in results), _report(results)
+
+
 # -- a wrong engine is caught ----------------------------------------------------------------
 class _TorchWithWrongExp(types.ModuleType):
     """torch, except that `exp` is off by one part in a thousand."""
