@@ -22,7 +22,7 @@ Sections (parity/sections.py) that run against another engine read `current()`; 
 does not declare `ENGINES = "any"` is skipped for other engines with the reason in
 SECTION_REASONS. `PARITY_ENGINE` in the environment carries --engine to the workers.
 
-Read spec.py and convert.py first; runner.py uses this.
+Read spec.py first; convert.py and runner.py use this.
 """
 
 from __future__ import annotations
@@ -158,31 +158,30 @@ def load(spec: str) -> Engine:
     return Engine(obj, name=spec, known_differences=(spec == DEFAULT))
 
 
-_CURRENT: dict[str, Engine] = {}
+_LOADED: dict[str, Engine] = {}  # by spec: each module is wrapped once
+
+
+def _loaded(spec: str) -> Engine:
+    if spec not in _LOADED:
+        _LOADED[spec] = load(spec)
+    return _LOADED[spec]
 
 
 def current() -> Engine:
     """The engine under test of this process: $PARITY_ENGINE, default minitorch."""
-    spec = os.environ.get(ENGINE_ENV) or DEFAULT
-    if spec not in _CURRENT:
-        _CURRENT[spec] = load(spec)
-    return _CURRENT[spec]
+    return _loaded(os.environ.get(ENGINE_ENV) or DEFAULT)
 
 
 def reference() -> Engine:
     """torch, through the same adapter as any engine."""
-    if REFERENCE not in _CURRENT:
-        _CURRENT[REFERENCE] = load(REFERENCE)
-    return _CURRENT[REFERENCE]
+    return _loaded(REFERENCE)
 
 
 def resolve(engine: Engine | str | None) -> Engine:
     """An Engine from an Engine, a module name, or None (the current one)."""
     if engine is None:
         return current()
-    if isinstance(engine, str):
-        return load(engine) if engine not in _CURRENT else _CURRENT[engine]
-    return engine
+    return _loaded(engine) if isinstance(engine, str) else engine
 
 
 def section_skip_reason(engine: Engine, module: str) -> str | None:
