@@ -14,9 +14,10 @@ differs, as the module's `PARITY_ENGINE` attribute or as `--engine module:attrib
     grad(t) -> np.ndarray | None         a leaf's `.grad` as NumPy (None: no gradient)
 
 and, with defaults that suit torch-like modules: is_tensor, is_dtype, dtype_name,
-requires_grad, grads (backward, then each input's grad; lib.autograd.grad where the engine
-has it). `known_differences` says whether the rows' known differences and tolerance overrides
-apply: they were written for minitorch, so only minitorch's adapter sets it.
+requires_grad, seed (lib.manual_seed, before every call: the same seed in both engines),
+grads (backward, then each input's grad; lib.autograd.grad where the engine has it).
+`known_differences` says whether the rows' known differences and tolerance overrides apply:
+they were written for minitorch, so only minitorch's adapter sets it.
 
 Sections (parity/sections.py) that run against another engine read `current()`; one that
 does not declare `ENGINES = "any"` is skipped for other engines with the reason in
@@ -138,6 +139,14 @@ class Engine:
 
     def requires_grad(self, t: Any) -> bool:
         return bool(getattr(t, "requires_grad", False))
+
+    def seed(self, seed: int) -> None:
+        """Seed the engine's global generator (the sweep does before every call)."""
+        generator = getattr(self.lib, "default_generator", None)
+        if generator is not None:  # torch.manual_seed also seeds every device: 1 ms, not 1 us
+            generator.manual_seed(seed)
+        elif hasattr(self.lib, "manual_seed"):
+            self.lib.manual_seed(seed)
 
     def gradcheck(self) -> Any:
         """The engine's own gradcheck(f, inputs, raise_exception=False), if it has one."""

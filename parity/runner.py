@@ -290,14 +290,17 @@ class _Deadline:
 
 
 # -- one case --------------------------------------------------------------------------------
-def _call(lib: Any, row_fn: Any, sample: Sample, grad_at: tuple[int, ...]
-          ) -> tuple[Any, list[Any], BaseException | None]:
-    """row_fn(engine.lib, *inputs) with the sample's inputs made by the engine's adapter
-    (`lib`: an Engine, or a module such as torch)."""
+def _call(engine: Engine, row_fn: Any, sample: Sample, grad_at: tuple[int, ...],
+          seed: int | None = None) -> tuple[Any, list[Any], BaseException | None]:
+    """row_fn(engine.lib, *inputs) with the sample's inputs made by the engine's adapter; the
+    engine's generator seeded first, when a seed is given, so a rerun of one case draws what
+    the sweep drew, and torch against torch draws the same numbers."""
     args: list[Any] = []
     try:
-        args, kwargs = build_call(lib, sample.args, sample.kwargs, grad_at)
-        return row_fn(lib.lib if isinstance(lib, Engine) else lib, *args, **kwargs), args, None
+        args, kwargs = build_call(engine, sample.args, sample.kwargs, grad_at)
+        if seed is not None:
+            engine.seed(seed)
+        return row_fn(engine.lib, *args, **kwargs), args, None
     except (CaseTimeout, MemoryError):  # the case fails, whatever the other engine did
         raise
     except Exception as e:
@@ -355,8 +358,9 @@ def _run_case(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
               expect_raise: bool, eng: Engine) -> None:
     grad_at = grad_positions(sample.args, sample.grad_args) \
         if (row.differentiable or sample.grad_args is not None) else ()
-    t_out, t_args, t_err = _call(engines.reference(), row.fn, sample, grad_at)
-    m_out, m_args, m_err = _call(eng, row.fn, sample, grad_at)
+    seed = seed_for(res.key, "rng")
+    t_out, t_args, t_err = _call(engines.reference(), row.fn, sample, grad_at, seed)
+    m_out, m_args, m_err = _call(eng, row.fn, sample, grad_at, seed)
     if t_err is not None or expect_raise:
         res.checks.append("raises")
         want = error_class(t_err) if t_err is not None else None
@@ -396,10 +400,11 @@ def _check_variants(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
     """Each method/operator form must give what torch's same form gives."""
     for name in sorted(row.variants):
         vfn = row.variants[name]
-        t_out, _, t_err = _call(engines.reference(), vfn, sample, ())
+        seed = seed_for(res.key, "rng", name)
+        t_out, _, t_err = _call(engines.reference(), vfn, sample, (), seed)
         if t_err is not None:
             continue  # this form does not take this sample (e.g. an operator with kwargs)
-        m_out, _, m_err = _call(eng, vfn, sample, ())
+        m_out, _, m_err = _call(eng, vfn, sample, (), seed)
         res.checks.append(f"variant:{name}")
         if m_err is not None:
             _fail(res, f"variant {name}: {eng.name} raises {error_text(m_err, _package(eng))}")
