@@ -50,7 +50,10 @@ def clone_layout(a: np.ndarray) -> np.ndarray:
     """A copy of `a` with the same shape, dtype, strides and writeability.
 
     Contiguous arrays are copied plainly; a strided view gets a fresh buffer
-    spanning the same bytes, and an as_strided view over it.
+    spanning the same bytes, and an as_strided view over it. The buffer holds at least as
+    many elements as the array, zeros past the span: torch's median(dim) reads an expanded
+    (stride-0) tensor as if it were dense, and must read the same zeros in every engine and
+    every run, not another allocation's bytes (the torch-against-torch self-check saw it).
     """
     if a.ndim == 0 or a.size == 0 or a.flags.c_contiguous:
         out = np.array(a, copy=True, order="C")
@@ -58,7 +61,7 @@ def clone_layout(a: np.ndarray) -> np.ndarray:
         out = np.array(a, copy=True, order="C")  # torch.from_numpy refuses negative strides
     else:
         span = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) // a.itemsize + 1
-        buf = np.zeros(span, dtype=a.dtype)
+        buf = np.zeros(max(span, a.size), dtype=a.dtype)
         out = np.lib.stride_tricks.as_strided(buf, a.shape, a.strides)
         np.copyto(out, a)
     if not a.flags.writeable:
