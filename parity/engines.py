@@ -89,8 +89,8 @@ class Engine:
             if requires_grad:
                 t.requires_grad_(True)
             return t
-        dt = getattr(self.lib, str(a.dtype) if a.dtype != np.bool_ else "bool")
-        return self.lib.tensor(a.tolist(), dtype=dt, requires_grad=requires_grad)
+        return self.lib.tensor(a.tolist(), dtype=getattr(self.lib, str(a.dtype)),
+                               requires_grad=requires_grad)
 
     def numpy(self, t: Any) -> np.ndarray:
         detach = getattr(t, "detach", None)

@@ -116,12 +116,15 @@ def test_torch_modules_against_torch_pass(row: OpSpec) -> None:
 
 
 class _TorchWithoutAutogradGrad(types.ModuleType):
-    """torch as a homework engine might be: `.backward(cotangent)` and `.grad`, no
-    autograd.grad, so the adapter's default path (backward, then read .grad) is used."""
+    """torch as a homework engine might be: tensors from `tensor(list, dtype=...)`,
+    `.backward(cotangent)` and `.grad`; no from_numpy and no autograd.grad, so the adapter's
+    fallbacks (lib.tensor; backward, then read .grad) are what runs."""
 
     autograd = types.SimpleNamespace()
 
     def __getattr__(self, name: str) -> Any:
+        if name == "from_numpy":
+            raise AttributeError(name)
         return getattr(torch, name)
 
 
