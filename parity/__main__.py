@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     limits = Limits(args.case_timeout, args.row_timeout, args.section_timeout,
                     args.memory_limit)
     try:
-        engine = engines.load(args.engine)  # here, so a bad name is a usage error
+        engine = engines.resolve(args.engine)  # here, so a bad name is a usage error
     except Exception as e:
         usage_error(f"--engine {args.engine}: {type(e).__name__}: {e}")
     os.environ[engines.ENGINE_ENV] = args.engine  # the workers, and sections run here
