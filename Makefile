@@ -6,6 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 1
+ENGINE ?= minitorch
 THREADS ?= 1
 ARGS   ?=
 
@@ -32,8 +33,8 @@ lint: $(STAMP)  ## ruff over the whole project
 docs: $(STAMP)  ## regenerate docs/derivatives.md from the Functions' adjoint docstrings
 	$(PY) -m parity.derivatives
 
-parity: $(STAMP)  ## full parity sweep against torch -> reports/parity.md, reports/parity.json
-	$(PY) -m parity --jobs $(JOBS) $(ARGS)
+parity: $(STAMP)  ## full parity sweep against torch -> reports/parity.md, .json (ENGINE=torch: self-check)
+	$(PY) -m parity --jobs $(JOBS) --engine $(ENGINE) $(ARGS)
 
 bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/bench.md
 	$(PY) -m bench --threads $(THREADS) $(ARGS)

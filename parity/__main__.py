@@ -1,7 +1,7 @@
 """`python -m parity`: run the sweep, write reports/parity.md and parity.json.
 
-    python -m parity [--jobs N] [--quick] [--only ROW[,ROW]] [--family F] [--case KEY]
-                     [--section MODULE] [--out DIR] [--list]
+    python -m parity [--engine MODULE] [--jobs N] [--quick] [--only ROW[,ROW]] [--family F]
+                     [--case KEY] [--section MODULE] [--out DIR] [--list]
                      [--case-timeout S] [--row-timeout S] [--section-timeout S]
                      [--memory-limit GB]
 
@@ -9,6 +9,12 @@ Every case runs in one of --jobs worker processes under a supervisor
 (runner.Supervisor): a case that hangs, kills its worker or exhausts its
 memory becomes one failed case naming the cause, and the sweep goes on.
 --jobs 0 runs everything in this process instead (for a debugger).
+
+--engine names the engine under test (default minitorch; any torch-like
+module, or `module:attribute` for an adapter, see parity/engines.py). With
+`--engine torch` the harness checks itself: torch against torch, every case
+must pass. Known differences apply to minitorch only, and a sweep of another
+engine writes a report only when --out is given.
 
 A full run (no --only, --family, --case, --section or --quick) writes the
 report into --out (default: reports), its figures into --out/figures. A
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import sys
 import tempfile
@@ -31,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from parity import env, report
+from parity import engines, env, report
 from parity.report import Section
 from parity.runner import CaseResult, Limits, sweep_all
 from parity.sections import SECTION_MODULES
@@ -40,6 +47,9 @@ from parity.spec import OpSpec
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m parity", description=__doc__.split("\n")[0])
+    p.add_argument("--engine", default=engines.DEFAULT, metavar="MODULE",
+                   help="the engine under test: a torch-like module, or module:adapter "
+                        "(default minitorch; torch: the harness's self-check)")
     p.add_argument("--jobs", type=int, default=1,
                    help="worker processes (same report for any); 0: all in this process")
     p.add_argument("--quick", action="store_true", help="the quick subset of samples")
@@ -142,9 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         specs = [] if by_row else list(SECTION_MODULES)
     limits = Limits(args.case_timeout, args.row_timeout, args.section_timeout,
                     args.memory_limit)
+    try:
+        engine = engines.resolve(args.engine)  # here, so a bad name is a usage error
+    except Exception as e:
+        usage_error(f"--engine {args.engine}: {type(e).__name__}: {e}")
+    os.environ[engines.ENGINE_ENV] = args.engine  # the workers, and sections run here
     fingerprint = env.fingerprint()  # before the sweep pins threads: the machine's defaults
     commit = env.commit()
-    out = args.out or (None if partial else "reports")
+    # Another engine's sweep never replaces minitorch's report.
+    out = args.out or (None if partial or args.engine != engines.DEFAULT else "reports")
     progress = report.Progress()
     old_term = signal.signal(signal.SIGTERM, _stop)
     start = time.perf_counter()
@@ -156,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results, sections = sweep_all(rows, quick=args.quick, jobs=max(0, args.jobs),
                                           case=args.case, sections=specs, limits=limits,
                                           progress=progress, rows_from=args.rows_from,
-                                          figure_dir=figures)
+                                          figure_dir=figures, engine=args.engine)
     except (KeyboardInterrupt, Stopped) as e:
         progress.close()
         code = 143 if isinstance(e, Stopped) else 130
@@ -171,21 +187,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     date = env.now_utc()
     meta = {
         "commit": commit, "env": fingerprint, "date": date, "wall_time_s": round(wall, 1),
-        "command": command, "jobs": args.jobs,
+        "command": command, "jobs": args.jobs, "engine": engine.name,
         "date_line": f"run {date} in {wall:.0f} s: `{command}`",
     }
+    if args.engine != engines.DEFAULT:
+        print(f"engine under test: {engine.name} (reference: torch; no known differences "
+              "apply)")
     print(report.console_summary(results, sections, list_failures=False))
     if out:
-        write_reports(Path(out), results, meta, sections, rows)
+        write_reports(Path(out), results, meta, sections, rows, engine.known_differences)
         print(f"wrote {out}/parity.md and {out}/parity.json")
     t = report.totals(results, sections)
     return 1 if t["failed"] else 0
 
 
 def write_reports(out: Path, results: Sequence[CaseResult], meta: dict[str, Any],
-                  sections: Sequence[Section], rows: Sequence[OpSpec]) -> None:
+                  sections: Sequence[Section], rows: Sequence[OpSpec],
+                  known_differences: bool = True) -> None:
     covered = {c for r in rows for c in r.covers}
-    known = known_declared(rows)
+    known = known_declared(rows) if known_differences else {}
     figure = None
     if results and report.render_figure(results, out / "figures" / "parity_errors.png"):
         figure = "figures/parity_errors.png"

@@ -5,9 +5,11 @@ with the *same memory layout* (a transposed array stays transposed, an
 expanded one keeps its stride-0 axis), so an in-place op in one engine cannot
 leak into the other and a non-contiguous sample really is non-contiguous in
 both. Markers (`DType`, `Raw`) stand for things that differ per engine or
-must not be converted. bench/ uses `materialize` too.
+must not be converted. An engine makes its tensors through its adapter (engines.py), so
+the same Sample reaches minitorch, torch or any engine under test. bench/ uses
+`materialize` too.
 
-Read spec.py first; the runner (runner.py) calls these.
+Read spec.py and engines.py first; the runner (runner.py) calls these.
 """
 
 from __future__ import annotations
@@ -17,13 +19,8 @@ from typing import Any
 
 import numpy as np
 
-NP_DTYPES: dict[str, Any] = {
-    "float32": np.float32,
-    "float64": np.float64,
-    "int64": np.int64,
-    "int32": np.int32,
-    "bool": np.bool_,
-}
+from parity.engines import NP_DTYPES as NP_DTYPES  # samples.py reads it from here
+from parity.engines import Engine
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,10 @@ def clone_layout(a: np.ndarray) -> np.ndarray:
     """A copy of `a` with the same shape, dtype, strides and writeability.
 
     Contiguous arrays are copied plainly; a strided view gets a fresh buffer
-    spanning the same bytes, and an as_strided view over it.
+    spanning the same bytes, and an as_strided view over it. The buffer holds at least as
+    many elements as the array, zeros past the span: torch's median(dim) reads an expanded
+    (stride-0) tensor as if it were dense, and must read the same zeros in every engine and
+    every run, not another allocation's bytes (the torch-against-torch self-check saw it).
     """
     if a.ndim == 0 or a.size == 0 or a.flags.c_contiguous:
         out = np.array(a, copy=True, order="C")
@@ -61,7 +61,7 @@ def clone_layout(a: np.ndarray) -> np.ndarray:
         out = np.array(a, copy=True, order="C")  # torch.from_numpy refuses negative strides
     else:
         span = sum((n - 1) * s for n, s in zip(a.shape, a.strides)) // a.itemsize + 1
-        buf = np.zeros(span, dtype=a.dtype)
+        buf = np.zeros(max(span, a.size), dtype=a.dtype)
         out = np.lib.stride_tricks.as_strided(buf, a.shape, a.strides)
         np.copyto(out, a)
     if not a.flags.writeable:
@@ -73,31 +73,39 @@ def is_engine_tensor(x: Any) -> bool:
     return hasattr(x, "requires_grad") and hasattr(x, "dtype") and hasattr(x, "shape")
 
 
+def as_engine(lib: Any) -> Engine:
+    """The adapter for `lib`: an Engine as it is, a module (torch, minitorch) wrapped."""
+    return lib if isinstance(lib, Engine) else Engine(lib)
+
+
 def to_tensor(lib: Any, a: np.ndarray, requires_grad: bool = False) -> Any:
-    """An engine tensor over a private copy of `a`, layout preserved."""
-    t = lib.from_numpy(clone_layout(a))
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    """An engine tensor over a private copy of `a`, layout preserved (lib: a module or an
+    Engine)."""
+    return as_engine(lib).tensor(clone_layout(a), requires_grad=requires_grad)
 
 
 def materialize(lib: Any, value: Any, requires_grad: bool = False) -> Any:
-    """Turn a sample value into the engine's value (recursing into tuples, lists and dicts)."""
+    """Turn a sample value into the engine's value (recursing into tuples, lists and dicts);
+    lib is the engine's module or its Engine adapter."""
+    return _materialize(as_engine(lib), value, requires_grad)
+
+
+def _materialize(engine: Engine, value: Any, requires_grad: bool = False) -> Any:
     if isinstance(value, np.ndarray):
-        return to_tensor(lib, value, requires_grad)
+        return engine.tensor(clone_layout(value), requires_grad=requires_grad)
     if isinstance(value, DType):
-        return getattr(lib, value.name)
+        return getattr(engine.lib, value.name)
     if isinstance(value, Raw):
         v = value.value
         return clone_layout(v) if isinstance(v, np.ndarray) else v
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, tuple):
-        return tuple(materialize(lib, v) for v in value)
+        return tuple(_materialize(engine, v) for v in value)
     if isinstance(value, list):
-        return [materialize(lib, v) for v in value]
+        return [_materialize(engine, v) for v in value]
     if isinstance(value, dict):
-        return {k: materialize(lib, v) for k, v in value.items()}
+        return {k: _materialize(engine, v) for k, v in value.items()}
     return value
 
 
@@ -114,9 +122,12 @@ def grad_positions(args: tuple[Any, ...], grad_args: tuple[int, ...] | None) -> 
 def build_call(
     lib: Any, args: tuple[Any, ...], kwargs: dict[str, Any], grad_at: tuple[int, ...]
 ) -> tuple[list[Any], dict[str, Any]]:
-    """The engine's positional and keyword arguments; args at `grad_at` require grad."""
-    call_args = [materialize(lib, a, requires_grad=(i in grad_at)) for i, a in enumerate(args)]
-    return call_args, materialize(lib, kwargs)
+    """The engine's positional and keyword arguments; args at `grad_at` require grad (lib: the
+    engine's module or its Engine adapter)."""
+    engine = as_engine(lib)
+    call_args = [_materialize(engine, a, requires_grad=(i in grad_at))
+                 for i, a in enumerate(args)]
+    return call_args, _materialize(engine, kwargs)
 
 
 def _short(v: Any) -> str:

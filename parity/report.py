@@ -174,7 +174,9 @@ def worst_errors(results: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:
 
 
 def rerun_command(r: CaseResult) -> str:
-    return f"{RERUN} --case {shlex.quote(r.key)}"
+    engine = os.environ.get("PARITY_ENGINE", "minitorch")  # --engine (parity/engines.py)
+    also = "" if engine == "minitorch" else f" --engine {shlex.quote(engine)}"
+    return f"{RERUN} --case {shlex.quote(r.key)}{also}"
 
 
 def section_rerun_command(s: Section) -> str:

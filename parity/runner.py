@@ -1,16 +1,18 @@
 """The sweep: every row x dtype x sample, run in both engines and compared.
 
 One case is one sample of one dtype. For it we build the inputs in torch and
-in minitorch from the same NumPy arrays, run the forward, and compare the
-structure, shapes, dtypes and values of the outputs; then every variant of
-the row (method and operator forms); then, for a differentiable row, the
-gradients of every differentiable input under a random upstream gradient
-(torch.autograd.grad against minitorch.autograd.grad); then, for samples
-tagged "gradcheck" in float64, minitorch's gradient against central
-differences. When torch raises, minitorch must raise the same class. A case
-that crashes in minitorch is a failed case with its error, and the sweep goes
-on. Seeds come from the row's name (zlib.crc32), so every run and every
-worker sees the same numbers.
+in the engine under test (minitorch, unless --engine names another: both are
+reached through the adapter in engines.py) from the same NumPy arrays, run
+the forward, and compare the structure, shapes, dtypes and values of the
+outputs; then every variant of the row (method and operator forms); then,
+for a differentiable row, the gradients of every differentiable input under
+a random upstream gradient (each engine's adapter backpropagates it); then,
+for samples tagged "gradcheck" in float64, the engine's gradient against
+central differences. When torch raises, the engine must raise the same
+class. A case that crashes in the engine is a failed case with its error,
+and the sweep goes on. A row's known differences and tolerance overrides
+were written for minitorch and apply to it alone. Seeds come from the row's
+name (zlib.crc32), so every run and every worker sees the same numbers.
 
 `python -m parity` runs every case, and every section (sections.py), in
 worker processes under the Supervisor at the end of this file: each case has
@@ -39,10 +41,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import torch
 
-import minitorch as mt
-from parity import gradcheck
+from parity import engines, gradcheck
 from parity.compare import DEFAULT_TOLERANCE, Compared, compare_arrays, tolerance_for
 from parity.convert import build_call, grad_positions
+from parity.engines import Engine
 from parity.spec import OpSpec, Sample
 
 CASE_TIMEOUT_S = 60  # a case that hangs becomes a crash instead of stalling the sweep
@@ -115,19 +117,17 @@ def _is_torch(x: Any) -> bool:
     return isinstance(x, torch.Tensor)
 
 
-def _is_mt(x: Any) -> bool:
-    return isinstance(x, mt.Tensor)
-
-
-def flatten_output(out: Any, path: str = "out") -> tuple[list[tuple[str, Any]], str]:
-    """The leaves of an output (tensors or plain values) and a signature of its structure."""
-    if _is_torch(out) or _is_mt(out):
+def flatten_output(out: Any, path: str = "out", engine: Engine | None = None
+                   ) -> tuple[list[tuple[str, Any]], str]:
+    """The leaves of an output (tensors of torch or of `engine`, or plain values) and a
+    signature of its structure."""
+    if _is_torch(out) or (engine is not None and engine.is_tensor(out)):
         return [(path, out)], "T"
     if isinstance(out, (tuple, list)):
         leaves: list[tuple[str, Any]] = []
         sig = []
         for i, o in enumerate(out):
-            sub, s = flatten_output(o, f"{path}[{i}]")
+            sub, s = flatten_output(o, f"{path}[{i}]", engine)
             leaves += sub
             sig.append(s)
         return leaves, "(" + ",".join(sig) + ")"
@@ -139,15 +139,16 @@ def dtype_name(d: Any) -> str:
     return str(d).rsplit(".", 1)[-1]
 
 
-def tensor_array(t: Any) -> np.ndarray:
-    if _is_torch(t):
+def tensor_array(t: Any, engine: Engine | None = None) -> np.ndarray:
+    """A torch tensor's values, or (through its adapter) one of the engine's."""
+    if _is_torch(t) or engine is None:
         return t.detach().cpu().numpy()
-    return np.asarray(t.array)
+    return engine.numpy(t)
 
 
-def _value_key(v: Any) -> tuple[str, Any]:
+def _value_key(v: Any, engine: Engine) -> tuple[str, Any]:
     """A plain (non-tensor) output as something comparable across engines."""
-    if isinstance(v, torch.dtype) or isinstance(v, mt.dtype):
+    if isinstance(v, torch.dtype) or engine.is_dtype(v):
         return ("dtype", dtype_name(v))
     if isinstance(v, builtins.bool):
         return ("bool", v)
@@ -155,8 +156,8 @@ def _value_key(v: Any) -> tuple[str, Any]:
         return ("int", v)
     if isinstance(v, builtins.float):
         return ("float", v)
-    if isinstance(v, str):
-        return ("str", v.replace("minitorch", "torch"))
+    if isinstance(v, str):  # a repr names the engine where torch's names torch
+        return ("str", v.replace(_lib_name(engine), "torch"))
     if v is None:
         return ("None", None)
     if isinstance(v, np.ndarray):
@@ -167,58 +168,68 @@ def _value_key(v: Any) -> tuple[str, Any]:
     return ("object", type(v).__name__)
 
 
+def _lib_name(engine: Engine) -> str:
+    return str(getattr(engine.lib, "__name__", engine.name))
+
+
 def compare_leaf(path: str, mine: Any, theirs: Any, dtype: str, row: OpSpec,
-                 meta_only: bool, zero_sign: bool = True) -> Compared:
-    """One output leaf of minitorch (`mine`) against torch's (`theirs`)."""
+                 meta_only: bool, zero_sign: bool = True, engine: Engine | None = None
+                 ) -> Compared:
+    """One output leaf of the engine under test (`mine`) against torch's (`theirs`)."""
+    eng = engines.resolve(engine)
     if _is_torch(theirs):
-        if not _is_mt(mine):
+        if not eng.is_tensor(mine):
             return Compared(mismatch=f"{path}: expected a Tensor, got {type(mine).__name__}")
-        want, got = dtype_name(theirs.dtype), dtype_name(mine.dtype)
-        a, e = tensor_array(mine), tensor_array(theirs)
+        want, got = dtype_name(theirs.dtype), eng.dtype_name(mine.dtype)
+        a, e = eng.numpy(mine), tensor_array(theirs)
         if tuple(a.shape) != tuple(e.shape):
             return Compared(mismatch=f"{path}: shape {tuple(a.shape)} != expected "
                                      f"{tuple(e.shape)}")
         if got != want:
             return Compared(mismatch=f"{path}: dtype {got} != expected {want}")
-        if bool(theirs.requires_grad) != bool(mine.requires_grad):
-            return Compared(mismatch=f"{path}: requires_grad {bool(mine.requires_grad)} != "
+        if bool(theirs.requires_grad) != eng.requires_grad(mine):
+            return Compared(mismatch=f"{path}: requires_grad {eng.requires_grad(mine)} != "
                                      f"expected {bool(theirs.requires_grad)}")
         if meta_only:
             return Compared()
-        rtol, atol = _tolerance(row, dtype, want)
+        rtol, atol = _tolerance(row, dtype, want, eng)
         return compare_arrays(a, e, rtol, atol, zero_sign=zero_sign, what=path)
-    kind_t, val_t = _value_key(theirs)
-    kind_m, val_m = _value_key(mine)
+    kind_t, val_t = _value_key(theirs, eng)
+    kind_m, val_m = _value_key(mine, eng)
     if kind_t != kind_m:
         return Compared(mismatch=f"{path}: expected a {kind_t} ({val_t!r:.60}), got a {kind_m} "
                                  f"({val_m!r:.60})")
     if kind_t == "ndarray":
         if val_t.dtype != val_m.dtype:
             return Compared(mismatch=f"{path}: dtype {val_m.dtype} != expected {val_t.dtype}")
-        rtol, atol = _tolerance(row, dtype, str(val_t.dtype))
+        rtol, atol = _tolerance(row, dtype, str(val_t.dtype), eng)
         return compare_arrays(val_m, val_t, rtol, atol, what=path)
     if kind_t == "float" and not meta_only:
         want = dtype if dtype in DEFAULT_TOLERANCE else "float64"
-        rtol, atol = _tolerance(row, dtype, want)
+        rtol, atol = _tolerance(row, dtype, want, eng)
         return compare_arrays(np.float64(val_m), np.float64(val_t), rtol, atol, what=path)
     if kind_t == "float" or val_t == val_m:
         return Compared()
     return Compared(mismatch=f"{path}: actual {val_m!r:.80}, expected {val_t!r:.80}")
 
 
-def _tolerance(row: OpSpec, dtype: str, result_dtype: str) -> tuple[float, float]:
-    override = row.tolerance.get(dtype)
+def _tolerance(row: OpSpec, dtype: str, result_dtype: str, engine: Engine
+               ) -> tuple[float, float]:
+    """assert_close's tolerance, or the row's override where it applies (minitorch)."""
+    override = row.tolerance.get(dtype) if engine.known_differences else None
     return tolerance_for(result_dtype, (override.rtol, override.atol) if override else None)
 
 
 def compare_outputs(mine: Any, theirs: Any, dtype: str, row: OpSpec, prefix: str = "",
-                    meta_only: bool = False) -> tuple[list[Compared], str | None]:
+                    meta_only: bool = False, engine: Engine | None = None
+                    ) -> tuple[list[Compared], str | None]:
     """Every leaf compared; returns the comparisons and the structural mismatch, if any."""
-    m_leaves, m_sig = flatten_output(mine, prefix + "out")
+    eng = engines.resolve(engine)
+    m_leaves, m_sig = flatten_output(mine, prefix + "out", eng)
     t_leaves, t_sig = flatten_output(theirs, prefix + "out")
     if m_sig != t_sig:
         return [], f"{prefix}out: structure {m_sig} != expected {t_sig}"
-    return [compare_leaf(p, m, t, dtype, row, meta_only)
+    return [compare_leaf(p, m, t, dtype, row, meta_only, engine=eng)
             for (p, m), (_, t) in zip(m_leaves, t_leaves)], None
 
 
@@ -235,16 +246,17 @@ def error_class(e: BaseException) -> str:
     return type(e).__name__
 
 
-def error_text(e: BaseException) -> str:
-    """'Class: message (at minitorch/file.py:line in function)', on one line."""
+def error_text(e: BaseException, package: str = "minitorch") -> str:
+    """'Class: message (at minitorch/file.py:line in function)', on one line (the innermost
+    frame in the engine's `package`)."""
     msg = " ".join(str(e).split())
     if len(msg) > 300:
         msg = msg[:297] + "..."
     where = ""
     for frame in reversed(traceback.extract_tb(e.__traceback__)):
         fn = frame.filename.replace("\\", "/")
-        if "/minitorch/" in fn:
-            where = f" (at minitorch/{fn.rsplit('/minitorch/', 1)[1]}:{frame.lineno} in " \
+        if f"/{package}/" in fn:
+            where = f" (at {package}/{fn.rsplit(f'/{package}/', 1)[1]}:{frame.lineno} in " \
                     f"{frame.name})"
             break
     return f"{type(e).__name__}: {msg}{where}"
@@ -278,12 +290,17 @@ class _Deadline:
 
 
 # -- one case --------------------------------------------------------------------------------
-def _call(lib: Any, row_fn: Any, sample: Sample, grad_at: tuple[int, ...]
-          ) -> tuple[Any, list[Any], BaseException | None]:
+def _call(engine: Engine, row_fn: Any, sample: Sample, grad_at: tuple[int, ...],
+          seed: int | None = None) -> tuple[Any, list[Any], BaseException | None]:
+    """row_fn(engine.lib, *inputs) with the sample's inputs made by the engine's adapter; the
+    engine's generator seeded first, when a seed is given, so a rerun of one case draws what
+    the sweep drew, and torch against torch draws the same numbers."""
     args: list[Any] = []
     try:
-        args, kwargs = build_call(lib, sample.args, sample.kwargs, grad_at)
-        return row_fn(lib, *args, **kwargs), args, None
+        args, kwargs = build_call(engine, sample.args, sample.kwargs, grad_at)
+        if seed is not None:
+            engine.seed(seed)
+        return row_fn(engine.lib, *args, **kwargs), args, None
     except (CaseTimeout, MemoryError):  # the case fails, whatever the other engine did
         raise
     except Exception as e:
@@ -291,24 +308,32 @@ def _call(lib: Any, row_fn: Any, sample: Sample, grad_at: tuple[int, ...]
 
 
 def run_case(row: OpSpec, dtype: str, index: int, sample: Sample, key: str | None = None,
-             expect_raise: bool = False, timeout: float = CASE_TIMEOUT_S) -> CaseResult:
-    """Run one sample of one dtype in both engines and compare everything."""
+             expect_raise: bool = False, timeout: float = CASE_TIMEOUT_S,
+             engine: Engine | str | None = None) -> CaseResult:
+    """Run one sample of one dtype in torch and in the engine under test (default: the
+    current one, engines.current()) and compare everything."""
+    eng = engines.resolve(engine)
     res = CaseResult(key or f"{row.name}/{dtype}/{index}", row.name, row.family, dtype, index,
                      sample.desc)
     try:
         with warnings.catch_warnings(), _Deadline(timeout):
             warnings.simplefilter("ignore")
-            _run_case(row, dtype, sample, res, expect_raise)
+            _run_case(row, dtype, sample, res, expect_raise, eng)
     except CaseTimeout as e:
-        res.status, res.error = "crash", error_text(e)
+        res.status, res.error = "crash", error_text(e, _package(eng))
     except Exception as e:
-        res.status, res.error = "crash", error_text(e)
-    if res.status in ("FAIL", "crash"):
+        res.status, res.error = "crash", error_text(e, _package(eng))
+    if res.status in ("FAIL", "crash") and eng.known_differences:
         for k in row.known:
             if k.applies is None or _applies(k.applies, sample):
                 res.status, res.reason = "known", f"{k.what}: {k.reason}"
                 break
     return res
+
+
+def _package(engine: Engine) -> str:
+    """The engine's top-level package, where error_text looks for the failing frame."""
+    return _lib_name(engine).split(".")[0]
 
 
 def _applies(pred: Any, sample: Sample) -> bool:
@@ -330,11 +355,12 @@ def _worst(cur: float | None, new: float) -> float:
 
 
 def _run_case(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
-              expect_raise: bool) -> None:
+              expect_raise: bool, eng: Engine) -> None:
     grad_at = grad_positions(sample.args, sample.grad_args) \
         if (row.differentiable or sample.grad_args is not None) else ()
-    t_out, t_args, t_err = _call(torch, row.fn, sample, grad_at)
-    m_out, m_args, m_err = _call(mt, row.fn, sample, grad_at)
+    seed = seed_for(res.key, "rng")
+    t_out, t_args, t_err = _call(engines.reference(), row.fn, sample, grad_at, seed)
+    m_out, m_args, m_err = _call(eng, row.fn, sample, grad_at, seed)
     if t_err is not None or expect_raise:
         res.checks.append("raises")
         want = error_class(t_err) if t_err is not None else None
@@ -342,19 +368,20 @@ def _run_case(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
             _fail(res, "torch accepts this bad input (the row's bad_inputs entry is wrong)")
         elif m_err is None:
             _fail(res, f"torch raises {want} ({' '.join(str(t_err).split())[:120]}); "
-                       "minitorch returns a result")
+                       f"{eng.name} returns a result")
         elif error_class(m_err) != want:
-            _fail(res, f"minitorch raises {error_text(m_err)}; torch raises {want}: "
-                       f"{' '.join(str(t_err).split())[:120]}")
+            _fail(res, f"{eng.name} raises {error_text(m_err, _package(eng))}; torch raises "
+                       f"{want}: {' '.join(str(t_err).split())[:120]}")
         # The function form may refuse what an operator takes (torch.lt(2.0, t) vs 2.0 < t).
-        _check_variants(row, dtype, sample, res, row.compare == "meta")
+        _check_variants(row, dtype, sample, res, row.compare == "meta", eng)
         return
     if m_err is not None:
-        res.status, res.error = "crash", error_text(m_err)
+        res.status, res.error = "crash", error_text(m_err, _package(eng))
         return
     meta_only = row.compare == "meta"
     res.checks.append("fwd")
-    comps, structural = compare_outputs(m_out, t_out, dtype, row, meta_only=meta_only)
+    comps, structural = compare_outputs(m_out, t_out, dtype, row, meta_only=meta_only,
+                                        engine=eng)
     if structural:
         _fail(res, structural)
         return
@@ -363,26 +390,27 @@ def _run_case(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
         res.fwd_frac = _worst(res.fwd_frac, c.frac)
         if c.mismatch:
             _fail(res, c.mismatch)
-    _check_variants(row, dtype, sample, res, meta_only)
+    _check_variants(row, dtype, sample, res, meta_only, eng)
     if row.differentiable and grad_at and not meta_only:
-        _check_backward(row, dtype, sample, res, grad_at, t_out, t_args, m_out, m_args)
+        _check_backward(row, dtype, sample, res, grad_at, t_out, t_args, m_out, m_args, eng)
 
 
 def _check_variants(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
-                    meta_only: bool) -> None:
+                    meta_only: bool, eng: Engine) -> None:
     """Each method/operator form must give what torch's same form gives."""
     for name in sorted(row.variants):
         vfn = row.variants[name]
-        t_out, _, t_err = _call(torch, vfn, sample, ())
+        seed = seed_for(res.key, "rng", name)
+        t_out, _, t_err = _call(engines.reference(), vfn, sample, (), seed)
         if t_err is not None:
             continue  # this form does not take this sample (e.g. an operator with kwargs)
-        m_out, _, m_err = _call(mt, vfn, sample, ())
+        m_out, _, m_err = _call(eng, vfn, sample, (), seed)
         res.checks.append(f"variant:{name}")
         if m_err is not None:
-            _fail(res, f"variant {name}: minitorch raises {error_text(m_err)}")
+            _fail(res, f"variant {name}: {eng.name} raises {error_text(m_err, _package(eng))}")
             continue
         comps, structural = compare_outputs(m_out, t_out, dtype, row, prefix=f"{name}:",
-                                            meta_only=meta_only)
+                                            meta_only=meta_only, engine=eng)
         if structural:
             _fail(res, f"variant {structural}")
         for c in comps:
@@ -392,9 +420,9 @@ def _check_variants(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
 
 def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
                     grad_at: tuple[int, ...], t_out: Any, t_args: list[Any], m_out: Any,
-                    m_args: list[Any]) -> None:
+                    m_args: list[Any], eng: Engine) -> None:
     t_leaves, _ = flatten_output(t_out)
-    m_leaves, _ = flatten_output(m_out)
+    m_leaves, _ = flatten_output(m_out, engine=eng)
     diff_pos = [i for i, (_, t) in enumerate(t_leaves) if _is_torch(t) and t.requires_grad]
     if not diff_pos:
         return
@@ -407,44 +435,42 @@ def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
     t_in = [t_args[i] for i in grad_at]
     m_in = [m_args[i] for i in grad_at]
     for path, m in (m_leaves[i] for i in diff_pos):
-        if not getattr(m, "requires_grad", False):
-            _fail(res, f"{path}: does not require grad in minitorch")
+        if not eng.requires_grad(m):
+            _fail(res, f"{path}: does not require grad in {eng.name}")
             return
     try:
-        t_grads = torch.autograd.grad(t_outs, t_in, [torch.from_numpy(u.copy())
-                                                     for u in upstream], allow_unused=True)
+        t_grads = engines.reference().grads(t_outs, t_in, upstream)
         t_err = None
     except RuntimeError as e:  # torch has no derivative here (floor_divide, ...)
         t_grads, t_err = None, e
     try:
-        m_grads = mt.autograd.grad(m_outs, m_in, [mt.from_numpy(u.copy()) for u in upstream],
-                                   allow_unused=True)
+        m_grads = eng.grads(m_outs, m_in, upstream)
     except CaseTimeout:
         raise
     except Exception as e:
         if t_err is not None and error_class(e) == error_class(t_err):
             return  # both refuse to differentiate
-        res.status, res.error = "crash", "backward: " + error_text(e)
+        res.status, res.error = "crash", "backward: " + error_text(e, _package(eng))
         return
     if t_err is not None:
         _fail(res, f"backward: torch raises {error_class(t_err)} "
-                   f"({' '.join(str(t_err).split())[:100]}); minitorch returns a gradient")
+                   f"({' '.join(str(t_err).split())[:100]}); {eng.name} returns a gradient")
         return
     # The gradient is computed in the op's result dtype: a float64 input of a float32 op gets
     # a float32-accurate gradient in torch, so the looser of the two tolerances applies.
     out_dtypes = {dtype_name(t.dtype) for t in t_outs}
     m_arrays = []
-    for pos, tg, mg, ti in zip(grad_at, t_grads, m_grads, t_in):
+    for pos, e, a, ti in zip(grad_at, t_grads, m_grads, t_in):
         shape, npd = tuple(ti.shape), tensor_array(ti).dtype
-        e = np.zeros(shape, npd) if tg is None else tensor_array(tg)
-        a = np.zeros(shape, npd) if mg is None else tensor_array(mg)
+        e = np.zeros(shape, npd) if e is None else e
+        a = np.zeros(shape, npd) if a is None else np.asarray(a)
         m_arrays.append(a)
         what = f"grad[arg {pos}]"
         if a.dtype != e.dtype:
             _fail(res, f"{what}: dtype {a.dtype} != expected {e.dtype}")
             continue
         tol_dtype = "float32" if "float32" in out_dtypes | {str(e.dtype)} else str(e.dtype)
-        rtol, atol = _tolerance(row, dtype, tol_dtype)
+        rtol, atol = _tolerance(row, dtype, tol_dtype, eng)
         c = compare_arrays(a, e, rtol, atol, zero_sign=False, what=what)
         res.grad_abs, res.grad_rel = _worst(res.grad_abs, c.abs_err), _worst(res.grad_rel,
                                                                                c.rel_err)
@@ -452,13 +478,14 @@ def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
         if c.mismatch:
             _fail(res, c.mismatch)
     if dtype == "float64" and "gradcheck" in sample.tags and out_dtypes == {"float64"}:
-        _central_differences(row, sample, res, grad_at, diff_pos, upstream, m_arrays)
+        _central_differences(row, sample, res, grad_at, diff_pos, upstream, m_arrays, eng)
 
 
 def _central_differences(row: OpSpec, sample: Sample, res: CaseResult,
                          grad_at: tuple[int, ...], diff_pos: list[int],
-                         upstream: list[np.ndarray], analytic: list[np.ndarray]) -> None:
-    """minitorch's gradient against central differences of minitorch's own forward."""
+                         upstream: list[np.ndarray], analytic: list[np.ndarray],
+                         eng: Engine) -> None:
+    """The engine's gradient against central differences of the engine's own forward."""
     arrays = [np.array(a, dtype=np.float64) if i in grad_at else a
               for i, a in enumerate(sample.args)]
     if any(arrays[i].dtype != np.float64 for i in grad_at):
@@ -466,11 +493,11 @@ def _central_differences(row: OpSpec, sample: Sample, res: CaseResult,
 
     def inner(current: list[Any]) -> float:
         s = Sample(tuple(current), sample.kwargs)
-        out, _, err = _call(mt, row.fn, s, ())
+        out, _, err = _call(eng, row.fn, s, ())
         if err is not None:
             raise err
-        leaves, _ = flatten_output(out)
-        return gradcheck.inner_product([tensor_array(leaves[i][1]) for i in diff_pos], upstream)
+        leaves, _ = flatten_output(out, engine=eng)
+        return gradcheck.inner_product([eng.numpy(leaves[i][1]) for i in diff_pos], upstream)
 
     res.checks.append("gradcheck")
     numeric = gradcheck.numeric_vjp(inner, arrays, grad_at)
@@ -478,24 +505,25 @@ def _central_differences(row: OpSpec, sample: Sample, res: CaseResult,
     res.gradcheck = worst
     if first:
         _fail(res, first)
-    engine_check = getattr(getattr(mt, "testing", None), "gradcheck", None)
+    engine_check = eng.gradcheck()
     if engine_check is not None and not first:
-        _engine_gradcheck(engine_check, row, sample, res, grad_at, diff_pos, arrays)
+        _engine_gradcheck(engine_check, row, sample, res, grad_at, diff_pos, arrays, eng)
 
 
 def _engine_gradcheck(check: Any, row: OpSpec, sample: Sample, res: CaseResult,
-                      grad_at: tuple[int, ...], diff_pos: list[int], arrays: list[Any]) -> None:
-    """minitorch.testing.gradcheck too: the full Jacobian, row by row (the VJP check above
-    sees one random combination of the rows)."""
-    base, kwargs = build_call(mt, tuple(arrays), sample.kwargs, ())
-    leaves = [mt.from_numpy(np.array(arrays[i], dtype=np.float64)).requires_grad_()
+                      grad_at: tuple[int, ...], diff_pos: list[int], arrays: list[Any],
+                      eng: Engine) -> None:
+    """The engine's own gradcheck too (minitorch.testing.gradcheck): the full Jacobian, row
+    by row (the VJP check above sees one random combination of the rows)."""
+    base, kwargs = build_call(eng, tuple(arrays), sample.kwargs, ())
+    leaves = [eng.tensor(np.array(arrays[i], dtype=np.float64), requires_grad=True)
               for i in grad_at]
 
     def f(*xs: Any) -> tuple[Any, ...]:
         call = list(base)
         for i, x in zip(grad_at, xs):
             call[i] = x
-        out, _ = flatten_output(row.fn(mt, *call, **kwargs))
+        out, _ = flatten_output(row.fn(eng.lib, *call, **kwargs), engine=eng)
         return tuple(out[i][1] for i in diff_pos)
 
     try:
@@ -503,10 +531,10 @@ def _engine_gradcheck(check: Any, row: OpSpec, sample: Sample, res: CaseResult,
     except (CaseTimeout, MemoryError):
         raise
     except Exception as e:
-        _fail(res, f"minitorch.testing.gradcheck raises {error_text(e)}")
+        _fail(res, f"{eng.name}.testing.gradcheck raises {error_text(e, _package(eng))}")
         return
     if not ok:
-        _fail(res, "minitorch.testing.gradcheck: the Jacobian disagrees with central "
+        _fail(res, f"{eng.name}.testing.gradcheck: the Jacobian disagrees with central "
                    "differences")
 
 
@@ -540,14 +568,32 @@ def plan_crash(name: str, family: str, e: BaseException) -> CaseResult:
                       status="crash", error=error_text(e))
 
 
-def run_row(row: OpSpec, quick: bool = False, case: str | None = None) -> list[CaseResult]:
-    """Every case of one row (or only the case whose key is `case`), in this process."""
+def run_row(row: OpSpec, quick: bool = False, case: str | None = None,
+            engine: Engine | str | None = None) -> list[CaseResult]:
+    """Every case of one row (or only the case whose key is `case`), in this process, against
+    `engine` (an Engine, a module name, or None: the current engine, minitorch by default)."""
+    eng = engines.resolve(engine)
     try:
         plan = row_plan(row, quick, case)
     except Exception as e:
         return [plan_crash(row.name, row.family, e)]
-    return [run_case(row, dt, i, sample, key=key, expect_raise=bad)
+    return [run_case(row, dt, i, sample, key=key, expect_raise=bad, engine=eng)
             for key, dt, i, sample, bad in plan]
+
+
+def run_section(module: str, title: str, quick: bool, engine: Engine | str | None = None
+                ) -> Any:
+    """One section of the report (sections.py), or, for an engine it cannot run against,
+    an empty one saying why it was skipped."""
+    from parity import sections as sec
+    from parity.report import Section
+
+    eng = engines.resolve(engine)
+    reason = engines.section_skip_reason(eng, module)
+    if reason:
+        return Section(module, title, present=True,
+                       markdown=f"Skipped for the engine `{eng.name}`: {reason}.")
+    return sec.run_one(module, title, quick)
 
 
 def sample_dtype(sample: Sample) -> str:
@@ -559,17 +605,17 @@ def sample_dtype(sample: Sample) -> str:
 
 
 def sweep(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
-          case: str | None = None) -> list[CaseResult]:
+          case: str | None = None, engine: str | None = None) -> list[CaseResult]:
     """Run rows and sort the results: in this process for jobs <= 1 (so a test's monkeypatch
     reaches the engine), else over `jobs` supervised worker processes."""
-    return sweep_all(rows, quick, jobs if jobs > 1 else 0, case)[0]
+    return sweep_all(rows, quick, jobs if jobs > 1 else 0, case, engine=engine)[0]
 
 
 def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
               case: str | None = None, sections: Sequence[tuple[str, str]] = (),
               limits: Limits | None = None, progress: Any = None,
-              rows_from: str = "parity.op_table", figure_dir: str | None = None
-              ) -> tuple[list[CaseResult], list[Any]]:
+              rows_from: str = "parity.op_table", figure_dir: str | None = None,
+              engine: str | None = None) -> tuple[list[CaseResult], list[Any]]:
     """The op rows and the other modules' sections; results sorted, so the order in which
     workers finish never shows.
 
@@ -578,9 +624,8 @@ def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
     and the sweep goes on. jobs == 0: everything in this process (for a debugger; nothing is
     isolated). Workers look rows up by name in the module `rows_from` (its ALL_ROWS).
     `progress`, when given, hears of every finished case and section (see report.Progress).
+    `engine` names the engine under test (engines.load; None: $PARITY_ENGINE or minitorch).
     """
-    from parity import sections as sec
-
     rows = list(rows)
     limits = limits or Limits()
     if progress is not None:
@@ -589,9 +634,10 @@ def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
         if figure_dir:
             os.environ[FIGURE_DIR_ENV] = figure_dir
         configure_threads()
+        eng = engines.resolve(engine)
         results: list[CaseResult] = []
         for row in rows:
-            chunk = run_row(row, quick, case)
+            chunk = run_row(row, quick, case, eng)
             results += chunk
             if progress is not None:
                 progress.row_started(len(chunk))
@@ -599,11 +645,11 @@ def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
                     progress.case_done(r)
         done = []
         for m, t in sections:
-            done.append(sec.run_one(m, t, quick))
+            done.append(run_section(m, t, quick, eng))
             if progress is not None:
                 progress.section_done(done[-1])
         return sorted(results, key=case_sort_key), done
-    sup = Supervisor(jobs, limits, quick, case, rows_from, figure_dir, progress)
+    sup = Supervisor(jobs, limits, quick, case, rows_from, figure_dir, progress, engine)
     results, done = sup.run([row.name for row in rows], list(sections))
     return sorted(results, key=case_sort_key), done
 
@@ -706,10 +752,8 @@ def _worker_main(conn: Any, limits: Limits, rows_from: str, figure_dir: str | No
         if task is None:
             return
         kind, name, title, quick, case, start = task
-        if kind == "section":
-            from parity import sections as sec
-
-            conn.send(("section", asdict(sec.run_one(name, title, quick))))
+        if kind == "section":  # against the engine in $PARITY_ENGINE, as every case here
+            conn.send(("section", asdict(run_section(name, title, quick))))
         else:
             try:
                 rows = rows if rows is not None else _rows_in(rows_from)
@@ -756,17 +800,18 @@ class _Slot:
     case_since: float = 0.0  # when the running case began, or the last case ended
 
 
-def worker_context() -> Any:
-    """Workers forked by a fork server that imported torch once but ran nothing (a torch
-    forked after use can deadlock in its thread pools), so replacing a dead worker takes
-    milliseconds, not an import of torch; spawn where there is no fork server."""
+def worker_context(engine: str | None = None) -> Any:
+    """Workers forked by a fork server that imported torch (and the engine) once but ran
+    nothing (a torch forked after use can deadlock in its thread pools), so replacing a dead
+    worker takes milliseconds, not an import of torch; spawn where there is no fork server."""
     import multiprocessing as mp
 
     try:
         ctx = mp.get_context("forkserver")
     except ValueError:  # pragma: no cover - not a POSIX system
         return mp.get_context("spawn")
-    ctx.set_forkserver_preload(["parity.runner", "parity.op_table"])
+    spec = engine or os.environ.get(engines.ENGINE_ENV) or engines.DEFAULT
+    ctx.set_forkserver_preload(["parity.runner", "parity.op_table", spec.partition(":")[0]])
     return ctx
 
 
@@ -777,8 +822,10 @@ class Supervisor:
     goes on from the next case."""
 
     def __init__(self, jobs: int, limits: Limits, quick: bool, case: str | None,
-                 rows_from: str, figure_dir: str | None, progress: Any = None) -> None:
-        self.ctx = worker_context()
+                 rows_from: str, figure_dir: str | None, progress: Any = None,
+                 engine: str | None = None) -> None:
+        self.ctx = worker_context(engine)
+        self.engine = engine  # None: the workers inherit $PARITY_ENGINE, if set
         self.jobs, self.limits, self.quick, self.case = max(1, jobs), limits, quick, case
         self.rows_from, self.figure_dir, self.progress = rows_from, figure_dir, progress
         self.slots: list[_Slot] = []
@@ -816,9 +863,12 @@ class Supervisor:
         idle = sum(1 for s in self.slots if s.task is None)
         while len(self.slots) < self.jobs and queued > idle:
             parent, child = self.ctx.Pipe()
+            environ = dict(os.environ)
+            if self.engine:
+                environ[engines.ENGINE_ENV] = self.engine
             proc = self.ctx.Process(target=_worker_main, name="parity-worker",
                                     args=(child, self.limits, self.rows_from, self.figure_dir,
-                                          dict(os.environ), list(sys.path)))
+                                          environ, list(sys.path)))
             proc.start()
             child.close()
             self.slots.append(_Slot(proc, parent, since=time.monotonic()))

@@ -1,10 +1,12 @@
 """What an op-table row is: one op declared once, read by parity/ and bench/ alike.
 
 A row names the op, says how to call it (one function that takes the
-library -- `minitorch` or `torch` -- so the same line drives both engines),
-how to make its sample inputs, which dtypes it takes, whether it is
-differentiable, and any tolerance override or known difference, each with
-its reason written beside it.
+library -- `torch`, or the engine under test: minitorch, or any torch-like
+module given to `--engine`, see engines.py -- so the same line drives both
+engines), how to make its sample inputs, which dtypes it takes, whether it
+is differentiable, and any tolerance override or known difference, each
+with its reason written beside it. Tolerance overrides and known
+differences describe minitorch: the runner applies them to minitorch only.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ class KnownDifference:
 class OpSpec:
     name: str  # unique, e.g. "add", "sum", "F.conv2d", "Tensor.__getitem__"
     family: str  # report section: "arithmetic", "elementwise", "reduction", "nn.functional", ...
-    fn: Callable[..., Any]  # fn(lib, *args, **kwargs); lib is the minitorch or the torch module
+    fn: Callable[..., Any]  # fn(lib, *args, **kwargs); lib: torch or the engine under test
     samples: SampleFn
     dtypes: tuple[str, ...] = ("float32", "float64")
     differentiable: bool = True
