@@ -69,6 +69,9 @@ from minitorch import amp, random
 from minitorch.printing import set_printoptions
 from minitorch import nn, optim, testing, utils
 from minitorch.serialization import load, save
+from minitorch.autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled
+
+globals().update(_exported())  # again: nn registered its own ops (bilinear, ...) on import
 
 __version__ = "0.1.0"
 
@@ -89,6 +92,7 @@ __all__ = sorted([
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
     "get_deterministic_debug_mode", "compile", "autocast", "amp", "random",
+    "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
 ])
 
 # Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));

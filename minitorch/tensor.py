@@ -23,6 +23,9 @@ from minitorch import dtypes
 from minitorch.devices import CPU, check_device
 from minitorch.devices import device as Device
 from minitorch.dtypes import dtype as DType
+from minitorch.size import Size
+
+_size = Size._of  # torch.Size from a shape tuple, unchecked (the shape is already valid)
 
 _ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
 
@@ -87,12 +90,12 @@ class Tensor:
 
     # -- what a tensor is ------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+    def shape(self) -> Size:
+        return _size(self.array.shape)
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+    def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
-            return self.array.shape
+            return _size(self.array.shape)
         n = max(self.array.ndim, 1)
         if not -n <= dim < n:
             raise IndexError(

@@ -25,6 +25,10 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "a view, the view's `grad_fn` is the op's node (torch shows AsStridedBackward0); the "
      "gradients are the same",
      "re-deriving on use keeps the check off the hot path of ordinary tensors"),
+    ("runtime", "thread counts and the deterministic flag are recorded only; `compile` returns "
+     "its argument unchanged; `autocast` changes no dtype; `get_rng_state` is NumPy's PCG64 "
+     "state (48 bytes, not torch's 5,056-byte Mersenne Twister state); no bfloat16",
+     "single-threaded NumPy with one kernel per op, and NumPy has no bfloat16"),
     ("random numbers", "`manual_seed` seeds minitorch's own NumPy generator: `rand`, `randn`, "
      "`randint`, dropout masks and `nn.init` draw from the same distributions as torch but "
      "not the same numbers",

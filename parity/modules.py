@@ -288,11 +288,13 @@ def module_cases() -> list[ModuleCase]:
     C.extend(recurrent_cases())
     from parity.modules_attention import attention_cases  # built on this module's helpers
     from parity.modules_nnact import nnact_cases
+    from parity.modules_nnmod import nnmod_cases
     from parity.modules_vision import vision_cases
 
     C.extend(attention_cases())
     C.extend(nnact_cases())
     C.extend(vision_cases())
+    C.extend(nnmod_cases())
     return C
 
 
@@ -949,7 +951,9 @@ def all_cases(quick: bool) -> list[Case]:
                                   run_module_case(c, d, m), q))
         # Dropout in training mode draws its mask from minitorch's generator: known, and
         # checked statistically below instead.
-    for name, fn in API_CASES.items():
+    from parity import modules_nnmod
+
+    for name, fn in {**API_CASES, **modules_nnmod.API_CASES}.items():
         cases.append(Case(f"api/{name}", "api", lambda f=fn: run_api_case(f), True))
     for name in list(INIT_CASES) + list(MODULE_INIT_CASES):
         cases.append(Case(f"init/{name}", "init", lambda n=name: run_init_case(n), True))
@@ -962,6 +966,8 @@ def all_cases(quick: bool) -> list[Case]:
                               run_clip_case(a, b, d), dtype == "float64"))
     cases.append(Case("Dropout(p=0.3) training-mode mask statistics", "dropout",
                       run_dropout_stats, True))
+    cases.append(Case("Dropout1d/2d/3d(p=0.3) training-mode channel-mask statistics",
+                      "dropout", modules_nnmod.run_channel_dropout_stats, True))
     return [c for c in cases if c.quick or not quick]
 
 
@@ -980,11 +986,18 @@ COVERS = (
     "nn.utils.parameters_to_vector", "nn.utils.vector_to_parameters",
 )
 
+def _nnmod_covers() -> tuple[str, ...]:
+    from parity import modules_nnmod
+
+    return modules_nnmod.COVERS
+
+
 def all_known_differences() -> tuple[tuple[str, str], ...]:
     """This module's differences and those of the attention cases (parity/modules_attention)."""
-    from parity import modules_attention
+    from parity import modules_attention, modules_nnmod
 
-    return KNOWN_DIFFERENCES + tuple(modules_attention.KNOWN_DIFFERENCES)
+    return (KNOWN_DIFFERENCES + tuple(modules_attention.KNOWN_DIFFERENCES)
+            + tuple(modules_nnmod.KNOWN_DIFFERENCES))
 
 
 KNOWN_DIFFERENCES = (
@@ -1049,7 +1062,8 @@ def run_section(quick: bool) -> dict[str, Any]:
         "cases": len(rows), "passed": passed, "failed": len(rows) - passed - known,
         "known": known, "markdown": md, "failures": failures,
         "json": {"cases": rows, "known_differences": [list(k) for k in all_known_differences()]},
-        "covers": list(COVERS) + sorted({c for case in module_cases() for c in case.covers}),
+        "covers": list(COVERS) + list(_nnmod_covers())
+        + sorted({c for case in module_cases() for c in case.covers}),
     }
 
 

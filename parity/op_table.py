@@ -1285,9 +1285,11 @@ row("outer", LIN, func("outer"), _matrix_products((((3,), (4,)), ((1,), (5,)), (
 # -- the nn rows and the other row files join the same sweep ---------------------------------
 # (Imported here, at the bottom: they build on the helpers above.)
 from parity.nn_table import ROWS as NN_ROWS  # noqa: E402
+from parity.rows_autograd import ROWS as AUTOGRAD_ROWS  # noqa: E402
 from parity.rows_devices import ROWS as DEVICE_ROWS  # noqa: E402
 from parity.rows_elem import ROWS as ELEM_ROWS  # noqa: E402
 from parity.rows_linalg import ROWS as LINALG_ROWS  # noqa: E402
+from parity.rows_names import ROWS as NAMES_ROWS  # noqa: E402
 from parity.rows_nnact import ROWS as NNACT_ROWS  # noqa: E402
 from parity.rows_reduce import ROWS as REDUCE_ROWS  # noqa: E402
 from parity.rows_shapeidx import ROWS as SHAPEIDX_ROWS  # noqa: E402
@@ -1297,7 +1299,7 @@ from parity.rows_vision import ROWS as VISION_ROWS  # noqa: E402
 
 OP_ROWS: list[OpSpec] = (list(ROWS) + list(ELEM_ROWS) + list(REDUCE_ROWS) + list(SORTING_ROWS)
                          + list(SHAPEIDX_ROWS) + list(LINALG_ROWS) + list(DEVICE_ROWS)
-                         + list(VIEW_ROWS))
+                         + list(VIEW_ROWS) + list(NAMES_ROWS) + list(AUTOGRAD_ROWS))
 ALL_ROWS: list[OpSpec] = OP_ROWS + list(NN_ROWS) + list(NNACT_ROWS) + list(VISION_ROWS)
 
 

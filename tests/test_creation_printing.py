@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import minitorch as mt
-from minitorch.autograd import Function
+from minitorch.autograd.function import Function
 from minitorch.ops import creation
 from minitorch.printing import format_tensor
 from minitorch.testing import GradcheckError, assert_close, gradcheck

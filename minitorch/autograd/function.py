@@ -65,6 +65,7 @@ class Function:
     versions: tuple = ()
     needs_input_grad = _NeedsInputGrad()
     _retained = None  # weakref to a non-leaf output whose .grad we keep (retain_grad)
+    _hooks = None  # hooks registered on its output with register_hook (autograd/hooks.py)
     output_ref = None  # weakref to the output, when backward needs the output's value
     output_version = 0  # ... and the version it must still be at
     # watch_when[i]: the inputs whose gradients need saved input i. If none of them wants

@@ -38,6 +38,7 @@ from minitorch.ops.support import (
     binary_operands,
     broadcast_shapes,
     cast,
+    dim_aliases,
     normalize_dim,
     unbroadcast,
 )
@@ -536,6 +537,7 @@ def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
 
 
 # -- gather, scatter, index_select ---------------------------------------------------
+@dim_aliases
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[i][index[i][j]] (for dim=1); out has index's shape."""
     tensor_arg(input, "gather")
@@ -613,6 +615,7 @@ def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any)
     return reshape(out, ()) if input.array.ndim == 0 else out
 
 
+@dim_aliases
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries of input at positions `index` (a vector) along dim."""
     tensor_arg(input, "index_select")
@@ -633,6 +636,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 register(index_select, method=True)
 
 
+@dim_aliases
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """gather after broadcasting input and indices against each other (except along dim);
     with dim=None, over the flattened tensor. Negative indices count from the end."""
@@ -846,6 +850,7 @@ register(scatter_reduce, method=True, inplace=True)
 
 
 # -- repeat_interleave, take, tril_indices ------------------------------------------------
+@dim_aliases
 def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
                       output_size: int | None = None) -> Tensor:
     """Each element (or slice along dim) repeated `repeats` times (an int or one count per

@@ -387,6 +387,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 register(flatten, method=True)
 
 
+@dim_aliases
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim into `sizes` (one of them may be -1)."""
     tensor_arg(input, "unflatten")
@@ -406,6 +407,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 register(unflatten, method=True)
 
 
+@dim_aliases
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop size-1 dims (all of them, or those in dim; a dim of another size stays)."""
     tensor_arg(input, "squeeze")
@@ -415,6 +417,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 register(squeeze, method=True, inplace=rebind_inplace_form(squeeze))
 
 
+@dim_aliases
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at position dim (in [-ndim-1, ndim])."""
     tensor_arg(input, "unsqueeze")
@@ -730,6 +733,7 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
 register(split, method=True)
 
 
+@dim_aliases
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into `chunks` pieces of size ceil(n / chunks) (so possibly fewer pieces)."""
     tensor_arg(input, "chunk")
@@ -746,6 +750,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 register(chunk, method=True)
 
 
+@dim_aliases
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along dim, each with that dim removed (views)."""
     tensor_arg(input, "unbind")
@@ -858,6 +863,7 @@ def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
 
+@dim_aliases
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     """input[..., start:start+length, ...] along dim (a view); start may be negative."""
     tensor_arg(input, "narrow")
@@ -883,6 +889,7 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
 register(narrow, method=True)
 
 
+@dim_aliases
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """input[..., index, ...] along dim, that dim removed (a view)."""
     tensor_arg(input, "select")
@@ -954,6 +961,7 @@ _unfold.__name__ = "unfold"
 register(_unfold, name="unfold", function=False, method=True)
 
 
+@dim_aliases
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of input split into n nearly equal sections, or at the given indices, along dim."""
     tensor_arg(input, "tensor_split")
