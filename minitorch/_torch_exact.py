@@ -20,6 +20,7 @@ here and nowhere else:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,7 @@ _scratch = np.empty(0, np.float64)
 def float64_scratch(shape: tuple[int, ...]) -> np.ndarray:
     """A reused float64 buffer of `shape` (see the module docstring)."""
     global _scratch
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     if _scratch.size < n:
         _scratch = np.empty(n, np.float64)
     return _scratch[:n].reshape(shape)
@@ -81,6 +82,13 @@ def fma_exact(a: Any, b: Any, c: Any, dtype: Any = np.float64) -> np.ndarray:
     return th + sum_round_to_odd(tl, ul)
 
 
+def _fills(out: np.ndarray, *operands: Any) -> bool:
+    """Whether every operand is a scalar or an array of out's shape (no broadcasting to do)."""
+    shape = out.shape
+    return all(type(v) is not np.ndarray or v.shape == shape for v in operands) and all(
+        type(v) is np.ndarray or np.ndim(v) == 0 for v in operands)
+
+
 def fma(a: Any, b: Any, c: Any, out: np.ndarray | None = None,
         dtype: Any = None) -> np.ndarray:
     """a * b + c rounded once, in `dtype` (default: c's dtype), into `out` if given.
@@ -95,6 +103,10 @@ def fma(a: Any, b: Any, c: Any, out: np.ndarray | None = None,
     """
     dt = np.dtype(dtype) if dtype is not None else np.asarray(c).dtype
     if dt == np.float32:
+        if out is not None and _fills(out, a, b, c):  # the optimizers' in-place update
+            r = np.multiply(a, b, out=float64_scratch(out.shape), dtype=np.float64)  # exact
+            # the float64 sum, rounded once into out as it is written (no third pass)
+            return np.add(r, c, out=out, dtype=np.float64, casting="unsafe")
         shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
         if out is not None and out.shape == shape:
             r = np.multiply(a, b, out=float64_scratch(shape), dtype=np.float64)  # exact

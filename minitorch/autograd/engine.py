@@ -112,6 +112,7 @@ def run_backward(
     captured: dict[int, np.ndarray] = {}
     leaf_hooks = hooks.LEAF_HOOKS  # empty unless someone called register_hook on a leaf
     held: dict[int, tuple[Tensor, np.ndarray]] = {}  # hooked leaves: their summed gradient
+    stored: set[int] = set()  # ids of the arrays already handed to a leaf's .grad in this walk
 
     def to_leaf(t: Tensor, g: np.ndarray, hooked: bool = False) -> None:
         if leaf_hooks and not hooked and id(t) in leaf_hooks:  # the hook sees the sum, once
@@ -119,6 +120,11 @@ def run_backward(
             held[id(t)] = (t, g if prev is None else prev[1] + g)
             return
         if capture is None:
+            # One array can reach two leaves (add's backward returns grad twice): the
+            # second leaf gets its own copy, so that x.grad and y.grad never share memory.
+            if id(g) in stored:
+                g = g.copy()
+            stored.add(id(g))
             _accumulate_into_leaf(t, g)
         elif id(t) in capture:  # a leaf that autograd.grad asked for
             prev = captured.get(id(t))
@@ -222,7 +228,13 @@ def _initial_grad(t: Tensor, g: Tensor | None, what: str) -> np.ndarray:
             f"{what}: Mismatch in shape: grad_output has a shape of {garr.shape} and output "
             f"has a shape of {t.array.shape}"
         )
-    return np.array(garr, dtype=t.array.dtype)  # a private copy
+    if garr.dtype != t.array.dtype:
+        return garr.astype(t.array.dtype)
+    # Not copied (a full pass at every backward(g)): a read-only view instead, so that no
+    # backward writes into the caller's array, and a leaf receiving it as is copies it.
+    view = garr.view()
+    view.flags.writeable = False
+    return view
 
 
 def backward(

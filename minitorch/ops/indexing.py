@@ -12,7 +12,7 @@ There are two kinds of index and so two adjoints:
 * basic (ints, slices, None, ...): the result is a view and no element is
   picked twice, so the backward *writes* grad into zeros (`Slice`, shape.py);
 * advanced (int or bool tensors): the result is a copy and an element may be
-  picked many times (x[[0, 0]]), so the backward *accumulates* with np.add.at.
+  picked many times (x[[0, 0]]), so the backward *accumulates* (support.scatter_add_into).
 
 Every adjoint in this file is a scatter of the gradient back to where the
 values came from, or a gather of it from where they went. Read shape.py first.
@@ -40,6 +40,7 @@ from minitorch.ops.support import (
     cast,
     dim_aliases,
     normalize_dim,
+    scatter_add_into,
     unbroadcast,
 )
 from minitorch.registry import register
@@ -59,7 +60,7 @@ class Select(Slice):
 class Index(Function):
     """y = x[index] with int or bool arrays (a copy);  x: grad scatter-added at index.
 
-    np.add.at accumulates, so an element picked twice gets both gradients. A
+    scatter_add_into accumulates, so an element picked twice gets both gradients. A
     single bool mask picks each element at most once: plain assignment does.
     """
 
@@ -74,7 +75,7 @@ class Index(Function):
         if ctx.kind == "mask":
             g[ctx.index] = grad
         else:
-            np.add.at(g, ctx.index, grad)
+            scatter_add_into(g, ctx.index, grad)
         return g
 
 
@@ -118,9 +119,8 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        g = np.zeros(ctx.in_shape, grad.dtype)
-        np.add.at(g, ctx.where, grad)  # an index may repeat along dim: accumulate
-        return g
+        # an index may repeat along dim: accumulate
+        return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), ctx.where, grad)
 
 
 class Scatter(Function):
@@ -157,9 +157,7 @@ class ScatterAdd(Function):
         ctx.where = _along(index, dim)
         ctx.src_shape = src.shape
         ctx.part = tuple(slice(n) for n in index.shape)
-        out = x.copy()
-        np.add.at(out, ctx.where, src[ctx.part])
-        return out
+        return scatter_add_into(x.copy(), ctx.where, src[ctx.part])
 
     @staticmethod
     def backward(ctx, grad):
@@ -201,9 +199,8 @@ class IndexSelect(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        g = np.zeros(ctx.in_shape, grad.dtype)
-        np.add.at(g, (slice(None),) * ctx.dim + (ctx.index,), grad)
-        return g
+        where = (slice(None),) * ctx.dim + (ctx.index,)
+        return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), where, grad)
 
 
 class MaskedFill(Function):
@@ -1002,9 +999,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, x, index, source, dim, alpha):
         ctx.where, ctx.alpha = (slice(None),) * dim + (index,), alpha
-        out = x.copy()
-        np.add.at(out, ctx.where, source * alpha if alpha != 1 else source)
-        return out
+        return scatter_add_into(x.copy(), ctx.where, source * alpha if alpha != 1 else source)
 
     @staticmethod
     def backward(ctx, grad):

@@ -32,6 +32,7 @@ from minitorch.ops.support import (
     float_operand,
     normalize_dim,
     normalize_dims,
+    scatter_add_into,
 )
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -1214,8 +1215,8 @@ class CumMax(Function):
             return np.zeros(ctx.shape, grad.dtype), None, None
         rows = np.moveaxis(index, ctx.axis, -1).reshape(-1, index.shape[ctx.axis])
         g = np.moveaxis(np.atleast_1d(grad), ctx.axis, -1).reshape(rows.shape)
-        gx = np.zeros(rows.shape, grad.dtype)
-        np.add.at(gx, (np.arange(rows.shape[0])[:, None], rows), g)  # repeated indices add up
+        where = (np.arange(rows.shape[0])[:, None], rows)
+        gx = scatter_add_into(np.zeros(rows.shape, grad.dtype), where, g)  # repeats add up
         moved = np.moveaxis(np.atleast_1d(grad), ctx.axis, -1).shape
         return np.moveaxis(gx.reshape(moved), -1, ctx.axis).reshape(ctx.shape), None, None
 

@@ -166,6 +166,74 @@ def _tail_ratio(a: np.ndarray, use_rb: np.ndarray) -> tuple[np.ndarray, np.ndarr
 _SMALL = 64  # below this many elements, erf_array asks libm (math.erf), which is as exact
 
 
+def _edge(hi_word: int) -> float:
+    """The double whose high word is hi_word and low word 0: |x| >= it is s_erf.c's hi >= hi_word
+    (non-negative doubles order as their bit patterns do)."""
+    return float(np.array([hi_word << 32], np.uint64).view(np.float64)[0])
+
+
+# erf's pieces, in |x|: the piece of a is the number of these edges <= a (nan and inf: 7).
+_ERF_EDGES = np.array([_edge(h) for h in (_HI_TINY, _HI_2M28, _HI_084375, _HI_125, _HI_ERF_RB,
+                                          _HI_6, _HI_INF)])
+
+
+def _horner(t: np.ndarray, coeffs: tuple[float, ...]) -> np.ndarray:
+    """_poly's exact operations (c0 + t*(c1 + ...)) done in place, with one allocation."""
+    acc = t * coeffs[-1]
+    for c in coeffs[-2:0:-1]:
+        acc += c
+        acc *= t
+    acc += coeffs[0]
+    return acc
+
+
+def _erf_tail(a: np.ndarray, ratio: tuple[tuple[float, ...], tuple[float, ...]]) -> np.ndarray:
+    s = 1.0 / (a * a)
+    return 1.0 - _exp_tail(a, _horner(s, ratio[0]), _horner(s, ratio[1]))
+
+
+def _erf_small(a: np.ndarray) -> np.ndarray:
+    zz = a * a
+    return a + a * (_horner(zz, PP) / _horner(zz, QQ))
+
+
+def _erf_special(a: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(a), a, 1.0)  # erf(+-inf) = +-1; nan stays nan
+
+
+# erf(|x|) on each piece, the formulas of s_erf.c (erf is odd: the sign is put back last).
+_ERF_PIECES = (
+    lambda a: 0.125 * (8.0 * a + EFX8 * a),  # below 2**-1015: scaled so subnormals keep bits
+    lambda a: a + EFX * a,
+    _erf_small,
+    lambda a: ERX + _horner(a - 1.0, PA) / _horner(a - 1.0, QA),
+    lambda a: _erf_tail(a, (RA, SA)),
+    lambda a: _erf_tail(a, (RB, SB)),
+    lambda a: np.ones_like(a),  # 1 - erfc(6) rounds to 1
+    _erf_special,
+)
+
+
+_BLOCK = 32768  # float64 elements per block: a few of its temporaries fit in L2
+
+
+def _erf_block(xf: np.ndarray, out: np.ndarray) -> None:
+    """out = erf(xf) for one block (float64, 1-d), piece by piece."""
+    a = np.abs(xf)
+    piece = np.zeros(a.shape, np.uint8)
+    for edge in _ERF_EDGES:
+        piece += a >= edge  # nan compares False: caught below with inf
+    piece[np.isnan(a)] = len(_ERF_PIECES) - 1
+    counts = np.bincount(piece, minlength=len(_ERF_PIECES))
+    for k, formula in enumerate(_ERF_PIECES):
+        if counts[k] == a.size:  # one piece only: no gather, no scatter
+            out[:] = formula(a)
+        elif counts[k]:
+            where = np.flatnonzero(piece == k)
+            out[where] = formula(a[where])
+    np.copysign(out, xf, out=out)
+
+
 def erf_array(x: np.ndarray) -> np.ndarray:
     """erf(x) elementwise, computed in float64 and returned in x's float dtype.
 
@@ -173,46 +241,21 @@ def erf_array(x: np.ndarray) -> np.ndarray:
     torch computes float32 erf in float32, so we agree within its tolerance, not
     bit for bit. Non-floating input gives float64: the op picks torch's dtype.
     nan stays nan, erf(+-inf) = +-1, erf(-0.0) = -0.0.
+
+    Speed: x goes through in blocks that stay in cache (about twice as fast as whole-array
+    passes); in a block, each element's piece is counted from one compare per edge, and
+    each non-empty piece is computed on a gathered contiguous copy and put back.
     """
     x = np.asarray(x)
     if x.size <= _SMALL:  # a dozen masked passes cost more than libm's erf element by element
         dt = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         flat = [math.erf(v) for v in x.astype(np.float64).ravel().tolist()]
         return np.asarray(flat, dtype=np.float64).reshape(x.shape).astype(dt)
-    xf, hi, neg = _prepare(x)
-    a = np.abs(xf)
+    xf = np.asarray(x, dtype=np.float64).reshape(-1)
     out = np.empty_like(xf)
-    sign = np.where(neg, -1.0, 1.0)
-
-    with np.errstate(under="ignore", over="ignore", invalid="ignore"):
-        special = hi >= _HI_INF
-        out[special] = np.where(np.isnan(xf[special]), xf[special], sign[special])
-
-        m = hi < _HI_TINY  # includes 0 and -0; scaled by 8 so subnormals keep their bits
-        xm = xf[m]
-        out[m] = 0.125 * (8.0 * xm + EFX8 * xm)
-
-        m = (hi >= _HI_TINY) & (hi < _HI_2M28)
-        xm = xf[m]
-        out[m] = xm + EFX * xm
-
-        m = (hi >= _HI_2M28) & (hi < _HI_084375)
-        xm = xf[m]
-        zz = xm * xm
-        out[m] = xm + xm * (_poly(zz, PP) / _poly(zz, QQ))
-
-        m = (hi >= _HI_084375) & (hi < _HI_125)
-        s = a[m] - 1.0
-        out[m] = sign[m] * (ERX + _poly(s, PA) / _poly(s, QA))
-
-        m = (hi >= _HI_125) & (hi < _HI_6)
-        am = a[m]
-        r, q = _tail_ratio(am, hi[m] >= _HI_ERF_RB)
-        out[m] = sign[m] * (1.0 - _exp_tail(am, r, q))
-
-        m = (hi >= _HI_6) & (hi < _HI_INF)  # 1 - erfc(6) rounds to 1
-        out[m] = sign[m]
-
+    with np.errstate(under="ignore", over="ignore", invalid="ignore", divide="ignore"):
+        for start in range(0, xf.size, _BLOCK):
+            _erf_block(xf[start:start + _BLOCK], out[start:start + _BLOCK])
     return _finish(out, x)
 
 

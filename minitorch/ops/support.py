@@ -49,6 +49,72 @@ def keep_where(grad: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return g
 
 
+def flat_positions(shape: tuple[int, ...], where: Any) -> np.ndarray:
+    """The C-order flat positions, in an array of `shape`, of the elements `a[where]` reads,
+    shaped like a[where]: the one form of an index that np.add.at scatters into fast.
+
+    Two forms are computed directly (strides times indices): an int array per dim, as
+    gather's index broadcast with aranges; and full slices around one int array, as
+    index_select and embedding. Any other index is read off an arange, which costs a pass
+    over the whole array.
+    """
+    if not isinstance(where, tuple):
+        where = (where,)
+    if where and where[-1] is Ellipsis and not any(w is Ellipsis for w in where[:-1]):
+        where = where[:-1]  # a trailing ... stands for full slices, as implied dims do
+    arrays = [k for k, w in enumerate(where) if isinstance(w, np.ndarray)]
+    full = all(isinstance(w, np.ndarray) and w.dtype.kind in "iu"
+               or isinstance(w, slice) and w == _FULL for w in where)
+    if full and len(where) == len(shape) and len(arrays) == len(shape):
+        pos, stride = None, 1
+        for n, idx in zip(reversed(shape), reversed(where)):
+            term = _wrapped(idx, n) * stride if stride != 1 else _wrapped(idx, n)
+            pos, stride = term if pos is None else pos + term, stride * n
+        return pos
+    if full and len(arrays) == 1 and len(where) <= len(shape):
+        d = arrays[0]
+        idx, n = _wrapped(where[d], shape[d]), shape[d]
+        trail = shape[d + 1:]
+        block = int(np.prod(trail))
+        pos = idx.reshape(idx.shape + (1,) * len(trail))
+        if block != 1:
+            pos = pos * block + np.arange(block).reshape(trail)
+        if d:  # the full slices before the array stay in front
+            lead = np.arange(int(np.prod(shape[:d]))).reshape(shape[:d]) * (n * block)
+            pos = lead.reshape(shape[:d] + (1,) * pos.ndim) + pos
+        return pos
+    return np.arange(int(np.prod(shape))).reshape(shape)[where]
+
+
+_FULL = slice(None)
+
+
+def _wrapped(idx: np.ndarray, n: int) -> np.ndarray:
+    """idx as intp with negative entries counted from the end, as NumPy's indexing reads them."""
+    idx = idx.astype(np.intp, copy=False)
+    if idx.size and idx.min() < 0:
+        idx = np.where(idx < 0, idx + n, idx)
+    return idx
+
+
+def scatter_add_into(out: np.ndarray, where: Any, values: Any) -> np.ndarray:
+    """out[where] += values where repeated places accumulate (np.add.at's meaning); returns out.
+
+    The adjoint of every gather (index_select, gather, embedding, t[idx]) and the forward of
+    scatter_add and index_add. np.add.at adds one value at a time in the index's C order,
+    in out's dtype, as torch's CPU kernels do, so the sums are bit-exact; but it is fast
+    only with one flat int index (4x slower with a tuple of arrays): so we hand it flat
+    positions into out's flat view.
+    """
+    if not out.flags.c_contiguous:
+        np.add.at(out, where, values)
+        return out
+    pos = flat_positions(out.shape, where)
+    values = np.broadcast_to(values, pos.shape).reshape(-1)
+    np.add.at(out.reshape(-1), pos.reshape(-1), values)
+    return out
+
+
 def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[int, ...]:
     """The broadcast shape of a and b, or torch's RuntimeError naming the op and the sizes."""
     out = []

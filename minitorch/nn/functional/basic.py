@@ -15,7 +15,7 @@ from minitorch import ops
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
-from minitorch.ops.support import unbroadcast
+from minitorch.ops.support import scatter_add_into, unbroadcast
 from minitorch.random import numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -299,7 +299,7 @@ register(dropout3d, function=False, functional=True)
 class EmbeddingLookup(Function):
     """y = W[idx];  W: scatter-add of grad's rows into the rows of W that idx picked.
 
-    A row picked twice gets both gradients (np.add.at accumulates repeats); the
+    A row picked twice gets both gradients (scatter_add_into accumulates repeats); the
     padding_idx row gets none; scale_grad_by_freq divides by the count in the batch.
     """
 
@@ -320,8 +320,7 @@ class EmbeddingLookup(Function):
         if ctx.padding_idx is not None:
             keep = flat != ctx.padding_idx
             flat, g2 = flat[keep], g2[keep]
-        gw = np.zeros(ctx.w_shape, dtype=grad.dtype)
-        np.add.at(gw, flat, g2)
+        gw = scatter_add_into(np.zeros(ctx.w_shape, dtype=grad.dtype), (flat,), g2)
         return gw, None, None, None
 
 
