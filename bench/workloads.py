@@ -5,7 +5,8 @@ case: `body()` does the timed work once; `read()` does it once more and
 returns the arrays to compare (outputs first, then gradients or updated
 parameters). Every body starts from fresh gradients (grads set to None or
 `zero_grad()`), so nothing grows across calls. The floor's versions of the
-same workloads are in floor.py.
+same workloads are in floor.py, and of the sequence workloads (the LSTM
+language model and the Transformer encoder layer) in floor_seq.py.
 """
 
 from __future__ import annotations
