@@ -362,6 +362,38 @@ def prepare_conv() -> Prepared:
                     notes=notes)
 
 
+def _seq_prepare(name: str, inputs: Callable[[], tuple], runner: Callable[..., Runner],
+                 floor_runner_: Callable[..., Runner], shapes: str) -> Prepared:
+    """A sequence workload (workloads.py: LSTM LM, encoder layer) in every engine."""
+    params, x, y = inputs()
+    facts: dict[str, Callable[[], Runner]] = {
+        "torch": lambda: runner(torch, params, x, y),
+        "floor": lambda: floor_runner_(params, x, y),
+    }
+    notes = []
+    if workloads.has_seq_nn(minitorch):
+        facts["minitorch"] = lambda: runner(minitorch, params, x, y)
+    else:
+        notes.append(f"minitorch has no nn module for the {name} yet")
+    return Prepared(facts, loose_ok=True, shapes=shapes, notes=notes)
+
+
+def prepare_lstm() -> Prepared:
+    s = workloads.LSTM_SIZES
+    return _seq_prepare("LSTM", workloads.lstm_inputs, workloads.lstm_runner,
+                        workloads.lstm_floor,
+                        f"tokens ({s['seq']}, {s['batch']}), vocab {s['vocab']}, embed "
+                        f"{s['embed']}, hidden {s['hidden']}, {s['layers']} layers")
+
+
+def prepare_encoder() -> Prepared:
+    s = workloads.ENCODER_SIZES
+    return _seq_prepare("encoder layer", workloads.encoder_inputs, workloads.encoder_runner,
+                        workloads.encoder_floor,
+                        f"x ({s['batch']}, {s['seq']}, {s['d_model']}), {s['nhead']} heads, "
+                        f"ff {s['ff']}, dropout 0")
+
+
 CHAIN_OPS = 20
 
 
@@ -379,6 +411,10 @@ def workload_cases() -> list[Case]:
         case("MLP 784-256-128-10 SGD step, batch 512", BWD, lambda: prepare_mlp(512)),
         case("matmul (1024, 1024) @ (1024, 1024)", BWD, lambda: prepare_matmul(1024)),
         case("conv2d 32x8x28x28, 8 out, 3x3, padding 1", BWD, prepare_conv),
+        case("LSTM LM SGD step (embed+2-layer LSTM 128+linear+CE), batch 32, seq 35", BWD,
+             prepare_lstm),
+        case("TransformerEncoderLayer SGD step (d 128, 4 heads, ff 512), batch 16, seq 64",
+             BWD, prepare_encoder),
     ]
 
 

@@ -5,7 +5,8 @@ case: `body()` does the timed work once; `read()` does it once more and
 returns the arrays to compare (outputs first, then gradients or updated
 parameters). Every body starts from fresh gradients (grads set to None or
 `zero_grad()`), so nothing grows across calls. The floor's versions of the
-same workloads are in floor.py.
+same workloads are in floor.py, and of the sequence workloads (the LSTM
+language model and the Transformer encoder layer) in floor_seq.py.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bench import floor
+from bench import floor, floor_seq
 
 
 @dataclass(frozen=True)
@@ -257,3 +258,164 @@ def conv_runner(lib: ModuleType, x_np: np.ndarray, w_np: np.ndarray, b_np: np.nd
 def conv_floor(x: np.ndarray, w: np.ndarray, b: np.ndarray, g: np.ndarray) -> Runner:
     return Runner(lambda: floor.conv2d_forward_backward(x, w, b, g),
                   lambda: list(floor.conv2d_forward_backward(x, w, b, g)))
+
+
+# -- the LSTM language model training step ---------------------------------------------
+# Embedding -> 2-layer nn.LSTM (sequence first, zero initial state) -> Linear, mean
+# cross-entropy over every token, optim.SGD step. The floor is floor_seq.lstm_lm_step.
+
+LSTM_SIZES = {"vocab": 64, "embed": 128, "hidden": 128, "layers": 2, "seq": 35, "batch": 32}
+SEQ_LR = 0.1
+
+
+def lstm_inputs(sizes: dict[str, int] = LSTM_SIZES, seed: int = 0, dtype: Any = np.float32
+                ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Parameters drawn as torch draws them (Embedding N(0, 1); LSTM and Linear
+    U(-1/sqrt(fan), 1/sqrt(fan))), keyed by torch's names; (seq, batch) tokens and targets."""
+    rng = np.random.default_rng(seed)
+    v, e, h = sizes["vocab"], sizes["embed"], sizes["hidden"]
+    k = 1 / np.sqrt(h)
+    params = {"embed.weight": rng.standard_normal((v, e))}
+    for layer in range(sizes["layers"]):
+        fan_in = e if layer == 0 else h
+        params[f"lstm.weight_ih_l{layer}"] = rng.uniform(-k, k, (4 * h, fan_in))
+        params[f"lstm.weight_hh_l{layer}"] = rng.uniform(-k, k, (4 * h, h))
+        params[f"lstm.bias_ih_l{layer}"] = rng.uniform(-k, k, 4 * h)
+        params[f"lstm.bias_hh_l{layer}"] = rng.uniform(-k, k, 4 * h)
+    params["head.weight"] = rng.uniform(-k, k, (v, h))
+    params["head.bias"] = rng.uniform(-k, k, v)
+    idx = rng.integers(0, v, (sizes["seq"], sizes["batch"])).astype(np.int64)
+    target = rng.integers(0, v, (sizes["seq"], sizes["batch"])).astype(np.int64)
+    return {name: p.astype(dtype) for name, p in params.items()}, idx, target
+
+
+def _load(lib: ModuleType, named: dict[str, Any], params: dict[str, np.ndarray]) -> list[Any]:
+    """Copy params into the parameters `named` (by torch's names); them in params' order."""
+    if set(named) != set(params):
+        raise KeyError(f"parameter names differ: {sorted(set(named) ^ set(params))}")
+    with lib.no_grad():
+        for name, w in params.items():
+            named[name].copy_(lib.tensor(w))
+    return [named[name] for name in params]
+
+
+def _step_runner(lib: ModuleType, params: list[Any], opt: Any, loss_fn: Callable[[], Any]
+                 ) -> Runner:
+    """zero_grad, loss, backward, SGD step; read: the loss, every gradient, every parameter."""
+    def body() -> Any:
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        return loss
+
+    def read() -> list[Any]:
+        loss = body()
+        return [to_numpy(loss)] + [to_numpy(p.grad) for p in params] + [to_numpy(p) for p in params]
+
+    return Runner(body, read)
+
+
+def has_seq_nn(lib: ModuleType) -> bool:
+    nn = getattr(lib, "nn", None)
+    return all(hasattr(nn, name) for name in ("Embedding", "LSTM", "TransformerEncoderLayer"))
+
+
+def lstm_runner(lib: ModuleType, params: dict[str, np.ndarray], idx_np: np.ndarray,
+                target_np: np.ndarray, sizes: dict[str, int] = LSTM_SIZES, lr: float = SEQ_LR
+                ) -> Runner:
+    """What a user writes: nn.Embedding, nn.LSTM, nn.Linear, F.cross_entropy, optim.SGD."""
+    nn = lib.nn
+    modules = {"embed": nn.Embedding(sizes["vocab"], sizes["embed"]),
+               "lstm": nn.LSTM(sizes["embed"], sizes["hidden"], sizes["layers"]),
+               "head": nn.Linear(sizes["hidden"], sizes["vocab"])}
+    dtype = getattr(lib, str(params["head.bias"].dtype))
+    for m in modules.values():
+        m.to(dtype)
+    named = {f"{key}.{name}": p for key, m in modules.items()
+             for name, p in m.named_parameters()}
+    plist = _load(lib, named, params)
+    opt = lib.optim.SGD(plist, lr=lr)
+    idx, target = lib.tensor(idx_np), lib.tensor(target_np).reshape(-1)
+    cross_entropy = nn.functional.cross_entropy
+
+    def loss_fn() -> Any:
+        out, _ = modules["lstm"](modules["embed"](idx))
+        logits = modules["head"](out)
+        return cross_entropy(logits.reshape(-1, sizes["vocab"]), target)
+
+    return _step_runner(lib, plist, opt, loss_fn)
+
+
+def _floor_step_runner(step: Callable[..., Any], params: dict[str, np.ndarray],
+                       *args: Any) -> Runner:
+    params = {k: v.copy() for k, v in params.items()}
+
+    def read() -> list[Any]:
+        loss, grads = step(params, *args)
+        return ([np.asarray(loss)] + [grads[k] for k in params]
+                + [p.copy() for p in params.values()])
+
+    return Runner(lambda: step(params, *args), read)
+
+
+def lstm_floor(params: dict[str, np.ndarray], idx: np.ndarray, target: np.ndarray,
+               sizes: dict[str, int] = LSTM_SIZES, lr: float = SEQ_LR) -> Runner:
+    return _floor_step_runner(floor_seq.lstm_lm_step, params, idx, target, sizes["layers"], lr)
+
+
+# -- the Transformer encoder layer training step ---------------------------------------
+# nn.TransformerEncoderLayer (batch_first, post-norm, ReLU, dropout 0, no mask) on an N(0, 1)
+# batch, F.mse_loss against an N(0, 1) target, optim.SGD step. The floor is
+# floor_seq.encoder_layer_step.
+
+ENCODER_SIZES = {"batch": 16, "seq": 64, "d_model": 128, "nhead": 4, "ff": 512}
+
+
+def encoder_inputs(sizes: dict[str, int] = ENCODER_SIZES, seed: int = 0,
+                   dtype: Any = np.float32
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Parameters in torch's layout and names (in_proj and Linears uniform, LayerNorms
+    perturbed from (1, 0) so their gradients matter), the input and the target."""
+    rng = np.random.default_rng(seed)
+    d, ff = sizes["d_model"], sizes["ff"]
+
+    def u(fan_in: int, *shape: int) -> np.ndarray:
+        return rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), shape)
+
+    params = {
+        "self_attn.in_proj_weight": u(d, 3 * d, d), "self_attn.in_proj_bias": u(d, 3 * d),
+        "self_attn.out_proj.weight": u(d, d, d), "self_attn.out_proj.bias": u(d, d),
+        "linear1.weight": u(d, ff, d), "linear1.bias": u(d, ff),
+        "linear2.weight": u(ff, d, ff), "linear2.bias": u(ff, d),
+        "norm1.weight": 1 + 0.1 * rng.standard_normal(d),
+        "norm1.bias": 0.1 * rng.standard_normal(d),
+        "norm2.weight": 1 + 0.1 * rng.standard_normal(d),
+        "norm2.bias": 0.1 * rng.standard_normal(d),
+    }
+    x = rng.standard_normal((sizes["batch"], sizes["seq"], d))
+    target = rng.standard_normal((sizes["batch"], sizes["seq"], d))
+    return ({k: p.astype(dtype) for k, p in params.items()}, x.astype(dtype),
+            target.astype(dtype))
+
+
+def encoder_runner(lib: ModuleType, params: dict[str, np.ndarray], x_np: np.ndarray,
+                   target_np: np.ndarray, sizes: dict[str, int] = ENCODER_SIZES,
+                   lr: float = SEQ_LR) -> Runner:
+    """What a user writes: nn.TransformerEncoderLayer, F.mse_loss, optim.SGD."""
+    nn = lib.nn
+    layer = nn.TransformerEncoderLayer(sizes["d_model"], sizes["nhead"],
+                                       dim_feedforward=sizes["ff"], dropout=0.0,
+                                       batch_first=True)
+    layer.to(getattr(lib, str(x_np.dtype)))
+    plist = _load(lib, dict(layer.named_parameters()), params)
+    opt = lib.optim.SGD(plist, lr=lr)
+    x, target = lib.tensor(x_np), lib.tensor(target_np)
+    mse_loss = nn.functional.mse_loss
+    return _step_runner(lib, plist, opt, lambda: mse_loss(layer(x), target))
+
+
+def encoder_floor(params: dict[str, np.ndarray], x: np.ndarray, target: np.ndarray,
+                  sizes: dict[str, int] = ENCODER_SIZES, lr: float = SEQ_LR) -> Runner:
+    return _floor_step_runner(floor_seq.encoder_layer_step, params, x, target, sizes["nhead"],
+                              lr)

@@ -16,6 +16,15 @@ on held-out data must be equal.
     mnist_cnn    examples/mnist_cnn.py's Net (pytorch/examples' MNIST CNN on the digits),
                  nll_loss, Adadelta(lr=1.0) with StepLR(step_size=1, gamma=0.7) each epoch
     char_gpt     examples/char_gpt.py's GPTLanguageModel on the Zen of Python, AdamW
+    lstm         a character-level LSTM language model (Embedding, 2-layer nn.LSTM, Linear) on
+                 the Zen of Python in parallel streams, truncated backpropagation through time
+                 (the hidden state carried from batch to batch, detached), Adam
+    resnet       a small ResNet (Conv2d, BatchNorm2d with running statistics, residual adds,
+                 a strided block with a 1x1 downsample, AdaptiveAvgPool2d, Linear) on the
+                 digits, SGD with momentum and weight decay; evaluated on the running stats
+    encoder      a causal character model built from nn.TransformerEncoderLayer
+                 (batch_first, dropout 0) stacked by nn.TransformerEncoder (2 layers, a final
+                 LayerNorm) under a square subsequent mask, AdamW
 
 The two example runs take their model class from the example files themselves (the
 minitorch file for minitorch, its *_torch.py twin for torch), so the examples stay plain
@@ -56,6 +65,7 @@ DTYPES = ("float64", "float32")
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 MT_DTYPES = {"float32": mt.float32, "float64": mt.float64}
 FIGURE = figure_dir() / "training.png"  # under the report's --out
+FIGURE_COLUMNS = 4  # runs side by side in the figure; more runs start a new band below
 RERUN = ".venv/bin/python -m parity.training_runs --case"
 
 
@@ -153,6 +163,96 @@ def build_transformer(lib: Any, vocab: int) -> Any:
     return CharTransformer()
 
 
+LSTM_EMBED, LSTM_HIDDEN, LSTM_LAYERS, LSTM_STREAMS, LSTM_BPTT = 32, 64, 2, 4, 32
+
+
+def build_lstm(lib: Any, vocab: int) -> Any:
+    nn = lib.nn
+
+    class CharLSTM(nn.Module):
+        """Embedding -> 2-layer LSTM -> Linear; in training, each batch starts from the last
+        batch's final (h, c), detached: truncated backpropagation through time."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Embedding(vocab, LSTM_EMBED)
+            self.lstm = nn.LSTM(LSTM_EMBED, LSTM_HIDDEN, num_layers=LSTM_LAYERS,
+                                batch_first=True)
+            self.head = nn.Linear(LSTM_HIDDEN, vocab)
+            self.state: tuple[Any, Any] | None = None
+
+        def forward(self, idx: Any) -> Any:
+            carry = (self.training and self.state is not None
+                     and self.state[0].shape[1] == idx.shape[0])
+            out, (h, c) = self.lstm(self.embed(idx), self.state if carry else None)
+            if self.training:  # the gradient stops at the batch boundary, the state goes on
+                self.state = (h.detach(), c.detach())
+            return self.head(out)
+
+    return CharLSTM()
+
+
+def build_resnet(lib: Any) -> Any:
+    nn = lib.nn
+
+    class Block(nn.Module):
+        """conv-BN-ReLU-conv-BN plus the shortcut (a 1x1 conv and BN when the shape changes),
+        then ReLU: ResNet's basic block."""
+
+        def __init__(self, cin: int, cout: int, stride: int) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU()
+            self.downsample = None
+            if stride != 1 or cin != cout:
+                self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride,
+                                                          bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x: Any) -> Any:
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            shortcut = x if self.downsample is None else self.downsample(x)
+            return self.relu(out + shortcut)
+
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+        Block(16, 16, 1), Block(16, 32, 2),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(32, 10),
+    )
+
+
+ENC_D, ENC_HEADS, ENC_FF, ENC_LAYERS = 32, 2, 64, 2
+
+
+def build_encoder(lib: Any, vocab: int) -> Any:
+    nn = lib.nn
+
+    class CharEncoder(nn.Module):
+        """token + position embeddings, nn.TransformerEncoder of 2 post-norm
+        TransformerEncoderLayers under a causal mask, a final LayerNorm, a head."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.tok = nn.Embedding(vocab, ENC_D)
+            self.pos = nn.Embedding(BLOCK, ENC_D)
+            layer = nn.TransformerEncoderLayer(ENC_D, ENC_HEADS, dim_feedforward=ENC_FF,
+                                               dropout=0.0, batch_first=True)
+            self.encoder = nn.TransformerEncoder(layer, ENC_LAYERS, norm=nn.LayerNorm(ENC_D),
+                                                 enable_nested_tensor=False)
+            self.head = nn.Linear(ENC_D, vocab)
+
+        def forward(self, idx: Any) -> Any:
+            t = idx.shape[1]
+            x = self.tok(idx) + self.pos(lib.arange(t))
+            mask = nn.Transformer.generate_square_subsequent_mask(t, dtype=x.dtype)
+            return self.head(self.encoder(x, mask=mask, is_causal=True))
+
+    return CharEncoder()
+
+
 # -- the example files' models -------------------------------------------------------------------
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _example_modules: dict[str, Any] = {}
@@ -196,7 +296,10 @@ class RunSpec:
     # float32 drift is judged over the first this many steps (None: all). Past them a long run
     # can be chaotic: a 1-ulp nudge to the weights alone makes torch drift from itself as much
     # (char_gpt, 300 steps: torch vs 1-ulp-nudged torch 1.7e-1, minitorch vs torch 1.1e-1),
-    # while float64 still pins the two engines together at every step.
+    # while float64 still pins the two engines together at every step. resnet, 92 steps: torch
+    # vs torch nudged by 1 ulp 3.5e-7 over steps 1-50, 2.4e-2 over all 92; minitorch vs torch
+    # 2.5e-7 over steps 1-60, 3.1e-2 over all (at lr 0.05 and at 0.01 the growth starts near
+    # step 20-25, for the nudged torch as for minitorch: the trajectory, not an engine).
     drift32_steps: int | None = None
 
 
@@ -249,6 +352,21 @@ def _char_eval(codes: np.ndarray, block: int = BLOCK
     return evaluate
 
 
+def _stream_batches(codes: np.ndarray, steps: int, streams: int = LSTM_STREAMS,
+                    bptt: int = LSTM_BPTT) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The text cut into `streams` parallel rows read left to right, bptt characters a batch,
+    from the start again when a row runs out (the classic language-model batching)."""
+    length = len(codes) // streams
+    rows = codes[:length * streams].reshape(streams, length)
+    chunks = (length - 1) // bptt
+    out = []
+    for k in range(steps):
+        s = (k % chunks) * bptt
+        out.append((np.ascontiguousarray(rows[:, s:s + bptt]),
+                    np.ascontiguousarray(rows[:, s + 1:s + bptt + 1])))
+    return out
+
+
 def run_specs() -> dict[str, RunSpec]:
     data = digits()
     codes, vocab = _char_data()
@@ -296,6 +414,31 @@ def run_specs() -> dict[str, RunSpec]:
                                         gpt.block_size),
             _char_eval(codes, gpt.block_size), loss=_gpt_loss, train_mode=False,
             drift32_steps=100),
+        "lstm": RunSpec(
+            "lstm", f"char LSTM LM (Embedding {LSTM_EMBED}, {LSTM_LAYERS}-layer nn.LSTM hidden "
+                    f"{LSTM_HIDDEN}, Linear) on the Zen of Python, {LSTM_STREAMS} streams, "
+                    f"truncated BPTT {LSTM_BPTT} (state carried, detached), Adam(lr=3e-3)",
+            lambda L: build_lstm(L, vocab), lambda L, p: L.optim.Adam(p, lr=3e-3),
+            lambda quick: _stream_batches(codes, 4 if quick else 240),
+            _char_eval(codes, LSTM_BPTT), flat_logits=True),
+        "resnet": RunSpec(
+            "resnet", "ResNet (stem, 2 basic blocks 16-16 and 16-32 stride 2 with a 1x1 "
+                      "downsample, BatchNorm2d, AdaptiveAvgPool2d, Linear) on digits, "
+                      "SGD(lr=0.02, momentum=0.9, weight_decay=5e-4), batch 64",
+            build_resnet,
+            lambda L, p: L.optim.SGD(p, lr=0.02, momentum=0.9, weight_decay=5e-4),
+            lambda quick: digit_batches(data, 1 if quick else 4, 64, 4 if quick else None,
+                                        True),
+            _classify(data, True), drift32_steps=50),
+        "encoder": RunSpec(
+            "encoder", f"nn.TransformerEncoder of {ENC_LAYERS} nn.TransformerEncoderLayer "
+                       f"(d={ENC_D}, {ENC_HEADS} heads, ff {ENC_FF}, dropout 0, batch_first, "
+                       f"causal mask, final LayerNorm), char-level on the Zen of Python, "
+                       f"context {BLOCK}, AdamW(lr=3e-3), batch 16",
+            lambda L: build_encoder(L, vocab),
+            lambda L, p: L.optim.AdamW(p, lr=3e-3, weight_decay=0.01),
+            lambda quick: _char_batches(codes, 3 if quick else 300),
+            _char_eval(codes), flat_logits=True),
     }
 
 
@@ -310,6 +453,9 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)  # not in the report (not stable)
     keys_equal: bool = True
     error: str = ""
+    # max over the final state_dict (weights and buffers: BatchNorm's running stats) of
+    # max|mt - torch| / max|torch|, entry by entry; float64 must stay within RTOL64
+    state_dev: float = math.nan
 
     @property
     def deviations(self) -> list[float]:
@@ -365,11 +511,27 @@ def run_one(spec: RunSpec, dtype: str, quick: bool) -> RunResult:
         res.losses[lib.__name__] = train(lib, model, spec, batches, dtype)
         res.correct[lib.__name__], res.total = spec.evaluate(lib, model, dtype)
         res.seconds[lib.__name__] = time.perf_counter() - t0
+    res.state_dev = state_deviation(tm, mm)
     return res
 
 
+def state_deviation(tm: Any, mm: Any) -> float:
+    """How far minitorch's final weights and buffers are from torch's (see RunResult)."""
+    worst = 0.0
+    mstate = mm.state_dict()
+    for key, t in tm.state_dict().items():
+        a, e = to_numpy(mstate[key]).astype(np.float64), to_numpy(t).astype(np.float64)
+        scale = float(np.abs(e).max()) if e.size else 0.0
+        if scale > 0:
+            worst = max(worst, float(np.abs(a - e).max()) / scale)
+        elif a.size and np.abs(a).max() > 0:
+            return math.inf
+    return worst
+
+
 def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
-    """(status, detail): float64 must agree to RTOL64 at every step and in accuracy; float32
+    """(status, detail): float64 must agree to RTOL64 at every step, in the final weights and
+    buffers, and in accuracy; float32
     within DRIFT32 over its first drift32_steps steps (all by default)."""
     if r.error:
         return "FAIL", r.error
@@ -380,6 +542,9 @@ def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
         if not worst <= RTOL64:
             step = int(np.argmax(r.deviations)) + 1
             return "FAIL", f"loss deviation {worst:.2e} at step {step} > {RTOL64:.0e}"
+        if not r.state_dev <= RTOL64:
+            return "FAIL", (f"final state (weights, buffers) deviation {_fmt(r.state_dev)} > "
+                            f"{RTOL64:.0e}")
         if not acc_equal:
             return "FAIL", (f"accuracy {r.correct['minitorch']}/{r.total} != torch's "
                             f"{r.correct['torch']}/{r.total}")
@@ -424,6 +589,7 @@ def run_section(quick: bool) -> dict[str, Any]:
         rows.append({
             "run": r.run, "dtype": r.dtype, "steps": r.steps, "worst loss dev": _fmt(r.worst),
             "final loss torch": _fmt(t_loss[-1]), "final loss minitorch": _fmt(m_loss[-1]),
+            "final state dev": _fmt(r.state_dev),
             "accuracy torch": _acc(r, "torch"), "accuracy minitorch": _acc(r, "minitorch"),
             "status": status, "note": detail,
         })
@@ -431,6 +597,7 @@ def run_section(quick: bool) -> dict[str, Any]:
                    "detail": detail, "worst_rel_dev": r.worst if math.isfinite(r.worst) else None,
                    "loss_torch": r.losses.get("torch", []),
                    "loss_minitorch": r.losses.get("minitorch", []),
+                   "state_dev": r.state_dev if math.isfinite(r.state_dev) else None,
                    "correct": r.correct, "total": r.total})
         if status == "FAIL":
             failures.append({"case": f"{r.run}/{r.dtype}", "detail": detail,
@@ -455,10 +622,14 @@ def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool
         "Each run trains the same model in both engines from identical initial weights "
         "(torch's, loaded with `load_state_dict`) on identical batches. The worst loss "
         f"deviation is max over steps of |loss_mt - loss_torch| / |loss_torch|: float64 must "
-        f"stay within {RTOL64:.0e} and reach the same held-out accuracy; float32 drift is "
+        f"stay within {RTOL64:.0e}, end with weights and buffers within {RTOL64:.0e} of "
+        "torch's (max |mt - torch| / max |torch| per state_dict entry: the final state "
+        "deviation, which holds BatchNorm's running statistics) and reach the same held-out "
+        "accuracy; float32 drift is "
         f"recorded (a drift beyond {DRIFT32:.0e} would be a bug; char_gpt's is judged over "
-        "its first 100 steps, after which its float32 training is chaotic -- torch against "
-        "itself with the weights nudged by one ulp drifts as far)."
+        "its first 100 steps and resnet's over its first 50, after which their float32 "
+        "training is chaotic -- torch against itself with the weights nudged by one ulp "
+        "drifts as far)."
         + (" Quick subset: a few steps per run." if quick else
            " Loss curves: `figures/training.png` beside this report."),
         "", runs, "", table, "",
@@ -467,22 +638,29 @@ def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool
 
 def write_figure(results: list[RunResult], specs: dict[str, RunSpec], path: Path = FIGURE
                  ) -> None:
-    """Top row: both engines' loss curves overlaid, a panel per run (float64 and float32).
-    Bottom row: the relative deviation of minitorch's loss from torch's at every step."""
+    """A band of two rows per FIGURE_COLUMNS runs. Top: both engines' loss curves overlaid, a
+    panel per run (float64 and float32). Below it: the relative deviation of minitorch's loss
+    from torch's at every step."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, len(specs), figsize=(5 * len(specs), 7),
-                             gridspec_kw={"height_ratios": [3, 2]})
+    ncols = min(FIGURE_COLUMNS, len(specs))
+    bands = math.ceil(len(specs) / ncols)
+    fig, grid = plt.subplots(2 * bands, ncols, figsize=(5 * ncols, 7 * bands), squeeze=False,
+                             gridspec_kw={"height_ratios": [3, 2] * bands})
+    for empty in range(len(specs), bands * ncols):  # the last band's unused panels
+        grid[2 * (bands - 1), empty % ncols].axis("off")
+        grid[2 * bands - 1, empty % ncols].axis("off")
     style = {("torch", "float64"): dict(color="tab:orange", linewidth=3.0, alpha=0.55),
              ("minitorch", "float64"): dict(color="tab:blue", linewidth=1.2, linestyle="--"),
              ("torch", "float32"): dict(color="tab:red", linewidth=3.0, alpha=0.3),
              ("minitorch", "float32"): dict(color="black", linewidth=0.8, linestyle=":")}
     floor = 1e-18  # an exact match is drawn on the floor of the log axis
-    for col, name in enumerate(specs):
-        top, bottom = axes[0, col], axes[1, col]
+    for i, name in enumerate(specs):
+        band, col = divmod(i, ncols)
+        top, bottom = grid[2 * band, col], grid[2 * band + 1, col]
         for r in (r for r in results if r.run == name):
             for engine in ("torch", "minitorch"):
                 y = r.losses.get(engine)
@@ -527,7 +705,7 @@ def main(argv: list[str] | None = None) -> int:
                                           r.deviations), 1):
             print(f"step {i:4d}  torch {a:.10e}  minitorch {b:.10e}  rel dev {d:.2e}")
         print(json.dumps({"status": judge(r, spec.drift32_steps), "correct": r.correct,
-                          "total": r.total, "seconds": r.seconds}))
+                          "total": r.total, "state_dev": r.state_dev, "seconds": r.seconds}))
         return 0
     return print_section(run_section, args.quick)
 
