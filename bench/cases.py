@@ -1,4 +1,4 @@
-"""The bench cases: every op-table row at three sizes, forward and forward plus backward,
+"""The bench cases: the op-table rows at the sizes the selection rule names (SELECTION_RULE),
 and the workloads; and the check that minitorch computes what torch computes.
 
 A `Case` is cheap to list (tests collect them all); `case.prepare()` does the
@@ -291,14 +291,50 @@ def prepare_op(row: OpSpec, size: str, mode: str, seed: int = 0) -> Prepared:
                     shapes=desc, notes=notes)
 
 
-def op_cases(rows: list[OpSpec]) -> list[Case]:
-    """Every row with bench=True, at each size, forward and (if differentiable) fwd+bwd."""
+# -- the selection rule: which (op, size, mode) `make bench` times ----------------------
+
+# The dispatch-overhead set: the ops a training step runs through, plus a few shape, index
+# and comparison ops. At the tiny size every op costs its Python overhead (the same
+# machinery for every op), so a fixed set measures it; issue 14's "ops tiny fwd, geomean
+# vs torch" target is over these.
+TINY_CORE = (
+    "add", "sub", "mul", "div", "pow", "neg", "abs", "square", "sqrt", "exp", "log", "sin",
+    "cos", "tanh", "sigmoid", "relu", "sum", "mean", "softmax", "log_softmax", "matmul",
+    "F.relu", "F.gelu", "F.linear", "F.mse_loss", "F.cross_entropy", "F.layer_norm",
+    "reshape", "transpose", "getitem", "cat", "where", "clamp", "maximum", "gt",
+)
+SELECTION_RULE = (
+    "every op-table row with bench=True is timed at the large size forward (inference) and, "
+    "where it has a backward, forward plus backward at the medium and the large size; at the "
+    f"tiny size only the {len(TINY_CORE)} core ops of bench.cases.TINY_CORE (forward, and "
+    "forward plus backward where differentiable), since there the cost is the dispatch "
+    "overhead every op shares; medium forward alone is not timed (the large forward shows "
+    "the arithmetic, the medium fwd+bwd the graph); plus every workload"
+)
+
+
+def selected(row: OpSpec, size: str, mode: str) -> bool:
+    """Whether `make bench` times this row at this size and mode (SELECTION_RULE)."""
+    if mode == BWD and not row.differentiable:
+        return False
+    if size == "tiny":
+        return row.name in TINY_CORE
+    if size == "medium":
+        return mode == BWD
+    return True  # large: fwd, and fwd+bwd where differentiable
+
+
+def op_cases(rows: list[OpSpec], every_size: bool = False) -> list[Case]:
+    """The rows with bench=True at the sizes and modes SELECTION_RULE picks (every_size:
+    all three sizes, fwd and, if differentiable, fwd+bwd: `python -m bench --every-size`)."""
     cases = []
     for row in rows:
         if not row.bench:
             continue
         for size in SIZES:
             for mode in (FWD, BWD) if row.differentiable else (FWD,):
+                if not every_size and not selected(row, size, mode):
+                    continue
                 cases.append(Case(
                     name=f"{row.name} · {size} · {mode}", group=f"ops · {size} · {mode}",
                     op=row.name, size=size, mode=mode, family=row.family,
@@ -392,10 +428,11 @@ def load_rows() -> list[OpSpec]:
     return list(ALL_ROWS)
 
 
-def all_cases(rows: list[OpSpec] | None = None) -> list[Case]:
+def all_cases(rows: list[OpSpec] | None = None, every_size: bool = False) -> list[Case]:
+    """The workloads, then the op cases of the selection rule (or of every size)."""
     if rows is None:
         rows = load_rows()
-    return workload_cases() + op_cases(rows)
+    return workload_cases() + op_cases(rows, every_size)
 
 
 def _applies(known: KnownDifference, sample: Sample) -> bool:
