@@ -346,13 +346,13 @@ def op_cases(rows: list[OpSpec], every_size: bool = False) -> list[Case]:
 # -- the workloads -----------------------------------------------------------------------
 
 
-def prepare_chain(n_ops: int, backward: bool) -> Prepared:
+def prepare_chain(n_ops: int, backward: bool, mix: str = "own") -> Prepared:
     x, g = workloads.chain_inputs()
     facts: dict[str, Callable[[], Runner]] = {
-        name: (lambda lib=lib: workloads.chain_runner(lib, x, g, n_ops, backward))
+        name: (lambda lib=lib: workloads.chain_runner(lib, x, g, n_ops, backward, mix))
         for name, lib in LIBS.items()
     }
-    facts["floor"] = lambda: workloads.chain_floor(x.copy(), g.copy(), n_ops, backward)
+    facts["floor"] = lambda: workloads.chain_floor(x.copy(), g.copy(), n_ops, backward, mix)
     return Prepared(facts, loose_ok=False, shapes=f"(4,), {n_ops} ops")
 
 
@@ -411,6 +411,8 @@ def workload_cases() -> list[Case]:
              lambda: prepare_chain(CHAIN_OPS, False), per=CHAIN_OPS),
         case(f"chain of {CHAIN_OPS} elementwise ops on (4,)", BWD,
              lambda: prepare_chain(CHAIN_OPS, True), per=CHAIN_OPS),
+        case(f"chain of {CHAIN_OPS} mul/add-scalar/tanh ops on (4,)", BWD,
+             lambda: prepare_chain(CHAIN_OPS, True, "mul/add-scalar/tanh"), per=CHAIN_OPS),
         case("MLP 784-256-128-10 SGD step, batch 64", BWD, lambda: prepare_mlp(64)),
         case("MLP 784-256-128-10 SGD step, batch 512", BWD, lambda: prepare_mlp(512)),
         case("matmul (1024, 1024) @ (1024, 1024)", BWD, lambda: prepare_matmul(1024)),
