@@ -220,7 +220,8 @@ def _geomean_cell(rs: list[dict[str, Any]], den: str) -> tuple[float | None, str
         return None, "–"
     q1 = geomean([r["ratios"][den]["q1"] for r in rs if den in r.get("ratios", {})])
     q3 = geomean([r["ratios"][den]["q3"] for r in rs if den in r.get("ratios", {})])
-    band = f" (IQR {q1:.2f}–{q3:.2f}, {len(rs)} cases)" if q1 and q3 else f" ({len(rs)} cases)"
+    n = f"{len(rs)} case{'' if len(rs) == 1 else 's'}"
+    band = f" (IQR {q1:.2f}–{q3:.2f}, {n})" if q1 and q3 else f" ({n})"
     return g, fmt_ratio(g) + band
 
 
@@ -295,7 +296,8 @@ def _slow_large_section(result: dict[str, Any]) -> list[str]:
     rows = [[r["name"], r.get("shapes", ""), fmt_time(_median(r, "minitorch")),
              fmt_time(_median(r, "torch")), fmt_ratio(r["ratio_torch"]),
              notes.note_for(r) or "no note"] for r in slow]
-    return lines + [f"{len(slow)} cases; the notes are bench/notes.py's.", ""] + _table(
+    return lines + [f"{len(slow)} case{'' if len(slow) == 1 else 's'}; the notes are "
+                    "bench/notes.py's (`no note`: nobody has explained it yet).", ""] + _table(
         ["case", "shapes", "minitorch", "torch", "×torch", "why"], rows, "llrrrl")
 
 

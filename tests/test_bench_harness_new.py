@@ -215,7 +215,7 @@ def test_the_targets_table_is_computed_from_the_run() -> None:
     assert "IQR 0.76–0.84, 2 cases" in tiny["now"]
     assert t["ops medium fwd+bwd, geomean vs floor"]["value"] == pytest.approx(1.5)
     large = t["ops large fwd+bwd, geomean vs floor"]  # index_select has no floor: gather's
-    assert large["value"] == pytest.approx(2.0) and "1 cases" in large["now"]
+    assert large["value"] == pytest.approx(2.0) and "1 case)" in large["now"]
     assert t["conv2d fwd+bwd vs torch"]["met"] is None  # not in this run
     assert t["MLP 784-256-128-10 step b64 vs floor"]["met"] is True
     index = [row for case, row in t.items() if case.startswith("index backward")][0]
