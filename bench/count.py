@@ -263,6 +263,10 @@ def render(result: dict[str, Any]) -> str:
         f"(K = {CALLS['tiny']} tiny, {CALLS['medium']} medium); one thread; AVX2 kernels "
         "(valgrind cannot run AVX-512, so torch and OpenBLAS run other kernels than in "
         "`make bench`, which uses AVX-512 on this machine).",
+        "- Compare counts taken by the same command: the same cases in the same order give "
+        "the same count to the instruction, but a count also depends on the process's "
+        "history (what ran before it, the heap's state), so a subset (`--only`) can move it "
+        "by a fraction of a percent.",
         "- Instructions are not time. They cannot show memory bandwidth (a medium or large "
         "op that streams arrays through memory costs what the memory system allows, whatever "
         "the count), cache misses (an extra copy that evicts the working set costs far more "
