@@ -10,7 +10,7 @@ ENGINE ?= minitorch
 THREADS ?= 1
 ARGS   ?=
 
-.PHONY: help venv test test-fast lint docs parity bench bench-baseline clean
+.PHONY: help venv test test-fast lint docs parity bench bench-baseline bench-count clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/ben
 
 bench-baseline: $(STAMP)  ## store the current bench results as the baseline to compare against
 	$(PY) -m bench --threads $(THREADS) --save-baseline $(ARGS)
+
+bench-count: $(STAMP)  ## instructions per call under valgrind's cachegrind, twice -> reports/bench_count.md
+	$(PY) -m bench.count $(ARGS)
 
 clean:  ## remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks

@@ -3,6 +3,7 @@
     python -m bench --threads 1                 # what `make bench` runs
     python -m bench --threads 1 --save-baseline # `make bench-baseline`
     python -m bench --only 'matmul|chain' --quick --out /tmp/r   # a quick look at a few cases
+    python -m bench --core       # the core ops and the workloads only (ARGS=--core)
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", default=None, help="regex: time only the cases whose name matches")
     p.add_argument("--quick", action="store_true",
                    help="tiny budgets and short sweeps (a smoke run)")
+    p.add_argument("--core", action="store_true",
+                   help="only the core ops (bench.cases.TINY_CORE) and the workloads: a few "
+                        "minutes, every target row but the index-backward and >3x ones")
+    p.add_argument("--every-size", action="store_true",
+                   help="every row at every size, fwd and fwd+bwd (the pre-selection set: "
+                        "about 2,700 cases, 45 minutes)")
     p.add_argument("--no-scaling", action="store_true", help="skip the scaling sweeps")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default reports/)")
     p.add_argument("--baseline", type=Path, default=None,
@@ -62,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     fp = env.fingerprint(args.threads)  # after pinning, before the work: the load at the start
     commit_at_start = env.commit()
     rows = bench_cases.load_rows()
-    selected = bench_cases.all_cases(rows)
+    if args.core:
+        rows = [r for r in rows if r.name in bench_cases.TINY_CORE]
+    selected = bench_cases.all_cases(rows, every_size=args.every_size)
     if args.only:
         pattern = re.compile(args.only)
         selected = [c for c in selected if pattern.search(c.name)]
@@ -97,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine_key": env.machine_key(fp),
         "budgets": {k: b.seconds for k, b in budgets.items()},
         "loose_reason": bench_cases.LOOSE.reason,
+        "selection": ("every row at every size, fwd and fwd+bwd (--every-size)"
+                      if args.every_size else bench_cases.SELECTION_RULE)
+        + ("; only the core ops (--core)" if args.core else "")
+        + (f"; only the cases matching `{args.only}`" if args.only else ""),
         "baseline_path": _display(baseline_path),
         "verdict": measure.verdict(results),
         "cases": results,
@@ -119,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def plan_budgets(quick: bool, budget_cls: Any) -> dict[str, Any]:
-    """Seconds per engine per case, by kind of case (sized so `make bench` fits in 10 min)."""
+    """Seconds per engine per case, by kind of case (sized so `make bench`, about 1,370 cases
+    under the selection rule, fits in about 15 min on a quiet 2-core machine)."""
     if quick:
         small = budget_cls(seconds=0.005, min_rounds=3, max_rounds=5, warmup_seconds=0.001)
         return {"tiny": small, "medium": small, "large": small, "workloads": small,

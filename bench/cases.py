@@ -1,4 +1,4 @@
-"""The bench cases: every op-table row at three sizes, forward and forward plus backward,
+"""The bench cases: the op-table rows at the sizes the selection rule names (SELECTION_RULE),
 and the workloads; and the check that minitorch computes what torch computes.
 
 A `Case` is cheap to list (tests collect them all); `case.prepare()` does the
@@ -291,14 +291,50 @@ def prepare_op(row: OpSpec, size: str, mode: str, seed: int = 0) -> Prepared:
                     shapes=desc, notes=notes)
 
 
-def op_cases(rows: list[OpSpec]) -> list[Case]:
-    """Every row with bench=True, at each size, forward and (if differentiable) fwd+bwd."""
+# -- the selection rule: which (op, size, mode) `make bench` times ----------------------
+
+# The dispatch-overhead set: the ops a training step runs through, plus a few shape, index
+# and comparison ops. At the tiny size every op costs its Python overhead (the same
+# machinery for every op), so a fixed set measures it; issue 14's "ops tiny fwd, geomean
+# vs torch" target is over these.
+TINY_CORE = (
+    "add", "sub", "mul", "div", "pow", "neg", "abs", "square", "sqrt", "exp", "log", "sin",
+    "cos", "tanh", "sigmoid", "relu", "sum", "mean", "softmax", "log_softmax", "matmul",
+    "F.relu", "F.gelu", "F.linear", "F.mse_loss", "F.cross_entropy", "F.layer_norm",
+    "reshape", "transpose", "getitem", "cat", "where", "clamp", "maximum", "gt",
+)
+SELECTION_RULE = (
+    "every op-table row with bench=True is timed at the large size forward (inference) and, "
+    "where it has a backward, forward plus backward at the medium and the large size; at the "
+    f"tiny size only the {len(TINY_CORE)} core ops of bench.cases.TINY_CORE (forward, and "
+    "forward plus backward where differentiable), since there the cost is the dispatch "
+    "overhead every op shares; medium forward alone is not timed (the large forward shows "
+    "the arithmetic, the medium fwd+bwd the graph); plus every workload"
+)
+
+
+def selected(row: OpSpec, size: str, mode: str) -> bool:
+    """Whether `make bench` times this row at this size and mode (SELECTION_RULE)."""
+    if mode == BWD and not row.differentiable:
+        return False
+    if size == "tiny":
+        return row.name in TINY_CORE
+    if size == "medium":
+        return mode == BWD
+    return True  # large: fwd, and fwd+bwd where differentiable
+
+
+def op_cases(rows: list[OpSpec], every_size: bool = False) -> list[Case]:
+    """The rows with bench=True at the sizes and modes SELECTION_RULE picks (every_size:
+    all three sizes, fwd and, if differentiable, fwd+bwd: `python -m bench --every-size`)."""
     cases = []
     for row in rows:
         if not row.bench:
             continue
         for size in SIZES:
             for mode in (FWD, BWD) if row.differentiable else (FWD,):
+                if not every_size and not selected(row, size, mode):
+                    continue
                 cases.append(Case(
                     name=f"{row.name} · {size} · {mode}", group=f"ops · {size} · {mode}",
                     op=row.name, size=size, mode=mode, family=row.family,
@@ -310,13 +346,13 @@ def op_cases(rows: list[OpSpec]) -> list[Case]:
 # -- the workloads -----------------------------------------------------------------------
 
 
-def prepare_chain(n_ops: int, backward: bool) -> Prepared:
+def prepare_chain(n_ops: int, backward: bool, mix: str = "own") -> Prepared:
     x, g = workloads.chain_inputs()
     facts: dict[str, Callable[[], Runner]] = {
-        name: (lambda lib=lib: workloads.chain_runner(lib, x, g, n_ops, backward))
+        name: (lambda lib=lib: workloads.chain_runner(lib, x, g, n_ops, backward, mix))
         for name, lib in LIBS.items()
     }
-    facts["floor"] = lambda: workloads.chain_floor(x.copy(), g.copy(), n_ops, backward)
+    facts["floor"] = lambda: workloads.chain_floor(x.copy(), g.copy(), n_ops, backward, mix)
     return Prepared(facts, loose_ok=False, shapes=f"(4,), {n_ops} ops")
 
 
@@ -407,6 +443,8 @@ def workload_cases() -> list[Case]:
              lambda: prepare_chain(CHAIN_OPS, False), per=CHAIN_OPS),
         case(f"chain of {CHAIN_OPS} elementwise ops on (4,)", BWD,
              lambda: prepare_chain(CHAIN_OPS, True), per=CHAIN_OPS),
+        case(f"chain of {CHAIN_OPS} mul/add-scalar/tanh ops on (4,)", BWD,
+             lambda: prepare_chain(CHAIN_OPS, True, "mul/add-scalar/tanh"), per=CHAIN_OPS),
         case("MLP 784-256-128-10 SGD step, batch 64", BWD, lambda: prepare_mlp(64)),
         case("MLP 784-256-128-10 SGD step, batch 512", BWD, lambda: prepare_mlp(512)),
         case("matmul (1024, 1024) @ (1024, 1024)", BWD, lambda: prepare_matmul(1024)),
@@ -428,10 +466,11 @@ def load_rows() -> list[OpSpec]:
     return list(ALL_ROWS)
 
 
-def all_cases(rows: list[OpSpec] | None = None) -> list[Case]:
+def all_cases(rows: list[OpSpec] | None = None, every_size: bool = False) -> list[Case]:
+    """The workloads, then the op cases of the selection rule (or of every size)."""
     if rows is None:
         rows = load_rows()
-    return workload_cases() + op_cases(rows)
+    return workload_cases() + op_cases(rows, every_size)
 
 
 def _applies(known: KnownDifference, sample: Sample) -> bool:

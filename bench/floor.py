@@ -320,6 +320,43 @@ def chain_forward_backward(
     return y, g
 
 
+# The second op mix of issue 14's chain target: mul by a scalar, add a scalar, tanh, cycled.
+MIX_SCALE, MIX_SHIFT = 0.9, 0.1
+
+
+def mix_forward(x: np.ndarray, n_ops: int) -> np.ndarray:
+    y = x
+    for i in range(n_ops):
+        k = i % 3
+        y = y * MIX_SCALE if k == 0 else y + MIX_SHIFT if k == 1 else np.tanh(y)
+    return y
+
+
+def mix_forward_backward(
+    x: np.ndarray, n_ops: int, g: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mul/add/tanh chain forward, keeping tanh's outputs, then its adjoint op by op."""
+    saved = []
+    y = x
+    for i in range(n_ops):
+        k = i % 3
+        if k == 0:
+            y = y * MIX_SCALE
+        elif k == 1:
+            y = y + MIX_SHIFT
+        else:
+            y = np.tanh(y)
+            saved.append(y)
+    for i in reversed(range(n_ops)):
+        k = i % 3
+        if k == 0:
+            g = g * MIX_SCALE
+        elif k == 2:
+            t = saved.pop()
+            g = g * (1 - t * t)  # tanh: 1 - y^2 (the add passes g through)
+    return y, g
+
+
 # -- workload 2: a 784-256-128-10 ReLU MLP training step ------------------------------
 
 

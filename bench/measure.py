@@ -3,7 +3,8 @@
 The result is a plain dict (it goes straight into bench.json): what was
 timed, how each engine's result compared with torch's, the statistics per
 engine, and the two ratios the report is about: minitorch / torch and
-minitorch / floor.
+minitorch / floor, each the median of the per-round ratios of the same
+interleaved rounds, with its quartiles (`ratios`): the ratio's own noise.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from typing import Any
 import numpy as np
 
 from bench.cases import ENGINES, Case, Skip, check
-from bench.timing import Budget, time_interleaved
+from bench.timing import Budget, ratio_stats, stats_from_samples, time_rounds
 
-NOISY_IQR_PCT = 10.0
+NOISY_IQR_PCT = 10.0  # a ratio whose per-round IQR passes this share of its median is noisy
 
 
-def _ratio(stats: dict[str, Any], num: str, den: str) -> float | None:
-    if num in stats and den in stats and stats[den]["median_ns"] > 0:
-        return stats[num]["median_ns"] / stats[den]["median_ns"]
-    return None
+def paired_ratios(samples: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """minitorch / torch and minitorch / floor, round by round: {den: RatioStats as a dict}."""
+    if "minitorch" not in samples:
+        return {}
+    return {den: ratio_stats(samples["minitorch"], samples[den]).as_dict()
+            for den in ("torch", "floor") if den in samples}
 
 
 def run_case(case: Case, budget: Budget, rng: np.random.Generator) -> dict[str, Any]:
@@ -53,12 +56,13 @@ def run_case(case: Case, budget: Budget, rng: np.random.Generator) -> dict[str, 
              and (n != "floor" or checks[n].ok)]
     bodies = {n: prepared.factories[n]().body for n in timed}
     gc.collect()
-    stats = time_interleaved(bodies, budget, rng)
+    samples, numbers = time_rounds(bodies, budget, rng)
     del bodies
-    result["stats"] = {n: s.as_dict() for n, s in stats.items()}
-    result["ratio_torch"] = _ratio(result["stats"], "minitorch", "torch")
-    result["ratio_floor"] = _ratio(result["stats"], "minitorch", "floor")
-    result["noisy"] = any(s.iqr_pct > NOISY_IQR_PCT for s in stats.values())
+    result["stats"] = {n: stats_from_samples(samples[n], numbers[n]).as_dict() for n in samples}
+    result["ratios"] = paired_ratios(samples)
+    result["ratio_torch"] = result["ratios"].get("torch", {}).get("median")
+    result["ratio_floor"] = result["ratios"].get("floor", {}).get("median")
+    result["noisy"] = any(r["iqr_pct"] > NOISY_IQR_PCT for r in result["ratios"].values())
     result["status"] = "timed"
     result["seconds"] = time.perf_counter() - t0
     return result
@@ -79,8 +83,19 @@ def geomean(values: list[float]) -> float | None:
     return float(np.exp(np.mean(np.log(vals)))) if vals else None
 
 
+def ratio_iqr_pct(r: dict[str, Any], den: str) -> float | None:
+    """The per-round IQR of a case's minitorch/den ratio, in % of its median (None: untimed)."""
+    return r.get("ratios", {}).get(den, {}).get("iqr_pct")
+
+
+def _median_of(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
 def verdict(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per group: how many cases, the geometric means of both ratios, noisy and failing rows."""
+    """Per group: how many cases, the geometric means of both ratios (and the median of the
+    cases' ratio IQRs: the group's typical noise), noisy and failing rows."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in results:
         groups.setdefault(r["group"], []).append(r)
@@ -94,6 +109,8 @@ def verdict(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "vs_torch": geomean([r["ratio_torch"] for r in good]),
             "vs_floor": geomean([r["ratio_floor"] for r in good if r.get("ratio_floor")]),
             "with_floor": sum(1 for r in good if r.get("ratio_floor")),
+            "iqr_torch": _median_of([ratio_iqr_pct(r, "torch") for r in good]),
+            "iqr_floor": _median_of([ratio_iqr_pct(r, "floor") for r in good]),
             "noisy": sum(1 for r in rs if r.get("noisy")),
             "mismatch": sum(1 for r in rs if _mt_check(r) == "mismatch"),
             "minitorch_error": sum(1 for r in rs if _mt_check(r) in ("error", "absent")),

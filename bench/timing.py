@@ -8,6 +8,13 @@ hits all engines alike; the seed is recorded in the report. A round times
 `number` back-to-back calls with `perf_counter_ns` and keeps the mean per
 call; the statistics are over rounds (median, quartiles, IQR).
 
+The ratios the report is about (minitorch / torch, minitorch / floor) are
+taken round by round: in one round both engines ran within milliseconds of
+each other, so a machine that is 20% slower for a while slows both and the
+round's ratio stays put. `ratio_stats` gives the median of those per-round
+ratios and their quartiles: the ratio's own noise, which the baseline
+comparison uses to decide whether a case changed.
+
 Read cases.py next: it builds the bodies this module times.
 """
 
@@ -31,6 +38,10 @@ class Budget:
     min_rounds: int = 5
     max_rounds: int = 31
     warmup_seconds: float = 0.02
+    # A slow case (a 1024 x 1024 decomposition: a second a call) would spend min_rounds
+    # calls per engine; past slow_seconds per engine it gets fewer rounds, never under
+    # SLOW_MIN_ROUNDS (the quartiles of the per-round ratios need a few rounds).
+    slow_seconds: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,33 @@ class Stats:
         return {**asdict(self), "iqr_pct": self.iqr_pct}
 
 
+@dataclass(frozen=True)
+class RatioStats:
+    """A ratio of two engines' times, one value per round: median and quartiles."""
+
+    median: float
+    q1: float
+    q3: float
+    rounds: int
+
+    @property
+    def iqr_pct(self) -> float:
+        """The ratio's interquartile range as a percentage of its median."""
+        return 100.0 * (self.q3 - self.q1) / self.median if self.median else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {**asdict(self), "iqr_pct": self.iqr_pct}
+
+
+def ratio_stats(num_ns: list[float], den_ns: list[float]) -> RatioStats:
+    """Median and quartiles of num/den taken round by round (the lists are aligned by round)."""
+    if len(num_ns) != len(den_ns) or not num_ns:
+        raise ValueError(f"ratio_stats: {len(num_ns)} rounds against {len(den_ns)}")
+    r = np.asarray(num_ns, dtype=np.float64) / np.maximum(np.asarray(den_ns, np.float64), 1e-9)
+    q1, med, q3 = np.percentile(r, [25, 50, 75])
+    return RatioStats(float(med), float(q1), float(q3), len(r))
+
+
 def stats_from_samples(per_call_ns: list[float], number: int) -> Stats:
     """Median and quartiles of per-call times (one sample per round)."""
     a = np.asarray(per_call_ns, dtype=np.float64)
@@ -60,24 +98,34 @@ def stats_from_samples(per_call_ns: list[float], number: int) -> Stats:
 
 
 def warm_up(body: Body, seconds: float) -> float:
-    """Run body until warm (at least 3 calls and `seconds`); return its typical ns per call.
+    """Run body until warm (at least 3 calls and `seconds`; 2 calls for a body slower than
+    `seconds`); return its typical ns per call.
 
     Typical is the median of the calls after the first (which pays for caches and lazy
     set-up), so that one lucky or unlucky call does not set the plan.
     """
     end = time.perf_counter() + seconds
     times: list[int] = []
-    while len(times) < 3 or (time.perf_counter() < end and len(times) < 200):
+    while (len(times) < 2 or (len(times) < 3 and times[-1] < seconds * 1e9)
+           or (time.perf_counter() < end and len(times) < 200)):
         t0 = time.perf_counter_ns()
         body()
         times.append(time.perf_counter_ns() - t0)
     return float(max(np.median(times[1:]), 1))
 
 
+SLOW_MIN_ROUNDS = 5
+
+
 def plan(per_call_ns: float, budget: Budget) -> tuple[int, int]:
-    """(rounds, number): spend about budget.seconds per engine, at least min_rounds rounds."""
+    """(rounds, number): spend about budget.seconds per engine, at least min_rounds rounds
+    (fewer, down to SLOW_MIN_ROUNDS, when min_rounds calls would pass budget.slow_seconds)."""
     total_calls = max(1.0, budget.seconds * 1e9 / per_call_ns)
-    rounds = int(min(budget.max_rounds, max(budget.min_rounds, total_calls)))
+    min_rounds = budget.min_rounds
+    if per_call_ns * min_rounds > budget.slow_seconds * 1e9:
+        affordable = int(budget.slow_seconds * 1e9 // per_call_ns)
+        min_rounds = max(min(SLOW_MIN_ROUNDS, min_rounds), affordable)
+    rounds = int(min(budget.max_rounds, max(min_rounds, total_calls)))
     number = max(1, math.floor(total_calls / rounds))
     return rounds, number
 
@@ -85,7 +133,15 @@ def plan(per_call_ns: float, budget: Budget) -> tuple[int, int]:
 def time_interleaved(
     bodies: dict[str, Body], budget: Budget, rng: np.random.Generator
 ) -> dict[str, Stats]:
-    """Time every body in `bodies`, interleaved round by round in a shuffled order.
+    """Time every body in `bodies`, interleaved round by round; the statistics per engine."""
+    samples, numbers = time_rounds(bodies, budget, rng)
+    return {n: stats_from_samples(samples[n], numbers[n]) for n in bodies}
+
+
+def time_rounds(
+    bodies: dict[str, Body], budget: Budget, rng: np.random.Generator
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Per engine, the per-call time of every round (aligned by round), and calls per round.
 
     All engines get the same number of rounds (set by the slowest engine), and
     each its own `number` of calls per round so that a round of a 2 us op is not
@@ -108,4 +164,4 @@ def time_interleaved(
             for _ in range(number):
                 body()
             samples[n].append((perf() - t0) / number)
-    return {n: stats_from_samples(samples[n], numbers[n]) for n in names}
+    return samples, numbers

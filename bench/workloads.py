@@ -55,6 +55,17 @@ def chain(lib: ModuleType, y: Any, n_ops: int) -> Any:
     return y
 
 
+def chain_mix(lib: ModuleType, y: Any, n_ops: int) -> Any:
+    """n_ops ops cycling y * 0.9, y + 0.1, tanh(y): issue 14's second mix (see floor.py)."""
+    for i in range(n_ops):
+        k = i % 3
+        y = y * floor.MIX_SCALE if k == 0 else y + floor.MIX_SHIFT if k == 1 else lib.tanh(y)
+    return y
+
+
+CHAIN_MIXES = {"own": chain, "mul/add-scalar/tanh": chain_mix}
+
+
 def chain_inputs(n: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.5, 1.5, n).astype(np.float32)
@@ -63,27 +74,29 @@ def chain_inputs(n: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def chain_runner(lib: ModuleType, x_np: np.ndarray, g_np: np.ndarray, n_ops: int,
-                 backward: bool) -> Runner:
+                 backward: bool, mix: str = "own") -> Runner:
     x = lib.tensor(x_np, requires_grad=backward)
+    run = CHAIN_MIXES[mix]
     if not backward:
-        return Runner(lambda: chain(lib, x, n_ops), lambda: [to_numpy(chain(lib, x, n_ops))])
+        return Runner(lambda: run(lib, x, n_ops), lambda: [to_numpy(run(lib, x, n_ops))])
     g = lib.tensor(g_np)
 
     def body() -> Any:
         x.grad = None
-        y = chain(lib, x, n_ops)
+        y = run(lib, x, n_ops)
         y.backward(g)
         return y
 
     return Runner(body, lambda: [to_numpy(body()), to_numpy(x.grad)])
 
 
-def chain_floor(x: np.ndarray, g: np.ndarray, n_ops: int, backward: bool) -> Runner:
+def chain_floor(x: np.ndarray, g: np.ndarray, n_ops: int, backward: bool,
+                mix: str = "own") -> Runner:
+    fwd, fb = ((floor.chain_forward, floor.chain_forward_backward) if mix == "own" else
+               (floor.mix_forward, floor.mix_forward_backward))
     if not backward:
-        return Runner(lambda: floor.chain_forward(x, n_ops),
-                      lambda: [floor.chain_forward(x, n_ops)])
-    return Runner(lambda: floor.chain_forward_backward(x, n_ops, g),
-                  lambda: list(floor.chain_forward_backward(x, n_ops, g)))
+        return Runner(lambda: fwd(x, n_ops), lambda: [fwd(x, n_ops)])
+    return Runner(lambda: fb(x, n_ops, g), lambda: list(fb(x, n_ops, g)))
 
 
 # -- the MLP training step -------------------------------------------------------------

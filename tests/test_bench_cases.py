@@ -29,9 +29,10 @@ from parity.spec import OpSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = cases.load_rows()
-# Every case runs once here at the tiny and medium sizes (the plumbing and the numbers of
-# every row); the large size is `make bench`'s, whose report names any mismatch: at 1024 x
-# 1024 a random matrix is ill-conditioned for inv/solve, and some ops take seconds there.
+# Every case of the selection rule runs once here at the tiny and medium sizes (the plumbing
+# and the numbers of every row); the large size is `make bench`'s, whose report names any
+# mismatch: at 1024 x 1024 a random matrix is ill-conditioned for inv/solve, and some ops
+# take seconds there.
 ALL_CASES = cases.all_cases(ROWS)
 CASES = [c for c in ALL_CASES if c.group == cases.WORKLOADS or c.size != "large"]
 
@@ -72,8 +73,13 @@ def test_the_case_list_covers_the_issue() -> None:
     assert any("(1024, 1024) @ (1024, 1024)" in n for n in names)
     for row in ROWS:
         if row.bench:
-            mine = [c for c in ALL_CASES if c.op == row.name]
-            assert {c.size for c in mine} == set(cases.SIZES), row.name
+            mine = {(c.size, c.mode) for c in ALL_CASES if c.op == row.name}
+            want = {("large", FWD)}
+            if row.differentiable:
+                want |= {("medium", BWD), ("large", BWD)}
+            if row.name in cases.TINY_CORE:
+                want |= {("tiny", FWD)} | ({("tiny", BWD)} if row.differentiable else set())
+            assert mine == want, row.name
 
 
 # -- op cases from rows made here, so they run whatever state the op table is in ---------
@@ -90,8 +96,10 @@ FIXTURE_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("case", cases.op_cases(FIXTURE_ROWS),
-                         ids=[c.name for c in cases.op_cases(FIXTURE_ROWS)])
+FIXTURE_CASES = cases.op_cases(FIXTURE_ROWS, every_size=True)
+
+
+@pytest.mark.parametrize("case", FIXTURE_CASES, ids=[c.name for c in FIXTURE_CASES])
 def test_fixture_op_case(case: cases.Case, benchmark) -> None:
     checks = run_once(case, benchmark)
     assert checks["minitorch"].ok, checks["minitorch"].detail
@@ -112,7 +120,7 @@ def test_a_planted_bug_turns_the_row_red() -> None:
     wrong = OpSpec("exp", "elementwise",
                    lambda lib, x: lib.exp(x) * (1.0 if lib is torch else 1.001),
                    S.unary(S.Domain(-3, 3)))
-    case = cases.op_cases([wrong])[1]  # tiny fwd+bwd
+    case = cases.op_cases([wrong], every_size=True)[1]  # tiny fwd+bwd
     result = measure.run_case(case, timing.Budget(0.002, 3, 3, 0.0), np.random.default_rng(0))
     assert result["check"]["minitorch"]["status"] == "mismatch"
     assert not measure.in_verdict(result)
@@ -201,9 +209,15 @@ def _case(name: str, group: str, mt: float, th: float, fl: float | None,
     stats = {"minitorch": st(mt), "torch": st(th)}
     if fl:
         stats["floor"] = st(fl)
+
+    def ratio(v: float) -> dict:
+        return {"median": v, "q1": v * (1 - iqr / 2), "q3": v * (1 + iqr / 2), "rounds": 9,
+                "iqr_pct": 100 * iqr}
+
+    ratios = {"torch": ratio(mt / th)} | ({"floor": ratio(mt / fl)} if fl else {})
     return {"name": name, "group": group, "op": name.split(" · ")[0], "size": "tiny",
             "mode": FWD, "family": "", "per": 1, "status": "timed", "shapes": "(4,)",
-            "notes": [], "stats": stats, "ratio_torch": mt / th,
+            "notes": [], "stats": stats, "ratios": ratios, "ratio_torch": mt / th,
             "ratio_floor": mt / fl if fl else None, "noisy": 100 * iqr > 10,
             "check": {"minitorch": {"status": "ok", "detail": ""},
                       "torch": {"status": "ok", "detail": ""},
@@ -236,7 +250,7 @@ def test_report_renders_from_a_fixture(tmp_path: Path) -> None:
     assert "tiny fwd 1.41x" in first  # geomean of 2.0 and 1.0
     assert "workloads 2.00x" in first
     assert "commit: `abc123`" in md and "OPENBLAS_CORETYPE=unset" in md
-    assert "30/30/– noisy" in md  # exp's IQR is 30%: flagged
+    assert "30/– noisy" in md  # exp's ratio IQR is 30% (and it has no floor): flagged
     assert (tmp_path / "figures" / "bench_ratios.png").stat().st_size > 0
     report.write_atomic(tmp_path / "bench.md", md)
     report.write_json(tmp_path / "bench.json", result)
@@ -247,16 +261,20 @@ def test_report_renders_from_a_fixture(tmp_path: Path) -> None:
 def test_baseline_marks_only_real_changes_on_the_same_machine() -> None:
     old = fixture_result()
     new = copy.deepcopy(old)
-    slow = new["cases"][0]
-    slow["stats"]["minitorch"]["median_ns"] *= 1.5  # 50% slower, IQR 2%: marked
-    new["cases"][1]["stats"]["minitorch"]["median_ns"] *= 1.2  # 20% slower, IQR 30%: noise
-    new["cases"][2]["stats"]["minitorch"]["median_ns"] *= 1.05  # 5%: under the threshold
+    for r in new["cases"]:  # the machine is 30% slower for everyone: no ratio moves
+        for s in r["stats"].values():
+            s["median_ns"] *= 1.3
+    new["cases"][0]["ratio_torch"] *= 1.5  # 50% slower against torch, ratio IQR 2%: marked
+    new["cases"][1]["ratio_torch"] *= 1.2  # 20% slower, ratio IQR 30%: noise
+    new["cases"][2]["ratio_torch"] *= 1.04  # 4%: under the 5% bar
     cmp = report.compare_baseline(new, old, "b.json")
     assert cmp["status"] == "comparable"
     assert [r["mark"] for r in cmp["rows"]] == ["slower", "", ""]
-    assert cmp["over_1ms"] == 1 and cmp["unstable"] == []  # only the MLP is over 1 ms; 5%
+    assert cmp["torch_moved"] == 3  # the control: torch's medians all moved 30%
+    assert cmp["over_1ms"] == 1 and cmp["stable"] == 1  # only the MLP is over 1 ms; 4%
     new["cases"][2]["ratio_torch"] *= 1.2
-    assert report.compare_baseline(new, old, "b.json")["unstable"] == ["MLP step · fwd+bwd"]
+    cmp = report.compare_baseline(new, old, "b.json")
+    assert cmp["unstable"] == ["MLP step · fwd+bwd"] and cmp["stable"] == 0
     other = copy.deepcopy(old)
     other["fingerprint"]["cpu_model"] = "Another CPU"
     other["machine_key"] = env.machine_key(other["fingerprint"])
