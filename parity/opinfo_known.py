@@ -9,7 +9,15 @@ difference is accepted. Real bugs do not belong here: they are fixed.
 from __future__ import annotations
 
 # (OpInfo label or "*", dtypes or None, substring of "desc | detail", what and why)
-KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = ()
+KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
+    ("Conv3d", ("float32",), "grad[",
+     "float32 weight gradient of a 3-D convolution: a sum of several hundred products taken "
+     "in another order; both engines are about 1.5e-5 from the float64 result (measured), "
+     "beyond assert_close's float32 atol 1e-5"),
+    ("linalg.pinv.hermitian", ("float32",), "grad[",
+     "float32 gradient through the eigendecomposition: minitorch is closer to the float64 "
+     "result than torch (measured: 6e-7 vs 2e-6 at scale 0.6)"),
+)
 
 
 def known_reason(label: str, dtype: str, desc: str, detail: str) -> str | None:
