@@ -66,8 +66,8 @@ DTYPES = FLOATS + ("int64", "int32", "int16", "int8", "uint8", "bool")
 # Samples per op entry and dtype (sample + reference inputs, deduplicated, evenly spread):
 # fewer for integers, whose paths are fewer; the narrow ones (int16, int8, uint8) take
 # sample_inputs only (reference_inputs cost a second to generate per dtype).
-MAX_SAMPLES = {"float32": 5, "float64": 5, "int64": 3, "int32": 3, "bool": 3}
-NARROW_SAMPLES = 2
+MAX_SAMPLES = {"float32": 8, "float64": 8, "int64": 5, "int32": 5, "bool": 5}
+NARROW_SAMPLES = 3
 NARROW = ("int16", "int8", "uint8")
 QUICK_SAMPLES = 1
 MAX_ERROR_INPUTS = 12  # per op entry
