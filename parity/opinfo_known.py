@@ -10,6 +10,14 @@ from __future__ import annotations
 
 # (OpInfo label or "*", dtypes or None, substring of "desc | detail", what and why)
 KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
+    # Singular and eigen vectors are defined up to sign (a column times -1 is as good):
+    # NumPy's LAPACK and torch's pick opposite signs for some columns. The rows of
+    # parity/rows_linalg.py compare these gauge-invariantly; here the raw vectors differ.
+    ("svd", None, "function: out[0][", "singular vectors (U) are defined up to sign"),
+    ("svd", None, "function: out[2][", "singular vectors (V) are defined up to sign"),
+    ("linalg.svd", None, "function: out[0][", "singular vectors (U) are defined up to sign"),
+    ("linalg.svd", None, "function: out[2][", "singular vectors (Vh) are defined up to sign"),
+    ("linalg.eigh", None, "function: out[1][", "eigenvectors are defined up to sign"),
     ("Conv3d", ("float32",), "grad[",
      "float32 weight gradient of a 3-D convolution: a sum of several hundred products taken "
      "in another order; both engines are about 1.5e-5 from the float64 result (measured), "
@@ -18,6 +26,12 @@ KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
      "inside the band torch's vectorized CPU kernel returns +0.0 and its scalar path (the "
      "tail of a tensor, or a small one) returns x * 0 = -0.0 for negative x; minitorch "
      "always returns x * 0 (checked on 100,001 points)"),
+    ("GELU", None, "sign of zero",
+     "where x * Phi(x) underflows for negative x, torch's vectorized CPU kernel returns +0.0 "
+     "and its scalar path -0.0 (torch's gelu([-10.]) is -0.0; on a 100,001-point tensor every "
+     "such zero is +0.0); minitorch always returns x * 0 = -0.0"),
+    ("nn.functional.gelu", None, "sign of zero", "as GELU: torch's own vectorized and scalar "
+     "paths disagree on the sign of zero"),
     ("nn.functional.softshrink", None, "sign of zero",
      "as Softshrink: torch's own vectorized and scalar paths disagree on the sign of zero"),
     ("linalg.pinv.hermitian", ("float32",), "grad[",
