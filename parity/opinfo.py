@@ -32,6 +32,7 @@ runs this section alone.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import time
 import types
@@ -657,7 +658,17 @@ def _backward(target: Target, dtype: str, s: OpSample, res: CaseResult, spec: Op
     t_in = [t_leaves[i] for i in want]
     m_in = [m_leaves[i] for i in want]
     _check_backward(spec, dtype, Sample(()), res, tuple(range(len(want))), t_proc, t_in,
-                    m_proc, m_in)
+                    m_proc, m_in, *engine_args())
+
+
+def engine_args() -> tuple[Any, ...]:
+    """The engine adapter, for a harness whose runner._check_backward takes one (--engine);
+    these sections run against minitorch only (they declare no ENGINES = "any")."""
+    if "eng" not in inspect.signature(_check_backward).parameters:
+        return ()
+    from parity import engines  # only in harnesses with --engine
+
+    return (engines.current(),)
 
 
 # -- the section -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from parity.opinfo import (
     _fail,
     _not_expressible,
     describe,
+    engine_args,
     materialize,
     neutral,
     spread,
@@ -170,7 +171,7 @@ def _compare_module(name: str, ctor: tuple[Any, dict[str, Any]], fwd: OpSample, 
     m_in = [m_leaves[i] for i in want] + [m_params[n] for n in names]
     if t_in:
         _check_backward(spec, dtype, Sample(()), res, tuple(range(len(t_in))), t_out, t_in,
-                        m_out, m_in)
+                        m_out, m_in, *engine_args())
 
 
 def run_all(quick: bool = False, only: tuple[str, ...] = ()) -> dict[str, Any]:
