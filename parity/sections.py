@@ -1,6 +1,7 @@
-"""The sections other harness modules add to the report (nn modules, training, optimizers).
+"""The sections other harness modules add to the report (nn modules, training, optimizers,
+torch's own OpInfo / ModuleInfo / OptimizerInfo samples).
 
-Each of parity.modules, parity.training_runs and parity.optim_trajectories
+Each of parity.modules, parity.training_runs, parity.optim_trajectories, parity.opinfo ...
 exposes `run_section(quick: bool) -> dict` with the keys title, cases, passed,
 failed, known, markdown, failures, json (and optionally covers: API names).
 A module that does not exist yet is skipped and the report says so; one that
@@ -34,6 +35,10 @@ SECTION_MODULES: tuple[tuple[str, str], ...] = (
     ("parity.schedulers_lbfgs", "LBFGS and the wave-2 lr schedulers"),
     ("parity.checkpoints", "Checkpoints (save / load in torch's format)"),
     ("parity.data_loading", "Data loading (utils.data)"),
+    # torch's own test databases (OpInfo, ModuleInfo, OptimizerInfo) as sample sources
+    ("parity.opinfo", "OpInfo: torch's own samples for every registered op (op_db)"),
+    ("parity.opinfo_modules", "ModuleInfo: torch's own module inputs (module_db)"),
+    ("parity.opinfo_optim", "OptimizerInfo: torch's own optimizer configurations (optim_db)"),
 )
 
 

@@ -1,0 +1,53 @@
+"""Known differences in the OpInfo section (parity/opinfo.py), each with its reason.
+
+A failing OpInfo case stays a failure unless an entry here names it: the
+OpInfo entry's label (or "*"), the dtypes it applies to (None: all), and a
+substring of the sample's description or of what differed, with why the
+difference is accepted. Real bugs do not belong here: they are fixed.
+"""
+
+from __future__ import annotations
+
+# (OpInfo label or "*", dtypes or None, substring of "desc | detail", what and why)
+KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
+    # Singular and eigen vectors are defined up to sign (a column times -1 is as good):
+    # NumPy's LAPACK and torch's pick opposite signs for some columns. The rows of
+    # parity/rows_linalg.py compare these gauge-invariantly; here the raw vectors differ.
+    ("svd", None, "function: out[0][", "singular vectors (U) are defined up to sign"),
+    ("svd", None, "function: out[2][", "singular vectors (V) are defined up to sign"),
+    ("linalg.svd", None, "function: out[0][", "singular vectors (U) are defined up to sign"),
+    ("linalg.svd", None, "function: out[2][", "singular vectors (Vh) are defined up to sign"),
+    ("linalg.eigh", None, "function: out[1][", "eigenvectors are defined up to sign"),
+    ("Conv3d", ("float32",), "grad[",
+     "float32 weight gradient of a 3-D convolution: a sum of several hundred products taken "
+     "in another order; both engines are about 1.5e-5 from the float64 result (measured), "
+     "beyond assert_close's float32 atol 1e-5"),
+    ("Softshrink", None, "sign of zero",
+     "inside the band torch's vectorized CPU kernel returns +0.0 and its scalar path (the "
+     "tail of a tensor, or a small one) returns x * 0 = -0.0 for negative x; minitorch "
+     "always returns x * 0 (checked on 100,001 points)"),
+    ("GELU", None, "sign of zero",
+     "where x * Phi(x) underflows for negative x, torch's vectorized CPU kernel returns +0.0 "
+     "and its scalar path -0.0 (torch's gelu([-10.]) is -0.0; on a 100,001-point tensor every "
+     "such zero is +0.0); minitorch always returns x * 0 = -0.0"),
+    ("nn.functional.gelu", None, "sign of zero", "as GELU: torch's own vectorized and scalar "
+     "paths disagree on the sign of zero"),
+    ("nn.functional.softshrink", None, "sign of zero",
+     "as Softshrink: torch's own vectorized and scalar paths disagree on the sign of zero"),
+    ("linalg.pinv.hermitian", ("float32",), "grad[",
+     "float32 gradient through the eigendecomposition: minitorch is closer to the float64 "
+     "result than torch (measured: 6e-7 vs 2e-6 at scale 0.6)"),
+)
+
+
+def known_reason(label: str, dtype: str, desc: str, detail: str) -> str | None:
+    """The reason a failing case is a known difference, or None."""
+    text = f"{desc} | {detail}"
+    for op, dtypes, needle, reason in KNOWN:
+        if op not in ("*", label):
+            continue
+        if dtypes is not None and dtype not in dtypes:
+            continue
+        if needle in text:
+            return reason
+    return None
