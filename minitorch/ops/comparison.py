@@ -269,7 +269,10 @@ register(isfinite, method=True, differentiable=False)
 def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) -> Tensor:
     x = _tensor(input, op).array
     dims = normalize_dims(dim, x.ndim, op)
-    return _bool(np_op(x, axis=dims, keepdims=keepdim))
+    out = np_op(x, axis=dims, keepdims=keepdim)
+    if x.dtype == np.uint8:  # torch keeps uint8 (0 or 1) for a uint8 input
+        return Tensor._make(np.asarray(out, dtype=np.uint8), False, None)
+    return _bool(out)
 
 
 @dim_aliases

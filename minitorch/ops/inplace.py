@@ -23,6 +23,14 @@ __all__ = ["inplace", "check_inplace_allowed", "rebind_inplace_form"]
 def inplace(self: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """Apply `op(self, *args)` and store the result in `self`."""
     name = op.__name__ + "_"
+    a = self.array
+    if 0 in a.strides and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+        # torch's elementwise kernels refuse an output whose elements share memory
+        raise RuntimeError(
+            f"{name}: unsupported operation: more than one element of the written-to tensor "
+            f"(shape {list(a.shape)}, strides {list(self.stride())}) refers to a single memory "
+            "location. Please clone() the tensor before performing the operation."
+        )
     write_inplace(
         self, lambda x: _fit(op(x, *args, **kwargs), self, name), (*args, *kwargs.values()), name
     )

@@ -336,6 +336,10 @@ def _adaptive_args(op: str, input: Any, output_size: Any, nd: int) -> tuple[int,
                 f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
                 f"argument #1 'self' (while checking arguments for {op})"
             )
+    elif isinstance(output_size, (tuple, list)) and input.ndim <= len(output_size):
+        # torch's Python wrapper fills None sizes from the input first, with this ValueError
+        raise ValueError(f"{op}: Input dimension should be at least 3 (got shape "
+                         f"{list(input.shape)})")
     elif input.ndim not in (3, 4):
         raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     for d in range(1, input.ndim):
