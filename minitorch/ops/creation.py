@@ -518,19 +518,12 @@ register(eye, differentiable=False)
 
 
 # -- ranges, value for value as torch's CPU kernels ---------------------------
-def _default_threads() -> int:
-    """How many threads torch's CPU kernels split big loops over (OMP_NUM_THREADS, else the
-    CPUs this process may use): it decides where arange's SIMD blocks start, see below."""
-    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
-        return builtins.max(1, int(os.environ["OMP_NUM_THREADS"]))
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-# torch splits arange's loop over its threads, which moves its SIMD blocks; we split
-# as torch does on this machine. (The kernel emulation itself lives in _torch_exact.py.)
-_INTRAOP_THREADS = _default_threads()
+# torch splits arange's loop over its threads, which moves where its SIMD blocks start,
+# so torch's own float arange depends on the machine's thread count. We reproduce its
+# one-thread result everywhere: the same output on every machine, and torch's exactly
+# when it runs on one thread (as the parity sweep runs it). The emulation itself lives
+# in _torch_exact.py.
+_ARANGE_THREADS = 1
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = None,
@@ -558,7 +551,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
     if d.category == 2:
         n = math.ceil((end - start) / step)
         _check_storage((n,), d, "arange")
-        values = arange_float(float(start), float(step), n, d.np, _INTRAOP_THREADS)
+        values = arange_float(float(start), float(step), n, d.np, _ARANGE_THREADS)
         return _leaf(values, requires_grad)
     # Integer kernels work in int64: start and step are truncated toward zero.
     istart, istep = int(start), int(step)
