@@ -19,6 +19,7 @@ from minitorch.ops.support import (
     binary_operands,
     broadcast_shapes,
     cast,
+    check_tensor,
     float_operand,
     keep_where,
     shape_of,
@@ -536,12 +537,6 @@ def _invalid_combination(op: str, a: Any, b: Any, expected: str) -> None:
     )
 
 
-def _tensor_arg(x: Any, op: str, arg: str, position: int) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{arg}' (position {position}) must be Tensor, "
-            f"not {type(x).__name__}"
-        )
 
 
 def _is_bool(x: Any) -> bool:
@@ -689,8 +684,8 @@ def _float_pair(input: Any, other: Any, op: str) -> tuple[Any, Any]:
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
     """The angle of the point (other, input) in (-pi, pi]; integers compute in float."""
-    _tensor_arg(input, "atan2", "input", 1)
-    _tensor_arg(other, "atan2", "other", 2)
+    check_tensor(input, "atan2", "input", 1)
+    check_tensor(other, "atan2", "other", 2)
     return Atan2.apply(*_float_pair(input, other, "atan2"))
 register(atan2, method=True, inplace=True)
 
@@ -701,8 +696,8 @@ register(atan2, name="arctan2", method=True, inplace=True)
 
 def hypot(input: Tensor, other: Tensor) -> Tensor:
     """sqrt(input^2 + other^2), elementwise; floating tensors only, as in torch."""
-    _tensor_arg(input, "hypot", "input", 1)
-    _tensor_arg(other, "hypot", "other", 2)
+    check_tensor(input, "hypot", "input", 1)
+    check_tensor(other, "hypot", "other", 2)
     a, b, d = binary_operands(input, other, "hypot")
     if d.category < 2:
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{d.kernel_name}'")
@@ -720,8 +715,8 @@ register(copysign, method=True, inplace=True)
 
 
 def _logaddexp(input: Tensor, other: Tensor, op: str, base2: bool) -> Tensor:
-    _tensor_arg(input, op, "input", 1)
-    _tensor_arg(other, op, "other", 2)
+    check_tensor(input, op, "input", 1)
+    check_tensor(other, op, "other", 2)
     a, b, d = binary_operands(input, other, op)
     if d.category < 2:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{d.kernel_name}'")
