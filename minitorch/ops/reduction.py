@@ -640,19 +640,23 @@ class Softmax(Function):
         return gx.reshape(ctx.shape), None
 
 
+def log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    """(x - m) - log(sum(exp(x - m))) along axis, m the max, so exp never overflows."""
+    if x.size == 0:
+        return x.copy()
+    with np.errstate(invalid="ignore"):  # inf - inf in a row with +inf: nan, as torch
+        y = x - np.amax(x, axis=axis, keepdims=True)
+        y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+    return y
+
+
 class LogSoftmax(Function):
     """y = (x - m) - log(sum(exp(x - m))) along dim, m the max;  x: grad - exp(y) * sum(grad)."""
 
     @staticmethod
     def forward(ctx, x, axis):
         ctx.shape, ctx.axis = x.shape, axis
-        x = np.atleast_1d(x)
-        if x.size == 0:
-            y = x.copy()
-        else:
-            with np.errstate(invalid="ignore"):
-                y = x - np.amax(x, axis=axis, keepdims=True)
-                y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+        y = log_softmax_array(np.atleast_1d(x), axis)
         ctx.save_for_backward(y)
         return y.reshape(ctx.shape)
 
