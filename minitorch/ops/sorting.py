@@ -521,6 +521,9 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     if scalar and isinstance(input, float) and seq.dtype.kind != "f":
         common = dtypes.get_default_dtype().np
     m = seq.shape[-1]
+    if m == 0 or values.size == 0:  # nothing to search, or nothing to place: every index is 0
+        return Tensor._make(np.zeros(values.shape, np.int32 if out_int32 else np.int64),
+                            False, None)
     flat_seq = seq.reshape(-1, m).astype(common, copy=False)
     if seq.ndim == 1:
         flat_values = values.reshape(1, -1).astype(common, copy=False)
