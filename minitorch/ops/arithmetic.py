@@ -31,13 +31,22 @@ from minitorch.tensor import Tensor
 LN2 = math.log(2.0)
 
 
+def _alpha_in(alpha: Any, y: Any) -> Any:
+    """alpha as the kernel sees it: cast to an unsigned y's type, wrapping as C++ does
+    (uint8: -3 -> 253), where NumPy would refuse the negative Python int."""
+    if isinstance(alpha, int) and alpha < 0 and getattr(y, "dtype", None) is not None \
+            and y.dtype.kind == "u":
+        return np.array(alpha, dtype=np.int64).astype(y.dtype)
+    return alpha
+
+
 class Add(Function):
     """z = x + alpha * y;  x: grad,  y: alpha * grad."""
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
-        return x + y if alpha == 1 else x + alpha * y
+        return x + y if alpha == 1 else x + _alpha_in(alpha, y) * y
 
     @staticmethod
     def backward(ctx, grad):
@@ -53,7 +62,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
-        return x - y if alpha == 1 else x - alpha * y
+        return x - y if alpha == 1 else x - _alpha_in(alpha, y) * y
 
     @staticmethod
     def backward(ctx, grad):
