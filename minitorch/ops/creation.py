@@ -160,9 +160,8 @@ def _scalar_for(value: Any, d: DType, op: str) -> Any:
         return value
     if d.category == 1:
         info = np.iinfo(d.np)
-        if info.min == 0:  # torch lets an unsigned type take -max..max and wraps: -9 -> 247
-            if math.isfinite(value) and -info.max <= value <= info.max:
-                return int(value) % (info.max + 1)
+        if info.min == 0 and isinstance(value, int) and -info.max <= value <= info.max:
+            return value % (info.max + 1)  # torch lets an unsigned type wrap ints: -9 -> 247
         fits = math.isfinite(value) and info.min <= value <= info.max
     else:  # a finite value beyond float32's range would silently become inf
         fits = not math.isfinite(value) or abs(value) <= np.finfo(d.np).max
