@@ -27,6 +27,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
+from minitorch.ops.creation import _scalar_for
 from minitorch.ops.shape import (
     Slice,
     expand,
@@ -423,12 +424,27 @@ def _along(index: np.ndarray, dim: int) -> tuple:
     return tuple(where)
 
 
-def _index_tensor(index: Any, op: str, ints_msg: str) -> np.ndarray:
+def _index_tensor(index: Any, op: str, ints_msg: str, empty_any: bool = False) -> np.ndarray:
+    """index's int32/int64 array; with empty_any (gather, the scatters) an empty index of any
+    dtype is accepted as torch does, as an empty int64 array."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.array.dtype not in _INDEX_DTYPES:
+        if empty_any and index.array.size == 0:
+            return index.array.astype(np.int64)
         raise RuntimeError(f"{op}(): {ints_msg}, got {index.dtype}")
     return index.array
+
+
+def _scalar_as(value: Any, input: Tensor, op: str) -> Any:
+    """A Python number as torch's kernel sees it: converted to input's dtype, checked as C++'s
+    checked_convert (uint8: -1 wraps to 255, but -1.5 or 300 overflow; 2.5 -> 2 for ints)."""
+    if not isinstance(value, (bool, int, float)):
+        return value
+    kind = input.array.dtype.kind
+    if kind == "u" and isinstance(value, float) and value < 0:
+        value = float("-inf")  # a negative float never fits an unsigned type
+    return np.array(_scalar_for(value, input.dtype, op)).astype(input.array.dtype)[()]
 
 
 def _check_in_range(index: np.ndarray, n: int, d: int, op: str) -> None:
@@ -538,7 +554,7 @@ def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[i][index[i][j]] (for dim=1); out has index's shape."""
     check_tensor(input, "gather")
-    idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index")
+    idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index", True)
     d = normalize_dim(dim, input.array.ndim, "gather")
     _check_scatter_shapes(input, idx, d, "gather")
     if input.array.ndim and idx.ndim:
@@ -560,7 +576,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
     src = value if src is None else src
     if isinstance(index, Tensor) and (input.array.ndim == 0 or index.array.ndim == 0):
         return _as_1d(scatter, input, dim, index, src, reduce=reduce)
-    idx = _index_tensor(index, "scatter", "Expected dtype int64 for index")
+    idx = _index_tensor(index, "scatter", "Expected dtype int32/int64 for index", True)
     d = normalize_dim(dim, input.array.ndim, "scatter")
     if isinstance(src, Tensor):
         if src.array.dtype != input.array.dtype:
@@ -573,6 +589,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
         src = as_operand(src, "scatter")
         if isinstance(src, Tensor):
             raise TypeError("scatter(): argument 'src' must be a Tensor or a number")
+        src = _scalar_as(src, input, "scatter")
         _check_scatter_shapes(input, idx, d, "scatter")
     if reduce is not None:
         if reduce not in ("add", "multiply"):
@@ -587,7 +604,7 @@ register(scatter, method=True, inplace=True)
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of input with out[i][index[i][j]] += src[i][j] (for dim=1; repeats add up)."""
     check_tensor(input, "scatter_add")
-    idx = _index_tensor(index, "scatter_add", "Expected dtype int64 for index")
+    idx = _index_tensor(index, "scatter_add", "Expected dtype int32/int64 for index", True)
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src.array.dtype != input.array.dtype:
@@ -638,7 +655,12 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     """gather after broadcasting input and indices against each other (except along dim);
     with dim=None, over the flattened tensor. Negative indices count from the end."""
     check_tensor(input, "take_along_dim")
-    idx = _index_tensor(indices, "take_along_dim", "Expected dtype int32/int64 for indices")
+    if dim is not None and isinstance(indices, Tensor) and indices.array.dtype != np.int64:
+        raise RuntimeError(  # torch checks Long here; with dim=None it is gather's check
+            f"torch.take_along_dim(): dtype of indices should be Long but got {indices.dtype}"
+        )
+    idx = _index_tensor(indices, "take_along_dim", "Expected dtype int32/int64 for indices",
+                        True)
     if dim is None:
         input, idx = reshape(input, -1), idx.reshape(-1)
         d = 0
@@ -742,7 +764,8 @@ def _scatter_reduced(x: np.ndarray, where: tuple, src: np.ndarray, reduce: str,
         else:
             big = np.inf if x.dtype.kind == "f" else (
                 np.iinfo(x.dtype).max if x.dtype.kind in "iu" else True)
-            out[where] = -big if reduce == "amax" and x.dtype.kind != "b" else big
+            lowest = -big if x.dtype.kind != "u" else 0  # -max would not fit an unsigned type
+            out[where] = lowest if reduce == "amax" and x.dtype.kind != "b" else big
             if x.dtype.kind == "b":
                 out[where] = reduce == "amin"
     _UFUNC[reduce].at(out, where, src)
@@ -822,7 +845,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     """A copy of input with src reduced into it at index along dim: reduce is 'sum', 'prod',
     'mean', 'amax' or 'amin'; include_self=False leaves input's own value out where written."""
     check_tensor(input, "scatter_reduce")
-    idx = _index_tensor(index, "scatter_reduce", "Expected dtype int64 for index")
+    idx = _index_tensor(index, "scatter_reduce", "Expected dtype int32/int64 for index",
+                        True)
     if not isinstance(src, Tensor):
         raise TypeError(
             f"scatter_reduce(): argument 'src' must be Tensor, not {type(src).__name__}"
@@ -836,6 +860,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
             f"scatter(): Expected self.dtype to be equal to src.dtype "
             f"(got {input.dtype} and {src.dtype})"
         )
+    if reduce == "mean" and input.array.dtype == np.bool_:
+        raise NotImplementedError("scatter_reduce(): reduce='mean' is not implemented for bool")
     d = normalize_dim(dim, input.array.ndim, "scatter_reduce")
     if input.array.ndim == 0 or idx.ndim == 0:
         return _as_1d(lambda i, _, x, s: scatter_reduce(i, 0, x, s, reduce,
@@ -1132,6 +1158,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
     source = _check_source(input, source, d, idx.size, "index_add_")
     _bounds(idx, input.array.shape[d] if input.array.ndim else 1, d, "index_add_", False,
             RuntimeError)
+    alpha = _scalar_as(alpha, input, "index_add_")
     if not input.array.ndim:
         return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
     return IndexAdd.apply(input, idx, source, d, alpha)
