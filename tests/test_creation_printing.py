@@ -8,7 +8,11 @@ or the class of the error raised.
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +20,6 @@ import torch
 
 import minitorch as mt
 from minitorch.autograd.function import Function
-from minitorch.ops import creation
 from minitorch.printing import format_tensor
 from minitorch.testing import GradcheckError, assert_close, gradcheck
 
@@ -182,11 +185,31 @@ ARANGE_CASES = [(0, 1, 0.1), (0, 10, 0.3), (-1, 1, 0.01), (1.5, 100.25, 0.37), (
 
 
 @pytest.mark.parametrize("dt", ["float32", "float64"])
-def test_arange_values_are_bit_equal_to_torch(dt, monkeypatch):
-    # Where torch's SIMD blocks start depends on how many threads split the loop.
-    monkeypatch.setattr(creation, "_INTRAOP_THREADS", torch.get_num_threads())
+def test_arange_values_are_bit_equal_to_torch(dt):
+    # Where torch's SIMD blocks start depends on how many threads split the loop: minitorch
+    # gives torch's one-thread answer on every machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        _check_arange(dt)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_arange_does_not_depend_on_the_machine():
+    # Long enough for torch's loop to be split: the answer must not follow the thread count.
+    here = mt.arange(0.0, 80_000.0, 0.37).array
+    code = ("import sys, minitorch as mt; "
+            "sys.stdout.buffer.write(mt.arange(0.0, 80_000.0, 0.37).array.tobytes())")
+    env = dict(os.environ, OMP_NUM_THREADS="7", PYTHONPATH=str(Path(__file__).parent.parent))
+    there = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           check=True).stdout
+    np.testing.assert_array_equal(np.frombuffer(there, dtype=here.dtype), here)
+
+
+def _check_arange(dt: str) -> None:
     rng = np.random.default_rng(0)
-    cases = list(ARANGE_CASES)
+    cases = list(ARANGE_CASES) + [(0.0, 80_000.0, 0.37)]
     for _ in range(60):
         s = rng.normal() * rng.choice([1, 10, 1000])
         st = rng.choice([-1, 1]) * 10 ** rng.uniform(-3, 1)

@@ -19,6 +19,7 @@ from minitorch.ops.support import (
     binary_operands,
     broadcast_shapes,
     cast,
+    check_tensor,
     float_operand,
     keep_where,
     shape_of,
@@ -30,13 +31,22 @@ from minitorch.tensor import Tensor
 LN2 = math.log(2.0)
 
 
+def _alpha_in(alpha: Any, y: Any) -> Any:
+    """alpha as the kernel sees it: cast to an unsigned y's type, wrapping as C++ does
+    (uint8: -3 -> 253), where NumPy would refuse the negative Python int."""
+    if isinstance(alpha, int) and alpha < 0 and getattr(y, "dtype", None) is not None \
+            and y.dtype.kind == "u":
+        return np.array(alpha, dtype=np.int64).astype(y.dtype)
+    return alpha
+
+
 class Add(Function):
     """z = x + alpha * y;  x: grad,  y: alpha * grad."""
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
-        return x + y if alpha == 1 else x + alpha * y
+        return x + y if alpha == 1 else x + _alpha_in(alpha, y) * y
 
     @staticmethod
     def backward(ctx, grad):
@@ -52,7 +62,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.shapes, ctx.alpha = (shape_of(x), shape_of(y)), alpha
-        return x - y if alpha == 1 else x - alpha * y
+        return x - y if alpha == 1 else x - _alpha_in(alpha, y) * y
 
     @staticmethod
     def backward(ctx, grad):
@@ -536,12 +546,6 @@ def _invalid_combination(op: str, a: Any, b: Any, expected: str) -> None:
     )
 
 
-def _tensor_arg(x: Any, op: str, arg: str, position: int) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{arg}' (position {position}) must be Tensor, "
-            f"not {type(x).__name__}"
-        )
 
 
 def _is_bool(x: Any) -> bool:
@@ -689,8 +693,8 @@ def _float_pair(input: Any, other: Any, op: str) -> tuple[Any, Any]:
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
     """The angle of the point (other, input) in (-pi, pi]; integers compute in float."""
-    _tensor_arg(input, "atan2", "input", 1)
-    _tensor_arg(other, "atan2", "other", 2)
+    check_tensor(input, "atan2", "input", 1)
+    check_tensor(other, "atan2", "other", 2)
     return Atan2.apply(*_float_pair(input, other, "atan2"))
 register(atan2, method=True, inplace=True)
 
@@ -701,8 +705,8 @@ register(atan2, name="arctan2", method=True, inplace=True)
 
 def hypot(input: Tensor, other: Tensor) -> Tensor:
     """sqrt(input^2 + other^2), elementwise; floating tensors only, as in torch."""
-    _tensor_arg(input, "hypot", "input", 1)
-    _tensor_arg(other, "hypot", "other", 2)
+    check_tensor(input, "hypot", "input", 1)
+    check_tensor(other, "hypot", "other", 2)
     a, b, d = binary_operands(input, other, "hypot")
     if d.category < 2:
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{d.kernel_name}'")
@@ -720,8 +724,8 @@ register(copysign, method=True, inplace=True)
 
 
 def _logaddexp(input: Tensor, other: Tensor, op: str, base2: bool) -> Tensor:
-    _tensor_arg(input, op, "input", 1)
-    _tensor_arg(other, op, "other", 2)
+    check_tensor(input, op, "input", 1)
+    check_tensor(other, op, "other", 2)
     a, b, d = binary_operands(input, other, op)
     if d.category < 2:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{d.kernel_name}'")

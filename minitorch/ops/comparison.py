@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
-from minitorch.ops.support import binary_operands, broadcast_shapes, dim_aliases, normalize_dims
+from minitorch.ops.support import (
+    binary_operands,
+    broadcast_shapes,
+    check_tensor,
+    dim_aliases,
+    normalize_dims,
+)
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -33,10 +39,6 @@ def _array(x: Any) -> Any:
     return x.array if isinstance(x, Tensor) else x
 
 
-def _tensor(x: Any, op: str, arg: str = "input") -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
-    return x
 
 
 # -- comparisons ---------------------------------------------------------------
@@ -104,7 +106,7 @@ register(ne, name='not_equal', method=True, inplace=True, differentiable=False)
 
 # -- logic: any dtype in, bool out (zero is False, anything else True) --------
 def _logical(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
-    a, b = _tensor(input, op).array, _tensor(other, op, "other").array
+    a, b = check_tensor(input, op).array, check_tensor(other, op, "other").array
     if a.shape != b.shape:
         broadcast_shapes(a.shape, b.shape, op)
     return _bool(np_op(a, b))
@@ -130,7 +132,7 @@ register(logical_xor, method=True, inplace=True, differentiable=False)
 
 def logical_not(input: Tensor) -> Tensor:
     """not input, elementwise."""
-    return _bool(np.logical_not(_tensor(input, "logical_not").array))
+    return _bool(np.logical_not(check_tensor(input, "logical_not").array))
 register(logical_not, method=True, inplace=True, differentiable=False)
 
 
@@ -142,7 +144,7 @@ def _check_integral(d: dtypes.dtype, kernel: str) -> None:
 
 def bitwise_not(input: Tensor) -> Tensor:
     """~input: flips every bit of an integer (~5 == -6), negates a bool."""
-    x = _tensor(input, "bitwise_not").array
+    x = check_tensor(input, "bitwise_not").array
     _check_integral(dtypes.from_numpy_dtype(x.dtype), "bitwise_not_cpu")
     return Tensor._make(np.asarray(np.invert(x)), False, None)
 
@@ -161,7 +163,7 @@ register(bitwise_not, method=True, inplace=True, differentiable=False,
 
 def _bitwise(input: Any, other: Any, np_op: Callable, op: str) -> Tensor:
     if not isinstance(other, Tensor):  # a number may stand on either side, not on both
-        _tensor(input, op)
+        check_tensor(input, op)
     a, b, result = binary_operands(input, other, op)
     _check_integral(result, f"{op}_cpu")
     return Tensor._make(np.asarray(np_op(_array(a), _array(b)), dtype=result.np), False, None)
@@ -237,37 +239,37 @@ register(bitwise_right_shift, method=True, inplace=True, differentiable=False,
 # -- tests on values -----------------------------------------------------------
 def isnan(input: Tensor) -> Tensor:
     """True where input is NaN (never for integers)."""
-    return _bool(np.isnan(_tensor(input, "isnan").array))
+    return _bool(np.isnan(check_tensor(input, "isnan").array))
 register(isnan, method=True, differentiable=False)
 
 
 def isinf(input: Tensor) -> Tensor:
     """True where input is +inf or -inf."""
-    return _bool(np.isinf(_tensor(input, "isinf").array))
+    return _bool(np.isinf(check_tensor(input, "isinf").array))
 register(isinf, method=True, differentiable=False)
 
 
 def isposinf(input: Tensor) -> Tensor:
     """True where input is +inf."""
-    return _bool(np.isposinf(_tensor(input, "isposinf").array))
+    return _bool(np.isposinf(check_tensor(input, "isposinf").array))
 register(isposinf, method=True, differentiable=False)
 
 
 def isneginf(input: Tensor) -> Tensor:
     """True where input is -inf."""
-    return _bool(np.isneginf(_tensor(input, "isneginf").array))
+    return _bool(np.isneginf(check_tensor(input, "isneginf").array))
 register(isneginf, method=True, differentiable=False)
 
 
 def isfinite(input: Tensor) -> Tensor:
     """True where input is neither infinite nor NaN."""
-    return _bool(np.isfinite(_tensor(input, "isfinite").array))
+    return _bool(np.isfinite(check_tensor(input, "isfinite").array))
 register(isfinite, method=True, differentiable=False)
 
 
 # -- reductions to a truth value ----------------------------------------------
 def _reduce(input: Tensor, dim: Any, keepdim: bool, np_op: Callable, op: str) -> Tensor:
-    x = _tensor(input, op).array
+    x = check_tensor(input, op).array
     dims = normalize_dims(dim, x.ndim, op)
     out = np_op(x, axis=dims, keepdims=keepdim)
     if x.dtype == np.uint8:  # torch keeps uint8 (0 or 1) for a uint8 input
@@ -296,7 +298,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 
     Equal values are always close (inf == inf), NaNs only with equal_nan.
     """
-    a, b = _tensor(input, "isclose").array, _tensor(other, "isclose", "other").array
+    a, b = check_tensor(input, "isclose").array, check_tensor(other, "isclose", "other").array
     if a.dtype != b.dtype:
         da, db = dtypes.from_numpy_dtype(a.dtype), dtypes.from_numpy_dtype(b.dtype)
         raise RuntimeError(f"{_KERNEL_NAME[da.name]} did not match {_KERNEL_NAME[db.name]}")
@@ -337,7 +339,7 @@ register(allclose, method=True, differentiable=False)
 
 def equal(input: Tensor, other: Tensor) -> bool:
     """Same shape and equal values (compared in the promoted dtype); a Python bool."""
-    a, b = _tensor(input, "equal"), _tensor(other, "equal", "other")
+    a, b = check_tensor(input, "equal"), check_tensor(other, "equal", "other")
     if a.array.shape != b.array.shape:
         return False
     return builtins.bool(np.all(eq(a, b).array))

@@ -160,6 +160,8 @@ def _scalar_for(value: Any, d: DType, op: str) -> Any:
         return value
     if d.category == 1:
         info = np.iinfo(d.np)
+        if info.min == 0 and isinstance(value, int) and -info.max <= value <= info.max:
+            return value % (info.max + 1)  # torch lets an unsigned type wrap ints: -9 -> 247
         fits = math.isfinite(value) and info.min <= value <= info.max
     else:  # a finite value beyond float32's range would silently become inf
         fits = not math.isfinite(value) or abs(value) <= np.finfo(d.np).max
@@ -518,19 +520,12 @@ register(eye, differentiable=False)
 
 
 # -- ranges, value for value as torch's CPU kernels ---------------------------
-def _default_threads() -> int:
-    """How many threads torch's CPU kernels split big loops over (OMP_NUM_THREADS, else the
-    CPUs this process may use): it decides where arange's SIMD blocks start, see below."""
-    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
-        return builtins.max(1, int(os.environ["OMP_NUM_THREADS"]))
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-# torch splits arange's loop over its threads, which moves its SIMD blocks; we split
-# as torch does on this machine. (The kernel emulation itself lives in _torch_exact.py.)
-_INTRAOP_THREADS = _default_threads()
+# torch splits arange's loop over its threads, which moves where its SIMD blocks start,
+# so torch's own float arange depends on the machine's thread count. We reproduce its
+# one-thread result everywhere: the same output on every machine, and torch's exactly
+# when it runs on one thread (as the parity sweep runs it). The emulation itself lives
+# in _torch_exact.py.
+_ARANGE_THREADS = 1
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = None,
@@ -558,7 +553,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: DType | None = 
     if d.category == 2:
         n = math.ceil((end - start) / step)
         _check_storage((n,), d, "arange")
-        values = arange_float(float(start), float(step), n, d.np, _INTRAOP_THREADS)
+        values = arange_float(float(start), float(step), n, d.np, _ARANGE_THREADS)
         return _leaf(values, requires_grad)
     # Integer kernels work in int64: start and step are truncated toward zero.
     istart, istep = int(start), int(step)

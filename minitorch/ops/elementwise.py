@@ -10,13 +10,12 @@ float dtype, as torch does.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.ops.special import erf_array
-from minitorch.ops.support import float_operand, keep_where
+from minitorch.ops.support import check_tensor, float_operand, keep_where
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -497,18 +496,13 @@ def sign_array(x: np.ndarray) -> np.ndarray:
     return np.asarray(s)
 
 
-def _check_tensor(input: Any, op: str) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
 
 
 def _float_unary(fn: type[Function]):
     name = fn.__name__.lower()
 
     def op(input: Tensor) -> Tensor:
-        _check_tensor(input, name)
+        check_tensor(input, name)
         return fn.apply(float_operand(input))
 
     op.__name__ = name
@@ -517,7 +511,7 @@ def _float_unary(fn: type[Function]):
 
 
 def _reject_bool(input: Tensor, op: str) -> None:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     if input.array.dtype == np.bool_:
         raise NotImplementedError(f"{op}: not implemented for 'Bool' tensors")
 
@@ -578,7 +572,7 @@ register(square, method=True, inplace=True)
 
 def relu(input: Tensor) -> Tensor:
     """max(input, 0)."""
-    _check_tensor(input, "relu")
+    check_tensor(input, "relu")
     if input.array.dtype == np.bool_:
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     return Relu.apply(input)
@@ -639,7 +633,7 @@ register(abs, name='absolute', method=True, inplace=True)
 
 def frac(input: Tensor) -> Tensor:
     """The fractional part, input - trunc(input); floating tensors only, as in torch."""
-    _check_tensor(input, "frac")
+    check_tensor(input, "frac")
     if input.array.dtype.kind != "f":
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{input.dtype.kernel_name}'")
     return Frac.apply(input)
@@ -648,21 +642,21 @@ register(frac, method=True, inplace=True)
 
 def deg2rad(input: Tensor) -> Tensor:
     """Degrees to radians (times pi / 180); integers compute in the default float dtype."""
-    _check_tensor(input, "deg2rad")
+    check_tensor(input, "deg2rad")
     return Scale.apply(float_operand(input), math.pi / 180.0)
 register(deg2rad, method=True, inplace=True)
 
 
 def rad2deg(input: Tensor) -> Tensor:
     """Radians to degrees (times 180 / pi); integers compute in the default float dtype."""
-    _check_tensor(input, "rad2deg")
+    check_tensor(input, "rad2deg")
     return Scale.apply(float_operand(input), 180.0 / math.pi)
 register(rad2deg, method=True, inplace=True)
 
 
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(p / (1 - p)); with eps, p is first clamped to [eps, 1 - eps]."""
-    _check_tensor(input, "logit")
+    check_tensor(input, "logit")
     no_eps = eps is None or eps < 0  # torch reads a negative eps as none
     return Logit.apply(float_operand(input), None if no_eps else float(eps))
 register(logit, method=True, inplace=True)
@@ -672,7 +666,7 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
                neginf: float | None = None) -> Tensor:
     """nan -> nan, +inf -> posinf, -inf -> neginf (default: the dtype's largest finite
     values); integer and bool tensors come back as copies."""
-    _check_tensor(input, "nan_to_num")
+    check_tensor(input, "nan_to_num")
     if input.array.dtype.kind != "f":
         return Tensor._make(input.array.copy(), False, None)
     return NanToNum.apply(input, nan, posinf, neginf)
@@ -681,7 +675,7 @@ register(nan_to_num, method=True, inplace=True)
 
 def signbit(input: Tensor) -> Tensor:
     """True where the sign bit is set: negatives, -0.0 and a negative nan (bool, no grad)."""
-    _check_tensor(input, "signbit")
+    check_tensor(input, "signbit")
     x = input.array
     bits = np.signbit(x) if x.dtype.kind in "fi" else np.zeros(x.shape, bool)
     return Tensor._make(np.asarray(bits), False, None)

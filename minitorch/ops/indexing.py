@@ -27,17 +27,18 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
+from minitorch.ops.creation import _scalar_for
 from minitorch.ops.shape import (
     Slice,
     expand,
     reshape,
-    tensor_arg,
 )
 from minitorch.ops.support import (
     as_operand,
     binary_operands,
     broadcast_shapes,
     cast,
+    check_tensor,
     dim_aliases,
     normalize_dim,
     scatter_add_into,
@@ -423,12 +424,27 @@ def _along(index: np.ndarray, dim: int) -> tuple:
     return tuple(where)
 
 
-def _index_tensor(index: Any, op: str, ints_msg: str) -> np.ndarray:
+def _index_tensor(index: Any, op: str, ints_msg: str, empty_any: bool = False) -> np.ndarray:
+    """index's int32/int64 array; with empty_any (gather, the scatters) an empty index of any
+    dtype is accepted as torch does, as an empty int64 array."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index.array.dtype not in _INDEX_DTYPES:
+        if empty_any and index.array.size == 0:
+            return index.array.astype(np.int64)
         raise RuntimeError(f"{op}(): {ints_msg}, got {index.dtype}")
     return index.array
+
+
+def _scalar_as(value: Any, input: Tensor, op: str) -> Any:
+    """A Python number as torch's kernel sees it: converted to input's dtype, checked as C++'s
+    checked_convert (uint8: -1 wraps to 255, but -1.5 or 300 overflow; 2.5 -> 2 for ints)."""
+    if not isinstance(value, (bool, int, float)):
+        return value
+    kind = input.array.dtype.kind
+    if kind == "u" and isinstance(value, float) and value < 0:
+        value = float("-inf")  # a negative float never fits an unsigned type
+    return np.array(_scalar_for(value, input.dtype, op)).astype(input.array.dtype)[()]
 
 
 def _check_in_range(index: np.ndarray, n: int, d: int, op: str) -> None:
@@ -537,8 +553,8 @@ def _setitem_error(input: Tensor, idx: tuple, value: Any) -> RuntimeError:
 @dim_aliases
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[i][index[i][j]] (for dim=1); out has index's shape."""
-    tensor_arg(input, "gather")
-    idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index")
+    check_tensor(input, "gather")
+    idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index", True)
     d = normalize_dim(dim, input.array.ndim, "gather")
     _check_scatter_shapes(input, idx, d, "gather")
     if input.array.ndim and idx.ndim:
@@ -553,14 +569,14 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
             *, value: Any = None) -> Tensor:
     """A copy of input with out[i][index[i][j]] = src[i][j] (for dim=1); src may be a number,
     also given as value=. A 0-d input, index or src is treated as 1-d, as in torch."""
-    tensor_arg(input, "scatter")
+    check_tensor(input, "scatter")
     if (src is None) == (value is None):
         raise TypeError("scatter() received an invalid combination of arguments: give src "
                         "(a Tensor or a number) or value (a number), not both")
     src = value if src is None else src
     if isinstance(index, Tensor) and (input.array.ndim == 0 or index.array.ndim == 0):
         return _as_1d(scatter, input, dim, index, src, reduce=reduce)
-    idx = _index_tensor(index, "scatter", "Expected dtype int64 for index")
+    idx = _index_tensor(index, "scatter", "Expected dtype int32/int64 for index", True)
     d = normalize_dim(dim, input.array.ndim, "scatter")
     if isinstance(src, Tensor):
         if src.array.dtype != input.array.dtype:
@@ -573,6 +589,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
         src = as_operand(src, "scatter")
         if isinstance(src, Tensor):
             raise TypeError("scatter(): argument 'src' must be a Tensor or a number")
+        src = _scalar_as(src, input, "scatter")
         _check_scatter_shapes(input, idx, d, "scatter")
     if reduce is not None:
         if reduce not in ("add", "multiply"):
@@ -586,8 +603,8 @@ register(scatter, method=True, inplace=True)
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of input with out[i][index[i][j]] += src[i][j] (for dim=1; repeats add up)."""
-    tensor_arg(input, "scatter_add")
-    idx = _index_tensor(index, "scatter_add", "Expected dtype int64 for index")
+    check_tensor(input, "scatter_add")
+    idx = _index_tensor(index, "scatter_add", "Expected dtype int32/int64 for index", True)
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
     if src.array.dtype != input.array.dtype:
@@ -615,7 +632,7 @@ def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any)
 @dim_aliases
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries of input at positions `index` (a vector) along dim."""
-    tensor_arg(input, "index_select")
+    check_tensor(input, "index_select")
     idx = _index_tensor(index, "index_select", "Expected dtype int32 or int64 for index")
     if idx.ndim > 1:
         raise IndexError(
@@ -637,8 +654,13 @@ register(index_select, method=True)
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """gather after broadcasting input and indices against each other (except along dim);
     with dim=None, over the flattened tensor. Negative indices count from the end."""
-    tensor_arg(input, "take_along_dim")
-    idx = _index_tensor(indices, "take_along_dim", "Expected dtype int32/int64 for indices")
+    check_tensor(input, "take_along_dim")
+    if dim is not None and isinstance(indices, Tensor) and indices.array.dtype != np.int64:
+        raise RuntimeError(  # torch checks Long here; with dim=None it is gather's check
+            f"torch.take_along_dim(): dtype of indices should be Long but got {indices.dtype}"
+        )
+    idx = _index_tensor(indices, "take_along_dim", "Expected dtype int32/int64 for indices",
+                        True)
     if dim is None:
         input, idx = reshape(input, -1), idx.reshape(-1)
         d = 0
@@ -668,7 +690,7 @@ register(take_along_dim, method=True)
 # -- masks -------------------------------------------------------------------
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """A copy of input with `value` where mask (a bool tensor, broadcast) is True."""
-    tensor_arg(input, "masked_fill")
+    check_tensor(input, "masked_fill")
     if not isinstance(mask, Tensor):
         raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not {type(mask).__name__}")
     if mask.array.dtype != np.bool_:
@@ -742,7 +764,8 @@ def _scatter_reduced(x: np.ndarray, where: tuple, src: np.ndarray, reduce: str,
         else:
             big = np.inf if x.dtype.kind == "f" else (
                 np.iinfo(x.dtype).max if x.dtype.kind in "iu" else True)
-            out[where] = -big if reduce == "amax" and x.dtype.kind != "b" else big
+            lowest = -big if x.dtype.kind != "u" else 0  # -max would not fit an unsigned type
+            out[where] = lowest if reduce == "amax" and x.dtype.kind != "b" else big
             if x.dtype.kind == "b":
                 out[where] = reduce == "amin"
     _UFUNC[reduce].at(out, where, src)
@@ -821,8 +844,9 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
                    include_self: bool = True) -> Tensor:
     """A copy of input with src reduced into it at index along dim: reduce is 'sum', 'prod',
     'mean', 'amax' or 'amin'; include_self=False leaves input's own value out where written."""
-    tensor_arg(input, "scatter_reduce")
-    idx = _index_tensor(index, "scatter_reduce", "Expected dtype int64 for index")
+    check_tensor(input, "scatter_reduce")
+    idx = _index_tensor(index, "scatter_reduce", "Expected dtype int32/int64 for index",
+                        True)
     if not isinstance(src, Tensor):
         raise TypeError(
             f"scatter_reduce(): argument 'src' must be Tensor, not {type(src).__name__}"
@@ -836,6 +860,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
             f"scatter(): Expected self.dtype to be equal to src.dtype "
             f"(got {input.dtype} and {src.dtype})"
         )
+    if reduce == "mean" and input.array.dtype == np.bool_:
+        raise NotImplementedError("scatter_reduce(): reduce='mean' is not implemented for bool")
     d = normalize_dim(dim, input.array.ndim, "scatter_reduce")
     if input.array.ndim == 0 or idx.ndim == 0:
         return _as_1d(lambda i, _, x, s: scatter_reduce(i, 0, x, s, reduce,
@@ -852,7 +878,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
                       output_size: int | None = None) -> Tensor:
     """Each element (or slice along dim) repeated `repeats` times (an int or one count per
     element); with only a tensor of counts, the indices repeated by them."""
-    tensor_arg(input, "repeat_interleave")
+    check_tensor(input, "repeat_interleave")
     if repeats is None:  # torch.repeat_interleave(counts)
         counts = _repeat_counts(input, input.array.size)
         out = np.repeat(np.arange(counts.size), counts)
@@ -906,7 +932,7 @@ def _check_output_size(size: int, output_size: int | None) -> None:
 
 def take(input: Tensor, index: Tensor) -> Tensor:
     """input flattened, read at index (negative counts from the end); index's shape."""
-    tensor_arg(input, "take")
+    check_tensor(input, "take")
     if not isinstance(index, Tensor):
         raise TypeError(f"take(): argument 'index' must be Tensor, not {type(index).__name__}")
     idx = index.array
@@ -1118,7 +1144,7 @@ def _bounds(idx: np.ndarray, n: int, d: int, op: str, negative: bool, cls: type)
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
               alpha: Any = 1) -> Tensor:
     """A copy of input with alpha * source added at positions index along dim (repeats add)."""
-    tensor_arg(input, "index_add")
+    check_tensor(input, "index_add")
     idx = _index_vector(index, "index_add_", _INDEX_DTYPES,
                         "index_add_(): Expected dtype int32/int64 for index but got: {}",
                         RuntimeError)
@@ -1132,6 +1158,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
     source = _check_source(input, source, d, idx.size, "index_add_")
     _bounds(idx, input.array.shape[d] if input.array.ndim else 1, d, "index_add_", False,
             RuntimeError)
+    alpha = _scalar_as(alpha, input, "index_add_")
     if not input.array.ndim:
         return reshape(IndexAdd.apply(reshape(input, 1), idx, reshape(source, -1), 0, alpha), ())
     return IndexAdd.apply(input, idx, source, d, alpha)
@@ -1140,7 +1167,7 @@ register(index_add, method=True, inplace=True)
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of input with the slices of source written at positions index along dim."""
-    tensor_arg(input, "index_copy")
+    check_tensor(input, "index_copy")
     idx = _index_vector(index, "index_copy_", (np.dtype(np.int64),),
                         "index_copy_(): Expected a long tensor for index, but got {}",
                         RuntimeError)
@@ -1157,7 +1184,7 @@ register(index_copy, method=True, inplace=True)
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """A copy of input with every slice at positions index along dim set to value (a number
     or a 0-d tensor); negative indices count from the end."""
-    tensor_arg(input, "index_fill")
+    check_tensor(input, "index_fill")
     idx = _index_vector(index, "index_fill_", (np.dtype(np.int64),),
                         "index_fill_(): Expected dtype int64 for index.", IndexError)
     d = normalize_dim(dim, input.array.ndim, "index_fill")
@@ -1183,7 +1210,7 @@ register(index_fill, method=True, inplace=True)
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of input with values written (or, with accumulate, added: repeats add up) at
     input[indices], indices a tuple of int or bool tensors."""
-    tensor_arg(input, "index_put")
+    check_tensor(input, "index_put")
     if not isinstance(indices, (tuple, list)):
         raise TypeError(
             "index_put(): argument 'indices' must be tuple of Tensors, not "
@@ -1232,7 +1259,7 @@ register(index_put, method=True, inplace=True)
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """A copy of input (broadcast with mask) whose masked places take source's elements in
     order (row-major), the first mask.sum() of them."""
-    tensor_arg(input, "masked_scatter")
+    check_tensor(input, "masked_scatter")
     if not isinstance(mask, Tensor):
         raise TypeError(
             f"masked_scatter(): argument 'mask' must be Tensor, not {type(mask).__name__}"

@@ -24,7 +24,7 @@ def inplace(self: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
     """Apply `op(self, *args)` and store the result in `self`."""
     name = op.__name__ + "_"
     a = self.array
-    if 0 in a.strides and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+    if 0 in a.strides and a.size > 1 and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
         # torch's elementwise kernels refuse an output whose elements share memory
         raise RuntimeError(
             f"{name}: unsupported operation: more than one element of the written-to tensor "

@@ -28,6 +28,7 @@ from minitorch.dtypes import dtype as DType
 from minitorch.ops.elementwise import sign_array
 from minitorch.ops.support import (
     cast,
+    check_tensor,
     dim_aliases,
     float_operand,
     normalize_dim,
@@ -62,9 +63,6 @@ MinResult = _values_indices("min")
 
 
 # -- the dim argument, shapes, dtypes --------------------------------------
-def _check_tensor(input: Any, op: str) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
 
 
 def _axes(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
@@ -209,7 +207,7 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
 def sum(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
-    _check_tensor(input, "sum")
+    check_tensor(input, "sum")
     x, acc = _accumulator(input, dtype)
     return Sum.apply(x, _axes(dim, x.array.ndim, "sum"), keepdim, acc)
 register(sum, method=True)
@@ -219,7 +217,7 @@ register(sum, method=True)
 def mean(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
-    _check_tensor(input, "mean")
+    check_tensor(input, "mean")
     if dtype is not None:
         d = dtypes.to_dtype(dtype)
         if not d.is_floating_point:
@@ -241,7 +239,7 @@ register(mean, method=True)
 def prod(
     input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
-    _check_tensor(input, "prod")
+    check_tensor(input, "prod")
     ndim = input.array.ndim
     if dim is None:
         if keepdim:
@@ -359,7 +357,7 @@ class Amin(Amax):
 
 def _max_min(input: Any, dim: Any, keepdim: bool, op: str) -> Any:
     """max and min: over everything, along one dim (values, indices), or elementwise."""
-    _check_tensor(input, op)
+    check_tensor(input, op)
     if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
         if keepdim:
             raise TypeError(f"{op}(input, other): keepdim is not an argument of the "
@@ -400,7 +398,7 @@ register(min, method=True)
 
 @dim_aliases
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    _check_tensor(input, "amax")
+    check_tensor(input, "amax")
     axes = _axes(dim, input.array.ndim, "amax")
     _check_no_empty_slice(input.array, axes, "amax")
     return Amax.apply(input, axes, keepdim)
@@ -409,7 +407,7 @@ register(amax, method=True)
 
 @dim_aliases
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    _check_tensor(input, "amin")
+    check_tensor(input, "amin")
     axes = _axes(dim, input.array.ndim, "amin")
     _check_no_empty_slice(input.array, axes, "amin")
     return Amin.apply(input, axes, keepdim)
@@ -417,7 +415,7 @@ register(amin, method=True)
 
 
 def _arg_extreme(input: Tensor, dim: int | None, keepdim: bool, op: str) -> Tensor:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     x = input.array
     if x.dtype == np.bool_:
         raise RuntimeError(f"{op}(): does not support bool input")
@@ -530,7 +528,7 @@ def _var_adjoint(
 
 def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) -> tuple:
     """(axes, dof) for var and std; torch's rules for dim, unbiased and correction."""
-    _check_tensor(input, op)
+    check_tensor(input, op)
     if input.array.dtype.kind != "f":
         raise RuntimeError(f"{op}(): std and var only support floating point and complex "
                            f"dtypes, got {_torch_name(input.array.dtype)}")
@@ -642,19 +640,23 @@ class Softmax(Function):
         return gx.reshape(ctx.shape), None
 
 
+def log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    """(x - m) - log(sum(exp(x - m))) along axis, m the max, so exp never overflows."""
+    if x.size == 0:
+        return x.copy()
+    with np.errstate(invalid="ignore"):  # inf - inf in a row with +inf: nan, as torch
+        y = x - np.amax(x, axis=axis, keepdims=True)
+        y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+    return y
+
+
 class LogSoftmax(Function):
     """y = (x - m) - log(sum(exp(x - m))) along dim, m the max;  x: grad - exp(y) * sum(grad)."""
 
     @staticmethod
     def forward(ctx, x, axis):
         ctx.shape, ctx.axis = x.shape, axis
-        x = np.atleast_1d(x)
-        if x.size == 0:
-            y = x.copy()
-        else:
-            with np.errstate(invalid="ignore"):
-                y = x - np.amax(x, axis=axis, keepdims=True)
-                y -= np.log(np.sum(np.exp(y), axis=axis, keepdims=True))
+        y = log_softmax_array(np.atleast_1d(x), axis)
         ctx.save_for_backward(y)
         return y.reshape(ctx.shape)
 
@@ -670,7 +672,7 @@ class LogSoftmax(Function):
 
 @dim_aliases
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
-    _check_tensor(input, "logsumexp")
+    check_tensor(input, "logsumexp")
     x = float_operand(input)  # torch computes an int tensor's logsumexp in the default float
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be int or tuple of ints, not NoneType")
@@ -682,7 +684,7 @@ register(logsumexp, method=True)
 
 
 def _softmax_operand(input: Tensor, dtype: Any, op: str) -> Tensor:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     if dtype is not None:
         input = cast(input, dtypes.to_dtype(dtype))
     if input.array.dtype.kind != "f":  # torch has no integer kernel either
@@ -777,7 +779,7 @@ def norm(
     dtype: DType | None = None,
 ) -> Tensor:
     """torch.norm, which for every p but 'nuc' is linalg.vector_norm."""
-    _check_tensor(input, "norm")
+    check_tensor(input, "norm")
     if isinstance(p, str):
         if p == "nuc":  # torch.norm hands this to linalg.matrix_norm, over every dim by default
             matrix_norm = MATRIX_NORMS.get("nuc")
@@ -903,7 +905,7 @@ def _reversed_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _cumulative_operand(input: Tensor, dtype: Any, op: str) -> tuple[Tensor, np.dtype]:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     x, acc = _accumulator(input, dtype)
     if acc == np.bool_:  # torch has no bool kernel for running sums and products
         raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
@@ -951,7 +953,7 @@ class NanSum(Function):
 def nansum(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: DType | None = None
 ) -> Tensor:
-    _check_tensor(input, "nansum")
+    check_tensor(input, "nansum")
     x, acc = _accumulator(input, dtype)
     return NanSum.apply(x, _axes(dim, x.array.ndim, "nansum"), keepdim, acc)
 register(nansum, method=True)
@@ -963,7 +965,7 @@ def nanmean(
 ) -> Tensor:
     """nansum / (how many are not NaN): torch's own composition, so its gradient too
     (an all-NaN slice gives 0/0 = NaN, and NaN gradients)."""
-    _check_tensor(input, "nanmean")
+    check_tensor(input, "nanmean")
     if dtype is not None and not dtypes.to_dtype(dtype).is_floating_point:
         raise RuntimeError(
             "nanmean(): could not infer output dtype. Optional dtype must be either a floating "
@@ -981,7 +983,7 @@ register(nanmean, method=True)
 @dim_aliases
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """How many elements are not zero (NaN counts), along dim (an int or a tuple): int64."""
-    _check_tensor(input, "count_nonzero")
+    check_tensor(input, "count_nonzero")
     axes = _axes(dim, input.array.ndim, "count_nonzero")
     counts = np.count_nonzero(input.array, axis=axes)
     return Tensor._make(np.asarray(counts, dtype=np.int64), False, None)
@@ -1151,7 +1153,7 @@ def _median_index(x: np.ndarray, axis: int, skip_nan: bool) -> np.ndarray:
 
 
 def _median(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     x = input.array
     skip_nan = op == "nanmedian"
     if dim is _NO_DIM:
@@ -1246,7 +1248,7 @@ def _running_index(x: np.ndarray, axis: int, op: str) -> np.ndarray:
 
 
 def _cum_extreme(input: Tensor, dim: Any, op: str) -> Any:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     if dim is None or isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
     x = input.array
@@ -1313,7 +1315,7 @@ class LogCumSumExp(Function):
 
 @dim_aliases
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
-    _check_tensor(input, "logcumsumexp")
+    check_tensor(input, "logcumsumexp")
     if input.array.dtype.kind != "f":
         raise NotImplementedError(
             f"\"logcumsumexp_out_cpu\" not implemented for '{_torch_name(input.array.dtype)}'"
@@ -1354,7 +1356,7 @@ class AminmaxMax(Amax):
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """(min, max) in one call; each gradient is split evenly among ties, as amin and amax.
     torch records one node AminmaxBackward0; we record two of that name, same gradients."""
-    _check_tensor(input, "aminmax")
+    check_tensor(input, "aminmax")
     x = input.array
     if dim is None:
         if x.size == 0:
@@ -1383,7 +1385,7 @@ class Dist(Norm):
 
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
     """norm(input - other, p), broadcasting; its gradient is norm's, with a minus for other."""
-    _check_tensor(input, "dist")
+    check_tensor(input, "dist")
     if not isinstance(other, Tensor):
         raise TypeError("dist(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")

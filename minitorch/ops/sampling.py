@@ -21,8 +21,9 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.ops.creation import _assign, _check_inplace, _InPlace
-from minitorch.ops.reduction import _check_tensor, _torch_name
+from minitorch.ops.reduction import _torch_name
 from minitorch.ops.sorting import NoDerivative, _order
+from minitorch.ops.support import check_tensor
 from minitorch.random import Generator, numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -100,7 +101,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     Without replacement we draw as torch does: the top num_samples of w / q, q ~ Exp(1),
     so categories of weight 0 come last, in index order, when the others run out.
     """
-    _check_tensor(input, "multinomial")
+    check_tensor(input, "multinomial")
     w = input.array
     if w.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
@@ -145,7 +146,7 @@ def bernoulli(input: Tensor, p: float | None = None, *,
               generator: Generator | None = None) -> Tensor:
     """1 with probability input (elementwise), else 0, in input's dtype; with p, every
     element is 1 with probability p instead (input gives only the shape and dtype)."""
-    _check_tensor(input, "bernoulli")
+    check_tensor(input, "bernoulli")
     x = input.array
     g = numpy_generator(generator)
     if p is None:
@@ -186,7 +187,7 @@ def bernoulli_(input: Tensor, p: Any = 0.5, *, generator: Generator | None = Non
 # -- poisson ----------------------------------------------------------------------------------
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     """A Poisson draw for each rate in input (non-negative), in input's floating dtype."""
-    _check_tensor(input, "poisson")
+    check_tensor(input, "poisson")
     x = input.array
     if x.dtype.kind != "f":
         raise _not_implemented("poisson_cpu", x)

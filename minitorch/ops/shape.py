@@ -28,6 +28,7 @@ from minitorch.ops.inplace import rebind_inplace_form
 from minitorch.ops.support import (
     broadcast_shapes,
     cast,
+    check_tensor,
     dim_aliases,
     normalize_dim,
     normalize_dims,
@@ -251,12 +252,6 @@ def _fmt(shape: Sequence[int]) -> str:
     return "[" + ", ".join(str(int(s)) for s in shape) + "]"
 
 
-def tensor_arg(input: Any, op: str) -> None:
-    """torch's TypeError for an input that is not a tensor (never an AttributeError)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int, op: str) -> tuple[int, ...]:
@@ -330,7 +325,7 @@ def _promoted(tensors: list[Tensor]) -> list[Tensor]:
 # -- views: reshape and friends -------------------------------------------------
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape: a view when the strides allow, else a copy."""
-    tensor_arg(input, "reshape")
+    check_tensor(input, "reshape")
     new = _infer_shape(shape_arg(shape, "reshape"), input.array.size, "reshape")
     return View.apply(input, new)
 register(reshape, method=True)
@@ -347,7 +342,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
 
     view(dtype) reinterprets the same bytes as another dtype (no gradient flows through it).
     """
-    tensor_arg(input, "view")
+    check_tensor(input, "view")
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         try:
             return Tensor._make(input.array.view(shape[0].np), False, None)
@@ -373,7 +368,7 @@ register(view_as, function=False, method=True)
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim into one (a 0-d tensor becomes shape (1,))."""
-    tensor_arg(input, "flatten")
+    check_tensor(input, "flatten")
     shape = input.array.shape
     if not shape:
         return View.apply(input, (1,))
@@ -390,7 +385,7 @@ register(flatten, method=True)
 @dim_aliases
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim into `sizes` (one of them may be -1)."""
-    tensor_arg(input, "unflatten")
+    check_tensor(input, "unflatten")
     shape = input.array.shape
     d = normalize_dim(dim, len(shape), "unflatten")
     sizes = _int_list(sizes, "sizes", "unflatten")
@@ -410,7 +405,7 @@ register(unflatten, method=True)
 @dim_aliases
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Drop size-1 dims (all of them, or those in dim; a dim of another size stays)."""
-    tensor_arg(input, "squeeze")
+    check_tensor(input, "squeeze")
     shape = input.array.shape
     dims = normalize_dims(dim, len(shape), "squeeze")
     return Squeeze.apply(input, tuple(n for i, n in enumerate(shape) if n != 1 or i not in dims))
@@ -420,7 +415,7 @@ register(squeeze, method=True, inplace=rebind_inplace_form(squeeze))
 @dim_aliases
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at position dim (in [-ndim-1, ndim])."""
-    tensor_arg(input, "unsqueeze")
+    check_tensor(input, "unsqueeze")
     shape = input.array.shape
     d = normalize_dim(dim, len(shape) + 1, "unsqueeze")
     return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
@@ -429,7 +424,7 @@ register(unsqueeze, method=True, inplace=rebind_inplace_form(unsqueeze))
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """Reorder the dims (a view): output dim i is input dim dims[i]."""
-    tensor_arg(input, "permute")
+    check_tensor(input, "permute")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     ndim = input.array.ndim
@@ -448,7 +443,7 @@ register(permute, method=True)
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims (a view)."""
-    tensor_arg(input, "transpose")
+    check_tensor(input, "transpose")
     ndim = input.array.ndim
     d0 = normalize_dim(dim0, ndim, "transpose")
     d1 = normalize_dim(dim1, ndim, "transpose")
@@ -464,7 +459,7 @@ register(transpose, name='swapdims', method=True, inplace=rebind_inplace_form(tr
 
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix; a 0-d or 1-d tensor comes back as it is (as a view)."""
-    tensor_arg(input, "t")
+    check_tensor(input, "t")
     ndim = input.array.ndim
     if ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
@@ -491,7 +486,7 @@ register(mT, function=False, method=property(mT))
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dims at `source` to positions `destination`, keeping the others in order."""
-    tensor_arg(input, "movedim")
+    check_tensor(input, "movedim")
     ndim = input.array.ndim
     src = tuple(normalize_dim(d, ndim, "movedim") for d in _int_list(source, "source", "movedim"))
     dst = tuple(
@@ -519,7 +514,7 @@ register(movedim, name='moveaxis', method=True)
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to `sizes` without copying; -1 keeps a size, new dims go in front."""
-    tensor_arg(input, "expand")
+    check_tensor(input, "expand")
     sizes = shape_arg(sizes, "expand")
     shape = input.array.shape
     lead = len(sizes) - len(shape)
@@ -558,14 +553,14 @@ register(expand_as, function=False, method=True)
 
 def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     """torch.broadcast_to is expand."""
-    tensor_arg(input, "broadcast_to")
+    check_tensor(input, "broadcast_to")
     return expand(input, shape)
 register(broadcast_to, method=True)
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
     """Tile the data `sizes` times along each dim (a copy; extra sizes add leading dims)."""
-    tensor_arg(input, "repeat")
+    check_tensor(input, "repeat")
     reps = shape_arg(sizes, "repeat")
     if len(reps) < input.array.ndim:
         raise RuntimeError(
@@ -580,7 +575,7 @@ register(repeat, function=False, method=True)
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
     """repeat, except that fewer dims than the tensor has are padded with 1s in front."""
-    tensor_arg(input, "tile")
+    check_tensor(input, "tile")
     reps = _int_list(dims, "dims", "tile")
     reps = (1,) * (input.array.ndim - len(reps)) + reps
     return repeat(input, reps)
@@ -589,7 +584,7 @@ register(tile, method=True)
 
 def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along dims (a copy, as in torch)."""
-    tensor_arg(input, "flip")
+    check_tensor(input, "flip")
     ndim = input.array.ndim
     return Flip.apply(input, normalize_dims(_int_list(dims, "dims", "flip"), ndim, "flip"))
 register(flip, method=True)
@@ -597,7 +592,7 @@ register(flip, method=True)
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements cyclically along dims (over the flattened tensor when dims is None)."""
-    tensor_arg(input, "roll")
+    check_tensor(input, "roll")
     shift_list = _int_list(shifts, "shifts", "roll")
     ndim = input.array.ndim
     if dims is None:
@@ -621,7 +616,7 @@ register(roll, method=True)
 
 def contiguous(input: Tensor) -> Tensor:
     """The tensor itself when already C-contiguous, else a contiguous copy."""
-    tensor_arg(input, "contiguous")
+    check_tensor(input, "contiguous")
     if input.array.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
@@ -699,7 +694,7 @@ def _pieces(input: Tensor, sizes: Sequence[int], d: int, cls: type[Slice]) -> tu
 
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of pieces of size split_size (the last may be smaller), or of the given sizes."""
-    tensor_arg(input, "split")
+    check_tensor(input, "split")
     shape = input.array.shape
     if not shape:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -736,7 +731,7 @@ register(split, method=True)
 @dim_aliases
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into `chunks` pieces of size ceil(n / chunks) (so possibly fewer pieces)."""
-    tensor_arg(input, "chunk")
+    check_tensor(input, "chunk")
     shape = input.array.shape
     if not shape:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -753,7 +748,7 @@ register(chunk, method=True)
 @dim_aliases
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along dim, each with that dim removed (views)."""
-    tensor_arg(input, "unbind")
+    check_tensor(input, "unbind")
     shape = input.array.shape
     if not shape:
         raise IndexError("unbind: Dimension specified as 0 but tensor has no dimensions")
@@ -766,7 +761,7 @@ register(unbind, method=True)
 # -- triangles ----------------------------------------------------------------
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the lower triangle (on and below `diagonal`) of the last two dims."""
-    tensor_arg(input, "tril")
+    check_tensor(input, "tril")
     if input.array.ndim < 2:
         raise RuntimeError(
             f"tril: input tensor must have at least 2 dimensions, got shape {_fmt(input.shape)}"
@@ -777,7 +772,7 @@ register(tril, method=True, inplace=True)
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the upper triangle (on and above `diagonal`) of the last two dims."""
-    tensor_arg(input, "triu")
+    check_tensor(input, "triu")
     if input.array.ndim < 2:
         raise RuntimeError(
             f"triu: input tensor must have at least 2 dimensions, got shape {_fmt(input.shape)}"
@@ -866,7 +861,7 @@ def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
 @dim_aliases
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     """input[..., start:start+length, ...] along dim (a view); start may be negative."""
-    tensor_arg(input, "narrow")
+    check_tensor(input, "narrow")
     shape = input.array.shape
     if not shape:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -892,7 +887,7 @@ register(narrow, method=True)
 @dim_aliases
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """input[..., index, ...] along dim, that dim removed (a view)."""
-    tensor_arg(input, "select")
+    check_tensor(input, "select")
     shape = input.array.shape
     if not shape:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -908,7 +903,7 @@ register(select, method=True)
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of the (dim1, dim2) planes as a new last dim (a view)."""
-    tensor_arg(input, "diagonal")
+    check_tensor(input, "diagonal")
     ndim = input.array.ndim
     d1, d2 = normalize_dim(dim1, ndim, "diagonal"), normalize_dim(dim2, ndim, "diagonal")
     if ndim < 2 or d1 == d2:
@@ -920,7 +915,7 @@ register(diagonal, method=True)
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-d input becomes a square matrix with it on a diagonal; a 2-d input gives its
     diagonal (a copy, unlike Tensor.diagonal)."""
-    tensor_arg(input, "diag")
+    check_tensor(input, "diag")
     ndim = input.array.ndim
     if ndim == 1:
         return DiagEmbed.apply(input, int(diagonal), 0, 1)
@@ -932,7 +927,7 @@ register(diag, method=True)
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """Put the last dim of input on the (dim1, dim2) diagonal of a zero tensor one dim larger."""
-    tensor_arg(input, "diag_embed")
+    check_tensor(input, "diag_embed")
     ndim = input.array.ndim + 1
     d1, d2 = normalize_dim(dim1, ndim, "diag_embed"), normalize_dim(dim2, ndim, "diag_embed")
     if d1 == d2:
@@ -944,7 +939,7 @@ register(diag_embed, method=True)
 def _unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Tensor.unfold: sliding windows of `size` every `step` along dimension, as a new last dim
     (a view). torch.unfold does not exist; F.unfold is im2col, another op."""
-    tensor_arg(input, "unfold")
+    check_tensor(input, "unfold")
     shape = input.array.shape
     d = normalize_dim(dimension, len(shape), "unfold")
     n = shape[d] if shape else 1
@@ -964,7 +959,7 @@ register(_unfold, name="unfold", function=False, method=True)
 @dim_aliases
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of input split into n nearly equal sections, or at the given indices, along dim."""
-    tensor_arg(input, "tensor_split")
+    check_tensor(input, "tensor_split")
     shape = input.array.shape
     if not shape:
         raise RuntimeError(
@@ -1019,7 +1014,7 @@ def _atleast(tensors: tuple[Any, ...], ndim: int, op: str) -> Any:
         tensors = tuple(tensors[0])
     out = []
     for t in tensors:
-        tensor_arg(t, op)
+        check_tensor(t, op)
         shape = t.array.shape
         if len(shape) < ndim:
             t = View.apply(t, _ATLEAST[ndim][len(shape)](shape))
@@ -1134,7 +1129,7 @@ register(meshgrid)
 
 def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
     """Rotate by 90 degrees k times in the plane dims, from dims[0] towards dims[1]."""
-    tensor_arg(input, "rot90")
+    check_tensor(input, "rot90")
     dims = list(_int_list(list(dims), "dims", "rot90"))
     ndim = input.array.ndim
     if len(dims) != 2:

@@ -25,8 +25,8 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
-from minitorch.ops.reduction import _check_tensor, _torch_name, _values_indices
-from minitorch.ops.support import broadcast_shapes, normalize_dim, unbroadcast
+from minitorch.ops.reduction import _torch_name, _values_indices
+from minitorch.ops.support import broadcast_shapes, check_tensor, normalize_dim, unbroadcast
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -148,7 +148,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     stable=True keeps equal elements in their order; stable=False orders them as
     torch's CPU kernel does (std::sort's introsort, replayed in `_stl_sort`).
     """
-    _check_tensor(input, "sort")
+    check_tensor(input, "sort")
     dim = _dim(dim, axis, -1, "sort")
     x = input.array
     ax = normalize_dim(dim, x.ndim, "sort")
@@ -160,7 +160,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = None,
             axis: int | None = None) -> Tensor:
     """The indices of sort(input, dim, descending) (int64)."""
-    _check_tensor(input, "argsort")
+    check_tensor(input, "argsort")
     dim = _dim(dim, axis, -1, "argsort")
     x = input.array
     ax = normalize_dim(dim, x.ndim, "argsort")
@@ -180,7 +180,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     Among equal elements, and in the order of sorted=False, we follow torch's kernel
     (std::partial_sort or std::nth_element, replayed below).
     """
-    _check_tensor(input, "topk")
+    check_tensor(input, "topk")
     dim = _dim(dim, axis, -1, "topk")
     x = input.array
     ax = normalize_dim(dim, x.ndim, "topk")
@@ -208,7 +208,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
 
     Among equal elements we return the index torch returns (its quickselect's pick).
     """
-    _check_tensor(input, "kthvalue")
+    check_tensor(input, "kthvalue")
     dim = _dim(dim, axis, -1, "kthvalue")
     keepdim = keepdim if keepdims is None else keepdims
     x = input.array
@@ -338,7 +338,7 @@ def _groups(rows: np.ndarray) -> np.ndarray:
 
 def _unique_impl(input: Tensor, dim: Any, return_inverse: bool, return_counts: bool,
                  ordered: bool, op: str) -> Any:
-    _check_tensor(input, op)
+    check_tensor(input, op)
     x = input.array
     if dim is None:
         rows, shape_of_inverse = x.reshape(-1, 1), x.shape
@@ -404,7 +404,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """The indices of input's nonzero elements: an (n, ndim) int64 tensor, or one 1-d
     tensor per dim with as_tuple=True (a 0-d input counts as 1-d there, as in torch)."""
-    _check_tensor(input, "nonzero")
+    check_tensor(input, "nonzero")
     x = input.array
     if as_tuple:
         return tuple(_long(i) for i in np.nonzero(np.atleast_1d(x)))
@@ -413,7 +413,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
 
 def argwhere(input: Tensor) -> Tensor:
     """nonzero(input): the (n, ndim) indices of the nonzero elements."""
-    _check_tensor(input, "argwhere")
+    check_tensor(input, "argwhere")
     return _long(np.argwhere(input.array))
 
 
@@ -438,7 +438,7 @@ class MaskedSelect(Function):
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of input where mask (a bool tensor) is True, broadcast together, 1-d."""
-    _check_tensor(input, "masked_select")
+    check_tensor(input, "masked_select")
     if not isinstance(mask, Tensor):
         raise TypeError(f"masked_select(): argument 'mask' must be Tensor, not "
                         f"{type(mask).__name__}")
@@ -478,7 +478,7 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     last dim) to keep it sorted: the first position with sequence >= value, or > value
     with right=True / side='right'."""
     op = "torch.searchsorted()"
-    _check_tensor(sorted_sequence, "searchsorted")
+    check_tensor(sorted_sequence, "searchsorted")
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"{op}: side can only be 'left' or 'right' but got {side}")
@@ -521,6 +521,9 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     if scalar and isinstance(input, float) and seq.dtype.kind != "f":
         common = dtypes.get_default_dtype().np
     m = seq.shape[-1]
+    if m == 0 or values.size == 0:  # nothing to search, or nothing to place: every index is 0
+        return Tensor._make(np.zeros(values.shape, np.int32 if out_int32 else np.int64),
+                            False, None)
     flat_seq = seq.reshape(-1, m).astype(common, copy=False)
     if seq.ndim == 1:
         flat_values = values.reshape(1, -1).astype(common, copy=False)
@@ -534,7 +537,7 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
               right: bool = False) -> Tensor:
     """The bucket of each value: boundaries[i-1] < x <= boundaries[i] (right=True:
     boundaries[i-1] <= x < boundaries[i]), boundaries being 1-d and sorted."""
-    _check_tensor(boundaries, "bucketize")
+    check_tensor(boundaries, "bucketize")
     if boundaries.array.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim"
                            f"({boundaries.array.ndim})")
@@ -546,7 +549,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     """How many times each value 0, 1, ..., max(input) occurs in a 1-d int tensor (at least
     minlength bins); with weights, the sum of the weights instead (float32 weights give
     float32, any other weights float64)."""
-    _check_tensor(input, "bincount")
+    check_tensor(input, "bincount")
     x = input.array
     if x.dtype.kind not in "iu":
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
@@ -574,7 +577,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
 def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     """A histogram of input in `bins` equal bins over [min, max] (min = max = 0: the data's
     own range). Elements outside are ignored; max itself lands in the last bin."""
-    _check_tensor(input, "histc")
+    check_tensor(input, "histc")
     x = input.array
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "

@@ -268,6 +268,16 @@ def shape_arg(shape: Sequence[Any], op: str) -> tuple[int, ...]:
         raise TypeError(f"{op}: sizes must be ints, got {shape!r}") from None
 
 
+def check_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> Tensor:
+    """x itself if it is a Tensor; torch's TypeError otherwise (never an AttributeError)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
+            f"{type(x).__name__}"
+        )
+    return x
+
+
 def dim_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Accept NumPy's spellings as torch's argument parser does: axis= for dim=, and
     keepdims= for keepdim= where the op has a keepdim. Giving both spellings is a TypeError."""

@@ -11,19 +11,12 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.ops.creation import empty, full
+from minitorch.ops.support import check_tensor
 from minitorch.tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
 
 
-def check_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> Tensor:
-    """x itself if it is a Tensor; torch's TypeError otherwise."""
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
-            f"{type(x).__name__}"
-        )
-    return x
 
 
 def check_optional_tensor(x: Any, op: str, arg: str, position: int) -> Tensor | None:

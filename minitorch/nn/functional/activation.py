@@ -264,9 +264,8 @@ def softmin(
     check_tensor(input, "softmin")
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)
-    return ops.softmax(-input, dim)
+    # torch negates in the input's dtype first (uint8 wraps, bool raises), then casts
+    return ops.softmax(-input, dim, dtype=dtype)
 register(softmin, function=False, functional=True)
 
 

@@ -150,9 +150,9 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         raise RuntimeError(
             f"All tensors must have the same dtype, got input1: {names[0]}, input2: {names[1]}, "
             f"weight: {names[2]}" + ("" if bias is None else f", bias: {names[3]}"))
-    if x1.dtype.kind != "f":
-        raise RuntimeError(f"bilinear(): expected floating point inputs, got {input1.dtype}")
-    return Bilinear.apply(input1, weight, input2, bias)
+    if x1.dtype.kind == "b":
+        raise NotImplementedError("bilinear(): \"bmm\" not implemented for 'Bool'")
+    return Bilinear.apply(input1, weight, input2, bias)  # integer inputs: an integer result
 register(bilinear, function=True, functional=True)
 
 

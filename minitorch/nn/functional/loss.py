@@ -33,6 +33,7 @@ from minitorch.nn.functional._utils import (
 )
 from minitorch.nn.functional.activation import logsigmoid
 from minitorch.nn.functional.distance import ClampMinValueOnly, pairwise_distance
+from minitorch.ops.reduction import log_softmax_array
 from minitorch.ops.support import broadcast_shapes, cast, unbroadcast
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -235,12 +236,6 @@ def _classes_back(a2: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.moveaxis(a2.reshape((shape[0],) + shape[2:] + (shape[1],)), -1, 1)
 
 
-def _log_softmax_rows(x2: np.ndarray) -> np.ndarray:
-    """log_softmax along axis 1, shifted by the row max so exp never overflows."""
-    shifted = x2 - x2.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 class _Picked:
     """Which rows count (target != ignore_index), their classes, and their weights."""
 
@@ -320,7 +315,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, *, target, weight, ignore_index, reduction, smoothing):
-        logp = _log_softmax_rows(_classes_last(x))
+        logp = log_softmax_array(_classes_last(x), 1)
         pk = _Picked(logp, target.reshape(-1), weight, ignore_index)
         ctx.save_for_backward(logp)
         ctx.pk, ctx.reduction, ctx.smoothing, ctx.x_shape = pk, reduction, smoothing, x.shape
@@ -341,7 +336,7 @@ class SoftCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, p, *, weight, reduction, smoothing):
-        logp = _log_softmax_rows(_classes_last(x))
+        logp = log_softmax_array(_classes_last(x), 1)
         c = logp.shape[1]
         p2 = _classes_last(p)
         if smoothing > 0:
@@ -716,6 +711,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {_size(input1)}, input2: {_size(input2)}, target: {_size(target)} "
         )
+    if input1.array.dtype.kind != "f" and input2.array.dtype.kind != "f":
+        input1 = cast(input1, dtypes.get_default_dtype())  # torch's loss of ints is a float
     return _reduce(((-target) * (input1 - input2) + margin).clamp(min=0), reduction)
 register(margin_ranking_loss, function=False, functional=True)
 

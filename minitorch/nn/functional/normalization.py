@@ -112,6 +112,10 @@ class NativeBatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, *, running_mean, running_var, training, momentum, eps):
+        ctx.empty = x.size == 0
+        if ctx.empty:  # torch: an empty output, running statistics left as they are
+            ctx.channels = next((t.size for t in (w, b) if t is not None), 0)
+            return np.zeros(x.shape, dtype=x.dtype)
         axes = (0,) + tuple(range(2, x.ndim))
         bshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         if training:
@@ -136,6 +140,9 @@ class NativeBatchNorm(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.empty:  # nothing was read: zero gradients of the right shapes
+            gw = np.zeros(ctx.channels, dtype=grad.dtype)
+            return np.zeros_like(grad), gw, gw.copy()
         xhat, rstd, w = ctx.saved
         axes = ctx.axes
         bshape = (1, xhat.shape[1]) + (1,) * (xhat.ndim - 2)
@@ -171,7 +178,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         size = input.shape
         per_channel = size[0] * math.prod(size[2:]) if input.ndim >= 1 else 1
-        if per_channel == 1:
+        if per_channel == 1 and input.numel() != 0:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {size}"
             )

@@ -10,7 +10,6 @@ backward spreads grad / divisor evenly over the window.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -51,8 +50,7 @@ def _pool_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: Any,
             f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape "
             f"{list(input.shape)}"
         )
-    if input.array.dtype.kind not in "fiu":
-        raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
+    _check_pool_dtype(op, input)
     k = _pair(kernel_size, "kernel_size", op)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
         _pair(stride, "stride", op)
@@ -82,6 +80,21 @@ def _pool_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: Any,
     need_w = (wo - 1) * s[1] + d[1] * (k[1] - 1) + 1
     pads = (p[0], max(need_h - h - p[0], 0), p[1], max(need_w - w - p[1], 0))
     return k, s, p, d, (ho, wo), pads
+
+
+def _check_pool_dtype(op: str, input: Tensor) -> None:
+    """torch's kernels: max pooling takes floats and every integer dtype, average pooling
+    floats and int64 only; bool neither."""
+    dt = input.array.dtype
+    ok = dt.kind == "f" or (dt.kind in "iu" if op.startswith("max") else dt == np.int64)
+    if not ok:
+        raise NotImplementedError(f"{op}: \"{op}\" not implemented for '{input.dtype}'")
+
+
+def _int_divide(total: np.ndarray, divisor: np.ndarray) -> np.ndarray:
+    """total / divisor truncated toward zero (C++ integer division), for any signs."""
+    quotient = np.abs(total) // np.abs(divisor)
+    return (quotient * (np.sign(total) * np.sign(divisor))).astype(total.dtype)
 
 
 def _pair(v: Any, name: str, op: str) -> tuple[int, int]:
@@ -230,7 +243,7 @@ class AvgPool2D(Function):
             divisor = divisor.astype(x.dtype)
             out = acc / divisor
         else:  # integer pooling truncates toward zero, as C++ division does
-            out = (np.abs(acc) // divisor) * np.sign(acc)
+            out = _int_divide(acc, divisor)
         ctx.divisor = divisor
         ctx.geom = (x4.shape, xp.shape, pads, kernel, out_hw, stride, unbatched)
         return out[0] if unbatched else out
@@ -292,6 +305,10 @@ def max_pool1d(
 ) -> Any:
     """Max over windows of (N, C, L) or (C, L): max_pool2d over a height of 1."""
     x = _as_2d(input, "max_pool1d")
+    if not return_indices and input.array.dtype.kind != "f":  # torch's max_pool1d_impl
+        raise NotImplementedError(
+            f"max_pool1d: \"max_pool1d_impl\" not implemented for '{input.dtype}'"
+        )
     s = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
         _one(stride, "stride", "max_pool1d")
     out = max_pool2d(x, _one(kernel_size, "kernel_size", "max_pool1d"), s,
@@ -557,8 +574,7 @@ def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: An
     check_tensor(input, op)
     if input.ndim not in (4, 5) or 0 in input.shape[-4:]:
         raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
-    if input.array.dtype.kind != "f":
-        raise RuntimeError(f"{op}: not implemented for '{input.dtype}'")
+    _check_pool_dtype(op, input)
     k = _triple(kernel_size, "kernel_size", op)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
         _triple(stride, "stride", op)
@@ -617,16 +633,19 @@ def max_pool3d(
                                      dilation, ceil_mode)
     n, c, depth, h, w = x.shape
     values, planes_idx = [], []
-    for sl in _depth_slices(x, k, s, p, d, do, -math.inf):
+    for sl in _depth_slices(x, k, s, p, d, do, _lowest(x.array.dtype)):
         v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
         values.append(v)
         planes_idx.append(i.array)
     stacked = stack(values, 0)
     # torch's rule along depth too: a strictly larger value wins, a NaN always takes over.
     arr = stacked.array
-    nans = np.isnan(arr)
-    which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
-    which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
+    if arr.dtype.kind == "f":
+        nans = np.isnan(arr)
+        which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
+        which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
+    else:
+        which = np.argmax(arr, axis=0)
     picked = stacked.gather(0, Tensor._make(which[None], False, None)).squeeze(0)
     ho, wo = picked.shape[-2:]
     out = picked.reshape(n, c, do, ho, wo)
@@ -653,14 +672,25 @@ def avg_pool3d(
                                      ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("avg_pool3d: divisor must be not zero")
-    n, c, depth = x.shape[:3]
+    n, c, depth, h, w = x.shape
+    integer = x.array.dtype.kind != "f"
     total = None
-    for sl in _depth_slices(x, k, s, p, (1, 1, 1), do, 0.0):
+    for sl in _depth_slices(x, k, s, p, (1, 1, 1), do, 0):
+        # integers: exact window sums, then one truncating division by the whole divisor
         part = avg_pool2d(sl, k[1:], s[1:], p[1:], ceil_mode, count_include_pad,
-                          1 if divisor_override else None)
+                          1 if divisor_override or integer else None)
         total = part if total is None else total + part
     ho, wo = total.shape[-2:]
     total = total.reshape(n, c, do, ho, wo)
+    if integer:
+        if divisor_override:
+            div = np.full((do, ho, wo), divisor_override, dtype=np.int64)
+        else:
+            div = (_avg_divisor(depth, do, k[0], s[0], p[0], count_include_pad)[:, None, None]
+                   * _avg_divisor(h, ho, k[1], s[1], p[1], count_include_pad)[None, :, None]
+                   * _avg_divisor(w, wo, k[2], s[2], p[2], count_include_pad)[None, None, :])
+        out = Tensor._make(_int_divide(total.array, div), False, None)
+        return out.squeeze(0) if input.ndim == 4 else out
     if divisor_override:
         out = total / divisor_override
     else:
