@@ -221,8 +221,6 @@ def test_bilinear_is_registered_as_torch_has_it() -> None:
     assert F.bilinear is op.fn
 
 
-@pytest.mark.xfail(reason="minitorch/__init__.py exports registered ops before importing nn; "
-                          "the lead re-exports after `from minitorch import nn`", strict=False)
 def test_minitorch_bilinear_is_exported() -> None:
     assert mt.bilinear is F.bilinear
 
