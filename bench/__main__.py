@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="every row at every size, fwd and fwd+bwd (the pre-selection set: "
                         "about 2,700 cases, 45 minutes)")
     p.add_argument("--no-scaling", action="store_true", help="skip the scaling sweeps")
+    p.add_argument("--render", action="store_true",
+                   help="only rewrite bench.md from <out>/bench.json (after editing notes.py)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default reports/)")
     p.add_argument("--baseline", type=Path, default=None,
                    help=f"baseline file (default <out>/{BASELINE_NAME})")
@@ -53,6 +55,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        return render(args.out)
     env.pin_threads(args.threads)  # before the first BLAS call of the run
 
     # Imported after pinning: these import torch and minitorch and build arrays.
@@ -128,6 +132,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {_display(out_dir / 'bench.md')} in {result['duration_s'] / 60:.1f} min"
           + (f"; baseline saved to {_display(baseline_path)}" if args.save_baseline else ""),
           file=sys.stderr)
+    return 0
+
+
+def render(out_dir: Path) -> int:
+    """Rewrite bench.md and its figures from the measurements in bench.json (no timing):
+    for a change of the report's code or of bench/notes.py after a run."""
+    from bench import report
+
+    result = _load(out_dir / "bench.json")
+    if result is None:
+        print(f"no measurements at {_display(out_dir / 'bench.json')}: run `make bench` first",
+              file=sys.stderr)
+        return 2
+    figures = report.write_figures(result, out_dir)
+    report.write_atomic(out_dir / "bench.md", report.render_markdown(result, figures))
+    print(f"rewrote {_display(out_dir / 'bench.md')} from bench.json", file=sys.stderr)
     return 0
 
 

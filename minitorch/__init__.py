@@ -63,6 +63,10 @@ from minitorch.runtime import (
     set_deterministic_debug_mode,
     set_num_interop_threads,
     set_num_threads,
+    set_float32_matmul_precision,
+    get_float32_matmul_precision,
+    is_autocast_enabled,
+    get_autocast_dtype,
     use_deterministic_algorithms,
 )
 from minitorch import amp, random
@@ -92,7 +96,8 @@ __all__ = sorted([
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
     "get_deterministic_debug_mode", "compile", "autocast", "amp", "random",
-    "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_float32_matmul_precision",
+    "get_float32_matmul_precision", "is_autocast_enabled", "get_autocast_dtype",
 ])
 
 # Like torch, minitorch returns inf and nan without warnings (1/0, log(0), sqrt(-1));

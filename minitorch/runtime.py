@@ -194,9 +194,12 @@ class autocast:
             self._enabled = False
 
     def __enter__(self) -> autocast:
+        self._previous = _autocast_on.get(self.device, False)
+        _autocast_on[self.device] = self._enabled
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        _autocast_on[self.device] = self._previous
         return None
 
     def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -205,6 +208,37 @@ class autocast:
             with self:
                 return func(*args, **kwargs)
         return inside
+
+
+_autocast_on: dict[str, bool] = {}  # device type -> inside an enabled autocast block
+
+
+def is_autocast_enabled(device_type: str | None = None) -> bool:
+    """Whether an enabled autocast block is open for device_type (torch: no argument = cuda)."""
+    return _autocast_on.get("cuda" if device_type is None else device_type, False)
+
+
+def get_autocast_dtype(device_type: str) -> dtypes.dtype:
+    """The dtype autocast would compute in: float16 here (torch's CPU default is bfloat16,
+    which minitorch lacks), float16 for cuda as in torch."""
+    return dtypes.float16
+
+
+# -- float32 matmul precision: recorded only ------------------------------------------------------
+_matmul_precision = {"value": "highest"}
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Recorded only: NumPy's float32 matmul is always full float32 (torch's 'highest')."""
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "setFloat32MatmulPrecision call has no effect.", stacklevel=2)
+        return
+    _matmul_precision["value"] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _matmul_precision["value"]
 
 
 # -- GradScaler ----------------------------------------------------------------------------------

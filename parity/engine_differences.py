@@ -26,7 +26,9 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "gradients are the same",
      "re-deriving on use keeps the check off the hot path of ordinary tensors"),
     ("runtime", "thread counts and the deterministic flag are recorded only; `compile` returns "
-     "its argument unchanged; `autocast` changes no dtype; `get_rng_state` is NumPy's PCG64 "
+     "its argument unchanged; `autocast` changes no dtype and `get_autocast_dtype('cpu')` is "
+     "float16 (torch: bfloat16); `set_float32_matmul_precision` is recorded only (NumPy's "
+     "float32 matmul is always 'highest'); `get_rng_state` is NumPy's PCG64 "
      "state (48 bytes, not torch's 5,056-byte Mersenne Twister state); no bfloat16",
      "single-threaded NumPy with one kernel per op, and NumPy has no bfloat16"),
     ("random numbers", "`manual_seed` seeds minitorch's own NumPy generator: `rand`, `randn`, "

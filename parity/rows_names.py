@@ -512,3 +512,34 @@ _row("load(map_location)", _loaded,
          "cpu:0", "device('cpu', 0)", {"cpu": "cpu:0"}, "cuda", "cuda:0", {"cpu": "cuda"},
          "foo", "cpu:1", 5, "returns a str")),
      covers=("load", "map_location"))
+
+
+# -- float32 matmul precision and autocast state: recorded flags ---------------------------------
+def _precision_facts(lib: Any) -> Any:
+    facts = [lib.get_float32_matmul_precision()]
+    try:
+        for p in ("high", "medium", "highest"):
+            lib.set_float32_matmul_precision(p)
+            facts.append(lib.get_float32_matmul_precision())
+    finally:
+        lib.set_float32_matmul_precision("highest")
+    return tuple(facts)
+
+
+_row("set_float32_matmul_precision", _dispatch({"facts": _precision_facts}), _cases("facts"),
+     covers=("set_float32_matmul_precision", "get_float32_matmul_precision"))
+
+
+def _autocast_state(lib: Any) -> Any:
+    facts = [lib.is_autocast_enabled(), lib.is_autocast_enabled("cpu")]
+    with lib.autocast("cpu"):
+        facts += [lib.is_autocast_enabled(), lib.is_autocast_enabled("cpu")]
+        with lib.autocast("cpu", enabled=False):
+            facts.append(lib.is_autocast_enabled("cpu"))
+        facts.append(lib.is_autocast_enabled("cpu"))
+    facts += [lib.is_autocast_enabled("cpu"), str(lib.get_autocast_dtype("cuda"))]
+    return tuple(facts)
+
+
+_row("is_autocast_enabled", _dispatch({"facts": _autocast_state}), _cases("facts"),
+     covers=("is_autocast_enabled", "get_autocast_dtype"))
