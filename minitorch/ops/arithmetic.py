@@ -777,17 +777,13 @@ register(float_power, method=True, inplace=float_power_)
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
     """max(input, min): clamp with a lower bound only (a number or a tensor)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"clamp_min() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, {type(min).__name__}): input must be a Tensor")
+    check_tensor(input, "clamp_min")
     return clamp(input, min=min)
 register(clamp_min, method=True, inplace=True)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
     """min(input, max): clamp with an upper bound only (a number or a tensor)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"clamp_max() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, {type(max).__name__}): input must be a Tensor")
+    check_tensor(input, "clamp_max")
     return clamp(input, max=max)
 register(clamp_max, method=True, inplace=True)
