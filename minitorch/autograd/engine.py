@@ -7,11 +7,12 @@ result, so that its gradient is complete: that is a reverse topological
 order. Both walks are iterative, so a chain of a million ops does not hit
 Python's recursion limit, and both cost the same per node at any graph size.
 
-We leave Python's cycle collector settings alone. The walk keeps no new
-object per node alive (a dict of counts, a dict of pending sums, a stack),
-so it does not start collections; and pausing the collector while the user's
-forward runs would be switching it off for their whole program. What we do
-instead is keep the graph small: see function.py for what a node holds.
+We leave Python's cycle collector settings alone: pausing it while the
+user's forward runs would be switching it off for their whole program.
+Instead the graph stays out of its way: nodes are untracked (collector.py),
+and the walk keeps no new object per node alive (a dict of counts, a dict of
+pending sums, a stack) and adds no attribute to a node, so it starts no
+collections either.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def run_backward(
             if _AnomalyMode.enabled:  # detect_anomaly(): a NaN stops here, naming the node
                 check_nan(node, in_grads)
             if saved and not retain_graph:  # keep the edges, drop the activations
-                node.saved, node.inputs, node.versions, node.output_ref = _FREED, (), (), None
+                _release(node)
         edges = node.next_fns
         if len(in_grads) != len(edges):  # every edge must hear back, gradient or not
             in_grads = (tuple(in_grads) + (None,) * len(edges))[: len(edges)]
@@ -190,6 +191,16 @@ def run_backward(
         if capture is None:
             hooks.run_post_hooks(t)
     return captured
+
+
+def _release(node: Function) -> None:
+    """Drop what a node saved. Only attributes it has are reset: a new attribute would
+    turn the node's compact attribute storage into a dict the cycle collector walks."""
+    node.saved = _FREED
+    if node.inputs:
+        node.inputs, node.versions = (), ()
+    if node.output_ref is not None:
+        node.output_ref = None
 
 
 def _accumulate_into_leaf(leaf: Tensor, g: np.ndarray) -> None:

@@ -20,10 +20,13 @@ Function *is* the context and the graph node. What a node holds, and why:
   has changed since. Backward drops all three (unless retain_graph), so a
   loss you keep holds its graph's shape, not its activations.
 
-Few objects per op matters: every tensor and node alive is one more object the
-collector walks on each full collection, and a long graph makes those walks
-long. A recorded op keeps about three objects alive (node, edges, and the
-input tensors if it saved arrays), where it kept six before. Read engine.py next.
+Few objects per op matters: every tensor and node alive is one more object
+Python's cycle collector walks on each full collection, and a long graph
+makes those walks long. A recorded op keeps about three objects alive (node,
+edges, and the input tensors if it saved arrays), and since nodes never form
+a loop, `apply` takes the node off the collector's list (collector.py): a
+graph of a million ops costs the same per op as one of a thousand.
+Read engine.py next.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from minitorch.autograd.collector import untrack
 from minitorch.autograd.grad_mode import _GradMode
 
 _FREED = ("freed",)  # what `saved` becomes once backward has released it
@@ -40,20 +44,16 @@ _new = object.__new__
 
 
 class _NeedsInputGrad:
-    """ctx.needs_input_grad, worked out from the edges on first use in backward, then cached.
+    """ctx.needs_input_grad, worked out from the edges when backward asks.
 
-    A non-data descriptor: the tuple it stores on the node shadows it from then on, so
-    recording an op never pays for it and an op's backward pays once.
+    Recording an op never pays for it. Not cached on the node: a new attribute
+    would turn the node's compact attribute storage into a dict (collector.py).
     """
 
     def __get__(self, node: Function | None, owner: type | None = None) -> Any:
         if node is None:
             return self
-        edges = node.next_fns
-        needs = tuple([e is not None for e in edges])
-        if edges:  # not yet recorded (read inside forward): don't cache the empty answer
-            node.needs_input_grad = needs
-        return needs
+        return tuple([e is not None for e in node.next_fns])
 
 
 class Function:
@@ -121,6 +121,8 @@ class Function:
             result.requires_grad, result.grad_fn = True, ctx
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
                 _watch_saved(ctx, args, out, result)
+            untrack(ctx)  # a node and its edges are never in a reference loop: collector.py
+            untrack(ctx.next_fns)
         else:
             result.requires_grad, result.grad_fn = False, None
         return result
@@ -169,6 +171,9 @@ def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) ->
     if watched:
         ctx.inputs = tuple(watched)
         ctx.versions = tuple([a._version for a in watched])
+        untrack(ctx.inputs)  # tensors of older ops: no loop back to ctx
+    if ctx.output_ref is not None:
+        untrack(ctx.output_ref)  # a weak reference without a callback holds nothing
 
 
 def _refresh_if_stale(v: Tensor) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from minitorch.autograd.collector import track
 from minitorch.tensor import Tensor
 
 _next_id = itertools.count()
@@ -81,6 +82,7 @@ def register_hook(self: Tensor, hook: Callable[[Tensor], Tensor | None]) -> Remo
         node = self.grad_fn
         if node._hooks is None:
             node._hooks = {}
+            track(node)  # the hook may hold this node's tensor: a loop the collector must see
         table = node._hooks
     handle = RemovableHandle(table)
     table[handle.id] = hook

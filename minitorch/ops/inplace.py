@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from minitorch import dtypes
+from minitorch.autograd.collector import track
 from minitorch.ops.support import cast
 from minitorch.registry import _inplace
 from minitorch.tensor import Tensor
@@ -47,6 +48,8 @@ def rebind_inplace_form(view_op: Callable[..., Tensor]) -> Callable[..., Tensor]
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         out = view_op(self, *args, **kwargs)
         self.array, self.grad_fn = out.array, out.grad_fn
+        if out.grad_fn is not None:  # self is now its own node's input: a loop, keep it seen
+            track(out.grad_fn)
         return self
 
     method.__name__ = method.__qualname__ = view_op.__name__ + "_"
