@@ -24,7 +24,7 @@ from parity.results import Section, SectionFailure, SectionResult, SectionSpec
 from parity.runner import Limits, run_section, sweep_all
 from parity.sections import SECTIONS, find, module_section
 
-PARITY = Path(__file__).resolve().parent.parent / "parity"
+PARITY = Path(__file__).resolve().parents[2] / "parity"
 
 BROKEN_IMPORT = '''
 raise RuntimeError("planted: this section cannot even be imported")
