@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from parity import engines, env, report
-from parity.report import Section
-from parity.runner import CaseResult, Limits, sweep_all
-from parity.sections import SECTION_MODULES
+from parity.results import CaseResult, Section, SectionSpec
+from parity.runner import Limits, sweep_all
+from parity.sections import SECTIONS, find, module_section
 from parity.spec import OpSpec
 
 
@@ -74,18 +74,26 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return p.parse_args(list(argv))
 
 
-def select_sections(names: Sequence[str]) -> list[tuple[str, str]]:
-    """(module, title) for each --section: a known section by module or short name, or any
+def select_sections(names: Sequence[str]) -> list[SectionSpec]:
+    """The section of each --section: a registered one by module or short name, or any
     importable module with a run_section."""
-    known = {m: t for m, t in SECTION_MODULES}
-    short = {m.rsplit(".", 1)[-1]: m for m in known}
     chosen = []
     for name in (n.strip() for o in names for n in o.split(",") if n.strip()):
-        module = short.get(name, name)
-        if module not in known and importlib.util.find_spec(module) is None:
-            usage_error(f"no section {name} (known: {', '.join(short)})")
-        chosen.append((module, known.get(module, module)))
+        spec = find(name)
+        if spec is None:
+            if not _importable(name):
+                usage_error(f"no section {name} (known: "
+                            f"{', '.join(s.short for s in SECTIONS)})")
+            spec = module_section(name)
+        chosen.append(spec)
     return chosen
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a dotted name whose package does not exist
+        return False
 
 
 def usage_error(message: str) -> None:
@@ -149,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.section:
         specs = select_sections(args.section)
     else:
-        specs = [] if by_row else list(SECTION_MODULES)
+        specs = [] if by_row else list(SECTIONS)
     limits = Limits(args.case_timeout, args.row_timeout, args.section_timeout,
                     args.memory_limit)
     try:

@@ -30,7 +30,7 @@ import torch
 import minitorch as mt
 from minitorch import serialization
 from minitorch.tensor import Tensor
-from parity.sections import print_section
+from parity.results import SectionFailure, SectionResult, print_section
 
 DTYPES = ("float32", "float64", "int64", "int32", "bool")
 COVERS = ("save", "load", "nn.Module.state_dict", "optim.Optimizer.state_dict")
@@ -314,19 +314,19 @@ def hostile_row() -> dict[str, Any]:
             "detail": "; ".join(detail)}
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     """Every case both ways (quick: two dtypes instead of five) and the report section."""
     rows = [r for case in all_cases(quick) for r in run_case(case)] + [hostile_row()]
-    failures = [{"case": f"{r['case']} ({r['direction']})", "detail": r["detail"]}
+    failures = [SectionFailure(f"{r['case']} ({r['direction']})", r["detail"])
                 for r in rows if r["status"] != "ok"]
     passed = len(rows) - len(failures)
-    return {
-        "title": "Checkpoints (mt.save / mt.load against torch)",
-        "cases": len(rows), "passed": passed, "failed": len(failures), "known": 0,
-        "markdown": _markdown(rows, quick), "failures": failures,
-        "json": {"cases": rows, "known_differences": [list(k) for k in KNOWN_DIFFERENCES]},
-        "covers": list(COVERS),
-    }
+    return SectionResult(
+        title="Checkpoints (mt.save / mt.load against torch)",
+        cases=len(rows), passed=passed, failed=len(failures), known=0,
+        markdown=_markdown(rows, quick), failures=failures,
+        json={"cases": rows, "known_differences": [list(k) for k in KNOWN_DIFFERENCES]},
+        covers=list(COVERS),
+    )
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:

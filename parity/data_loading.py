@@ -36,6 +36,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from parity.results import SectionFailure, SectionResult, print_section
+
 CHECK_MODES = ("exact", "prefix", "first line")
 
 
@@ -766,7 +768,7 @@ def selected(quick: bool) -> list[Case]:
     return [c for c in CASES if not (quick and c.id.startswith(QUICK_SKIP))]
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     """Run every case against torch and build the report section."""
     rows = []
     for c in selected(quick):
@@ -778,18 +780,17 @@ def run_section(quick: bool) -> dict[str, Any]:
                      "detail": detail})
     passed = sum(r["status"] == "ok" for r in rows)
     known = sum(r["status"] == "known" for r in rows)
-    return {
-        "title": "Data loading (utils.data)",
-        "cases": len(rows),
-        "passed": passed,
-        "failed": len(rows) - passed - known,
-        "known": known,
-        "markdown": _markdown(rows, quick),
-        "failures": [{"case": r["case"], "detail": r["detail"]}
-                     for r in rows if r["status"] == "FAIL"],
-        "json": {"cases": rows},
-        "covers": sorted({name for c in selected(quick) for name in c.covers}),
-    }
+    return SectionResult(
+        title="Data loading (utils.data)",
+        cases=len(rows),
+        passed=passed,
+        failed=len(rows) - passed - known,
+        known=known,
+        markdown=_markdown(rows, quick),
+        failures=[SectionFailure(r["case"], r["detail"]) for r in rows if r["status"] == "FAIL"],
+        json={"cases": rows},
+        covers=sorted({name for c in selected(quick) for name in c.covers}),
+    )
 
 
 KNOWN_DIFFERENCES = (
@@ -834,8 +835,6 @@ def _markdown(rows: list[dict[str, Any]], quick: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from parity.sections import print_section
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--case", help="run one case by id and print both outcomes")

@@ -34,7 +34,7 @@ import torch
 
 import minitorch as mt
 from parity.compare import DEFAULT_TOLERANCE, compare_arrays
-from parity.sections import print_section
+from parity.results import SectionFailure, SectionResult, print_section
 
 DTYPES = ("float64", "float32")
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -1040,7 +1040,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return pd.DataFrame(rows)[columns].to_markdown(index=False, disable_numparse=True) + "\n"
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     """Run every case (quick: the subset `make test` runs) and build the report section."""
     configure_threads()
     rows: list[dict[str, Any]] = []
@@ -1057,14 +1057,14 @@ def run_section(quick: bool) -> dict[str, Any]:
     passed = sum(r["status"] == "ok" for r in rows)
     known = sum(r["status"] == "known" for r in rows)
     md = _markdown(rows, quick)
-    return {
-        "title": "nn modules against torch",
-        "cases": len(rows), "passed": passed, "failed": len(rows) - passed - known,
-        "known": known, "markdown": md, "failures": failures,
-        "json": {"cases": rows, "known_differences": [list(k) for k in all_known_differences()]},
-        "covers": list(COVERS) + list(_nnmod_covers())
+    return SectionResult(
+        title="nn modules against torch",
+        cases=len(rows), passed=passed, failed=len(rows) - passed - known,
+        known=known, markdown=md, failures=[SectionFailure(**f) for f in failures],
+        json={"cases": rows, "known_differences": [list(k) for k in all_known_differences()]},
+        covers=list(COVERS) + list(_nnmod_covers())
         + sorted({c for case in module_cases() for c in case.covers}),
-    }
+    )
 
 
 def _markdown(rows: list[dict[str, Any]], quick: bool) -> str:

@@ -48,6 +48,7 @@ import minitorch as mt
 from minitorch.registry import OPS
 from parity.convert import clone_layout
 from parity.opinfo_known import known_reason
+from parity.results import SectionFailure, SectionResult, print_section
 from parity.runner import (
     CaseResult,
     CaseTimeout,
@@ -791,7 +792,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(data: dict[str, Any], quick: bool) -> dict[str, Any]:
+def render(data: dict[str, Any], quick: bool) -> SectionResult:
     outcomes: list[Outcome] = data["outcomes"]
     per = summarize(outcomes)
     run = [o for o in outcomes if o.status != "not run"]
@@ -831,7 +832,7 @@ def render(data: dict[str, Any], quick: bool) -> dict[str, Any]:
     lines += _per_op_lines(matched, per, data)
     lines += _not_run_lines(not_run, matched)
     lines += _frontier_lines(data["frontier"])
-    failures = [{"case": o.key, "detail": f"{o.desc}: {o.detail}"} for o in outcomes
+    failures = [SectionFailure(o.key, f"{o.desc}: {o.detail}") for o in outcomes
                 if o.status == "FAIL"]
     js = {
         "pass_rate": rate, "pass_rate_with_known": rate_known,
@@ -842,8 +843,8 @@ def render(data: dict[str, Any], quick: bool) -> dict[str, Any]:
         "frontier": [r[1] for r in frontier_rows(data["frontier"])],
         "seconds": {k: round(v, 2) for k, v in data["seconds"].items()},
     }
-    return {"title": TITLE, "cases": len(run), "passed": passed, "failed": failed,
-            "known": known, "markdown": "\n".join(lines), "failures": failures, "json": js}
+    return SectionResult(title=TITLE, cases=len(run), passed=passed, failed=failed,
+                         known=known, markdown="\n".join(lines), failures=failures, json=js)
 
 
 def _failure_lines(outcomes: list[Outcome]) -> list[str]:
@@ -929,14 +930,12 @@ def _frontier_lines(frontier: list[Any]) -> list[str]:
     return out
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     """What the parity report calls (sections.py)."""
     return render(run_all(quick), quick)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from parity.sections import print_section
-
     p = argparse.ArgumentParser(prog="python -m parity.opinfo", description=__doc__.split(
         "\n")[0])
     p.add_argument("--quick", action="store_true")

@@ -41,6 +41,7 @@ from parity.opinfo import (
     spread,
 )
 from parity.opinfo_known import known_reason
+from parity.results import SectionFailure, SectionResult, print_section
 from parity.runner import (
     CaseResult,
     _check_backward,
@@ -212,7 +213,7 @@ def run_all(quick: bool = False, only: tuple[str, ...] = ()) -> dict[str, Any]:
             "wall": time.monotonic() - t0}
 
 
-def render(data: dict[str, Any]) -> dict[str, Any]:
+def render(data: dict[str, Any]) -> SectionResult:
     outcomes: list[Outcome] = data["outcomes"]
     run = [o for o in outcomes if o.status != "not run"]
     passed = sum(o.status == "pass" for o in run)
@@ -248,22 +249,20 @@ def render(data: dict[str, Any]) -> dict[str, Any]:
         lines.append("None.")
     lines += ["", "module_db classes minitorch.nn does not have (alphabetical): "
               + ", ".join(f"`{m}`" for m in data["missing"]), ""]
-    failures = [{"case": o.key, "detail": f"{o.desc}: {o.detail}"} for o in outcomes
+    failures = [SectionFailure(o.key, f"{o.desc}: {o.detail}") for o in outcomes
                 if o.status == "FAIL"]
     js = {"pass_rate": rate, "per_class": {k: dict(v) for k, v in sorted(per.items())},
           "cases": [o.__dict__ for o in outcomes if o.status != "pass"],
           "missing": data["missing"]}
-    return {"title": TITLE, "cases": len(run), "passed": passed, "failed": failed,
-            "known": known, "markdown": "\n".join(lines), "failures": failures, "json": js}
+    return SectionResult(title=TITLE, cases=len(run), passed=passed, failed=failed,
+                         known=known, markdown="\n".join(lines), failures=failures, json=js)
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     return render(run_all(quick))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from parity.sections import print_section
-
     p = argparse.ArgumentParser(prog="python -m parity.opinfo_modules")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--module", action="append", default=[], help="class name, e.g. Linear")

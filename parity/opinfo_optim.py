@@ -39,6 +39,7 @@ from parity.optim_trajectories import (
     step_both,
     tolerance,
 )
+from parity.results import SectionFailure, SectionResult, print_section
 from parity.runner import _Deadline, configure_threads, error_text
 
 TITLE = "OptimizerInfo: torch's own optimizer configurations (optim_db), 20-step trajectories"
@@ -155,7 +156,7 @@ def run_all(quick: bool = False) -> dict[str, Any]:
             "optimizers": [o.optim_cls.__name__ for o in have]}
 
 
-def render(data: dict[str, Any]) -> dict[str, Any]:
+def render(data: dict[str, Any]) -> SectionResult:
     outcomes: list[Outcome] = data["outcomes"]
     run = [o for o in outcomes if o.status != "not run"]
     passed = sum(o.status == "pass" for o in run)
@@ -178,21 +179,19 @@ def render(data: dict[str, Any]) -> dict[str, Any]:
               for o in outcomes]
     lines += ["", "optim_db optimizers minitorch.optim does not have: "
               + ", ".join(f"`{m}`" for m in data["missing"]), ""]
-    failures = [{"case": o.key, "detail": f"{o.desc}: {o.detail}"} for o in outcomes
+    failures = [SectionFailure(o.key, f"{o.desc}: {o.detail}") for o in outcomes
                 if o.status == "FAIL"]
     js = {"pass_rate": rate, "cases": [o.__dict__ for o in outcomes],
           "missing": data["missing"]}
-    return {"title": TITLE, "cases": len(run), "passed": passed, "failed": failed,
-            "known": known, "markdown": "\n".join(lines), "failures": failures, "json": js}
+    return SectionResult(title=TITLE, cases=len(run), passed=passed, failed=failed,
+                         known=known, markdown="\n".join(lines), failures=failures, json=js)
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     return render(run_all(quick))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from parity.sections import print_section
-
     p = argparse.ArgumentParser(prog="python -m parity.opinfo_optim")
     p.add_argument("--quick", action="store_true")
     args = p.parse_args(argv)

@@ -25,14 +25,14 @@ import argparse
 import itertools
 import json
 import math
-import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from parity.results import SectionFailure, SectionResult, print_section
 
 STEPS = 100
 QUICK_STEPS = 20
@@ -831,7 +831,7 @@ def _workers(quick: bool) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     """Run the optimizer parity sweep (quick: a subset for `make test`) and build the section."""
     configure_threads()
     workers = _workers(quick)
@@ -891,18 +891,18 @@ def run_section(quick: bool) -> dict[str, Any]:
         write_figure(curves)
     failures.sort(key=lambda f: f["case"])
     known_rows.sort(key=lambda r: r["case"])
-    return {
-        "title": "Optimizers",
-        "cases": len(all_rows),
-        "passed": passed,
-        "failed": len(all_rows) - passed - known,
-        "known": known,
-        "markdown": _markdown(rows, edge_rows, sched_rows, known_rows, quick),
-        "failures": failures,
-        "covers": ["optim.Optimizer", *(f"optim.{o}" for o in OPTIMIZERS),
-                   *sorted({f"optim.lr_scheduler.{cls}" for _, chain in SCHEDULERS.values()
-                            for cls, _ in chain})],
-        "json": {
+    return SectionResult(
+        title="Optimizers",
+        cases=len(all_rows),
+        passed=passed,
+        failed=len(all_rows) - passed - known,
+        known=known,
+        markdown=_markdown(rows, edge_rows, sched_rows, known_rows, quick),
+        failures=[SectionFailure(**f) for f in failures],
+        covers=["optim.Optimizer", *(f"optim.{o}" for o in OPTIMIZERS),
+                *sorted({f"optim.lr_scheduler.{cls}" for _, chain in SCHEDULERS.values()
+                         for cls, _ in chain})],
+        json={
             "trajectories": [_jsonable(r) for r in rows],
             "edge_cases": [_jsonable(r) for r in edge_rows],
             "schedulers": sched_rows,
@@ -911,7 +911,7 @@ def run_section(quick: bool) -> dict[str, Any]:
             "float64_rtol": RTOL64,
             "drift": {f"{o}/{d}": c for (o, d), c in sorted(curves.items())},
         },
-    }
+    )
 
 
 def _note(cid: str, trace: Trace, tol: float, status: str, failures: list[dict[str, str]],
@@ -1096,14 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(json.dumps(result, indent=1))
         return 0
-    t0 = time.perf_counter()
-    section = run_section(args.quick)
-    print(section["markdown"])
-    print(f"cases {section['cases']} passed {section['passed']} failed {section['failed']} "
-          f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    for f in section["failures"]:
-        print(f"FAIL {f['case']}: {f['detail']}", file=sys.stderr)
-    return 1 if section["failed"] else 0
+    return print_section(run_section, args.quick)
 
 
 if __name__ == "__main__":

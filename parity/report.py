@@ -22,31 +22,13 @@ from typing import Any, Iterable, Sequence
 
 from parity.api_names import uncovered
 from parity.engine_differences import ENGINE_DIFFERENCES
-from parity.runner import CaseResult
+from parity.results import CaseResult, Section  # what it renders (results.py)
 
 DTYPE_ORDER = ("float32", "float64", "int64", "int32", "bool", "bad", "-")
 FLOAT_DTYPES = ("float32", "float64")
 RERUN = ".venv/bin/python -m parity"
 MAX_CASES_PER_ROW = 5  # failures listed per row in the markdown (all are in the json)
 MAX_SECTION_FAILURES = 10
-
-
-@dataclass
-class Section:
-    """What another harness module (parity.modules, ...) contributes to the report."""
-
-    module: str
-    title: str
-    present: bool
-    cases: int = 0
-    passed: int = 0
-    failed: int = 0
-    known: int = 0
-    markdown: str = ""
-    failures: list[Any] = field(default_factory=list)
-    json: Any = None
-    covers: list[str] = field(default_factory=list)
-    error: str | None = None
 
 
 @dataclass
@@ -381,18 +363,12 @@ def _failures(results: Sequence[CaseResult], sections: Sequence[Section]) -> lis
             out.append(f"- crashed: {_cell(s.error)}  ")
             out.append(f"  rerun: `{section_rerun_command(s)}`")
         for f in s.failures[:MAX_SECTION_FAILURES]:
-            out.append(f"- {_cell(_failure_text(f))}")
+            out.append(f"- {_cell(f.text())}")
         if len(s.failures) > MAX_SECTION_FAILURES:
             out.append(f"- ... and {len(s.failures) - MAX_SECTION_FAILURES} more (all in "
                        "parity.json)")
         out.append("")
     return out
-
-
-def _failure_text(f: Any) -> str:
-    if isinstance(f, dict):
-        return "; ".join(f"{k}: {v}" for k, v in f.items())
-    return str(f)
 
 
 def _known(results: Sequence[CaseResult], known_rows: dict[str, Any]) -> list[str]:
@@ -492,7 +468,8 @@ def render_json(results: Sequence[CaseResult], meta: dict[str, Any],
         "coverage_missing": uncovered(names),
         "sections": [{
             "module": s.module, "title": s.title, "present": s.present, "cases": s.cases,
-            "passed": s.passed, "failed": s.failed, "known": s.known, "failures": s.failures,
+            "passed": s.passed, "failed": s.failed, "known": s.known,
+            "failures": [f.to_dict() for f in s.failures],
             "error": s.error, "json": s.json,
         } for s in sections],
     }
@@ -586,7 +563,7 @@ def case_failure_line(r: CaseResult) -> str:
 def section_failure_lines(s: Section) -> list[str]:
     if s.error:
         return [f"crash {s.module}: {s.error}\n    rerun: {section_rerun_command(s)}"]
-    return [f"FAIL {s.module}: {_failure_text(f)}" for f in s.failures]
+    return [f"FAIL {s.module}: {f.text()}" for f in s.failures]
 
 
 class Progress:

@@ -22,20 +22,21 @@ its total time, each section its own limit, each worker a memory cap
 segfault) or exhausts its memory becomes one failed case naming the cause;
 the worker is replaced and the row goes on from its next case.
 
-Read spec.py, samples.py, compare.py first; report.py prints what this returns.
+Read spec.py, samples.py, compare.py first; results.py holds the types this returns
+(CaseResult, Section) and report.py prints them.
 """
 
 from __future__ import annotations
 
 import builtins
+import json
 import os
 import signal
 import sys
 import time
-import traceback
 import warnings
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -45,38 +46,19 @@ from parity import engines, gradcheck
 from parity.compare import DEFAULT_TOLERANCE, Compared, compare_arrays, tolerance_for
 from parity.convert import build_call, grad_positions
 from parity.engines import Engine
+from parity.results import (  # CaseResult and error_text are imported from here too
+    FIGURE_DIR_ENV,
+    JOBS_ENV,
+    CaseResult,
+    Section,
+    SectionResult,
+    SectionSpec,
+    error_text,
+)
 from parity.spec import OpSpec, Sample
 
 CASE_TIMEOUT_S = 60  # a case that hangs becomes a crash instead of stalling the sweep
 STATUSES = ("pass", "FAIL", "known", "crash")
-
-
-@dataclass
-class CaseResult:
-    """Everything the report says about one case."""
-
-    key: str  # "row/dtype/index" (bad inputs: "row/bad/index"); `--case KEY` reruns it
-    row: str
-    family: str
-    dtype: str
-    index: int
-    desc: str
-    status: str = "pass"
-    fwd_abs: float | None = None
-    fwd_rel: float | None = None
-    grad_abs: float | None = None
-    grad_rel: float | None = None
-    gradcheck: float | None = None  # worst |analytic - central difference| (float64)
-    # The worst error as a fraction of what the tolerance allows (<= 1 passes).
-    fwd_frac: float | None = None
-    grad_frac: float | None = None
-    mismatch: str | None = None  # the first mismatch: where, index, actual, expected
-    error: str | None = None  # the exception text of a crash
-    reason: str | None = None  # the known difference's reason, when status is "known"
-    checks: list[str] = field(default_factory=list)  # what was checked: fwd, grad, gc, ...
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class CaseTimeout(Exception):
@@ -244,22 +226,6 @@ def error_class(e: BaseException) -> str:
         if c in _BUILTIN_EXCEPTIONS:
             return c.__name__
     return type(e).__name__
-
-
-def error_text(e: BaseException, package: str = "minitorch") -> str:
-    """'Class: message (at minitorch/file.py:line in function)', on one line (the innermost
-    frame in the engine's `package`)."""
-    msg = " ".join(str(e).split())
-    if len(msg) > 300:
-        msg = msg[:297] + "..."
-    where = ""
-    for frame in reversed(traceback.extract_tb(e.__traceback__)):
-        fn = frame.filename.replace("\\", "/")
-        if f"/{package}/" in fn:
-            where = f" (at {package}/{fn.rsplit(f'/{package}/', 1)[1]}:{frame.lineno} in " \
-                    f"{frame.name})"
-            break
-    return f"{type(e).__name__}: {msg}{where}"
 
 
 class _Deadline:
@@ -581,19 +547,38 @@ def run_row(row: OpSpec, quick: bool = False, case: str | None = None,
             for key, dt, i, sample, bad in plan]
 
 
-def run_section(module: str, title: str, quick: bool, engine: Engine | str | None = None
-                ) -> Any:
-    """One section of the report (sections.py), or, for an engine it cannot run against,
-    an empty one saying why it was skipped."""
-    from parity import sections as sec
-    from parity.report import Section
-
+def run_section(spec: SectionSpec, quick: bool, engine: Engine | str | None = None
+                ) -> Section:
+    """One section of the report (sections.py) in this process: its Section, whatever
+    happens. A module that does not exist yet is skipped; an import error, an exception or
+    a result that is not a SectionResult is one failed case with its error; for an engine
+    the section cannot run against, an empty section says why it was skipped."""
     eng = engines.resolve(engine)
-    reason = engines.section_skip_reason(eng, module)
+    reason = engines.section_skip_reason(eng, spec.module)
     if reason:
-        return Section(module, title, present=True,
+        return Section(spec.module, spec.title, present=True,
                        markdown=f"Skipped for the engine `{eng.name}`: {reason}.")
-    return sec.run_one(module, title, quick)
+    try:
+        result = spec.run(quick)
+    except ModuleNotFoundError as e:
+        if e.name == spec.module:
+            return Section(spec.module, spec.title, present=False)
+        return Section.crashed(spec.module, spec.title, error_text(e))
+    except Exception as e:
+        return Section.crashed(spec.module, spec.title, error_text(e))
+    if not isinstance(result, SectionResult):
+        return Section.crashed(spec.module, spec.title,
+                               f"TypeError: {spec.module}.run_section returned a "
+                               f"{type(result).__name__}, not a SectionResult")
+    try:
+        return Section.of(spec.module, result, json=_plain(result.json))
+    except Exception as e:
+        return Section.crashed(spec.module, spec.title, error_text(e))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-able (and so picklable) data: a section's json goes back from a worker process."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def sample_dtype(sample: Sample) -> str:
@@ -612,10 +597,10 @@ def sweep(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
 
 
 def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
-              case: str | None = None, sections: Sequence[tuple[str, str]] = (),
+              case: str | None = None, sections: Sequence[SectionSpec] = (),
               limits: Limits | None = None, progress: Any = None,
               rows_from: str = "parity.op_table", figure_dir: str | None = None,
-              engine: str | None = None) -> tuple[list[CaseResult], list[Any]]:
+              engine: str | None = None) -> tuple[list[CaseResult], list[Section]]:
     """The op rows and the other modules' sections; results sorted, so the order in which
     workers finish never shows.
 
@@ -644,8 +629,8 @@ def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
                 for r in chunk:
                     progress.case_done(r)
         done = []
-        for m, t in sections:
-            done.append(run_section(m, t, quick, eng))
+        for spec in sections:
+            done.append(run_section(spec, quick, eng))
             if progress is not None:
                 progress.section_done(done[-1])
         return sorted(results, key=case_sort_key), done
@@ -655,8 +640,6 @@ def sweep_all(rows: Iterable[OpSpec], quick: bool = False, jobs: int = 1,
 
 
 # -- the supervisor --------------------------------------------------------------------------
-FIGURE_DIR_ENV = "PARITY_FIGURE_DIR"  # where sections draw their figures (--out/figures)
-JOBS_ENV = "PARITY_JOBS"  # the processes a section may use itself: 1 inside a worker
 WORKER_START_S = 180  # importing torch on a loaded machine is slow, but not this slow
 
 
@@ -751,9 +734,9 @@ def _worker_main(conn: Any, limits: Limits, rows_from: str, figure_dir: str | No
             return
         if task is None:
             return
-        kind, name, title, quick, case, start = task
+        kind, name, section, quick, case, start = task
         if kind == "section":  # against the engine in $PARITY_ENGINE, as every case here
-            conn.send(("section", asdict(run_section(name, title, quick))))
+            conn.send(("section", run_section(section, quick)))
         else:
             try:
                 rows = rows if rows is not None else _rows_in(rows_from)
@@ -780,7 +763,7 @@ def _worker_main(conn: Any, limits: Limits, rows_from: str, figure_dir: str | No
 class _Task:
     kind: str  # "row" or "section"
     name: str  # the row's name or the section's module
-    title: str = ""
+    section: SectionSpec | None = None  # the section to run (sent to the worker pickled)
     start: int = 0  # the row's first case still to run (after a worker died in the row)
     spent: float = 0.0  # seconds the row already took on workers that died
 
@@ -830,15 +813,16 @@ class Supervisor:
         self.rows_from, self.figure_dir, self.progress = rows_from, figure_dir, progress
         self.slots: list[_Slot] = []
         self.results: list[CaseResult] = []
-        self.sections: dict[str, Any] = {}
+        self.sections: dict[str, Section] = {}
 
     # -- the loop ------------------------------------------------------------------------
-    def run(self, rows: Sequence[str], sections: Sequence[tuple[str, str]]
-            ) -> tuple[list[CaseResult], list[Any]]:
+    def run(self, rows: Sequence[str], sections: Sequence[SectionSpec]
+            ) -> tuple[list[CaseResult], list[Section]]:
         from multiprocessing.connection import wait
 
         # Sections first: some take minutes, and rows fill the other workers meanwhile.
-        queue = [_Task("section", m, t) for m, t in sections] + [_Task("row", n) for n in rows]
+        queue = [_Task("section", s.module, s) for s in sections]
+        queue += [_Task("row", n) for n in rows]
         queue.reverse()  # pop() takes from the end
         try:
             while queue or any(s.task for s in self.slots):
@@ -854,9 +838,8 @@ class Supervisor:
                     self.progress.tick()
         finally:
             self.shutdown()
-        titles = dict(sections)
-        done = [self.sections.get(m) or self._section_lost(m, titles[m], "no result")
-                for m, _ in sections]
+        done = [self.sections.get(s.module) or Section.crashed(s.module, s.title, "no result")
+                for s in sections]
         return self.results, done
 
     def _start_workers(self, queued: int) -> None:
@@ -877,7 +860,7 @@ class Supervisor:
     def _assign(self, slot: _Slot, task: _Task) -> None:
         slot.task, slot.since, slot.cases, slot.current = task, time.monotonic(), None, None
         slot.case_since, slot.current_idx = slot.since, task.start - 1
-        slot.conn.send((task.kind, task.name, task.title, self.quick, self.case, task.start))
+        slot.conn.send((task.kind, task.name, task.section, self.quick, self.case, task.start))
 
     def _poll(self, slot: _Slot, queue: list[_Task]) -> None:
         try:
@@ -908,9 +891,7 @@ class Supervisor:
             self._case(CaseResult(**msg[1]))
             slot.current, slot.case_since = None, time.monotonic()
         elif kind == "section":
-            from parity.report import Section
-
-            sec = Section(**msg[1])
+            sec: Section = msg[1]
             self.sections[sec.module] = sec
             if self.progress is not None:
                 self.progress.section_done(sec)
@@ -949,7 +930,8 @@ class Supervisor:
                 raise RuntimeError(f"parity: a worker could not start ({cause})")
             return
         if task.kind == "section":
-            sec = self._section_lost(task.name, task.title, cause)
+            title = task.section.title if task.section is not None else task.name
+            sec = Section.crashed(task.name, title, cause)
             self.sections[task.name] = sec
             if self.progress is not None:
                 self.progress.section_done(sec)
@@ -980,11 +962,6 @@ class Supervisor:
                               c["desc"], status="crash", error=text))
         if left and not capped:
             queue.append(_Task("row", task.name, start=slot.current_idx + 1, spent=spent))
-
-    def _section_lost(self, module: str, title: str, cause: str) -> Any:
-        from parity.report import Section
-
-        return Section(module, title, present=True, cases=1, failed=1, error=cause)
 
     def _kill(self, slot: _Slot) -> None:
         """SIGKILL the worker's process group (the worker and anything it started)."""

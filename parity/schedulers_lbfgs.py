@@ -38,6 +38,7 @@ from parity.optim_trajectories import (
     configure_threads,
     deviations,
 )
+from parity.results import SectionFailure, SectionResult, print_section
 
 EPOCHS = 100
 QUICK_EPOCHS = 30
@@ -490,7 +491,7 @@ def _bit_equal_with_torch_sqrt(problem: str, dtype: str, hp: dict[str, Any], ste
 # ----------------------------------------------------------------------------
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     """Every scheduler case and every LBFGS case (quick: fewer epochs, steps, configs)."""
     configure_threads()
     epochs = QUICK_EPOCHS if quick else EPOCHS
@@ -538,20 +539,20 @@ def run_section(quick: bool) -> dict[str, Any]:
     rows = sched_rows + lbfgs_rows
     passed = sum(r["status"] == "ok" for r in rows)
     known = sum(r["status"] == "known" for r in rows)
-    return {
-        "title": "LBFGS and the wave-2 lr schedulers",
-        "cases": len(rows),
-        "passed": passed,
-        "failed": len(rows) - passed - known,
-        "known": known,
-        "markdown": _markdown(sched_rows, lbfgs_rows, quick, epochs, steps),
-        "failures": failures,
-        "covers": ["optim.LBFGS", *(f"optim.lr_scheduler.{c}" for c in SCHED_CLASSES)],
-        "json": {"schedulers": sched_rows,
-                 "lbfgs": [{k: v for k, v in r.items() if k != "worst"} | {"worst": _fmt(
-                     r["worst"])} for r in lbfgs_rows],
-                 "float64_rtol": RTOL64, "float32_rtol": RTOL32, "chaos_factor": CHAOS_FACTOR},
-    }
+    return SectionResult(
+        title="LBFGS and the wave-2 lr schedulers",
+        cases=len(rows),
+        passed=passed,
+        failed=len(rows) - passed - known,
+        known=known,
+        markdown=_markdown(sched_rows, lbfgs_rows, quick, epochs, steps),
+        failures=[SectionFailure(**f) for f in failures],
+        covers=["optim.LBFGS", *(f"optim.lr_scheduler.{c}" for c in SCHED_CLASSES)],
+        json={"schedulers": sched_rows,
+              "lbfgs": [{k: v for k, v in r.items() if k != "worst"} | {"worst": _fmt(
+                  r["worst"])} for r in lbfgs_rows],
+              "float64_rtol": RTOL64, "float32_rtol": RTOL32, "chaos_factor": CHAOS_FACTOR},
+    )
 
 
 def _yes(flag: bool) -> str:
@@ -601,7 +602,5 @@ def _markdown(sched_rows: list[dict[str, Any]], lbfgs_rows: list[dict[str, Any]]
 
 if __name__ == "__main__":
     import sys
-
-    from parity.sections import print_section
 
     raise SystemExit(print_section(run_section, "--quick" in sys.argv))

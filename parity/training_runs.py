@@ -57,7 +57,7 @@ import torch
 
 import minitorch as mt
 from parity.modules import configure_threads, copy_weights, to_numpy
-from parity.sections import figure_dir, print_section
+from parity.results import SectionFailure, SectionResult, figure_dir, print_section
 
 RTOL64 = 1e-6  # float64 losses must agree to this at every step
 DRIFT32 = 1e-3  # float32: the drift is recorded; beyond this it is a failure, not drift
@@ -578,7 +578,7 @@ def _acc(r: RunResult, engine: str) -> str:
     return f"{c}/{r.total} ({100.0 * c / r.total:.1f}%)"
 
 
-def run_section(quick: bool) -> dict[str, Any]:
+def run_section(quick: bool) -> SectionResult:
     configure_threads()
     specs = run_specs()
     results = [_safe_run(spec, dtype, quick) for spec in specs.values() for dtype in DTYPES]
@@ -605,12 +605,12 @@ def run_section(quick: bool) -> dict[str, Any]:
     if not quick:
         write_figure(results, specs)
     passed = sum(row["status"] == "ok" for row in rows)
-    return {
-        "title": "Training runs",
-        "cases": len(rows), "passed": passed, "failed": len(rows) - passed, "known": 0,
-        "markdown": _markdown(rows, specs, quick), "failures": failures, "json": js,
-        "covers": [],
-    }
+    return SectionResult(
+        title="Training runs",
+        cases=len(rows), passed=passed, failed=len(rows) - passed, known=0,
+        markdown=_markdown(rows, specs, quick),
+        failures=[SectionFailure(**f) for f in failures], json=js, covers=[],
+    )
 
 
 def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool) -> str:

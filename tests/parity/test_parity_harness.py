@@ -22,6 +22,7 @@ import pytest
 import minitorch as mt
 from parity import report
 from parity.op_table import ALL_ROWS
+from parity.results import SectionFailure
 from parity.runner import CaseResult, run_row, sweep
 from parity.spec import OpSpec, Sample
 
@@ -415,11 +416,12 @@ def test_report_is_deterministic_and_json_is_valid(tmp_path: Any) -> None:
 
 def test_sections_are_counted_and_missing_ones_named() -> None:
     sec = [report.Section("parity.modules", "Modules", True, cases=4, passed=3, failed=1,
-                          markdown="module table", failures=["Linear: off"]),
+                          markdown="module table",
+                          failures=[SectionFailure("Linear/float32", "off")]),
            report.Section("parity.training_runs", "Training", False)]
     md = report.render_markdown(FIXTURE, _meta(), sections=sec)
     assert md.splitlines()[2].startswith("**FAIL**: 10 cases run, 6 passed, 3 failed")
-    assert "module table" in md and "Linear: off" in md
+    assert "module table" in md and "case: Linear/float32; detail: off" in md
     assert "`parity.training_runs` does not exist yet" in md
 
 

@@ -424,16 +424,16 @@ def quick_section():
 
 def test_quick_parity_section_has_no_failures(quick_section):
     s = quick_section
-    assert s["title"] == "Optimizers"
-    assert s["cases"] == s["passed"] + s["failed"] + s["known"]
-    assert s["failed"] == 0, "\n".join(f"{f['case']}: {f['detail']}" for f in s["failures"])
-    assert "#### SGD" in s["markdown"] and "#### Learning-rate schedulers" in s["markdown"]
+    assert s.title == "Optimizers"
+    assert s.cases == s.passed + s.failed + s.known
+    assert s.failed == 0, "\n".join(f"{f.case}: {f.detail}" for f in s.failures)
+    assert "#### SGD" in s.markdown and "#### Learning-rate schedulers" in s.markdown
 
 
 def test_quick_parity_section_is_deterministic(quick_section):
     rows = ot.trajectory_cases(quick=True)[:6]
     again = [ot.run_case(c).worst for c in rows]
-    by_case = {r["case"]: r for r in quick_section["json"]["trajectories"]}
+    by_case = {r["case"]: r for r in quick_section.json["trajectories"]}
     assert [by_case[c.id]["worst"] for c in rows] == again
 
 

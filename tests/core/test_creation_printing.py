@@ -201,7 +201,7 @@ def test_arange_does_not_depend_on_the_machine():
     here = mt.arange(0.0, 80_000.0, 0.37).array
     code = ("import sys, minitorch as mt; "
             "sys.stdout.buffer.write(mt.arange(0.0, 80_000.0, 0.37).array.tobytes())")
-    env = dict(os.environ, OMP_NUM_THREADS="7", PYTHONPATH=str(Path(__file__).parent.parent))
+    env = dict(os.environ, OMP_NUM_THREADS="7", PYTHONPATH=str(Path(__file__).parents[2]))
     there = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            check=True).stdout
     np.testing.assert_array_equal(np.frombuffer(there, dtype=here.dtype), here)

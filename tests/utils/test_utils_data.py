@@ -36,14 +36,14 @@ def test_section_runs_and_reports_a_planted_bug(monkeypatch: pytest.MonkeyPatch)
     picked = [c for c in dl.CASES if c.id.startswith("BatchSampler/n=10 batch_size=3 ")]
     monkeypatch.setattr(dl, "CASES", picked)
     s = dl.run_section(quick=True)
-    assert (s["cases"], s["failed"]) == (2, 0) and "utils.data.BatchSampler" in s["covers"]
+    assert (s.cases, s.failed) == (2, 0) and "utils.data.BatchSampler" in s.covers
     # A BatchSampler that forgets its last short batch must turn one case red.
     real_iter = mdata.BatchSampler.__iter__
     monkeypatch.setattr(mdata.BatchSampler, "__iter__",
                         lambda self: (b for b in real_iter(self) if len(b) == self.batch_size))
     s = dl.run_section(quick=True)
-    assert s["failed"] == 1 and "drop_last=False" in s["failures"][0]["case"]
-    assert "| samplers | 2 | 0 | 1 | 0 | 1 |" in s["markdown"]
+    assert s.failed == 1 and "drop_last=False" in s.failures[0].case
+    assert "| samplers | 2 | 0 | 1 | 0 | 1 |" in s.markdown
 
 
 # -- worker processes ------------------------------------------------------------------------

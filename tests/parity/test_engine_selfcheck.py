@@ -21,6 +21,7 @@ from parity import engines
 from parity.__main__ import main
 from parity.op_table import rows_by_name
 from parity.runner import run_row, run_section
+from parity.sections import find
 from parity.spec import KnownDifference, OpSpec, Sample
 
 # Three rows of each family (first, a third and two thirds of the way through by name), then
@@ -185,7 +186,7 @@ def test_command_line_engine(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_minitorch_sections_are_skipped_with_their_reason() -> None:
-    sec = run_section("parity.checkpoints", "Checkpoints", quick=True, engine="torch")
+    sec = run_section(find("checkpoints"), quick=True, engine="torch")
     assert sec.cases == 0 and not sec.failed
     assert "Skipped for the engine `torch`" in sec.markdown
     assert "minitorch.serialization" in sec.markdown

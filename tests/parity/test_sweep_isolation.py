@@ -2,7 +2,7 @@
 
 Rows and sections that misbehave are planted in modules written to a scratch
 directory (the sweep's workers import rows from `rows_from`, sections by
-module name). Each misbehaviour must end as exactly one failed case naming
+module name: sections.module_section). Each misbehaviour must end as exactly one failed case naming
 its cause in a complete report, with the rest of its row still run, no
 process left behind and the run time bounded. Small limits keep this fast.
 Read parity/runner.py (Supervisor) first.
@@ -24,6 +24,7 @@ import pytest
 
 from parity import report
 from parity.runner import CaseResult, Limits, sweep_all
+from parity.sections import module_section
 
 PLANTED_ROWS = '''
 """Rows that misbehave in minitorch's engine, on their first sample only."""
@@ -116,9 +117,11 @@ def run_section(quick):
 '''
 
 FINE_SECTION = '''
+from parity.results import SectionResult
+
+
 def run_section(quick):
-    return {"title": "Fine", "cases": 1, "passed": 1, "failed": 0, "known": 0,
-            "markdown": "all fine", "failures": [], "json": None, "covers": []}
+    return SectionResult("Fine", cases=1, passed=1, failed=0, known=0, markdown="all fine")
 '''
 
 CAUSES = {
@@ -176,7 +179,8 @@ def test_every_misbehaviour_is_one_failed_case_and_the_sweep_goes_on(planted: Pa
     results, sections = sweep_all(
         planted_rows.ALL_ROWS, jobs=2, limits=LIMITS, progress=progress,
         rows_from="planted_rows", figure_dir=str(planted / "figures"),
-        sections=[("planted_hang_section", "Hangs"), ("planted_fine_section", "Fine")])
+        sections=[module_section("planted_hang_section", "Hangs"),
+                  module_section("planted_fine_section", "Fine")])
     took = time.monotonic() - t0
     assert took < 45, f"the sweep took {took:.0f} s"
 

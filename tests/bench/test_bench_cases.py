@@ -27,7 +27,7 @@ from bench.cases import BWD, FWD, Check, Skip
 from parity import samples as S
 from parity.spec import OpSpec
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ROWS = cases.load_rows()
 # Every case of the selection rule runs once here at the tiny and medium sizes (the plumbing
 # and the numbers of every row); the large size is `make bench`'s, whose report names any

@@ -262,13 +262,13 @@ def test_loss_matches_torch(name, make, kw):
 # -- the parity sections' quick subsets ------------------------------------------------------
 def test_modules_section_quick_has_no_failures():
     s = pm.run_section(quick=True)
-    assert s["failed"] == 0, s["failures"]
-    assert s["cases"] > 20 and "| module" in s["markdown"]
+    assert s.failed == 0, s.failures
+    assert s.cases > 20 and "| module" in s.markdown
 
 
 def test_training_section_quick_has_no_failures():
     s = tr.run_section(quick=True)
-    assert s["cases"] == 2 * len(tr.run_specs()) and s["failed"] == 0, s["failures"]
+    assert s.cases == 2 * len(tr.run_specs()) and s.failed == 0, s.failures
 
 
 @pytest.mark.parametrize("name", ["F.conv2d", "F.cross_entropy", "F.max_pool2d",

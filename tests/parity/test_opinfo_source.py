@@ -14,7 +14,7 @@ pytest.importorskip("expecttest")  # torch's test database imports it (a harness
 
 import minitorch as mt
 from parity import opinfo
-from parity.sections import SECTION_MODULES
+from parity.sections import SECTIONS
 
 OPS = ("sum", "mul", "nn.functional.relu", "exp")
 
@@ -52,8 +52,8 @@ def test_planted_wrong_forward_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> 
     assert float_cases and all(o.status == "FAIL" for o in float_cases)
     assert all(o.detail.startswith("function: out") and "value" in o.detail for o in failed)
     section = opinfo.render(data, quick=True)
-    assert section["failed"] == len(failed) and section["failures"]
-    assert failed[0].key in section["markdown"]
+    assert section.failed == len(failed) and section.failures
+    assert failed[0].key in section.markdown
 
 
 def test_planted_missing_error_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +81,7 @@ def test_frontier_and_sections(clean: dict) -> None:
     assert names and len(names) == len(set(names))
     assert not any(opinfo.registry_key(n) for n in names)  # minitorch has none of them
     section = opinfo.render(clean, quick=True)
-    assert "Pass rate for registered ops" in section["markdown"]
-    assert "Coverage frontier" in section["markdown"]
-    modules = {m for m, _ in SECTION_MODULES}
+    assert "Pass rate for registered ops" in section.markdown
+    assert "Coverage frontier" in section.markdown
+    modules = {s.module for s in SECTIONS}
     assert {"parity.opinfo", "parity.opinfo_modules", "parity.opinfo_optim"} <= modules
