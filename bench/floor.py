@@ -15,7 +15,7 @@ Two kinds of entries:
     matmul and the small convolution.
 
 Every floor is checked against torch once per bench run, and by
-tests/test_bench_cases.py, so the floor is right and not merely fast.
+tests/bench/test_bench_cases.py, so the floor is right and not merely fast.
 """
 
 from __future__ import annotations

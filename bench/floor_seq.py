@@ -7,7 +7,7 @@ layouts (Linear weight is out x in; LSTM gates stacked i, f, g, o; in_proj stack
 the same arrays load into both engines. Each step updates the parameters in place
 (p -= lr * grad) and returns the loss before the update and the gradients, keyed the same way.
 The functions are dtype-generic: the bench runs them in float32, and
-tests/test_bench_workloads_new.py checks their gradients against torch's autograd in float64.
+tests/bench/test_bench_workloads_new.py checks their gradients against torch's autograd in float64.
 workloads.py wraps them as Runners.
 """
 

@@ -381,7 +381,7 @@ def _method_section(result: dict[str, Any]) -> list[str]:
         "one callable at a time and cannot interleave engines, so the ratios come from this "
         "timer; `pytest bench --benchmark-only` times minitorch alone per case through "
         "pytest-benchmark (bench/test_bench_pytest.py: its JSON, `--benchmark-compare`), and "
-        "`make test` runs every case once, untimed (tests/test_bench_cases.py). "
+        "`make test` runs every case once, untimed (tests/bench/test_bench_cases.py). "
         "`make bench-count` counts instructions per call under cachegrind "
         "(reports/bench_count.md).",
         f"- Budgets (seconds per engine per case): {', '.join(f'{k} {v}' for k, v in b.items())}.",

@@ -16,7 +16,7 @@ pass it, which also shows the property is fair to torch.
 
 Worker cases run DataLoader(num_workers=2) in both engines; inside a daemon
 process (which may not have children) they are reported as known and
-skipped. tests/test_utils_data.py runs every case here, plus the checks that
+skipped. tests/utils/test_utils_data.py runs every case here, plus the checks that
 only make sense for minitorch (cleanup of workers, a dying worker).
 `python -m parity.data_loading [--quick] [--case ID]` prints the section.
 """

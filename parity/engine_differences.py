@@ -42,7 +42,7 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
      "such op, and a per-op `errstate` costs about a microsecond on the hot path"),
     ("erf, gelu", "float32 `erf` is computed in float64 (fdlibm's rational approximations) "
      "and rounded once; torch's float32 kernel computes in float32",
-     "within 1 ulp of torch in both dtypes (tests/test_special.py measures it)"),
+     "within 1 ulp of torch in both dtypes (tests/ops/test_special.py measures it)"),
     ("var, std", "with `dim=()`, the gradient is the true one; torch's backward gives +-inf",
      "a bug in torch's var_backward for an empty dim list"),
     ("scatter", "with `src` larger than `index`, minitorch returns the gradient of `src`; "
@@ -70,7 +70,7 @@ ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
     ("optimizers", "float32 Adam, AdamW, RMSprop and Adagrad drift from torch by about an ulp "
      "now and then (see the Optimizers section); SGD matches bit for bit",
      "NumPy's sqrt is correctly rounded, torch's vectorised float32 sqrt is not always; with "
-     "torch's sqrt swapped in, every optimizer matches bit for bit (tests/test_optim.py)"),
+     "torch's sqrt swapped in, every optimizer matches bit for bit (tests/optim/test_optim.py)"),
     ("optimizers", "`load_state_dict` copies the loaded state; torch keeps the very tensors "
      "of the dict when no dtype cast is needed", "two optimizers never share state by accident"),
     ("optimizers", "a Tensor `lr` or `betas` is read as a Python float at each step; torch "

@@ -1009,7 +1009,7 @@ KNOWN_DIFFERENCES = (
      "parity copies torch's weights with load_state_dict instead"),
     ("RNN / LSTM / GRU dropout between layers in training mode (0 < p < 1)",
      "the masks come from minitorch's generator; compared in eval mode, and p=1 (deterministic) "
-     "in tests/test_rnn.py"),
+     "in tests/nn/test_rnn.py"),
     ("pack_padded_sequence(enforce_sorted=False) with tied lengths",
      "ties keep their order (a stable sort); torch's sort may order them differently, so "
      "sorted_indices can differ while the outputs, unpacked or in h_n, are the same"),

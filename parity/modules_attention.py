@@ -188,5 +188,5 @@ KNOWN_DIFFERENCES = (
      "minitorch has no nested tensors or fused kernels; where torch would use them (eval, "
      "batch_first, no grad) minitorch reproduces their results (zeros at padded positions, NaN "
      "for a fully masked sequence) by the unfused computation, checked in "
-     "tests/test_attention.py"),
+     "tests/nn/test_attention.py"),
 )

@@ -4,7 +4,7 @@
 module_cases(), so each runs through run_module_case: reprs, state_dict keys, torch's
 weights loaded, outputs and every gradient compared). RReLU draws its slopes from
 minitorch's own generator in training, so it is compared in eval mode (its fixed slope);
-tests/test_nn_act_loss.py checks the training slopes' range. Read parity/modules.py first.
+tests/nn/test_nn_act_loss.py checks the training slopes' range. Read parity/modules.py first.
 """
 
 from __future__ import annotations

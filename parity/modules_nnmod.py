@@ -674,7 +674,7 @@ COVERS = (
 KNOWN_DIFFERENCES = (
     ("Dropout1d / Dropout2d / Dropout3d in training mode (0 < p < 1)",
      "the channel masks come from minitorch's generator; compared in eval mode and with p=0 "
-     "and p=1 against torch, and by their statistics in tests/test_nn_modules_new.py"),
+     "and p=1 against torch, and by their statistics in tests/nn/test_nn_modules_new.py"),
     ("register_backward_hook (torch's deprecated non-full hook)",
      "not implemented: raises NotImplementedError pointing at register_full_backward_hook"),
     ("in-place op on a tensor passing through a module with full backward hooks",

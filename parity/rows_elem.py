@@ -10,7 +10,7 @@ sample, and by float64 central differences on the samples tagged "gradcheck".
 
 The dtypes torch names but the sweep does not loop over (uint8, int8, int16,
 float16) are checked by the "type promotion (narrow dtypes)" row, whose
-arrays carry their own dtype, and by tests/test_elementwise_new.py.
+arrays carry their own dtype, and by tests/ops/test_elementwise_new.py.
 
 The lead wires ROWS into the sweep (op_table.ALL_ROWS).
 """

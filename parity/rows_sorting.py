@@ -8,7 +8,7 @@ calls it, its samples, dtypes and bad inputs. Two things are special here:
   (and topk's sorted=False order) must agree index for index.
 - Random ops (multinomial, bernoulli, poisson, exponential_, geometric_) are
   compared by shape, dtype and requires_grad (compare="meta"); their
-  distributions are tested in tests/test_sorting_sampling.py.
+  distributions are tested in tests/ops/test_sorting_sampling.py.
 
 The lead wires ROWS into the sweep (op_table.ALL_ROWS).
 """
