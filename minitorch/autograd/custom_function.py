@@ -144,6 +144,8 @@ class BackwardCFunction(FunctionCtx, _Node):
     Each returned gradient is checked and summed to its input's shape, as torch does.
     """
 
+    keep_tracked = True  # a user's ctx may hold anything: leave it to the collector
+
     _forward_cls: type[Function]
     _name = "Backward"
     needs_input_grad: tuple = ()
@@ -180,6 +182,8 @@ class _OutputSlot(_Node):
     it as the output's grad_fn, so it answers for the shared node (name,
     next_functions, ctx attributes).
     """
+
+    keep_tracked = True  # a user's ctx may hold anything: leave it to the collector
 
     owner: BackwardCFunction
     index: int

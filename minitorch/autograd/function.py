@@ -24,8 +24,9 @@ Few objects per op matters: every tensor and node alive is one more object
 Python's cycle collector walks on each full collection, and a long graph
 makes those walks long. A recorded op keeps about three objects alive (node,
 edges, and the input tensors if it saved arrays), and since nodes never form
-a loop, `apply` takes the node off the collector's list (collector.py): a
-graph of a million ops costs the same per op as one of a thousand.
+a loop, a node that outlives a young collection is taken off the collector's
+lists (collector.py): a graph of a million ops costs the same per op as one
+of a thousand.
 Read engine.py next.
 """
 
@@ -36,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autograd.collector import untrack
+from minitorch.autograd import collector
 from minitorch.autograd.grad_mode import _GradMode
 
 _FREED = ("freed",)  # what `saved` becomes once backward has released it
@@ -71,6 +72,7 @@ class Function:
     # watch_when[i]: the inputs whose gradients need saved input i. If none of them wants
     # one, torch would not have saved input i, so an in-place change to it is no error.
     watch_when: tuple | None = None
+    keep_tracked = False  # True once something that may loop back hangs on it (collector.py)
 
     # -- the two methods every op writes ---------------------------------
     @staticmethod
@@ -121,8 +123,6 @@ class Function:
             result.requires_grad, result.grad_fn = True, ctx
             if ctx.saved:  # remember versions so backward can refuse stale saved arrays
                 _watch_saved(ctx, args, out, result)
-            untrack(ctx)  # a node and its edges are never in a reference loop: collector.py
-            untrack(ctx.next_fns)
         else:
             result.requires_grad, result.grad_fn = False, None
         return result
@@ -171,9 +171,6 @@ def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) ->
     if watched:
         ctx.inputs = tuple(watched)
         ctx.versions = tuple([a._version for a in watched])
-        untrack(ctx.inputs)  # tensors of older ops: no loop back to ctx
-    if ctx.output_ref is not None:
-        untrack(ctx.output_ref)  # a weak reference without a callback holds nothing
 
 
 def _refresh_if_stale(v: Tensor) -> None:
@@ -207,3 +204,5 @@ class AccumulateGrad:
 
 from minitorch.tensor import Tensor  # noqa: E402  (Tensor needs Function first)
 from minitorch.views import _NO_GRAD_VIEW, mark_view, memory_root, refresh_view  # noqa: E402
+
+collector.install(Function)  # long-lived nodes leave the cycle collector's walks
