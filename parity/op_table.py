@@ -249,6 +249,30 @@ def _lerp(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
 
 row("lerp", ARITH, func("lerp"), _lerp, variants=fm("lerp"), covers=("lerp",))
 
+
+def _addc(divide: bool) -> SampleFn:
+    """input, tensor1, tensor2 (and value): equal shapes, all three broadcasting, a 0-d
+    operand, value 1 and another; tensor2 kept away from 0 for addcdiv."""
+    def samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        t2_domain = NONZERO if divide else ANY
+        value = 0.5 if dtype in FLOATS else 3
+        cases = (((3, 4), (3, 4), (3, 4), 1), ((3, 4), (3, 4), (3, 4), value),
+                 ((3, 1), (1, 4), (2, 1, 1), value), ((), (5,), (2, 5), -2),
+                 ((2, 3), (), (2, 3), value))
+        for i, (s0, s1, s2, v) in enumerate(cases):
+            args = (random_array(rng, s0, dtype), random_array(rng, s1, dtype),
+                    random_array(rng, s2, dtype, t2_domain))
+            tags = frozenset({"quick", "gradcheck"}) if i < 3 else frozenset()
+            yield Sample(args, {"value": v}, f"{s0}, {s1}, {s2}, value {v}", tags=tags)
+    return samples
+
+
+row("addcmul", ARITH, func("addcmul"), _addc(False), dtypes=FLOATS + ("int64",),
+    variants=fm("addcmul"), bad_inputs=(bad(F32, F32, arr(np.ones(5)), desc="(3, 4) with (5,)"),),
+    covers=("addcmul",))
+row("addcdiv", ARITH, func("addcdiv"), _addc(True), variants=fm("addcdiv"),
+    bad_inputs=(bad(I64, I64, I64, desc="integer division"),), covers=("addcdiv",))
+
 # -- elementwise math ------------------------------------------------------------------------
 ELEM = "elementwise"
 HALVES = (-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997, -0.49999997)

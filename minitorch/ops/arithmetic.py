@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
+from minitorch._torch_exact import fma
 from minitorch.autograd.function import Function
 from minitorch.ops.support import (
     as_operand,
@@ -368,6 +369,48 @@ class Lerp(Function):
         return unbroadcast(grad * (1 - w), shape_of(x)), unbroadcast(grad * w, shape_of(y)), gw
 
 
+class Addcmul(Function):
+    """z = x + value * a * b;  x: grad,  a: grad * (b * value),  b: grad * (a * value).
+
+    torch's CPU kernel fuses the last multiply and the add (fma(value * a, b, x)),
+    so we call the same fused multiply-add (_torch_exact.fma) to round as it does."""
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.save_for_backward(a, b)
+        ctx.shape_x, ctx.value = shape_of(x), value
+        if x.dtype.kind != "f":
+            return x + value * a * b
+        return fma(value * a, b, x)  # torch's kernel: one fused multiply-add, x last
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        _, need_a, need_b, _ = ctx.needs_input_grad
+        ga = unbroadcast(grad * (b * ctx.value), shape_of(a)) if need_a else None
+        gb = unbroadcast(grad * (a * ctx.value), shape_of(b)) if need_b else None
+        return unbroadcast(grad, ctx.shape_x), ga, gb, None
+
+
+class Addcdiv(Function):
+    """z = x + value * a / b;  x: grad,  a: grad * (value / b),
+    b: -grad * (value * a / (b * b))."""
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.save_for_backward(a, b)
+        ctx.shape_x, ctx.value = shape_of(x), value
+        return x + value * a / b  # torch's kernel: (value * a) / b, then the add
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        _, need_a, need_b, _ = ctx.needs_input_grad
+        ga = unbroadcast(grad * (ctx.value / b), shape_of(a)) if need_a else None
+        gb = unbroadcast(-grad * (ctx.value * a / (b * b)), shape_of(b)) if need_b else None
+        return unbroadcast(grad, ctx.shape_x), ga, gb, None
+
+
 def _reject_bool_kernel(d: dtypes.dtype, kernel: str) -> None:
     """torch has no bool kernel for //, %, fmod and rounded division."""
     if d.category == 0:
@@ -531,6 +574,43 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         )
     return Lerp.apply(input, end, weight if isinstance(weight, Tensor) else float(weight))
 register(lerp, method=True, inplace=True)
+
+
+def _pointwise_operands(op: str, input: Any, tensor1: Any, tensor2: Any,
+                        value: Any) -> tuple[Tensor, Tensor, Tensor, Any]:
+    """addcmul / addcdiv: three tensors promoted to one dtype and checked to broadcast
+    together; value as a number of that dtype (torch casts it: 0.5 is 0 for int64)."""
+    for i, (name, t) in enumerate((("input", input), ("tensor1", tensor1),
+                                   ("tensor2", tensor2))):
+        check_tensor(t, op, name, i + 1)
+    shape = broadcast_shapes(broadcast_shapes(input.array.shape, tensor1.array.shape, op),
+                             tensor2.array.shape, op)
+    del shape  # only checked here: NumPy broadcasts in forward, unbroadcast undoes it
+    d = dtypes.result_type(input, tensor1, tensor2)
+    num = d.np.type(value) if d.category == 2 else int(value) if d.category == 1 else bool(value)
+    return cast(input, d), cast(tensor1, d), cast(tensor2, d), num
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 * tensor2, elementwise, with broadcasting."""
+    x, a, b, num = _pointwise_operands("addcmul", input, tensor1, tensor2, value)
+    return Addcmul.apply(x, a, b, num)
+register(addcmul, method=True, inplace=True)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 / tensor2, elementwise, with broadcasting (floats only)."""
+    x, a, b, num = _pointwise_operands("addcdiv", input, tensor1, tensor2, value)
+    if x.array.dtype.kind != "f":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+            "for float inputs. The future addcdiv behavior is just the latter implementation: "
+            f"(input + value * tensor1 / tensor2), for all dtypes. (addcdiv got {x.dtype})")
+    return Addcdiv.apply(x, a, b, num)
+register(addcdiv, method=True, inplace=True)
 
 
 def _no_two_numbers(op: str, a: Any, b: Any, expected: str) -> None:
