@@ -34,6 +34,20 @@ KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
      "paths disagree on the sign of zero"),
     ("nn.functional.softshrink", None, "sign of zero",
      "as Softshrink: torch's own vectorized and scalar paths disagree on the sign of zero"),
+    ("nn.functional.conv3d", ("float32",), "kwargs {padding='same', dilation=",
+     "float32 3-D convolution with dilation: torch's kernels (vol2col + MKL gemm for "
+     "dilation 2, oneDNN for dilation 3) and minitorch's im2col matrix product (NumPy's BLAS) "
+     "add the same products in other, blocked orders; measured against the float64 result "
+     "of the same inputs (the sweep's cotangent), minitorch is as close as torch or closer: "
+     "dilation 2, weight gradient (scale 149): torch 6.3e-5, minitorch 3.9e-5; dilation 3, "
+     "output (scale 443): torch 6.6e-5, minitorch 3.5e-5; weight gradient (scale 367): "
+     "torch 3.5e-5, minitorch 2.5e-5 -- beyond assert_close's float32 atol 1e-5"),
+    ("nn.functional.layer_norm", ("float32",),
+     "input float32[1] args ((1), float32[1], float32[1]) | grad[arg 1]",
+     "one normalized element: x - mean is exactly 0, so the weight gradient "
+     "sum(grad * (x - mean) * rstd) is exactly 0, as minitorch returns; torch's CPU kernel "
+     "forms (x - mean) * rstd as rstd * x + (-rstd * mean) in a fused multiply-add, which "
+     "leaves the rounding error of rstd * x: -3.7e-5 here (its own float64 run gives 1e-13)"),
     ("linalg.pinv.hermitian", ("float32",), "grad[",
      "float32 gradient through the eigendecomposition: minitorch is closer to the float64 "
      "result than torch (measured: 6e-7 vs 2e-6 at scale 0.6)"),

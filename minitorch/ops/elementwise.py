@@ -16,8 +16,9 @@ import numpy as np
 from minitorch.autograd.function import Function
 from minitorch.ops.special import erf_array
 from minitorch.ops.support import check_tensor, float_operand, keep_where
-from minitorch.registry import register
+from minitorch.registry import _inplace, register
 from minitorch.tensor import Tensor
+from minitorch.views import bump_version, check_inplace_allowed
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -670,7 +671,19 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
     if input.array.dtype.kind != "f":
         return Tensor._make(input.array.copy(), False, None)
     return NanToNum.apply(input, nan, posinf, neginf)
-register(nan_to_num, method=True, inplace=True)
+
+
+def nan_to_num_(self: Tensor, nan: float = 0.0, posinf: float | None = None,
+                neginf: float | None = None) -> Tensor:
+    """In place. An integer or bool tensor has nothing to replace: torch copies it onto
+    itself (a no-op, so even an expanded one is accepted) and only its version moves on."""
+    check_tensor(self, "nan_to_num_")
+    if self.array.dtype.kind != "f":
+        check_inplace_allowed(self, "nan_to_num_")
+        bump_version(self)
+        return self
+    return _inplace[0](self, nan_to_num, nan, posinf, neginf)
+register(nan_to_num, method=True, inplace=nan_to_num_)
 
 
 def signbit(input: Tensor) -> Tensor:

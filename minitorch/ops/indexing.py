@@ -460,6 +460,8 @@ def _check_scatter_shapes(
     input: Tensor, index: np.ndarray, d: int, op: str, src: np.ndarray | None = None
 ) -> None:
     shape = input.array.shape
+    if index.size == 0:  # torch checks nothing more: an empty index writes and reads nothing
+        return
     if max(index.ndim, 1) != max(len(shape), 1):
         raise RuntimeError(
             f"{op}(): Index tensor must have the same number of dimensions as input tensor "
@@ -557,11 +559,12 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     idx = _index_tensor(index, "gather", "Expected dtype int32/int64 for index", True)
     d = normalize_dim(dim, input.array.ndim, "gather")
     _check_scatter_shapes(input, idx, d, "gather")
-    if input.array.ndim and idx.ndim:
+    if input.array.ndim and idx.ndim and (idx.size or idx.ndim == input.array.ndim):
         return Gather.apply(input, idx, d)
-    # a 0-d input or index is treated as 1-d, as in torch
-    out = Gather.apply(input if input.array.ndim else reshape(input, 1), idx.reshape(-1), 0)
-    return out if idx.ndim else reshape(out, ())
+    # as in torch, a 0-d input or index is treated as 1-d, and an empty index may have any
+    # number of dims (the result has its shape)
+    out = Gather.apply(reshape(input, -1), idx.reshape(-1), 0)
+    return reshape(out, idx.shape)
 register(gather, method=True)
 
 
@@ -596,8 +599,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, reduce: str
             raise RuntimeError(
                 f"scatter(): reduce argument must be either add or multiply, got {reduce!r}"
             )
-        return ScatterWithReduce.apply(input, idx, src, d, reduce)
-    return Scatter.apply(input, idx, src, d)
+        return _scatter_apply(ScatterWithReduce, input, idx, src, d, reduce)
+    return _scatter_apply(Scatter, input, idx, src, d)
 register(scatter, method=True, inplace=True)
 
 
@@ -616,8 +619,21 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     if input.array.ndim == 0 or idx.ndim == 0:
         return _as_1d(scatter_add, input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_add", src.array)
-    return ScatterAdd.apply(input, idx, src, d)
+    return _scatter_apply(ScatterAdd, input, idx, src, d)
 register(scatter_add, method=True, inplace=True)
+
+
+def _scatter_apply(fn: type[Function], input: Tensor, idx: np.ndarray, src: Any, d: int,
+                   *args: Any) -> Tensor:
+    """fn.apply(input, idx, src, d, *args); an empty index whose number of dims differs from
+    input's or src's (torch accepts it) goes through flattened operands: nothing is written,
+    and src's gradient is zeros."""
+    dims = {input.array.ndim, idx.ndim, src.array.ndim if isinstance(src, Tensor) else idx.ndim}
+    if idx.size or len(dims) == 1:
+        return fn.apply(input, idx, src, d, *args)
+    flat_src = reshape(src, -1) if isinstance(src, Tensor) else src
+    out = fn.apply(reshape(input, -1), idx.reshape(-1), flat_src, 0, *args)
+    return reshape(out, input.shape)
 
 
 def _as_1d(op: Any, input: Tensor, dim: int, index: Tensor, src: Any, **kw: Any) -> Tensor:
@@ -868,7 +884,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
                                                         include_self=include_self),
                       input, dim, index, src)
     _check_scatter_shapes(input, idx, d, "scatter_reduce", src.array)
-    return ScatterReduce.apply(input, idx, src, d, reduce, bool(include_self))
+    return _scatter_apply(ScatterReduce, input, idx, src, d, reduce, bool(include_self))
 register(scatter_reduce, method=True, inplace=True)
 
 

@@ -63,7 +63,11 @@ class Matmul(Function):
                 ga = np.matmul(g, np.swapaxes(b2, -1, -2))
             ga = unbroadcast(ga, a2.shape).reshape(a.shape)
         if need_b:
-            if b2.ndim == 2 and a2.ndim > 2:
+            if b.ndim == 1 and a.ndim >= 2:
+                # torch's mv adjoint a^T.mv(grad) adds the rows up one after another (no BLAS
+                # blocking), and so does NumPy's sum over axis 0: the same float32 rounding
+                gb = (_rows(a2) * _rows(g)).sum(axis=0)
+            elif b2.ndim == 2 and a2.ndim > 2:
                 gb = _rows(a2).T @ _rows(g)  # sums over the batch inside the product
             else:
                 gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape)

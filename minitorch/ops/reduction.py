@@ -1282,11 +1282,18 @@ class LogCumSumExp(Function):
     """
 
     @staticmethod
+    def running(x: np.ndarray, axis: int) -> np.ndarray:
+        """The running logaddexp along axis, carried in torch's CPU accumulator type (double
+        for float32, float for half) and rounded to x's dtype at each step, as torch's kernel."""
+        acc = np.float32 if x.dtype == np.float16 else np.float64
+        return np.logaddexp.accumulate(x.astype(acc), axis=axis).astype(x.dtype)
+
+    @staticmethod
     def forward(ctx, x, axis):
         ctx.shape, ctx.axis = x.shape, axis
         x = np.atleast_1d(x)
         with np.errstate(invalid="ignore"):  # inf + (-inf) inside logaddexp: NaN, as torch
-            y = np.logaddexp.accumulate(x, axis=axis) if x.size else x.copy()
+            y = LogCumSumExp.running(x, axis) if x.size else x.copy()
         ctx.save_for_backward(x, y)
         return y.reshape(ctx.shape)
 
@@ -1300,7 +1307,7 @@ class LogCumSumExp(Function):
         lowest = np.finfo(x.dtype).min
 
         def reversed_lcse(a: np.ndarray) -> np.ndarray:
-            return np.flip(np.logaddexp.accumulate(np.flip(a, axis), axis=axis), axis)
+            return np.flip(LogCumSumExp.running(np.flip(a, axis), axis), axis)
 
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             log_abs = np.log(np.abs(grad))

@@ -188,6 +188,17 @@ def test_functional_matches_torch(name: str, fn: Any, arrays: list[np.ndarray]) 
     _both(fn, arrays, grad)
 
 
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("margin", [0, 1.5])
+def test_margin_ranking_loss_integers_wrap_then_turn_float(dtype: str, margin: float) -> None:
+    # ATen: -target * (input1 - input2) wraps in the integer dtype, + margin makes it float
+    arrays = [np.array(v).astype(dtype) for v in ([200, 3, 100, 7, 100], [10, 250, 1, 7, 156],
+                                                   [1, 1, 0, 1, 1])]
+    for reduction in ("none", "sum", "mean"):
+        _both(lambda L, t, r=reduction: L.nn.functional.margin_ranking_loss(
+            t[0], t[1], t[2], margin=margin, reduction=r), arrays, grad=())
+
+
 # -- errors: torch's class for the same bad call ------------------------------------------------
 ERRORS: list[tuple[str, Callable[[Any], Any]]] = [
     ("hardtanh min > max", lambda L: L.nn.functional.hardtanh(L.ones(2), 2.0, 1.0)),
@@ -218,6 +229,8 @@ ERRORS: list[tuple[str, Callable[[Any], Any]]] = [
         L.ones(2, 3), L.tensor([0, 1]), p=3)),
     ("multi_margin target out of range", lambda L: L.nn.functional.multi_margin_loss(
         L.ones(2, 3), L.tensor([0, 3]))),
+    ("margin_ranking bool inputs", lambda L: L.nn.functional.margin_ranking_loss(
+        L.tensor([True]), L.tensor([False]), L.tensor([True]))),
     ("hinge_embedding int input", lambda L: L.nn.functional.hinge_embedding_loss(
         L.tensor([1, 2]), L.tensor([1, -1]))),
     ("poisson reduction", lambda L: L.nn.functional.poisson_nll_loss(

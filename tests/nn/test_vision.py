@@ -109,6 +109,21 @@ def test_functional_matches_torch(name, shape, args, kw) -> None:
     _check(name, [rnd(*shape)], *args, **kw)
 
 
+@pytest.mark.parametrize("shape", [(2, 6, 3), (2, 6, 3, 2)])
+def test_local_response_norm_int64_takes_the_truncated_integer_mean(shape) -> None:
+    # torch averages the int64 squares with avg_pool (integer division) before the float factor
+    x = np.random.default_rng(3).integers(-9, 10, shape)
+    kw = {"alpha": 3e-2, "beta": 0.5, "k": 1.25}
+    want = TF.local_response_norm(torch.tensor(x), 3, **kw)
+    got = MF.local_response_norm(mt.tensor(x), 3, **kw)
+    assert got.dtype == mt.float32
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, atol=0)
+    with pytest.raises(NotImplementedError, match="avg_pool"):
+        MF.local_response_norm(mt.tensor(x.astype(np.int32)), 3)
+    with pytest.raises(NotImplementedError, match="avg_pool"):
+        TF.local_response_norm(torch.tensor(x.astype(np.int32)), 3)
+
+
 def test_adaptive_max_pool_nan_and_ties() -> None:
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 1, 1] = np.nan

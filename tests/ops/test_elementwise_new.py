@@ -198,6 +198,32 @@ def test_float_power_in_place_needs_a_double_base() -> None:
          torch.tensor([2.0], dtype=torch.float64).float_power_(0.5))
 
 
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "float32"])
+def test_nan_to_num_in_place_on_expanded_memory_follows_torch(dtype: str) -> None:
+    # integers and bools: torch copies self onto itself (a no-op), so expanded memory is fine
+    # and only the version moves on; floats refuse the overlapping write
+    t = torch.tensor([[1, 0, 1]]).to(getattr(torch, dtype)).expand(4, 3)
+    m = mt.tensor([[1, 0, 1]]).to(mt_dtype(dtype)).expand(4, 3)
+    if dtype == "float32":
+        with pytest.raises(RuntimeError, match="single memory location"):
+            t.nan_to_num_()
+        with pytest.raises(RuntimeError, match="single memory location"):
+            m.nan_to_num_()
+        return
+    tv, mv = t._version, m._version
+    assert t.nan_to_num_(nan=2.0) is t and m.nan_to_num_(nan=2.0) is m
+    same(m, t)
+    assert m._version - mv == t._version - tv
+
+
+def test_nan_to_num_in_place_replaces_and_guards_leaves() -> None:
+    values = [1.0, math.nan, math.inf, -math.inf]
+    t, m = torch.tensor(values), mt.tensor(values)
+    same(m.nan_to_num_(nan=2.0, posinf=3.0), t.nan_to_num_(nan=2.0, posinf=3.0))
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        mt.tensor(values, requires_grad=True).nan_to_num_()
+
+
 # -- where each new op lives ---------------------------------------------------------------------
 @pytest.mark.parametrize("name", NEW_OPS)
 def test_new_op_has_torchs_function_method_and_in_place_forms(name: str) -> None:

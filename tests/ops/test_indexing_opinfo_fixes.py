@@ -108,6 +108,53 @@ def test_empty_index_any_dtype_accepted(op, dtype):
     same(*both(run, dtype))
 
 
+@pytest.mark.parametrize("shapes", [((5,), (2, 0)), ((), (2, 0)), ((2, 3, 4), (0, 3, 5)),
+                                    ((2, 3, 4), (4, 0, 7, 1)), ((3, 4), (0,))])
+@pytest.mark.parametrize("op", ["gather", "scatter", "scatter_value", "scatter_reduce_add",
+                                "scatter_add", "scatter_reduce", "scatter_src_1d"])
+def test_empty_index_skips_the_shape_checks(op, shapes):
+    # torch checks neither dims nor sizes of an empty index (nor of src then)
+    in_shape, index_shape = shapes
+
+    def run(lib, dt):
+        x = lib.arange(float(np.prod(in_shape))).reshape(in_shape)
+        idx, src = lib.zeros(index_shape, dtype=dt), lib.ones(index_shape)
+        return {
+            "gather": lambda: lib.gather(x, -1, idx),
+            "scatter": lambda: lib.scatter(x, 0, idx, src),
+            "scatter_value": lambda: lib.scatter(x, -1, idx, 2.0),
+            "scatter_reduce_add": lambda: lib.scatter(x, 0, idx, 2.0, reduce="multiply"),
+            "scatter_add": lambda: lib.scatter_add(x, -1, idx, src),
+            "scatter_reduce": lambda: lib.scatter_reduce(x, 0, idx, src, "amax"),
+            "scatter_src_1d": lambda: lib.scatter(x, 0, idx, lib.ones(3)),
+        }[op]()
+
+    same(*both(run, "uint8"))
+
+
+def _empty_index_grads(lib, op):
+    """Gradients of x and src through op with an empty (2, 0) index into a 1-d x."""
+    x = lib.arange(5.0, requires_grad=True)
+    idx, src = lib.zeros(2, 0, dtype=lib.int64), lib.ones(2, 0, requires_grad=True)
+    if op == "gather":
+        out = lib.gather(x, 0, idx)
+    elif op == "scatter_reduce":
+        out = lib.scatter_reduce(x, 0, idx, src, "prod")
+    else:
+        out = getattr(lib, op)(x, 0, idx, src)
+    (out * 3).sum().backward()
+    return x.grad, src.grad
+
+
+@pytest.mark.parametrize("op", ["gather", "scatter", "scatter_add", "scatter_reduce"])
+def test_empty_index_of_other_dims_gradients_match_torch(op):
+    (mx, msrc), (tx, tsrc) = _empty_index_grads(mt, op), _empty_index_grads(torch, op)
+    same(mx, tx)
+    assert (msrc is None) == (tsrc is None)
+    if tsrc is not None:
+        same(msrc, tsrc)
+
+
 @pytest.mark.parametrize("dtype", ["uint8", "int16", "bool", "float32"])
 def test_nonempty_index_of_wrong_dtype_raises(dtype):
     for lib in (torch, mt):

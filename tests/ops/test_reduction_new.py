@@ -198,6 +198,26 @@ def test_logcumsumexp_matches_torch(a: np.ndarray) -> None:
         grads(lambda L, x, d=dim: L.logcumsumexp(x, d), a)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_logcumsumexp_accumulates_in_torchs_wider_type(dtype) -> None:
+    # torch's CPU kernel carries the running sum in double (float for half): bit-identical
+    x = (np.random.default_rng(0).standard_normal((6, 40)) * 8).astype(dtype)
+    np.testing.assert_array_equal(mt.tensor(x).logcumsumexp(1).numpy(),
+                                  torch.tensor(x).logcumsumexp(1).numpy())
+
+
+@pytest.mark.parametrize("scale", [9.0, 1000.0])
+def test_logcumsumexp_float32_gradient_close_to_torchs(scale: float) -> None:
+    # the backward's reversed logcumsumexp in float32 steps loses digits; torch's does not
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((5, 5, 5)) * scale).astype(np.float32)
+    g = rng.standard_normal((5, 5, 5)).astype(np.float32)
+    t, m = both(x, grad=True)
+    t.logcumsumexp(0).backward(torch.tensor(g))
+    m.logcumsumexp(0).backward(mt.tensor(g))
+    np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
 def test_logcumsumexp_gradient_by_central_differences() -> None:
     x = RNG.standard_normal((2, 4))
     w = RNG.standard_normal((2, 4))

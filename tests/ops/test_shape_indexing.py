@@ -386,6 +386,19 @@ def test_matmul(shapes):
     check(lambda L, x, y: x @ y, a, b)
 
 
+@pytest.mark.parametrize("shape", [(250, 10), (5, 5, 10, 10), (300, 1000)], ids=str)
+def test_matmul_vector_gradient_is_torchs_to_the_bit(shape):
+    # torch's mv adjoint a^T.mv(grad) adds the rows in order; a BLAS gemv blocks the sum
+    rng = np.random.default_rng(1)
+    a = rng.uniform(-9, 9, shape).astype(np.float32)
+    v = rng.standard_normal(shape[-1]).astype(np.float32)
+    g = rng.standard_normal(shape[:-1]).astype(np.float32)
+    tv, mv = torch.tensor(v, requires_grad=True), mt.tensor(v, requires_grad=True)
+    (torch.tensor(a) @ tv).backward(torch.tensor(g))
+    (mt.tensor(a) @ mv).backward(mt.tensor(g))
+    np.testing.assert_array_equal(mv.grad.numpy(), tv.grad.numpy())
+
+
 def test_mm_bmm_dot_outer():
     check(lambda L, x, y: L.mm(x, y), M, M.T)
     check(lambda L, x, y: L.bmm(x, y), A, A.transpose(0, 2, 1))

@@ -711,9 +711,10 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {_size(input1)}, input2: {_size(input2)}, target: {_size(target)} "
         )
-    if input1.array.dtype.kind != "f" and input2.array.dtype.kind != "f":
-        input1 = cast(input1, dtypes.get_default_dtype())  # torch's loss of ints is a float
-    return _reduce(((-target) * (input1 - input2) + margin).clamp(min=0), reduction)
+    # ATen's order and types: the difference first (so two bools raise its error), integer
+    # products wrapping in their own dtype, then the margin, always a float (ints become float)
+    difference = input1 - input2
+    return _reduce(((-target) * difference + float(margin)).clamp(min=0), reduction)
 register(margin_ranking_loss, function=False, functional=True)
 
 

@@ -320,8 +320,10 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
                         k: float = 1.0) -> Tensor:
     """y = x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta.
 
-    The window is torch's: size // 2 channels before, (size - 1) // 2 after, zeros
-    beyond the ends, always divided by size.
+    torch's own composition, step for step: the window is size // 2 channels before,
+    (size - 1) // 2 after, zeros beyond the ends, always divided by size, and the mean is
+    an average pool, so int64 input gets its truncating integer mean (and other integer
+    dtypes avg_pool's NotImplementedError) before the float factor.
     """
     check_tensor(input, "local_response_norm")
     if input.ndim < 3:
@@ -332,13 +334,16 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     if input.numel() == 0:
         return input
     from minitorch.nn.functional.padding import pad
+    from minitorch.nn.functional.pooling import avg_pool2d, avg_pool3d
 
-    sq = (input * input).movedim(1, -1)
-    padded = pad(sq, (size // 2, (size - 1) // 2))
-    c = input.shape[1]
-    total = padded[..., 0:c]
-    for i in range(1, size):
-        total = total + padded[..., i:i + c]
-    div = (total / size).movedim(-1, 1)
+    div = input * input
+    if input.ndim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.shape
+        div = div.reshape(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).reshape(sizes)
     return input / div.mul(alpha).add(k).pow(beta)
 register(local_response_norm, function=False, functional=True)
