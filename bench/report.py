@@ -436,7 +436,10 @@ def _method_section(result: dict[str, Any]) -> list[str]:
         "round, so drift of the machine cancels; its noise is the IQR of those per-round "
         f"ratios; a case is *noisy* when a ratio's IQR is over {NOISY_IQR_PCT:.0f}% of it. "
         "Times shown are each engine's median over rounds. "
-        "Garbage collection stays on: it is part of what a user pays. pytest-benchmark times "
+        "Garbage collection stays on: it is part of what a user pays (the harness's own "
+        "long-lived objects, the op table and the results, are frozen out of it with "
+        "`gc.freeze` between cases, so a collection walks what the case made, as in a user's "
+        "program). pytest-benchmark times "
         "one callable at a time and cannot interleave engines, so the ratios come from this "
         "timer; `pytest bench --benchmark-only` times minitorch alone per case through "
         "pytest-benchmark (bench/test_bench_pytest.py: its JSON, `--benchmark-compare`), and "
@@ -444,6 +447,13 @@ def _method_section(result: dict[str, Any]) -> list[str]:
         "`make bench-count` counts instructions per call under cachegrind "
         "(reports/bench_count.md).",
         f"- Budgets (seconds per engine per case): {', '.join(f'{k} {v}' for k, v in b.items())}.",
+        "- Time cap (bench/measure.py run_case): each engine's one call in the check is timed "
+        "under a hard limit"
+        + (f" of {result['case_limit']:g} s (`--case-limit`)" if result.get("case_limit")
+           else " (none in this run: `--case-limit 0`)")
+        + "; a case with a call over it gets no rounds and is listed as too slow to time "
+        "with those single calls (a SIGALRM timer stops a call still running, so no case "
+        "can stall the run).",
         "- Check (bench/cases.py): every case runs once per engine outside the timing and "
         "minitorch's and the floor's arrays (outputs, then gradients) are compared with torch's "
         "at float32's defaults (rtol 1.3e-6, atol 1e-5) or the op table's own tolerance. "
