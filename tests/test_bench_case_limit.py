@@ -162,3 +162,20 @@ def test_case_limit_zero_means_no_limit() -> None:
     r, _ = timed_run(planted("slowish", lambda: time.sleep(0.05) or 1.0), limit=None)
     assert r["status"] == "timed" and r["check"]["minitorch"]["status"] == "ok"
     assert cases.check(planted("x", lambda: 1.0).prepare(), None)["minitorch"].ok
+
+
+def test_a_large_case_counts_over_3x_when_minitorch_is_what_was_too_slow() -> None:
+    def case(over: list[str], mt: float, th: float) -> dict:
+        checks = {"minitorch": cases.Check("too slow" if "minitorch" in over else "ok",
+                                           seconds=mt),
+                  "torch": cases.Check("too slow" if "torch" in over else "ok", seconds=th)}
+        r = {"name": f"op{len(over)}{mt} · large · fwd", "op": "op", "size": "large",
+             "group": "ops · large · fwd"}
+        return measure.too_slow(r, "planted", checks, over)
+
+    mt_slow = case(["minitorch"], 6.0, 3.0)  # a bound of 2x: still nothing shows it within 3x
+    torch_slow = case(["torch"], 0.5, 6.0)  # minitorch is fine here
+    assert mt_slow["ratio_bound"] == ">" and mt_slow["ratio_torch"] == pytest.approx(2.0)
+    assert torch_slow["ratio_torch"] is None  # no ratio against a stopped torch
+    result = {"cases": [mt_slow, torch_slow]}
+    assert report.slow_large_cases(result) == [mt_slow]
