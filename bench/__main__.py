@@ -36,6 +36,7 @@ from bench import env
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "reports"
 BASELINE_NAME = "bench_baseline.json"
+SWEEPS_LIMIT = 120  # the scaling sweeps, and the profile, stop at 120x the case limit
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported after pinning: these import torch and minitorch and build arrays.
     from bench import cases as bench_cases
     from bench import hotspots, measure, report, scaling
-    from bench.timing import Budget
+    from bench.timing import Budget, CaseTimeout, hard_limit
 
     try:
         engine = bench_cases.use_engine(args.engine)
@@ -122,14 +123,26 @@ def main(argv: list[str] | None = None) -> int:
         results.append(r)
         _progress(i, len(selected), r, time.perf_counter() - started)
 
-    scaling_result = None
+    # The sweeps and the profile run fixed workloads; a last-resort cap keeps an engine that
+    # crawls through them from stalling the report (SWEEPS_LIMIT times the case limit).
+    sweeps_limit = limit and SWEEPS_LIMIT * limit
+    scaling_result, scaling_error = None, None
     if not args.no_scaling:
         print("scaling sweeps ...", file=sys.stderr, flush=True)
-        scaling_result = scaling.run_all(budgets["scaling"], rng, quick=args.quick)
+        try:
+            with hard_limit(sweeps_limit):
+                scaling_result = scaling.run_all(budgets["scaling"], rng, quick=args.quick)
+        except CaseTimeout:
+            scaling_error = f"the scaling sweeps were stopped after {sweeps_limit:g} s"
+            print(scaling_error, file=sys.stderr, flush=True)
     hot: dict[str, Any] = {}
     if not other_engine:  # it profiles minitorch's own functions
         print("profiling the chain ...", file=sys.stderr, flush=True)
-        hot = hotspots.run(budgets["hotspots"], rng)
+        try:
+            with hard_limit(sweeps_limit):
+                hot = hotspots.run(budgets["hotspots"], rng)
+        except CaseTimeout:
+            hot = {"error": f"stopped after {sweeps_limit:g} s"}
 
     fp["load_average_at_end"] = env.load_average()
     command = "python -m bench " + " ".join(shlex.quote(a) for a in (
@@ -156,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "verdict": measure.verdict(results),
         "cases": results,
         "scaling": scaling_result,
+        "scaling_error": scaling_error,
         "hotspots": hot,
     }
     baseline = _load(baseline_path) if baseline_path else None

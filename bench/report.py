@@ -489,6 +489,8 @@ def _groups_section(result: dict[str, Any]) -> list[str]:
 
 def _scaling_section(result: dict[str, Any], figures: dict[str, str]) -> list[str]:
     sc = result.get("scaling")
+    if result.get("scaling_error"):
+        return ["## Scaling", "", f"Not measured: {result['scaling_error']}.", ""]
     if not sc:
         return []
     lines = ["## Scaling", "",

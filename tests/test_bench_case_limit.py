@@ -148,13 +148,17 @@ def test_the_bench_finishes_and_writes_its_report_past_a_hanging_case(
     hang = planted("planted hang", lambda: time.sleep(60))
     fine = planted("planted fine", lambda: 1.0)
     monkeypatch.setattr(cases, "all_cases", lambda rows, every_size=False: [hang, fine])
-    monkeypatch.setattr("bench.hotspots.run", lambda budget, rng: {})  # not what this tests
+    # The sweeps and the profile hang too: they stop at SWEEPS_LIMIT x the case limit.
+    monkeypatch.setattr("bench.__main__.SWEEPS_LIMIT", 2)
+    monkeypatch.setattr("bench.scaling.run_all", lambda *a, **k: time.sleep(60))
+    monkeypatch.setattr("bench.hotspots.run", lambda budget, rng: time.sleep(60))
     t0 = time.perf_counter()
-    assert main(["--quick", "--no-scaling", "--seed", "1", "--case-limit", "0.3",
-                 "--out", str(tmp_path)]) == 0
+    assert main(["--quick", "--seed", "1", "--case-limit", "0.3", "--out", str(tmp_path)]) == 0
     assert time.perf_counter() - t0 < 30
     md = (tmp_path / "bench.md").read_text()
     assert "## Too slow to time (1 case)" in md and "planted hang · large · fwd" in md
+    assert "Not measured: the scaling sweeps were stopped after 0.6 s" in md
+    assert "Profiling failed: stopped after 0.6 s" in md
     assert "planted fine" in md and "🔴" not in md  # the fine one was timed, and matched
 
 
