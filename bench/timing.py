@@ -150,26 +150,22 @@ def warm_up(body: Body, seconds: float, warmed: bool = False) -> float:
 
     Typical is the median of the calls after the first (which pays for caches and lazy
     set-up), so that one lucky or unlucky call does not set the plan. warmed: the op already
-    ran once in this process (the check's call), so the first call here is not a cold one
-    and counts: one call less (for a slow body, a single call sets the plan).
+    ran once in this process (the check's call), so a body slower than `seconds` needs one
+    call here, not two (its time is what sets the plan).
     """
-    cold = 0 if warmed else 1
+    min_calls = 1 if warmed else 2
     end = time.perf_counter() + seconds
     times: list[int] = []
-    while (len(times) < cold + 1 or (len(times) < cold + 2 and times[-1] < seconds * 1e9)
+    while (len(times) < min_calls or (len(times) < 3 and times[-1] < seconds * 1e9)
            or (time.perf_counter() < end and len(times) < 200)):
         t0 = time.perf_counter_ns()
         body()
         times.append(time.perf_counter_ns() - t0)
-    return float(max(np.median(times[cold:]), 1))
+    return float(max(np.median(times[1:] if len(times) > 1 else times), 1))
 
 
 SLOW_MIN_ROUNDS = 5
-
-
-def slow_call_ns(budget: Budget) -> float:
-    """From this many ns a call, the plan gives one call per round whatever the rounds."""
-    return budget.seconds * 1e9 / budget.min_rounds
+TRUSTED_FIRST_CALL = 0.25  # seconds: a check's call this slow plans the rounds by itself
 
 
 def plan(per_call_ns: float, budget: Budget) -> tuple[int, int]:
@@ -202,15 +198,17 @@ def time_rounds(
     All engines get the same number of rounds (set by the slowest engine), and
     each its own `number` of calls per round so that a round of a 2 us op is not
     a single clock reading. first_calls: seconds of each engine's untimed first call
-    (the check's), if it made one: its warm-up then starts warm, and a call so slow that
-    the plan gives it one call per round (SLOW_CALL) is its own estimate: no warm-up.
+    (the check's), if it made one: its warm-up then starts warm, and a call of
+    TRUSTED_FIRST_CALL or more is its own estimate (no warm-up): a cold call's extra
+    milliseconds are then a few percent of it, while below, a cold first call can be many
+    times the steady one and would plan too few calls per round.
     """
     names = list(bodies)
     first_calls = first_calls or {}
 
     def estimate(n: str) -> float:
         first = first_calls.get(n)
-        if first is not None and first * 1e9 >= slow_call_ns(budget):
+        if first is not None and first >= TRUSTED_FIRST_CALL:
             return first * 1e9
         return warm_up(bodies[n], budget.warmup_seconds, first is not None)
 

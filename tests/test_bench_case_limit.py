@@ -183,3 +183,24 @@ def test_a_large_case_counts_over_3x_when_minitorch_is_what_was_too_slow() -> No
     assert torch_slow["ratio_torch"] is None  # no ratio against a stopped torch
     result = {"cases": [mt_slow, torch_slow]}
     assert report.slow_large_cases(result) == [mt_slow]
+
+
+def test_the_checks_call_spares_warm_up_calls_only_where_it_is_safe() -> None:
+    calls: list[str] = []
+
+    def body(name: str, seconds: float):
+        return lambda: calls.append(name) or time.sleep(seconds)
+
+    # Warmed by the check's call, a slow body is planned from one warm-up call, not two.
+    assert timing.warm_up(body("slow", 0.02), 0.005, warmed=True) > 1.5e7
+    assert calls == ["slow"]
+    calls.clear()
+    timing.warm_up(body("slow", 0.02), 0.005)
+    assert calls == ["slow", "slow"]
+    # A first call of TRUSTED_FIRST_CALL or more plans the rounds alone: no warm-up at all,
+    # but a faster one (which may be a cold call, many times the steady one) does not.
+    calls.clear()
+    budget = timing.Budget(seconds=1e-9, min_rounds=3, max_rounds=3, warmup_seconds=0.0)
+    timing.time_rounds({"a": body("a", 0.0), "b": body("b", 0.0)}, budget,
+                       np.random.default_rng(0), {"a": timing.TRUSTED_FIRST_CALL, "b": 0.1})
+    assert calls.count("a") == 3 and calls.count("b") == 1 + 3  # b: a warm-up call, 3 rounds
