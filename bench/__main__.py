@@ -4,11 +4,22 @@
     python -m bench --threads 1 --save-baseline # `make bench-baseline`
     python -m bench --only 'matmul|chain' --quick --out /tmp/r   # a quick look at a few cases
     python -m bench --core       # the core ops and the workloads only (ARGS=--core)
+    python -m bench --engine torch --quick --only 'matmul|chain'   # the self-check
+
+--engine names the engine under test (default minitorch; a torch-like module, or
+module:adapter as for `python -m parity --engine`): it takes minitorch's place in every
+case, and its times fill the minitorch columns. With `--engine torch` every ratio to
+torch should be about 1. Another engine's run writes a report only when --out is given.
+
+--case-limit: each engine's first call of a case is timed before the rounds, under a hard
+limit; a case with a call over the limit is reported "too slow to time" with its single
+calls' times, not timed in rounds, so one slow op never stalls the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import secrets
@@ -25,6 +36,7 @@ from bench import env
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "reports"
 BASELINE_NAME = "bench_baseline.json"
+SWEEPS_LIMIT = 120  # the scaling sweeps, and the profile, stop at 120x the case limit
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,7 +59,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-scaling", action="store_true", help="skip the scaling sweeps")
     p.add_argument("--render", action="store_true",
                    help="only rewrite bench.md from <out>/bench.json (after editing notes.py)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default reports/)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="report folder (default reports/; none for another --engine)")
+    p.add_argument("--engine", default="minitorch", metavar="MODULE",
+                   help="the engine under test, in minitorch's place (default minitorch)")
+    p.add_argument("--case-limit", type=float, default=None, metavar="SECONDS",
+                   help="a case whose one call of any engine passes this is reported too "
+                        "slow to time (default 5; 0: no limit)")
     p.add_argument("--baseline", type=Path, default=None,
                    help=f"baseline file (default <out>/{BASELINE_NAME})")
     return p.parse_args(argv)
@@ -56,19 +74,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render:
-        return render(args.out)
+        return render(args.out or DEFAULT_OUT)
+    other_engine = args.engine != "minitorch"
+    if other_engine and args.out is None and (args.save_baseline or args.baseline):
+        print("--save-baseline and --baseline with another --engine need --out DIR: "
+              "minitorch's baseline stays minitorch's", file=sys.stderr)
+        return 2
     env.pin_threads(args.threads)  # before the first BLAS call of the run
 
     # Imported after pinning: these import torch and minitorch and build arrays.
     from bench import cases as bench_cases
     from bench import hotspots, measure, report, scaling
-    from bench.timing import Budget
+    from bench.timing import Budget, CaseTimeout, hard_limit
 
+    try:
+        engine = bench_cases.use_engine(args.engine)
+    except Exception as e:  # a name that does not import is a usage error
+        print(f"--engine {args.engine}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    limit = measure.DEFAULT_CASE_LIMIT if args.case_limit is None else args.case_limit or None
     started = time.perf_counter()
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     rng = np.random.default_rng(seed)
-    out_dir: Path = args.out
-    baseline_path: Path = args.baseline or out_dir / BASELINE_NAME
+    # Another engine's run never replaces minitorch's report.
+    out_dir: Path | None = args.out or (None if other_engine else DEFAULT_OUT)
+    baseline_path: Path | None = args.baseline or (out_dir and out_dir / BASELINE_NAME)
 
     fp = env.fingerprint(args.threads)  # after pinning, before the work: the load at the start
     commit_at_start = env.commit()
@@ -84,16 +114,35 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     for i, case in enumerate(selected, 1):
         key = "workloads" if case.group == bench_cases.WORKLOADS else case.size
-        r = measure.run_case(case, budgets[key], rng)
+        # What earlier cases left is collected, and what outlives them (the op table, torch's
+        # modules, the results) is frozen out of the collector: a full collection then walks
+        # only this case's objects (it walked ~300,000 others, 0.5 s, before every case).
+        gc.collect()
+        gc.freeze()
+        r = measure.run_case(case, budgets[key], rng, limit)
         results.append(r)
         _progress(i, len(selected), r, time.perf_counter() - started)
 
-    scaling_result = None
+    # The sweeps and the profile run fixed workloads; a last-resort cap keeps an engine that
+    # crawls through them from stalling the report (SWEEPS_LIMIT times the case limit).
+    sweeps_limit = limit and SWEEPS_LIMIT * limit
+    scaling_result, scaling_error = None, None
     if not args.no_scaling:
         print("scaling sweeps ...", file=sys.stderr, flush=True)
-        scaling_result = scaling.run_all(budgets["scaling"], rng, quick=args.quick)
-    print("profiling the chain ...", file=sys.stderr, flush=True)
-    hot = hotspots.run(budgets["hotspots"], rng)
+        try:
+            with hard_limit(sweeps_limit):
+                scaling_result = scaling.run_all(budgets["scaling"], rng, quick=args.quick)
+        except CaseTimeout:
+            scaling_error = f"the scaling sweeps were stopped after {sweeps_limit:g} s"
+            print(scaling_error, file=sys.stderr, flush=True)
+    hot: dict[str, Any] = {}
+    if not other_engine:  # it profiles minitorch's own functions
+        print("profiling the chain ...", file=sys.stderr, flush=True)
+        try:
+            with hard_limit(sweeps_limit):
+                hot = hotspots.run(budgets["hotspots"], rng)
+        except CaseTimeout:
+            hot = {"error": f"stopped after {sweeps_limit:g} s"}
 
     fp["load_average_at_end"] = env.load_average()
     command = "python -m bench " + " ".join(shlex.quote(a) for a in (
@@ -105,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": env.now_utc(),
         "command": command.strip(),
         "threads": args.threads,
+        "engine": engine.name,
+        "case_limit": limit,
         "seed": seed,
         "fingerprint": fp,
         "machine_key": env.machine_key(fp),
@@ -114,21 +165,26 @@ def main(argv: list[str] | None = None) -> int:
                       if args.every_size else bench_cases.SELECTION_RULE)
         + ("; only the core ops (--core)" if args.core else "")
         + (f"; only the cases matching `{args.only}`" if args.only else ""),
-        "baseline_path": _display(baseline_path),
+        "baseline_path": _display(baseline_path) if baseline_path else "–",
         "verdict": measure.verdict(results),
         "cases": results,
         "scaling": scaling_result,
+        "scaling_error": scaling_error,
         "hotspots": hot,
     }
-    baseline = _load(baseline_path)
-    result["baseline"] = report.compare_baseline(result, baseline, _display(baseline_path))
+    baseline = _load(baseline_path) if baseline_path else None
+    result["baseline"] = report.compare_baseline(result, baseline, result["baseline_path"])
     result["duration_s"] = time.perf_counter() - started
+    print(report.verdict_line(result["verdict"]), file=sys.stderr)
+    if out_dir is None:
+        print(f"engine under test: {engine.name}; no report written (add --out DIR), "
+              f"{result['duration_s'] / 60:.1f} min", file=sys.stderr)
+        return 0
     figures = report.write_figures(result, out_dir)
     report.write_json(out_dir / "bench.json", result)
     report.write_atomic(out_dir / "bench.md", report.render_markdown(result, figures))
-    if args.save_baseline:
+    if args.save_baseline and baseline_path:
         report.write_json(baseline_path, result)
-    print(report.verdict_line(result["verdict"]), file=sys.stderr)
     print(f"wrote {_display(out_dir / 'bench.md')} in {result['duration_s'] / 60:.1f} min"
           + (f"; baseline saved to {_display(baseline_path)}" if args.save_baseline else ""),
           file=sys.stderr)
@@ -176,6 +232,10 @@ def _progress(i: int, n: int, r: dict[str, Any], elapsed: float) -> None:
         mt = r["check"]["minitorch"]["status"]
         if mt not in ("ok", "ok (loose)"):
             what += f" [minitorch {mt}]"
+    elif r.get("status") == "too slow":
+        what = f"too slow to time ({r.get('reason', '')})"
+        if r.get("ratio_torch"):
+            what += f", one call {r.get('ratio_bound', '')}x{r['ratio_torch']:.1f} torch"
     else:
         what = f"{r.get('status')}: {r.get('reason', '')[:80]}"
     print(f"[{i}/{n} {elapsed:5.0f}s] {r['name']}: {what}", file=sys.stderr, flush=True)

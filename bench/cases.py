@@ -16,9 +16,10 @@ the looser LOOSE tolerance instead, and the report says so.
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
 
@@ -27,16 +28,37 @@ import torch
 
 import minitorch
 from bench import floor, inputs, workloads
+from bench.timing import CaseTimeout, hard_limit
 from bench.workloads import Runner, to_numpy
+from parity import engines
 from parity.compare import Compared, compare_arrays
-from parity.convert import DType, Raw, build_call, grad_positions
+from parity.convert import DType, Raw, as_engine, build_call, grad_positions
+from parity.engines import Engine
 from parity.spec import KnownDifference, OpSpec, Sample
 
 FWD, BWD = "fwd", "fwd+bwd"
 ENGINES = ("minitorch", "torch", "floor")
 SIZES = ("tiny", "medium", "large")
 WORKLOADS = "workloads"
+# The module each engine's rows and workloads call as `lib`, and its adapter (parity/engines.py:
+# tensors from NumPy arrays). The "minitorch" slot is the engine under test: use_engine puts
+# another torch-like engine there (`python -m bench --engine torch`: the self-check).
 LIBS: dict[str, ModuleType] = {"minitorch": minitorch, "torch": torch}
+ADAPTERS: dict[str, Engine] = {"minitorch": engines.resolve(engines.DEFAULT),
+                               "torch": engines.reference()}
+
+
+def use_engine(spec: str) -> Engine:
+    """Put the engine `spec` names (a torch-like module, or module:adapter as parity's
+    --engine takes it) in the minitorch slot of every case built from now on."""
+    engine = engines.resolve(spec)
+    ADAPTERS["minitorch"], LIBS["minitorch"] = engine, engine.lib
+    return engine
+
+
+def under_test() -> Engine:
+    """The engine in the minitorch slot (minitorch unless use_engine named another)."""
+    return ADAPTERS["minitorch"]
 
 
 class Skip(Exception):
@@ -126,11 +148,14 @@ def first_float_output(out: Any) -> int | None:
     raise Skip("no floating output to backpropagate through")
 
 
-def op_runner(lib: ModuleType, row: OpSpec, sample: Sample, mode: str,
+def op_runner(engine: Engine | ModuleType, row: OpSpec, sample: Sample, mode: str,
               out_index: int | None, g: np.ndarray | None) -> Runner:
-    """Time row.fn(lib, *args) -- and, for fwd+bwd, backward from g into fresh gradients."""
+    """Time row.fn(lib, *args) -- and, for fwd+bwd, backward from g into fresh gradients
+    (engine: the engine's adapter, or its module)."""
+    engine = as_engine(engine)
+    lib = engine.lib
     grad_idx = leaf_indices(sample) if mode == BWD else ()
-    args, kwargs = build_call(lib, sample.args, sample.kwargs, grad_idx)
+    args, kwargs = build_call(engine, sample.args, sample.kwargs, grad_idx)
     leaves = [args[i] for i in grad_idx]
     fn = row.fn
     if mode == FWD:
@@ -138,7 +163,7 @@ def op_runner(lib: ModuleType, row: OpSpec, sample: Sample, mode: str,
             return fn(lib, *args, **kwargs)
 
         return Runner(body, lambda: flatten(body()))
-    gt = lib.tensor(g)
+    gt = engine.tensor(np.array(g, copy=True))
     if out_index is None:
         def body() -> Any:
             for t in leaves:
@@ -264,12 +289,14 @@ def prepare_op(row: OpSpec, size: str, mode: str, seed: int = 0) -> Prepared:
     if mode == BWD:
         g = inputs.upstream_gradient(tuple(y.shape), to_numpy(y).dtype, seed + 1)
     dtype = inputs.bench_dtype(row)
-    tol = row.tolerance.get(dtype)
+    # The rows' tolerance overrides and known differences are minitorch's (as in parity).
+    own = under_test().known_differences
+    tol = row.tolerance.get(dtype) if own else None
     strict = Tolerance(tol.rtol, tol.atol, tol.reason) if tol else (
         STRICT if dtype == "float32" else STRICT64)
     factories: dict[str, Callable[[], Runner]] = {
-        name: (lambda lib=lib: op_runner(lib, row, sample, mode, out_index, g))
-        for name, lib in LIBS.items()
+        name: (lambda e=e: op_runner(e, row, sample, mode, out_index, g))
+        for name, e in ADAPTERS.items()
     }
     fname = floor.floor_name(row.name)
     notes = []
@@ -279,7 +306,7 @@ def prepare_op(row: OpSpec, size: str, mode: str, seed: int = 0) -> Prepared:
             factories["floor"] = lambda: floor_runner(fname, sample, mode, g)
         except (TypeError, ValueError, IndexError) as e:
             notes.append(f"no floor for this call ({e})")
-    applies = [k for k in row.known if k.applies is None or _applies(k, sample)]
+    applies = [k for k in row.known if own and (k.applies is None or _applies(k, sample))]
     if applies:
         notes.append("known difference: " + "; ".join(k.what for k in applies))
     if row.bench_check == "shape":
@@ -359,12 +386,14 @@ def prepare_chain(n_ops: int, backward: bool, mix: str = "own") -> Prepared:
 def prepare_mlp(batch: int) -> Prepared:
     weights, x, y = workloads.mlp_inputs(batch)
     notes = []
-    if workloads.has_nn(minitorch):
-        mt_factory = lambda: workloads.mlp_runner(minitorch, weights, x, y)  # noqa: E731
-        notes.append("minitorch: nn.Sequential(Linear, ReLU, ...), F.cross_entropy, optim.SGD")
+    if workloads.has_nn(LIBS["minitorch"]):
+        mt_factory = lambda: workloads.mlp_runner(LIBS["minitorch"], weights, x, y)  # noqa: E731
+        notes.append(f"{under_test().name}: nn.Sequential(Linear, ReLU, ...), F.cross_entropy, "
+                     "optim.SGD")
     else:
-        mt_factory = lambda: workloads.mlp_runner_tensor_ops(minitorch, weights, x, y)  # noqa: E731
-        notes.append("minitorch: tensor ops and a hand-made SGD step (minitorch.nn not there yet)")
+        mt_factory = lambda: workloads.mlp_runner_tensor_ops(  # noqa: E731
+            LIBS["minitorch"], weights, x, y)
+        notes.append(f"{under_test().name}: tensor ops and a hand-made SGD step (it has no nn)")
     facts: dict[str, Callable[[], Runner]] = {
         "minitorch": mt_factory,
         "torch": lambda: workloads.mlp_runner(torch, weights, x, y),
@@ -390,10 +419,10 @@ def prepare_conv() -> Prepared:
         "floor": lambda: workloads.conv_floor(x, w, b, g),
     }
     notes = []
-    if workloads.has_conv2d(minitorch):
-        facts["minitorch"] = lambda: workloads.conv_runner(minitorch, x, w, b, g)
+    if workloads.has_conv2d(LIBS["minitorch"]):
+        facts["minitorch"] = lambda: workloads.conv_runner(LIBS["minitorch"], x, w, b, g)
     else:
-        notes.append("minitorch has no F.conv2d yet")
+        notes.append(f"{under_test().name} has no F.conv2d")
     return Prepared(facts, loose_ok=True, shapes="x (32, 8, 28, 28), w (8, 8, 3, 3), padding 1",
                     notes=notes)
 
@@ -407,10 +436,10 @@ def _seq_prepare(name: str, inputs: Callable[[], tuple], runner: Callable[..., R
         "floor": lambda: floor_runner_(params, x, y),
     }
     notes = []
-    if workloads.has_seq_nn(minitorch):
-        facts["minitorch"] = lambda: runner(minitorch, params, x, y)
+    if workloads.has_seq_nn(LIBS["minitorch"]):
+        facts["minitorch"] = lambda: runner(LIBS["minitorch"], params, x, y)
     else:
-        notes.append(f"minitorch has no nn module for the {name} yet")
+        notes.append(f"{under_test().name} has no nn module for the {name}")
     return Prepared(facts, loose_ok=True, shapes=shapes, notes=notes)
 
 
@@ -487,8 +516,11 @@ def _applies(known: KnownDifference, sample: Sample) -> bool:
 
 @dataclass(frozen=True)
 class Check:
-    status: str  # "ok", "ok (loose)", "shape only", "mismatch", "error", "absent"
+    # "ok", "ok (loose)", "shape only", "mismatch", "error", "absent"; "too slow" (stopped at
+    # the limit), "not compared" (torch was stopped)
+    status: str
     detail: str = ""
+    seconds: float | None = None  # the check's one call of this engine (wall time)
 
     @property
     def ok(self) -> bool:
@@ -503,7 +535,22 @@ def _compared(a: np.ndarray, e: np.ndarray, tol: Tolerance, scaled: bool) -> Com
     if scaled and a.dtype.kind in "fc":
         finite = np.abs(e[np.isfinite(e)])
         atol = max(tol.atol, tol.atol * float(finite.max())) if finite.size else tol.atol
+    if clearly_close(a, e, tol.rtol, atol):
+        return Compared()
     return compare_arrays(a, e, tol.rtol, atol, zero_sign=False)
+
+
+def clearly_close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> bool:
+    """A fast pass in the arrays' own float dtype: every element equal (NaN with NaN, inf with
+    the same inf) or within half the tolerance, so parity's float64 comparator, which takes
+    0.1-0.4 s on a million elements, would pass too. False: ask the comparator."""
+    if a.dtype != e.dtype or a.dtype.kind != "f" or a.shape != e.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = np.isfinite(e) & (np.abs(a - e) <= 0.5 * (atol + rtol * np.abs(e)))
+        ok |= a == e  # the same infinity
+        ok |= np.isnan(a) & np.isnan(e)
+    return bool(ok.all())
 
 
 def compare(actual: list[Any], expected: list[Any], strict: Tolerance, loose_ok: bool,
@@ -537,28 +584,49 @@ def compare(actual: list[Any], expected: list[Any], strict: Tolerance, loose_ok:
     return Check(status)
 
 
-def check(prepared: Prepared) -> dict[str, Check]:
-    """Run each engine once (untimed) and compare minitorch and the floor with torch."""
+def check(prepared: Prepared, limit: float | None = None) -> dict[str, Check]:
+    """Run each engine once (untimed), timing that one call, and compare minitorch and the
+    floor with torch.
+
+    limit: seconds; a call still running then is stopped (timing.hard_limit) and its Check is
+    "too slow", with the seconds it ran. A torch that is too slow leaves nothing to compare
+    with: every engine that ran is then "too slow" or "error", never "ok".
+    """
     results: dict[str, Any] = {}
     errors: dict[str, Check] = {}
+    seconds: dict[str, float] = {}
     for name in ENGINES:
         factory = prepared.factories.get(name)
         if factory is None:
             errors[name] = Check("absent", "no implementation" if name == "minitorch" else "")
             continue
+        t0 = time.perf_counter()
         try:
-            results[name] = factory().read()
+            with hard_limit(limit):
+                runner = factory()
+                t0 = time.perf_counter()
+                results[name] = runner.read()
+            seconds[name] = time.perf_counter() - t0
+        except CaseTimeout:
+            took = time.perf_counter() - t0
+            errors[name] = Check("too slow", f"one call stopped after {took:.3g} s (limit "
+                                             f"{limit:g} s)", took)
         except Exception as e:  # an engine that raises is the finding, not a crash of the bench
             errors[name] = Check("error", f"{type(e).__name__}: {str(e)[:200]}")
-    if "torch" not in results:
+    if "torch" not in results and errors["torch"].status != "too slow":
         raise Skip(f"torch failed: {errors['torch'].detail}")
+    if "torch" not in results:
+        return {"torch": errors["torch"]} | {
+            n: errors.get(n) or Check("not compared", "torch was stopped", seconds.get(n))
+            for n in ("minitorch", "floor")}
     shape_only = any(n.startswith(("known difference", "values not compared"))
                      for n in prepared.notes)
-    out = {"torch": Check("ok")}
+    out = {"torch": Check("ok", seconds=seconds["torch"])}
     for name in ("minitorch", "floor"):
         if name in errors:
             out[name] = errors[name]
         else:
-            out[name] = compare(results[name], results["torch"], prepared.strict,
-                                prepared.loose_ok, shape_only=shape_only)
+            c = compare(results[name], results["torch"], prepared.strict,
+                        prepared.loose_ok, shape_only=shape_only)
+            out[name] = replace(c, seconds=seconds[name])
     return out

@@ -123,8 +123,10 @@ def verdict_line(groups: list[dict[str, Any]]) -> str:
     vs_t = " · ".join(f"{_short(g['group'])} {fmt_ratio(g['vs_torch'])}" for g in groups)
     vs_f = " · ".join(f"{_short(g['group'])} {fmt_ratio(g['vs_floor'])}" for g in groups
                       if g["vs_floor"] is not None)
+    slow = sum(g.get("too_slow", 0) for g in groups)
     return (f"**Verdict** (geometric means, lower is faster): minitorch/torch: {vs_t}; "
-            f"minitorch/floor: {vs_f or '–'}.")
+            f"minitorch/floor: {vs_f or '–'}"
+            + (f"; {slow} case{'' if slow == 1 else 's'} too slow to time." if slow else "."))
 
 
 def _short(group: str) -> str:
@@ -147,6 +149,10 @@ def render_markdown(result: dict[str, Any], figures: dict[str, str]) -> str:
                    "end; cases timed late may reflect the newer code")
     out.append(f"- date: {result['date']}")
     out.append(f"- command: `{result['command']}`")
+    if result.get("engine", "minitorch") != "minitorch":
+        out.append(f"- **engine under test: `{result['engine']}`**: its times and ratios fill "
+                   "the minitorch columns (`--engine`); the op table's known differences and "
+                   "tolerance overrides, minitorch's, do not apply to it")
     out.append(f"- threads: {result['threads']} · shuffle seed: {result['seed']} · "
                f"run time: {result['duration_s'] / 60:.1f} min")
     out.append(f"- baseline file: `{result['baseline_path']}`")
@@ -154,6 +160,7 @@ def render_markdown(result: dict[str, Any], figures: dict[str, str]) -> str:
     out += _verdict_table(groups)
     out += _targets_section(result)
     out += _slow_large_section(result)
+    out += _too_slow_section(result)
     out += _workloads_section(result, figures)
     out += _environment_section(result)
     out += _method_section(result)
@@ -180,18 +187,20 @@ def _verdict_table(groups: list[dict[str, Any]]) -> list[str]:
     rows = [[g["group"], f"{g['in_verdict']} of {g['cases']}", fmt_ratio(g["vs_torch"]),
              fmt_ratio(g["vs_floor"]) + (f" ({g['with_floor']})" if g["with_floor"] else ""),
              f"{pct(g.get('iqr_torch'))}/{pct(g.get('iqr_floor'))}",
-             str(g["noisy"]), str(g["mismatch"]), str(g["minitorch_error"]), str(g["skipped"]),
-             str(g["error"])]
+             str(g["noisy"]), str(g["mismatch"]), str(g["minitorch_error"]),
+             str(g.get("too_slow", 0)), str(g["skipped"]), str(g["error"])]
             for g in groups]
     return ["## Verdict by group", ""] + _table(
         ["group", "in verdict", "minitorch/torch", "minitorch/floor (cases)",
-         "ratio IQR % (torch/floor)", "noisy", "mismatch", "minitorch error", "skipped",
-         "harness error"], rows) + [
+         "ratio IQR % (torch/floor)", "noisy", "mismatch", "minitorch error",
+         "too slow to time", "skipped", "harness error"], rows) + [
         "A case is in the verdict when it was timed and minitorch's result matched torch's. "
         "A case's ratio is the median over rounds of minitorch's time over the other "
         "engine's in the same round; the group's figure is the geometric mean over its "
         "cases, beside the median of the cases' per-round ratio IQRs (their noise). Above "
-        "1 means minitorch is slower.", ""]
+        "1 means minitorch is slower. A case with one call over the run's limit is *too "
+        "slow to time*: not in the means, but listed below with its single calls' times, "
+        f"and a large one counts among the cases over {SLOW_LARGE:g}x torch.", ""]
 
 
 # -- issue 14's targets, computed from this run -------------------------------------------
@@ -236,9 +245,45 @@ INDEX_BACKWARD_OPS = ("index_select", "gather", "scatter_add", "F.embedding")
 
 
 def slow_large_cases(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The large cases in the verdict whose minitorch/torch ratio passes SLOW_LARGE."""
-    return [r for r in result["cases"] if r.get("size") == "large" and in_verdict(r)
-            and r["ratio_torch"] > SLOW_LARGE]
+    """The large cases whose minitorch/torch ratio passes SLOW_LARGE (those in the verdict),
+    and the large cases too slow to time because of minitorch (its one call passed the limit)
+    or whose single-call ratio passes it: nothing shows those within SLOW_LARGE of torch."""
+    def too_slow_here(r: dict[str, Any]) -> bool:
+        return r.get("status") == "too slow" and (
+            "minitorch" in r.get("over_limit", ()) or (r.get("ratio_torch") or 0) > SLOW_LARGE)
+
+    return [r for r in result["cases"] if r.get("size") == "large" and (
+        too_slow_here(r) or (in_verdict(r) and r["ratio_torch"] > SLOW_LARGE))]
+
+
+def too_slow_cases(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in result["cases"] if r.get("status") == "too slow"]
+
+
+def _first_call(r: dict[str, Any], engine: str) -> str:
+    """A too-slow case's one call of `engine` ('> 11.5 s' where it was stopped)."""
+    s = r.get("first_call_s", {}).get(engine)
+    if s is None:
+        return "–"
+    return ("> " if engine in r.get("stopped", ()) else "") + fmt_time(s * 1e9)
+
+
+def _ratio_cell(r: dict[str, Any]) -> str:
+    """×torch: a timed case's ratio; a too-slow case's single-call ratio ('> 60x': a bound)."""
+    v = r.get("ratio_torch")
+    if r.get("status") != "too slow" or v is None:
+        return fmt_ratio(v)
+    return f"{r.get('ratio_bound', '')} {fmt_ratio(v)} (one call)".strip()
+
+
+def _mt_time(r: dict[str, Any]) -> str:
+    return _first_call(r, "minitorch") if r.get("status") == "too slow" else fmt_time(
+        _median(r, "minitorch"))
+
+
+def _torch_time(r: dict[str, Any]) -> str:
+    return _first_call(r, "torch") if r.get("status") == "too slow" else fmt_time(
+        _median(r, "torch"))
 
 
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -288,17 +333,36 @@ def _targets_section(result: dict[str, Any]) -> list[str]:
 
 
 def _slow_large_section(result: dict[str, Any]) -> list[str]:
-    slow = sorted(slow_large_cases(result), key=lambda r: -r["ratio_torch"])
+    slow = sorted(slow_large_cases(result), key=lambda r: -(r.get("ratio_torch") or 0))
     lines = [f"## Large cases over {SLOW_LARGE:g}x torch", ""]
     if not slow:
         return lines + [f"None: every large case in the verdict is within {SLOW_LARGE:g}x "
                         "torch.", ""]
-    rows = [[r["name"], r.get("shapes", ""), fmt_time(_median(r, "minitorch")),
-             fmt_time(_median(r, "torch")), fmt_ratio(r["ratio_torch"]),
+    rows = [[r["name"], r.get("shapes", ""), _mt_time(r), _torch_time(r), _ratio_cell(r),
              notes.note_for(r) or "no note"] for r in slow]
     return lines + [f"{len(slow)} case{'' if len(slow) == 1 else 's'}; the notes are "
-                    "bench/notes.py's (`no note`: nobody has explained it yet).", ""] + _table(
+                    "bench/notes.py's (`no note`: nobody has explained it yet). `one call`: "
+                    "too slow to time (next section), listed here when minitorch's call "
+                    "passed the limit, whatever the single calls' ratio.", ""] + _table(
         ["case", "shapes", "minitorch", "torch", "×torch", "why"], rows, "llrrrl")
+
+
+def _too_slow_section(result: dict[str, Any]) -> list[str]:
+    slow = too_slow_cases(result)
+    if not slow:
+        return []
+    limit = result.get("case_limit")
+    rows = [[r["name"], r.get("shapes", ""), _first_call(r, "minitorch"),
+             _first_call(r, "torch"), _first_call(r, "floor"), _ratio_cell(r),
+             r.get("reason", ""), notes.note_for(r) or "no note"] for r in slow]
+    return [f"## Too slow to time ({len(slow)} case{'' if len(slow) == 1 else 's'})", "",
+            "Each engine's one call (the check's) was timed before the rounds; a case with a "
+            "call over the limit"
+            + (f" ({limit:g} s, `--case-limit`)" if limit else "")
+            + " gets no rounds. `>`: the call was stopped there (a SIGALRM timer; the time is "
+            "when it stopped), so the ratio is a lower bound.", ""] + _table(
+        ["case", "shapes", "minitorch", "torch", "floor", "×torch", "why not timed", "note"],
+        rows, "llrrrrll")
 
 
 def _workloads_section(result: dict[str, Any], figures: dict[str, str]) -> list[str]:
@@ -377,7 +441,10 @@ def _method_section(result: dict[str, Any]) -> list[str]:
         "round, so drift of the machine cancels; its noise is the IQR of those per-round "
         f"ratios; a case is *noisy* when a ratio's IQR is over {NOISY_IQR_PCT:.0f}% of it. "
         "Times shown are each engine's median over rounds. "
-        "Garbage collection stays on: it is part of what a user pays. pytest-benchmark times "
+        "Garbage collection stays on: it is part of what a user pays (the harness's own "
+        "long-lived objects, the op table and the results, are frozen out of it with "
+        "`gc.freeze` between cases, so a collection walks what the case made, as in a user's "
+        "program). pytest-benchmark times "
         "one callable at a time and cannot interleave engines, so the ratios come from this "
         "timer; `pytest bench --benchmark-only` times minitorch alone per case through "
         "pytest-benchmark (bench/test_bench_pytest.py: its JSON, `--benchmark-compare`), and "
@@ -385,6 +452,13 @@ def _method_section(result: dict[str, Any]) -> list[str]:
         "`make bench-count` counts instructions per call under cachegrind "
         "(reports/bench_count.md).",
         f"- Budgets (seconds per engine per case): {', '.join(f'{k} {v}' for k, v in b.items())}.",
+        "- Time cap (bench/measure.py run_case): each engine's one call in the check is timed "
+        "under a hard limit"
+        + (f" of {result['case_limit']:g} s (`--case-limit`)" if result.get("case_limit")
+           else " (none in this run: `--case-limit 0`)")
+        + "; a case with a call over it gets no rounds and is listed as too slow to time "
+        "with those single calls (a SIGALRM timer stops a call still running, so no case "
+        "can stall the run).",
         "- Check (bench/cases.py): every case runs once per engine outside the timing and "
         "minitorch's and the floor's arrays (outputs, then gradients) are compared with torch's "
         "at float32's defaults (rtol 1.3e-6, atol 1e-5) or the op table's own tolerance. "
@@ -415,6 +489,8 @@ def _groups_section(result: dict[str, Any]) -> list[str]:
 
 def _scaling_section(result: dict[str, Any], figures: dict[str, str]) -> list[str]:
     sc = result.get("scaling")
+    if result.get("scaling_error"):
+        return ["## Scaling", "", f"Not measured: {result['scaling_error']}.", ""]
     if not sc:
         return []
     lines = ["## Scaling", "",

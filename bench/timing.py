@@ -15,14 +15,24 @@ round's ratio stays put. `ratio_stats` gives the median of those per-round
 ratios and their quartiles: the ratio's own noise, which the baseline
 comparison uses to decide whether a case changed.
 
+A call that never ends must not end the bench: `hard_limit` stops whatever
+runs inside it after a number of seconds, by a SIGALRM timer whose handler
+raises `CaseTimeout` in the main thread. Python delivers it between two
+bytecodes, so a Python loop, a sleep or a sequence of NumPy calls stops
+within one NumPy call of the limit (a single C call that never returns is
+out of its reach; none of the engines has one).
+
 Read cases.py next: it builds the bodies this module times.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -81,6 +91,43 @@ class RatioStats:
         return {**asdict(self), "iqr_pct": self.iqr_pct}
 
 
+class CaseTimeout(Exception):
+    """A call ran past its hard limit (raised by hard_limit's timer)."""
+
+
+@contextlib.contextmanager
+def hard_limit(seconds: float | None) -> Iterator[None]:
+    """Raise CaseTimeout in the body once `seconds` have passed (None or 0: no limit).
+
+    Only the main thread receives signals; elsewhere (a test runner's thread) the body runs
+    unlimited. Limits nest: an inner limit never outlives the outer one's deadline.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer_left and outer_left < seconds:  # the outer limit comes first: it stays in charge
+        yield
+        return
+    started = time.monotonic()
+
+    def expire(signum: int, frame: object) -> None:
+        raise CaseTimeout(f"stopped after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:  # the timer fires once: past this line no CaseTimeout can interrupt the restore
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+            if outer_left:  # re-arm the outer limit with what is left of it
+                left = outer_left - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+
+
 def ratio_stats(num_ns: list[float], den_ns: list[float]) -> RatioStats:
     """Median and quartiles of num/den taken round by round (the lists are aligned by round)."""
     if len(num_ns) != len(den_ns) or not num_ns:
@@ -97,24 +144,28 @@ def stats_from_samples(per_call_ns: list[float], number: int) -> Stats:
     return Stats(float(med), float(q1), float(q3), len(a), number)
 
 
-def warm_up(body: Body, seconds: float) -> float:
+def warm_up(body: Body, seconds: float, warmed: bool = False) -> float:
     """Run body until warm (at least 3 calls and `seconds`; 2 calls for a body slower than
     `seconds`); return its typical ns per call.
 
     Typical is the median of the calls after the first (which pays for caches and lazy
-    set-up), so that one lucky or unlucky call does not set the plan.
+    set-up), so that one lucky or unlucky call does not set the plan. warmed: the op already
+    ran once in this process (the check's call), so a body slower than `seconds` needs one
+    call here, not two (its time is what sets the plan).
     """
+    min_calls = 1 if warmed else 2
     end = time.perf_counter() + seconds
     times: list[int] = []
-    while (len(times) < 2 or (len(times) < 3 and times[-1] < seconds * 1e9)
+    while (len(times) < min_calls or (len(times) < 3 and times[-1] < seconds * 1e9)
            or (time.perf_counter() < end and len(times) < 200)):
         t0 = time.perf_counter_ns()
         body()
         times.append(time.perf_counter_ns() - t0)
-    return float(max(np.median(times[1:]), 1))
+    return float(max(np.median(times[1:] if len(times) > 1 else times), 1))
 
 
 SLOW_MIN_ROUNDS = 5
+TRUSTED_FIRST_CALL = 0.25  # seconds: a check's call this slow plans the rounds by itself
 
 
 def plan(per_call_ns: float, budget: Budget) -> tuple[int, int]:
@@ -139,16 +190,29 @@ def time_interleaved(
 
 
 def time_rounds(
-    bodies: dict[str, Body], budget: Budget, rng: np.random.Generator
+    bodies: dict[str, Body], budget: Budget, rng: np.random.Generator,
+    first_calls: dict[str, float | None] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, int]]:
     """Per engine, the per-call time of every round (aligned by round), and calls per round.
 
     All engines get the same number of rounds (set by the slowest engine), and
     each its own `number` of calls per round so that a round of a 2 us op is not
-    a single clock reading.
+    a single clock reading. first_calls: seconds of each engine's untimed first call
+    (the check's), if it made one: its warm-up then starts warm, and a call of
+    TRUSTED_FIRST_CALL or more is its own estimate (no warm-up): a cold call's extra
+    milliseconds are then a few percent of it, while below, a cold first call can be many
+    times the steady one and would plan too few calls per round.
     """
     names = list(bodies)
-    estimates = {n: warm_up(bodies[n], budget.warmup_seconds) for n in names}
+    first_calls = first_calls or {}
+
+    def estimate(n: str) -> float:
+        first = first_calls.get(n)
+        if first is not None and first >= TRUSTED_FIRST_CALL:
+            return first * 1e9
+        return warm_up(bodies[n], budget.warmup_seconds, first is not None)
+
+    estimates = {n: estimate(n) for n in names}
     rounds = min(plan(estimates[n], budget)[0] for n in names)
     numbers = {
         n: max(1, math.floor(budget.seconds * 1e9 / estimates[n] / rounds)) for n in names
