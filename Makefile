@@ -36,8 +36,8 @@ docs: $(STAMP)  ## regenerate docs/derivatives.md from the Functions' adjoint do
 parity: $(STAMP)  ## full parity sweep against torch -> reports/parity.md, .json (ENGINE=torch: self-check)
 	$(PY) -m parity --jobs $(JOBS) --engine $(ENGINE) $(ARGS)
 
-bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/bench.md
-	$(PY) -m bench --threads $(THREADS) $(ARGS)
+bench: $(STAMP)  ## time minitorch vs torch vs hand-written NumPy -> reports/bench.md (ENGINE=torch: self-check, report only with ARGS="--out DIR")
+	$(PY) -m bench --threads $(THREADS) --engine $(ENGINE) $(ARGS)
 
 bench-baseline: $(STAMP)  ## store the current bench results as the baseline to compare against
 	$(PY) -m bench --threads $(THREADS) --save-baseline $(ARGS)
