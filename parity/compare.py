@@ -103,6 +103,20 @@ def compare_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: 
     return result
 
 
+def clearly_close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> bool:
+    """A fast pass in the arrays' own float dtype: every element equal (NaN with NaN, inf with
+    the same inf) or within half the tolerance, so compare_arrays (float64, which takes
+    0.1-0.4 s on a million elements) would pass too. It does not look at the sign of zero.
+    False: ask compare_arrays. The bench's checks use it first."""
+    if a.dtype != e.dtype or a.dtype.kind != "f" or a.shape != e.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        ok = np.isfinite(e) & (np.abs(a - e) <= 0.5 * (atol + rtol * np.abs(e)))
+        ok |= a == e  # the same infinity
+        ok |= np.isnan(a) & np.isnan(e)
+    return bool(ok.all())
+
+
 def _compare_exact(a: np.ndarray, e: np.ndarray, what: str) -> Compared:
     ai, ei = a.astype(np.int64), e.astype(np.int64)
     diff = np.abs(ai - ei)
