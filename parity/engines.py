@@ -46,8 +46,6 @@ NP_DTYPES: dict[str, Any] = {
 
 # Why each section of the sweep runs only against minitorch (the report prints the reason).
 SECTION_REASONS: dict[str, str] = {
-    "parity.modules": "written against minitorch directly (it builds minitorch.nn modules "
-                      "and reads Tensor.array); not yet ported to the engine adapter",
     "parity.training_runs": "trains the examples/ programs, which are written for minitorch "
                             "(their *_torch.py twins are the reference)",
     "parity.optim_trajectories": "builds minitorch's optimizers directly; not yet ported to "

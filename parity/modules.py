@@ -33,13 +33,21 @@ import numpy as np
 import torch
 
 import minitorch as mt
+from parity import engines
 from parity.compare import DEFAULT_TOLERANCE, compare_arrays
 from parity.results import SectionFailure, SectionResult, print_section
 
 DTYPES = ("float64", "float32")
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
-MT_DTYPES = {"float32": mt.float32, "float64": mt.float64}
 RERUN = ".venv/bin/python -m parity.modules --case"
+ENGINES = "any"  # runs against any engine: `mt` below is the engine under test (bind_engine)
+
+
+def bind_engine() -> None:
+    """Point `mt` at the engine under test (--engine; minitorch by default): every case
+    builds its modules in torch and in `mt`."""
+    global mt
+    mt = engines.current().lib
 
 
 def configure_threads() -> None:
@@ -57,7 +65,7 @@ def to_numpy(t: Any) -> np.ndarray:
     """The values of a torch or minitorch tensor as a fresh NumPy array."""
     if isinstance(t, torch.Tensor):
         return t.detach().cpu().numpy().copy()
-    return np.array(t.array)
+    return np.array(engines.current().numpy(t))
 
 
 def torch_state_to_mt(state: dict[str, Any]) -> dict[str, Any]:
@@ -431,7 +439,7 @@ def run_module_case(case: ModuleCase, dtype: str, mode: str) -> Outcome:
 
     torch.manual_seed(0)
     tm = case.make(torch).to(TORCH_DTYPES[dtype])
-    mm = case.make(mt).to(MT_DTYPES[dtype])
+    mm = case.make(mt).to(getattr(mt, dtype))
     if repr(tm) != repr(mm):
         fail(f"repr differs: {repr(mm)!r} != {repr(tm)!r}")
     checks.append("repr")
@@ -861,11 +869,11 @@ def run_init_case(name: str) -> Outcome:
     if name in INIT_CASES:
         t = mt.empty(*INIT_SHAPE)
         INIT_CASES[name](t)
-        values = t.array
+        values = to_numpy(t)
         shape = INIT_SHAPE
     else:
         p = MODULE_INIT_CASES[name]()
-        values, shape = p.array, tuple(p.shape)
+        values, shape = to_numpy(p), tuple(p.shape)
     kind, mean, std, bound = init_expectation(name, shape)
     ok, detail = moment_check(values, kind, mean, std, bound)
     return Outcome(status="ok" if ok else "FAIL", detail=detail, checks=f"{kind} moments")
@@ -873,8 +881,8 @@ def run_init_case(name: str) -> Outcome:
 
 def run_constant_inits() -> Outcome:
     t = mt.empty(3, 4)
-    res = [mt.nn.init.zeros_(t).array.tolist(), mt.nn.init.ones_(t).array.tolist(),
-           mt.nn.init.constant_(t, 0.25).array.tolist()]
+    res = [to_numpy(mt.nn.init.zeros_(t)).tolist(), to_numpy(mt.nn.init.ones_(t)).tolist(),
+           to_numpy(mt.nn.init.constant_(t, 0.25)).tolist()]
     u = torch.empty(3, 4)
     want = [torch.nn.init.zeros_(u).tolist(), torch.nn.init.ones_(u).tolist(),
             torch.nn.init.constant_(u, 0.25).tolist()]
@@ -892,12 +900,12 @@ def run_clip_case(norm_type: float, max_norm: float, dtype: str) -> Outcome:
     rng = np.random.default_rng(zlib_seed("clip", norm_type, max_norm, dtype))
     grads = [rng.standard_normal(s).astype(dtype) for s in ((3, 4), (5,), (2, 2, 2))]
     res = {}
-    for L in (torch, mt):
+    for side, L in (("torch", torch), ("minitorch", mt)):
         params = [L.nn.Parameter(L.from_numpy(np.zeros_like(g))) for g in grads]
         for p, g in zip(params, grads):
             p.grad = L.from_numpy(g.copy())
         total = L.nn.utils.clip_grad_norm_(params, max_norm, norm_type=norm_type)
-        res[L.__name__] = [to_numpy(total)] + [to_numpy(p.grad) for p in params]
+        res[side] = [to_numpy(total)] + [to_numpy(p.grad) for p in params]
     rtol, atol = DEFAULT_TOLERANCE[dtype]
     out = Outcome(checks="norm, clipped grads")
     for i, (a, e) in enumerate(zip(res["minitorch"], res["torch"])):
@@ -915,7 +923,7 @@ def run_dropout_stats(p: float = 0.3, n: int = 200_000) -> Outcome:
     x = mt.ones(n, dtype=mt.float32, requires_grad=True)
     y = mt.nn.Dropout(p)(x)
     y.sum().backward()
-    v, g = y.array, x.grad.array
+    v, g = to_numpy(y), to_numpy(x.grad)
     kept = v != 0
     rate = float(kept.mean())
     se = math.sqrt(p * (1 - p) / n)
@@ -1043,6 +1051,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 def run_section(quick: bool) -> SectionResult:
     """Run every case (quick: the subset `make test` runs) and build the report section."""
     configure_threads()
+    bind_engine()
     rows: list[dict[str, Any]] = []
     failures = []
     for case in all_cases(quick):
@@ -1116,6 +1125,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--case", help="run one case by its id and print the outcome")
     args = ap.parse_args(argv)
     configure_threads()
+    bind_engine()
     if args.case:
         for c in all_cases(False):
             if c.id == args.case:

@@ -22,7 +22,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-import minitorch as mt
+import minitorch
+from parity.engines import current
 from parity.modules import (
     SIGMAS,
     ModuleCase,
@@ -594,10 +595,13 @@ REPR_CONFIGS: dict[str, list[Callable[[Any], Any]]] = {
 
 
 def module_class_names() -> list[str]:
-    """Every nn.Module subclass minitorch.nn exports that torch.nn also has."""
-    return sorted(n for n in dir(mt.nn)
-                  if isinstance(getattr(mt.nn, n), type)
-                  and issubclass(getattr(mt.nn, n), mt.nn.Module) and hasattr(torch.nn, n))
+    """Every nn.Module subclass minitorch.nn exports that torch.nn also has (and the engine
+    under test, if another: the configurations here are written for minitorch's classes)."""
+    lib = current().lib
+    return sorted(n for n in dir(minitorch.nn)
+                  if isinstance(getattr(minitorch.nn, n), type)
+                  and issubclass(getattr(minitorch.nn, n), minitorch.nn.Module)
+                  and hasattr(torch.nn, n) and hasattr(lib.nn, n))
 
 
 def repr_of(L: Any, name: str) -> list[str]:
@@ -641,6 +645,7 @@ def run_channel_dropout_stats(p: float = 0.3) -> Outcome:
     within 5 standard errors, kept values scaled by torch's own 1/(1-p), gradient = mask."""
     scale = float(torch.nn.functional.dropout(torch.ones(10_000), p).max())
     details, ok = [], True
+    mt = current().lib  # the engine under test (minitorch unless --engine)
     for cls, shape in (("Dropout1d", (60, 50, 4)), ("Dropout2d", (60, 50, 2, 2)),
                        ("Dropout3d", (60, 50, 2, 1, 2))):
         mt.manual_seed(zlib_seed("channel dropout", cls, p))
