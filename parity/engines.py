@@ -48,8 +48,6 @@ NP_DTYPES: dict[str, Any] = {
 SECTION_REASONS: dict[str, str] = {
     "parity.training_runs": "trains the examples/ programs, which are written for minitorch "
                             "(their *_torch.py twins are the reference)",
-    "parity.optim_trajectories": "builds minitorch's optimizers directly; not yet ported to "
-                                 "the engine adapter",
     "parity.schedulers_lbfgs": "drives minitorch.optim and minitorch.optim.lbfgs internals",
     "parity.checkpoints": "checks minitorch.serialization's files against torch's format "
                           "(minitorch internals)",

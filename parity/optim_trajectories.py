@@ -34,6 +34,7 @@ import numpy as np
 
 from parity.results import SectionFailure, SectionResult, print_section
 
+ENGINES = "any"  # runs against any engine: _libs() gives the engine under test and torch
 STEPS = 100
 QUICK_STEPS = 20
 RTOL64 = 1e-7
@@ -288,11 +289,12 @@ def hp_text(hp: dict[str, Any]) -> str:
 
 
 def _libs() -> tuple[Any, Any]:
+    """The engine under test (minitorch unless --engine) and torch."""
     import torch
 
-    import minitorch
+    from parity.engines import current
 
-    return minitorch, torch
+    return current().lib, torch
 
 
 def configure_threads() -> None:
@@ -321,7 +323,7 @@ class Side:
         return self.lib.__name__ == "torch"
 
     def arrays(self, tensors: Iterable[Any]) -> list[np.ndarray]:
-        return [t.detach().numpy() if self.is_torch else t.array for t in tensors]
+        return [np.asarray(t.detach().numpy()) for t in tensors]
 
 
 def make_side(lib: Any, params0: list[np.ndarray], consts0: dict[str, np.ndarray]) -> Side:
@@ -346,7 +348,7 @@ def loss_and_backward(side: Side, problem: Problem, sign: float) -> np.ndarray |
     loss.backward()
     if preact is None:
         return None
-    return (preact.detach().numpy() if side.is_torch else preact.array) > 0
+    return np.asarray(preact.detach().numpy()) > 0
 
 
 def deviation(mine: np.ndarray, theirs: np.ndarray) -> float:
@@ -438,7 +440,7 @@ def compare_step(mt: Side, th: Side, trace: Trace, step: int) -> None:
                 if (vt is None) != (vm is None):
                     trace.add_problem(f"step {step}: param {i} state '{key}' None on one side")
                 continue
-            at, am = vt.detach().numpy(), vm.array
+            at, am = vt.detach().numpy(), np.asarray(vm.detach().numpy())
             if at.dtype != am.dtype or at.shape != am.shape:
                 trace.add_problem(f"param {i} state '{key}': {am.dtype}{list(am.shape)} vs "
                                   f"torch {at.dtype}{list(at.shape)}")
