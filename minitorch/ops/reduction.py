@@ -30,6 +30,7 @@ from minitorch.ops.support import (
     cast,
     check_tensor,
     dim_aliases,
+    exact_where,
     float_operand,
     normalize_dim,
     normalize_dims,
@@ -939,7 +940,12 @@ class NanSum(Function):
         ctx.kept, ctx.shape = _kept(x.shape, axes), x.shape
         ctx.keep = ~np.isnan(x) if x.dtype.kind == "f" else None
         if ctx.keep is not None:
-            x = np.where(ctx.keep, x, np.zeros((), x.dtype))
+            # a C-ordered x sums as its C-ordered copy would: copy only to zero NaNs, and
+            # without np.where's branches
+            if not x.flags.c_contiguous:
+                x = np.where(ctx.keep, x, np.zeros((), x.dtype))
+            elif not ctx.keep.all():
+                x = exact_where(ctx.keep, x, np.zeros((), x.dtype))
         return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=acc))
 
     @staticmethod
