@@ -20,6 +20,7 @@ from minitorch.ops.support import (
     broadcast_shapes,
     cast,
     check_tensor,
+    exact_where,
     float_operand,
     keep_where,
     shape_of,
@@ -117,11 +118,12 @@ def floor_divide_array(x: Any, y: Any) -> np.ndarray:
         return np.asarray(np.floor_divide(x, y))
     mod = np.fmod(x, y)
     div = (x - mod) / y
-    div = np.where((mod != 0) & ((y < 0) != (mod < 0)), div - 1, div)
+    # exact_where: np.where bit for bit, without a branch per element
+    div = exact_where((mod != 0) & ((y < 0) != (mod < 0)), div - 1, div)
     floor = np.floor(div)
-    floor = np.where(div - floor > 0.5, floor + 1, floor)
-    floor = np.where(div == 0, np.copysign(0, x / y), floor)
-    return np.asarray(np.where(y == 0, x / y, floor), dtype=floor.dtype)
+    floor = exact_where(div - floor > 0.5, floor + 1, floor)
+    floor = exact_where(div == 0, np.copysign(0, x / y), floor)
+    return np.asarray(exact_where(y == 0, x / y, floor), dtype=floor.dtype)
 
 
 def remainder_array(x: Any, y: Any) -> np.ndarray:
@@ -129,7 +131,7 @@ def remainder_array(x: Any, y: Any) -> np.ndarray:
     if np.result_type(x, y).kind in "iub":
         return np.asarray(np.remainder(x, y))
     mod = np.fmod(x, y)
-    return np.asarray(np.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod))
+    return np.asarray(exact_where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod))
 
 
 class RoundedDiv(Function):
