@@ -361,7 +361,12 @@ class Lerp(Function):
     def forward(ctx, x, y, w):
         ctx.save_for_backward(x, y, w)
         diff = y - x
-        return np.asarray(np.where(np.abs(w) < 0.5, x + w * diff, y - diff * (1 - w)))
+        near_x = np.abs(w) < 0.5
+        if np.ndim(near_x) == 0:  # one weight: one of the two forms, for every element
+            both = np.broadcast_shapes(np.shape(x), np.shape(y), np.shape(w))
+            form = x + w * diff if near_x else y - diff * (1 - w)
+            return np.array(np.broadcast_to(form, both))
+        return np.asarray(exact_where(near_x, x + w * diff, y - diff * (1 - w)))
 
     @staticmethod
     def backward(ctx, grad):
