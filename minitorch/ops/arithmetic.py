@@ -365,7 +365,7 @@ class Lerp(Function):
         if np.ndim(near_x) == 0:  # one weight: one of the two forms, for every element
             both = np.broadcast_shapes(np.shape(x), np.shape(y), np.shape(w))
             form = x + w * diff if near_x else y - diff * (1 - w)
-            return np.array(np.broadcast_to(form, both))
+            return form if np.shape(form) == both else np.array(np.broadcast_to(form, both))
         return np.asarray(exact_where(near_x, x + w * diff, y - diff * (1 - w)))
 
     @staticmethod
