@@ -316,7 +316,11 @@ class Clamp(Function):
         if lo is not None:
             y = np.maximum(lo, y)
         if hi is not None:
-            y = np.minimum(hi, y)
+            if lo is not None and np.ndim(hi) == 0 and not np.isnan(hi) and isinstance(
+                    y, np.ndarray) and np.result_type(hi, y) == y.dtype:
+                y = np.minimum(hi, y, out=y)  # y is fresh from np.maximum: no second array
+            else:
+                y = np.minimum(hi, y)
         return np.asarray(y, dtype=np.result_type(x, *(b for b in (lo, hi) if b is not None)))
 
     @staticmethod
