@@ -502,6 +502,10 @@ class Prelu(Function):
         wb = w.reshape(shape) if x.ndim else w.reshape(())
         ctx.save_for_backward(x, wb)
         ctx.w_shape = w.shape
+        if w.size and x.dtype.kind == "f" and ((0 < w) & (w <= 1)).all():
+            return np.maximum(x, wb * x)  # as leaky_relu: the larger is the one picked
+        if w.size and x.dtype.kind == "f" and (w >= 1).all():
+            return np.minimum(x, wb * x)
         return exact_where(x > 0, x, wb * x)
 
     @staticmethod
