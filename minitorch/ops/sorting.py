@@ -25,7 +25,7 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
-from minitorch.ops.reduction import _torch_name, _values_indices
+from minitorch.ops.reduction import _torch_name, _values_indices, stable_kth
 from minitorch.ops.support import broadcast_shapes, check_tensor, normalize_dim, unbroadcast
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -246,32 +246,6 @@ def _stable_top(x: np.ndarray, axis: int, k: int, largest: bool) -> tuple[np.nda
     return index, int(np.count_nonzero(tied))
 
 
-def _stable_kth(x: np.ndarray, axis: int, k: int) -> tuple[np.ndarray, int]:
-    """`_order(x, axis, False)`'s k-th index (k from 1) without sorting whole rows, and the
-    number of rows where other elements equal the k-th value (torch's quickselect decides
-    which of them it returns: `_at_ties`; elements equal to each other elsewhere in a row
-    change nothing)."""
-    n = x.shape[axis]
-    moved = np.moveaxis(x, axis, -1)
-    rows = moved.reshape(-1, n)
-    v = np.partition(rows, k - 1, axis=1)[:, k - 1:k]  # NaN sorts last, as in _order
-    below, equal = rows < v, rows == v
-    if rows.dtype.kind == "f" and np.isnan(rows).any():  # NaN: the largest, equal to itself
-        row_nan, v_nan = np.isnan(rows), np.isnan(v)
-        below |= ~row_nan & v_nan
-        equal |= row_nan & v_nan
-    need = k - np.count_nonzero(below, axis=1)  # v's place among the elements equal to it
-    count = np.count_nonzero(equal, axis=1)
-    tied = count > 1  # which equal one lands k-th is then quickselect's choice
-    # the need-th element equal to v: the last one where it is the only one
-    index = n - 1 - np.argmax(equal[:, ::-1], axis=1)
-    if tied.any():
-        rank = np.cumsum(equal[tied], axis=1, dtype=np.int32)
-        index[tied] = np.argmax(rank == need[tied, None], axis=1)
-    index = index.astype(np.int64, copy=False).reshape(moved.shape[:-1] + (1,))
-    return np.moveaxis(index, -1, axis), int(np.count_nonzero(tied))
-
-
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
              axis: int | None = None, keepdims: bool | None = None) -> Any:
     """(values, indices) of the k-th smallest element along dim (k counts from 1).
@@ -295,7 +269,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
                            f"(k={k}, size {n})")
     replay = True
     if x.ndim and x.dtype.kind in "fiu":
-        index, tied_rows = _stable_kth(x, ax, k)
+        index, tied_rows = stable_kth(x, ax, k)
         # no row where the k-th value is tied, or more than _at_ties would replay: final
         replay = 0 < tied_rows * n <= _REPLAY_BUDGET
     if replay:
