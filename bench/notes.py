@@ -205,8 +205,12 @@ NOTES: dict[str, str] = {
                   "about 8 passes over 1M int64 indices). With sorted boundaries minitorch "
                   "calls np.searchsorted, the floor: 112 ms against torch's 105 ms (1.1x)"),
     "bitwise_left_shift": _SHIFT, "bitwise_right_shift": _SHIFT,
-    "var": _NOT_DONE + "np.var alone is 0.5x torch's var (1.0 ms against 2.1 ms)",
-    "std": _NOT_DONE + "np.std alone is 0.6x torch's std (1.1 ms against 1.9 ms)",
+    "var": ("accumulated in float64 as torch does (torch's float32 var keeps a float64 "
+            "Welford state), with a shifted mean for exact zeros: the float64 floor "
+            "np.var(x.astype(np.float64)) takes 9.5 ms against torch's 1.6 ms (5.9x; "
+            "np.var(x, dtype=float64) 1.8x, but it does not shift the mean); a float32 np.var "
+            "is 0.5x torch but rounds differently. Not reworked in this pass"),
+    "std": "the root of var's float64 variance: see var's note",
     "linalg.vector_norm": _NOT_DONE + ("sqrt(np.sum(x * x)) is 2.6x torch (0.56 ms against "
                                        "0.22 ms); np.dot(x, x) is 0.6x but sums in another "
                                        "order"),
