@@ -305,6 +305,17 @@ class Minimum(Function):
                 unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), shape_of(y)))
 
 
+def _clip_exact(x: np.ndarray, lo: Any, hi: Any) -> bool:
+    """Whether np.clip(x, lo, hi) is np.minimum(hi, np.maximum(lo, x)) bit for bit: two
+    number bounds, neither NaN (with two NaN bounds the NaN's sign differs), in x's float
+    dtype."""
+    if lo is None or hi is None or np.ndim(lo) or np.ndim(hi) or x.dtype.kind != "f":
+        return False
+    if np.isnan(lo) or np.isnan(hi):
+        return False
+    return bool(np.result_type(x, lo, hi) == x.dtype)
+
+
 class Clamp(Function):
     """y = min(max(x, lo), hi);  x: grad where lo <= x <= hi (bounds included, as torch),
     lo: grad where x < lo < hi,  hi: grad where x > hi or hi < lo."""
@@ -313,6 +324,8 @@ class Clamp(Function):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x, lo, hi)
         y = x  # on a tie np.maximum returns its 2nd operand: -0.0 survives clamp(min=0.0)
+        if _clip_exact(x, lo, hi):  # the same bits in one pass
+            return np.asarray(np.clip(x, lo, hi))
         if lo is not None:
             y = np.maximum(lo, y)
         if hi is not None:
