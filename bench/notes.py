@@ -107,15 +107,12 @@ NOTES: dict[str, str] = {
     "fmod": _FMOD, "fmod(number first)": _FMOD, "remainder": _FMOD,
     "remainder(number first)": _FMOD, "div(floor)": _FMOD, "floor_divide": _FMOD,
     # -- piecewise-linear activations: several NumPy passes where torch fuses one
-    "F.hardtanh": ("clamp(x, lo, hi) is np.minimum(hi, np.maximum(lo, x)) in minitorch (two "
-                   "passes, the order keeps -0.0 exact); that floor takes 1.67 ms against "
-                   "torch's 0.33 ms (5.1x): " + _PASSES),
-    "F.relu6": ("hardtanh(x, 0, 6): the floor np.minimum(6, np.maximum(0, x)) is 5.1x torch "
-                "(hardtanh's note)"),
-    "F.hardsigmoid": ("clamp(x + 3, 0, 6) / 6: the floor, that expression, takes 2.45 ms "
-                      "against torch's 0.27 ms (9.0x): " + _PASSES),
-    "F.hardswish": ("x * clamp(x + 3, 0, 6) / 6: the floor, that expression, takes 2.85 ms "
-                    "against torch's 0.34 ms (8.5x): " + _PASSES),
+    "F.hardsigmoid": ("clip(x + 3, 0, 6) / 6: three passes and three fresh 4 MB arrays "
+                      "where torch makes one (minitorch ~3.2x torch after this pass; the "
+                      "two-pass max/min form of the same expression was 9x): " + _PASSES),
+    "F.hardswish": ("x * clip(x + 3, 0, 6) / 6: four passes and four fresh 4 MB arrays where "
+                    "torch makes one (minitorch ~3.5x torch after this pass; the max/min form "
+                    "of the same expression was 8.5x): " + _PASSES),
     "F.softshrink": ("minitorch computes it as copysign(x - clip(x, -l, l), x) (three passes, "
                      "bit for bit the select torch makes); that floor takes 2.85 ms against "
                      "torch's 0.27 ms (10.5x): " + _PASSES),
@@ -168,9 +165,6 @@ NOTES: dict[str, str] = {
                            "its k=1 result), then the add of input: three passes and two "
                            "fresh 4 MB arrays where torch makes one fused pass (a single "
                            "NumPy multiply of this size is 0.26 ms, torch's whole addr 0.2 ms)"),
-    "clamp": ("np.minimum(hi, np.maximum(lo, x)): two passes (the order keeps -0.0 where torch "
-              "does); np.clip is one pass (1.1x torch) but returns the bound, not x, on a tie "
-              "of -0.0 with 0.0, so it is not torch's result"),
     "addr · large · fwd+bwd": ("the forward is now a broadcast multiply (1x-4x torch); the "
                                "backward is two matrix-vector products through NumPy's BLAS "
                                "plus the sum of grad for input, each its own pass"),
