@@ -21,6 +21,7 @@ from minitorch.ops.support import (
     broadcast_shapes,
     cast,
     check_tensor,
+    exact_where,
     float_operand,
     keep_where,
     shape_of,
@@ -118,11 +119,12 @@ def floor_divide_array(x: Any, y: Any) -> np.ndarray:
         return np.asarray(np.floor_divide(x, y))
     mod = np.fmod(x, y)
     div = (x - mod) / y
-    div = np.where((mod != 0) & ((y < 0) != (mod < 0)), div - 1, div)
+    # exact_where: np.where bit for bit, without a branch per element
+    div = exact_where((mod != 0) & ((y < 0) != (mod < 0)), div - 1, div)
     floor = np.floor(div)
-    floor = np.where(div - floor > 0.5, floor + 1, floor)
-    floor = np.where(div == 0, np.copysign(0, x / y), floor)
-    return np.asarray(np.where(y == 0, x / y, floor), dtype=floor.dtype)
+    floor = exact_where(div - floor > 0.5, floor + 1, floor)
+    floor = exact_where(div == 0, np.copysign(0, x / y), floor)
+    return np.asarray(exact_where(y == 0, x / y, floor), dtype=floor.dtype)
 
 
 def remainder_array(x: Any, y: Any) -> np.ndarray:
@@ -130,7 +132,7 @@ def remainder_array(x: Any, y: Any) -> np.ndarray:
     if np.result_type(x, y).kind in "iub":
         return np.asarray(np.remainder(x, y))
     mod = np.fmod(x, y)
-    return np.asarray(np.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod))
+    return np.asarray(exact_where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod))
 
 
 class RoundedDiv(Function):
@@ -304,6 +306,17 @@ class Minimum(Function):
                 unbroadcast(np.where(x < y, 0, g).astype(grad.dtype), shape_of(y)))
 
 
+def _clip_exact(x: np.ndarray, lo: Any, hi: Any) -> bool:
+    """Whether np.clip(x, lo, hi) is np.minimum(hi, np.maximum(lo, x)) bit for bit: two
+    number bounds, neither NaN (with two NaN bounds the NaN's sign differs), in x's float
+    dtype."""
+    if lo is None or hi is None or np.ndim(lo) or np.ndim(hi) or x.dtype.kind != "f":
+        return False
+    if np.isnan(lo) or np.isnan(hi):
+        return False
+    return bool(np.result_type(x, lo, hi) == x.dtype)
+
+
 class Clamp(Function):
     """y = min(max(x, lo), hi);  x: grad where lo <= x <= hi (bounds included, as torch),
     lo: grad where x < lo < hi,  hi: grad where x > hi or hi < lo."""
@@ -312,10 +325,16 @@ class Clamp(Function):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x, lo, hi)
         y = x  # on a tie np.maximum returns its 2nd operand: -0.0 survives clamp(min=0.0)
+        if _clip_exact(x, lo, hi):  # the same bits in one pass
+            return np.asarray(np.clip(x, lo, hi))
         if lo is not None:
             y = np.maximum(lo, y)
         if hi is not None:
-            y = np.minimum(hi, y)
+            if lo is not None and np.ndim(hi) == 0 and not np.isnan(hi) and isinstance(
+                    y, np.ndarray) and np.result_type(hi, y) == y.dtype:
+                y = np.minimum(hi, y, out=y)  # y is fresh from np.maximum: no second array
+            else:
+                y = np.minimum(hi, y)
         return np.asarray(y, dtype=np.result_type(x, *(b for b in (lo, hi) if b is not None)))
 
     @staticmethod
@@ -360,7 +379,12 @@ class Lerp(Function):
     def forward(ctx, x, y, w):
         ctx.save_for_backward(x, y, w)
         diff = y - x
-        return np.asarray(np.where(np.abs(w) < 0.5, x + w * diff, y - diff * (1 - w)))
+        near_x = np.abs(w) < 0.5
+        if np.ndim(near_x) == 0:  # one weight: one of the two forms, for every element
+            both = np.broadcast_shapes(np.shape(x), np.shape(y), np.shape(w))
+            form = x + w * diff if near_x else y - diff * (1 - w)
+            return form if np.shape(form) == both else np.array(np.broadcast_to(form, both))
+        return np.asarray(exact_where(near_x, x + w * diff, y - diff * (1 - w)))
 
     @staticmethod
     def backward(ctx, grad):

@@ -197,6 +197,19 @@ def shift_array(x: np.ndarray, s: Any, left: bool) -> np.ndarray:
     s = np.asarray(s, dtype=x.dtype)
     width = 8 * x.dtype.itemsize
     out_of_range = (s < 0) | (s >= width)
+    if np.ndim(x) or np.ndim(s):
+        # integers select exactly by multiplying with a 0/1 mask (wrapping arithmetic), which
+        # never branches, where np.where does on every element
+        if not out_of_range.any():
+            return np.asarray((np.left_shift if left else np.right_shift)(x, s), dtype=x.dtype)
+        keep = ~out_of_range
+        shifted = (np.left_shift if left else np.right_shift)(x, s * keep)
+        if left or x.dtype.kind == "u":
+            shifted *= keep
+            return shifted
+        sign = np.right_shift(x, np.asarray(width - 1, x.dtype))
+        shifted += (sign - shifted) * out_of_range
+        return shifted
     safe = np.where(out_of_range, 0, s).astype(x.dtype)
     if left:
         return np.asarray(np.where(out_of_range, 0, np.left_shift(x, safe)), dtype=x.dtype)

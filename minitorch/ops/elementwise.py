@@ -15,7 +15,7 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.ops.special import erf_array
-from minitorch.ops.support import check_tensor, float_operand, keep_where
+from minitorch.ops.support import check_tensor, exact_where, float_operand, keep_where
 from minitorch.registry import _inplace, register
 from minitorch.tensor import Tensor
 from minitorch.views import bump_version, check_inplace_allowed
@@ -469,6 +469,8 @@ class NanToNum(Function):
     @staticmethod
     def forward(ctx, x, nan, posinf, neginf):
         ctx.save_for_backward(x)
+        if np.isfinite(x).all():  # nothing to replace: np.nan_to_num's copy, without its masks
+            return np.array(x, copy=True)  # the copy np.nan_to_num makes (order K)
         return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
@@ -493,7 +495,9 @@ def sign_array(x: np.ndarray) -> np.ndarray:
     """torch's sign: -1, 0 or +1, and 0 (not NaN) for NaN."""
     s = np.sign(x)
     if s.dtype.kind == "f":
-        s = np.where(s != s, 0, s)  # s != s only for NaN
+        nan = s != s  # only for NaN
+        if nan.any():
+            s = exact_where(nan, np.zeros((), s.dtype), s)
     return np.asarray(s)
 
 

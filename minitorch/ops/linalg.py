@@ -505,6 +505,9 @@ def _inverse_or_zero(a: np.ndarray) -> np.ndarray:
 
 
 # -- addmm, addmv, baddbmm -------------------------------------------------------------------
+_OUTER_EXACT = tuple(np.dtype(d) for d in ("float32", "float64", "int32", "int64"))
+
+
 class AddMatmul(Function):
     """y = beta * input + alpha * (m1 @ m2)  (addmm, addmv, baddbmm);  input: beta * grad
     (summed over broadcast dims),  m1: alpha * grad @ m2^T,  m2: alpha * m1^T @ grad.
@@ -516,7 +519,13 @@ class AddMatmul(Function):
     def forward(ctx, x, m1, m2, beta, alpha, kind):
         ctx.kind, ctx.beta, ctx.alpha, ctx.x_shape = kind, beta, alpha, x.shape
         ctx.save_for_backward(m1, m2)
-        out = np.matmul(m1, m2)
+        if kind == "Addr" and m1.dtype in _OUTER_EXACT:
+            # a (n, 1) @ (1, m) product has one term: the broadcast product, plus the +0.0
+            # that matmul's sum starts from (-0.0 + 0.0 is 0.0), is it bit for bit
+            out = m1 * m2
+            out += 0
+        else:
+            out = np.matmul(m1, m2)
         if alpha != 1:
             out = out * alpha
         if beta == 0:

@@ -30,6 +30,7 @@ from minitorch.ops.support import (
     cast,
     check_tensor,
     dim_aliases,
+    exact_where,
     float_operand,
     normalize_dim,
     normalize_dims,
@@ -939,7 +940,12 @@ class NanSum(Function):
         ctx.kept, ctx.shape = _kept(x.shape, axes), x.shape
         ctx.keep = ~np.isnan(x) if x.dtype.kind == "f" else None
         if ctx.keep is not None:
-            x = np.where(ctx.keep, x, np.zeros((), x.dtype))
+            # a C-ordered x sums as its C-ordered copy would: copy only to zero NaNs, and
+            # without np.where's branches
+            if not x.flags.c_contiguous:
+                x = np.where(ctx.keep, x, np.zeros((), x.dtype))
+            elif not ctx.keep.all():
+                x = exact_where(ctx.keep, x, np.zeros((), x.dtype))
         return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=acc))
 
     @staticmethod
@@ -1134,6 +1140,32 @@ class NanMedianDim(MaxDim):
         return "NanmedianBackward1"
 
 
+def stable_kth(x: np.ndarray, axis: int, k: int) -> tuple[np.ndarray, int]:
+    """The k-th index (k from 1) of a stable ascending argsort along axis (NaN last), kept
+    dims, found by a partition instead of sorting whole rows; and the number of rows where
+    other elements equal the k-th value (there torch's kthvalue, a quickselect, decides which
+    of them it returns: sorting.py's `_at_ties`; equal elements elsewhere change nothing)."""
+    n = x.shape[axis]
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, n)
+    v = np.partition(rows, k - 1, axis=1)[:, k - 1:k]  # NaN sorts last, as in _order
+    below, equal = rows < v, rows == v
+    if rows.dtype.kind == "f" and np.isnan(rows).any():  # NaN: the largest, equal to itself
+        row_nan, v_nan = np.isnan(rows), np.isnan(v)
+        below |= ~row_nan & v_nan
+        equal |= row_nan & v_nan
+    need = k - np.count_nonzero(below, axis=1)  # v's place among the elements equal to it
+    count = np.count_nonzero(equal, axis=1)
+    tied = count > 1  # which equal one lands k-th is then quickselect's choice
+    # the need-th element equal to v: the last one where it is the only one
+    index = n - 1 - np.argmax(equal[:, ::-1], axis=1)
+    if tied.any():
+        rank = np.cumsum(equal[tied], axis=1, dtype=np.int32)
+        index[tied] = np.argmax(rank == need[tied, None], axis=1)
+    index = index.astype(np.int64, copy=False).reshape(moved.shape[:-1] + (1,))
+    return np.moveaxis(index, -1, axis), int(np.count_nonzero(tied))
+
+
 def _median_index(x: np.ndarray, axis: int, skip_nan: bool) -> np.ndarray:
     """torch's index of the median along axis, kept dims.
 
@@ -1142,6 +1174,8 @@ def _median_index(x: np.ndarray, axis: int, skip_nan: bool) -> np.ndarray:
     slice has one; nanmedian takes the lower median of the values that are not NaN.
     """
     n = x.shape[axis]
+    if x.dtype.kind in "iu" or (x.dtype.kind == "f" and not np.isnan(x).any()):
+        return stable_kth(x, axis, (n - 1) // 2 + 1)[0]  # one k for every slice: no NaN
     order = np.argsort(x, axis=axis, kind="stable")  # NaNs last, in index order
     nans = (np.sum(np.isnan(x), axis=axis, keepdims=True) if x.dtype.kind == "f"
             else np.zeros(_kept(x.shape, (axis,)), np.int64))

@@ -25,7 +25,7 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
-from minitorch.ops.reduction import _torch_name, _values_indices
+from minitorch.ops.reduction import _torch_name, _values_indices, stable_kth
 from minitorch.ops.support import broadcast_shapes, check_tensor, normalize_dim, unbroadcast
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -193,13 +193,57 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise RuntimeError(f"selected index k out of range (topk: k={k}, dim {dim} has size {n})")
     if not x.ndim:  # torch gives the one element for k = 0 too
         return _picked(Topk, input, np.zeros(1, np.int64), 0, (), TopkResult)
-    index = _first(_order(x, ax, largest), ax, 0, k)
-    # torch's own pick among equal elements; with sorted=False, also its (unsorted) order
     partial = k * 64 <= n  # torch's switch between std::partial_sort and std::nth_element
-    index = _at_ties(x, index, ax, lambda row: _stl_topk(row, k, largest, sorted),
-                     every_row=not sorted and not partial)
+    every_row = not sorted and not partial
+    if not every_row and 0 < 4 * k <= n and x.dtype.kind in "fiu":
+        index, tied_rows = _stable_top(x, ax, k, largest)
+        # no row whose pick depends on ties, or more than _at_ties would replay: it is final
+        replay = 0 < tied_rows * n <= _REPLAY_BUDGET
+    else:
+        index, replay = _first(_order(x, ax, largest), ax, 0, k), True
+    if replay:  # torch's own pick among equal elements; sorted=False: its (unsorted) order
+        index = _at_ties(x, index, ax, lambda row: _stl_topk(row, k, largest, sorted),
+                         every_row=every_row)
     out_shape = index.shape
     return _picked(Topk, input, index, ax, out_shape, TopkResult)
+
+
+def _stable_top(x: np.ndarray, axis: int, k: int, largest: bool) -> tuple[np.ndarray, int]:
+    """The first k of `_order(x, axis, largest)` without sorting whole rows, and the number
+    of rows whose pick depends on the order among equal elements.
+
+    A partition finds each row's k-th value v; the pick is every element before v in the
+    order, then the earliest elements equal to v, and only those k are sorted (stably, so
+    equal ones stay in index order). A row where more than the needed elements equal v, or
+    two picked ones are equal, is counted: there torch's algorithm decides (`_at_ties`);
+    equal elements elsewhere in a row change nothing.
+    """
+    n = x.shape[axis]
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, n)
+    kth = n - k if largest else k - 1
+    v = np.partition(rows, kth, axis=1)[:, kth:kth + 1]  # NaN sorts last, as in _order
+    before = rows > v if largest else rows < v
+    equal = rows == v
+    if rows.dtype.kind == "f" and np.isnan(rows).any():  # NaN: the largest, equal to itself
+        row_nan, v_nan = np.isnan(rows), np.isnan(v)
+        before |= row_nan & ~v_nan if largest else ~row_nan & v_nan
+        equal |= row_nan & v_nan
+    need = k - np.count_nonzero(before, axis=1)
+    tied = np.count_nonzero(equal, axis=1) > need
+    if tied.any():  # keep the earliest `need` of the elements equal to v
+        rank = np.cumsum(equal[tied], axis=1, dtype=np.int32)
+        equal[tied] &= rank <= need[tied, None]
+    # each row's k positions, in index order
+    where = (np.flatnonzero(before | equal) % n).reshape(-1, k)
+    values = np.take_along_axis(rows, where, axis=1)
+    in_order = np.sort(values, axis=1)
+    tied |= (in_order[:, 1:] == in_order[:, :-1]).any(axis=1)
+    if values.dtype.kind == "f":
+        tied |= np.isnan(values).sum(axis=1) > 1
+    index = np.take_along_axis(where, _order(values, 1, largest), axis=1)
+    index = np.moveaxis(index.reshape(moved.shape[:-1] + (k,)), -1, axis)
+    return index, int(np.count_nonzero(tied))
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
@@ -223,8 +267,14 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {ax} "
                            f"(k={k}, size {n})")
-    index = _first(_order(np.atleast_1d(x), ax, False), ax, k - 1, k)
-    index = _at_ties(np.atleast_1d(x), index, ax, lambda row: [_quickselect(row, k - 1)])
+    replay = True
+    if x.ndim and x.dtype.kind in "fiu":
+        index, tied_rows = stable_kth(x, ax, k)
+        # no row where the k-th value is tied, or more than _at_ties would replay: final
+        replay = 0 < tied_rows * n <= _REPLAY_BUDGET
+    if replay:
+        index = _first(_order(np.atleast_1d(x), ax, False), ax, k - 1, k)
+        index = _at_ties(np.atleast_1d(x), index, ax, lambda row: [_quickselect(row, k - 1)])
     if not x.ndim:
         out_shape: tuple[int, ...] = ()
     else:
@@ -457,6 +507,12 @@ def _binary_search(seq: np.ndarray, values: np.ndarray, right: bool) -> np.ndarr
     torch's answer: a comparison with NaN is false, and the search moves right.
     """
     rows, m = seq.shape
+    if rows <= 64 and _sorted_without_nan(seq) and not (
+            values.dtype.kind == "f" and np.isnan(values).any()):
+        # a sorted sequence without NaN has one answer whoever searches: NumPy's C search
+        side = "right" if right else "left"
+        return np.stack([np.searchsorted(s, v, side) for s, v in zip(seq, values)]).astype(
+            np.int64, copy=False)
     start = np.zeros(values.shape, np.int64)
     end = np.full(values.shape, m, np.int64)
     row = np.arange(rows)[:, None]
@@ -469,6 +525,13 @@ def _binary_search(seq: np.ndarray, values: np.ndarray, right: bool) -> np.ndarr
         end = np.where(active & ~go_right, mid, end)
         active = start < end
     return start
+
+
+def _sorted_without_nan(seq: np.ndarray) -> bool:
+    """Whether every row of seq is in nondecreasing order and holds no NaN."""
+    if seq.dtype.kind == "f" and np.isnan(seq).any():
+        return False
+    return bool((seq[:, 1:] >= seq[:, :-1]).all())
 
 
 def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False,

@@ -49,6 +49,39 @@ def keep_where(grad: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return g
 
 
+# The unsigned integer of each float width: a float select done on the bits is exact.
+_BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def exact_where(cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
+    """np.where(cond, a, b) bit for bit (NaN payloads, signed zeros), for a and b of one
+    float dtype; any other pair goes to np.where itself.
+
+    np.where branches on every element: on a random mask it is ~5 ns an element, ten times
+    a multiply. Selecting the bits with a mask (a & m | b & ~m) never branches.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    bits = _BITS.get(a.dtype.itemsize)
+    if a.dtype != b.dtype or a.dtype.kind != "f" or bits is None or np.ndim(cond) == 0:
+        return np.where(cond, a, b)
+    mask = np.asarray(cond).astype(bits)
+    np.negative(mask, out=mask)  # True -> all ones, False -> 0
+    # a fresh float array written through its bits (a view of a bit array would look, to
+    # Function.apply, like a view of the inputs)
+    out = np.empty(np.broadcast_shapes(mask.shape, a.shape, b.shape), dtype=a.dtype)
+    bits_out = out.view(bits)
+    np.bitwise_and(a.view(bits), mask, out=bits_out)
+    if b.ndim == 0 and b.view(bits) == 0:  # b is +0.0: its bits add nothing
+        return out
+    np.invert(mask, out=mask)
+    if mask.shape == out.shape:  # reuse the mask's memory: fresh pages are the cost here
+        other = np.bitwise_and(b.view(bits), mask, out=mask)
+    else:
+        other = np.bitwise_and(b.view(bits), mask)
+    np.bitwise_or(bits_out, other, out=bits_out)
+    return out
+
+
 def flat_positions(shape: tuple[int, ...], where: Any) -> np.ndarray:
     """The C-order flat positions, in an array of `shape`, of the elements `a[where]` reads,
     shaped like a[where]: the one form of an index that np.add.at scatters into fast.

@@ -20,7 +20,7 @@ from minitorch.dtypes import dtype as DType
 from minitorch.nn.functional._utils import check_floating, check_tensor
 from minitorch.ops.creation import empty_like, zeros_like
 from minitorch.ops.special import erf_array as _erf
-from minitorch.ops.support import normalize_dim, unbroadcast
+from minitorch.ops.support import exact_where, normalize_dim, unbroadcast
 from minitorch.random import numpy_generator
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -45,12 +45,18 @@ class LeakyRelu(Function):
     def forward(ctx, x, slope):
         ctx.save_for_backward(x)
         ctx.slope = slope
-        return np.where(x > 0, x, x * slope)
+        # for 0 < slope <= 1 the larger of x and slope * x is the one the test picks (and
+        # for slope >= 1 the smaller): one branch-free pass instead of a select
+        if 0 < slope <= 1:
+            return np.maximum(x, x * slope)
+        if slope >= 1:
+            return np.minimum(x, x * slope)
+        return exact_where(x > 0, x, x * slope)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return np.where(x > 0, grad, grad * ctx.slope), None
+        return exact_where(x > 0, grad, grad * ctx.slope), None
 
 
 class Elu(Function):
@@ -64,13 +70,13 @@ class Elu(Function):
         ctx.save_for_backward(x)
         ctx.alpha = alpha
         with np.errstate(over="ignore"):
-            return np.where(x > 0, x, np.expm1(x) * alpha)
+            return exact_where(x > 0, x, np.expm1(x) * alpha)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
         with np.errstate(over="ignore"):
-            return np.where(x <= 0, grad * (np.exp(x) * ctx.alpha), grad), None
+            return exact_where(x <= 0, grad * (np.exp(x) * ctx.alpha), grad), None
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -285,12 +291,17 @@ class Hardtanh(Function):
         ctx.lo, ctx.hi = lo, hi
         if x.dtype.kind != "f":  # torch clamps integers with the bounds cast to the integer type
             return np.clip(x, int(lo), int(hi)).astype(x.dtype)
-        return np.where(x < lo, x.dtype.type(lo), np.where(x > hi, x.dtype.type(hi), x))
+        # np.maximum/minimum return their second operand on a tie (-0.0 against a bound of
+        # 0.0): the bound goes first, so x itself comes out, as the original select gave.
+        # np.clip gives that bit for bit (but for NaN bounds) in one pass, 3x faster
+        if math.isnan(lo) or math.isnan(hi):
+            return np.minimum(x.dtype.type(hi), np.maximum(x.dtype.type(lo), x))
+        return np.clip(x, x.dtype.type(lo), x.dtype.type(hi))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return np.where((x <= ctx.lo) | (x >= ctx.hi), 0, grad).astype(grad.dtype), None, None
+        return exact_where((x <= ctx.lo) | (x >= ctx.hi), grad.dtype.type(0), grad), None, None
 
 
 class Hardsigmoid(Function):
@@ -299,12 +310,12 @@ class Hardsigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.minimum(np.maximum(x + 3, 0), 6) / x.dtype.type(6)
+        return np.clip(x + 3, 0, 6) / x.dtype.type(6)  # max-then-min's bits, in one pass
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return np.where((x > -3) & (x < 3), grad / grad.dtype.type(6), 0).astype(grad.dtype)
+        return exact_where((x > -3) & (x < 3), grad / grad.dtype.type(6), grad.dtype.type(0))
 
 
 class Hardswish(Function):
@@ -314,13 +325,13 @@ class Hardswish(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * np.minimum(np.maximum(x + 3, 0), 6) / x.dtype.type(6)
+        return x * np.clip(x + 3, 0, 6) / x.dtype.type(6)  # max-then-min's bits, one pass
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
         middle = grad * (x / x.dtype.type(3) + x.dtype.type(0.5))
-        return np.where(x <= -3, 0, np.where(x < 3, middle, grad)).astype(grad.dtype)
+        return exact_where(x <= -3, grad.dtype.type(0), exact_where(x < 3, middle, grad))
 
 
 class Threshold(Function):
@@ -330,12 +341,12 @@ class Threshold(Function):
     def forward(ctx, x, threshold, value):
         ctx.save_for_backward(x)
         ctx.threshold = threshold
-        return np.where(x <= threshold, np.asarray(value).astype(x.dtype), x)
+        return exact_where(x <= threshold, np.asarray(value).astype(x.dtype), x)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return np.where(x <= ctx.threshold, 0, grad).astype(grad.dtype), None, None
+        return exact_where(x <= ctx.threshold, grad.dtype.type(0), grad), None, None
 
 
 class Softshrink(Function):
@@ -350,14 +361,19 @@ class Softshrink(Function):
     def forward(ctx, x, lambd):
         ctx.save_for_backward(x)
         ctx.lambd = lambd
-        return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0)).astype(
-            x.dtype, copy=False)
+        if x.ndim == 0 or not np.isfinite(x.dtype.type(lambd)):
+            return exact_where(x > lambd, x - lambd, exact_where(x < -lambd, x + lambd, x * 0))
+        # x - clip(x, -l, l) is x - l above l, x + l below -l and +0 between, where
+        # copysign gives back 0 * x's sign (the nonzero results already have x's sign)
+        y = np.clip(x, -lambd, lambd)
+        np.subtract(x, y, out=y)
+        return np.copysign(y, x, out=y)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        inside = (x >= -ctx.lambd) & (x <= ctx.lambd)
-        return np.where(inside, 0, grad).astype(grad.dtype), None
+        inside = np.abs(x) <= ctx.lambd  # -l <= x <= l, in one test
+        return exact_where(inside, grad.dtype.type(0), grad), None
 
 
 class Hardshrink(Function):
@@ -367,13 +383,12 @@ class Hardshrink(Function):
     def forward(ctx, x, lambd):
         ctx.save_for_backward(x)
         ctx.lambd = lambd
-        return np.where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
+        return exact_where(np.abs(x) <= lambd, x.dtype.type(0), x)  # -l <= x <= l
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        inside = (x >= -ctx.lambd) & (x <= ctx.lambd)
-        return np.where(inside, 0, grad).astype(grad.dtype), None
+        return exact_where(np.abs(x) <= ctx.lambd, grad.dtype.type(0), grad), None
 
 
 # -- smooth activations -----------------------------------------------------------------------
@@ -386,13 +401,14 @@ class Celu(Function):
         ctx.save_for_backward(x)
         ctx.alpha = alpha
         with np.errstate(over="ignore"):
-            return np.where(x > 0, x, np.expm1(x / alpha) * alpha).astype(x.dtype)
+            return exact_where(x > 0, x, np.expm1(x / alpha) * alpha).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
         with np.errstate(over="ignore"):
-            return np.where(x <= 0, grad * np.exp(x / ctx.alpha), grad).astype(grad.dtype), None
+            gx = exact_where(x <= 0, grad * np.exp(x / ctx.alpha), grad)
+            return gx.astype(grad.dtype), None
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -407,15 +423,15 @@ class Selu(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(over="ignore"):
-            y = np.where(x > 0, x, np.expm1(x) * _SELU_ALPHA) * _SELU_SCALE
+            y = exact_where(x > 0, x, np.expm1(x) * _SELU_ALPHA) * _SELU_SCALE
         return y.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
         with np.errstate(over="ignore"):
-            g = np.where(x <= 0, grad * (np.exp(x) * (_SELU_ALPHA * _SELU_SCALE)),
-                         grad * _SELU_SCALE)
+            g = exact_where(x <= 0, grad * (np.exp(x) * (_SELU_ALPHA * _SELU_SCALE)),
+                            grad * _SELU_SCALE)
         return g.astype(grad.dtype)
 
 
@@ -489,15 +505,20 @@ class Prelu(Function):
         wb = w.reshape(shape) if x.ndim else w.reshape(())
         ctx.save_for_backward(x, wb)
         ctx.w_shape = w.shape
-        return np.where(x > 0, x, wb * x)
+        if w.size and x.dtype.kind == "f" and ((0 < w) & (w <= 1)).all():
+            return np.maximum(x, wb * x)  # as leaky_relu: the larger is the one picked
+        if w.size and x.dtype.kind == "f" and (w >= 1).all():
+            return np.minimum(x, wb * x)
+        return exact_where(x > 0, x, wb * x)
 
     @staticmethod
     def backward(ctx, grad):
         x, wb = ctx.saved
-        gx = np.where(x > 0, grad, wb * grad) if ctx.needs_input_grad[0] else None
+        gx = exact_where(x > 0, grad, wb * grad) if ctx.needs_input_grad[0] else None
         gw = None
         if ctx.needs_input_grad[1]:
-            per = np.where(x > 0, 0, x * grad)
+            xg = x * grad
+            per = exact_where(x > 0, xg.dtype.type(0), xg)
             gw = unbroadcast(per, wb.shape).reshape(ctx.w_shape)
         return gx, gw
 
@@ -708,7 +729,7 @@ register(rrelu, function=False, functional=True)
 def _rrelu_training(input: Tensor, lower: float, upper: float) -> Tensor:
     x = input.array
     slopes = numpy_generator().uniform(lower, upper, x.shape).astype(x.dtype)
-    return RreluWithNoise.apply(input, np.where(x <= 0, slopes, x.dtype.type(1)))
+    return RreluWithNoise.apply(input, exact_where(x <= 0, slopes, x.dtype.type(1)))
 
 
 _rrelu_training.__name__ = "rrelu"

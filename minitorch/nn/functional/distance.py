@@ -49,47 +49,79 @@ class Pdist(Function):
 
     @staticmethod
     def forward(ctx, x, p):
+        # one row i against the rows after it at a time: the differences of every pair
+        # at once would be N(N-1)/2 x M values (2 GB for 1024 x 1024), each row's sum the same
         n = x.shape[0]
-        i, j = np.triu_indices(n, 1)
-        d = x[i] - x[j]
-        a = np.abs(d)
-        if p == 0:
-            y = np.sum(a != 0, axis=1).astype(x.dtype)
-        elif p == 1:
-            y = a.sum(axis=1)
-        elif p == 2:
-            y = np.sqrt((d * d).sum(axis=1))
-        elif math.isinf(p):
-            y = a.max(axis=1, initial=0)
-        else:
-            y = (a ** p).sum(axis=1) ** (1 / p)
-        ctx.save_for_backward(x, d, y)
-        ctx.p, ctx.pairs = p, (i, j)
-        return y.astype(x.dtype, copy=False)
+        y = np.empty(n * (n - 1) // 2, dtype=x.dtype)
+        scratch = np.empty((max(n - 1, 0), x.shape[1]), dtype=x.dtype)
+        for i, start, stop in _pair_blocks(n):
+            d = np.subtract(x[i], x[i + 1:], out=scratch[:n - 1 - i])
+            y[start:stop] = _pdist_norms(d, p)
+        if p == 2:
+            np.sqrt(y, out=y)
+        elif p not in (0, 1) and not math.isinf(p):
+            y = y ** (1 / p)
+        ctx.save_for_backward(x, y)
+        ctx.p = p
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        x, d, y = ctx.saved
-        p, (i, j) = ctx.p, ctx.pairs
-        g, yk = grad[:, None], y[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if p == 0:
-                gd = np.zeros_like(d)
-            elif p == 1:
-                gd = np.sign(d) * g
-            elif p == 2:
-                gd = np.where(yk == 0, 0, d * g / yk)
-            elif math.isinf(p):
-                gd = np.sign(d) * (np.abs(d) == yk) * g
-            elif p < 1:
-                gd = np.where((yk == 0) | (d == 0), 0,
-                              np.sign(d) * np.abs(d) ** (p - 1) * g / yk ** (p - 1))
-            else:
-                gd = np.where(yk == 0, 0, d * np.abs(d) ** (p - 2) * g / yk ** (p - 1))
+        x, y = ctx.saved
+        p = ctx.p
         gx = np.zeros_like(x)
-        np.add.at(gx, i, gd.astype(x.dtype, copy=False))
-        np.add.at(gx, j, -gd.astype(x.dtype, copy=False))
+        if p == 0:
+            return gx, None
+        # x_i's sum first, in pair order, then x_j's terms subtracted in pair order: the
+        # order np.add.at(gx, i, g) then np.add.at(gx, j, -g) adds them in
+        for i, start, stop in _pair_blocks(x.shape[0]):
+            gd = _pdist_grad(x[i] - x[i + 1:], grad[start:stop, None], y[start:stop, None], p)
+            np.add.reduce(gd, axis=0, out=gx[i], initial=0)
+        for i, start, stop in _pair_blocks(x.shape[0]):
+            gd = _pdist_grad(x[i] - x[i + 1:], grad[start:stop, None], y[start:stop, None], p)
+            gx[i + 1:] += -gd  # -gd, not -=: a NaN's sign as np.add.at gave it
         return gx, None
+
+
+def _pair_blocks(n: int) -> Any:
+    """(i, start, stop) for each row i: pairs (i, i+1) .. (i, n-1) are y[start:stop]."""
+    start = 0
+    for i in range(n - 1):
+        stop = start + n - 1 - i
+        yield i, start, stop
+        start = stop
+
+
+def _pdist_norms(d: np.ndarray, p: float) -> np.ndarray:
+    """The per-row sums behind ||d||_p (before the final root for p = 2 and other p);
+    d is a scratch block, overwritten."""
+    if p == 2:
+        return np.add.reduce(np.multiply(d, d, out=d), axis=1)
+    a = np.abs(d, out=d)
+    if p == 0:
+        return np.sum(a != 0, axis=1).astype(d.dtype)
+    if p == 1:
+        return np.add.reduce(a, axis=1)
+    if math.isinf(p):
+        return a.max(axis=1, initial=0)
+    return (a ** p).sum(axis=1)
+
+
+def _pdist_grad(d: np.ndarray, g: np.ndarray, yk: np.ndarray, p: float) -> np.ndarray:
+    """The adjoint of ||d||_p for a block of pairs: grad * d |d|^(p-2) / y^(p-1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 1:
+            gd = np.sign(d) * g
+        elif p == 2:
+            gd = np.where(yk == 0, 0, d * g / yk)
+        elif math.isinf(p):
+            gd = np.sign(d) * (np.abs(d) == yk) * g
+        elif p < 1:
+            gd = np.where((yk == 0) | (d == 0), 0,
+                          np.sign(d) * np.abs(d) ** (p - 1) * g / yk ** (p - 1))
+        else:
+            gd = np.where(yk == 0, 0, d * np.abs(d) ** (p - 2) * g / yk ** (p - 1))
+    return gd.astype(d.dtype, copy=False)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
