@@ -12,6 +12,8 @@ here and nowhere else:
   odd" (Boldo and Melquiond) so that the final rounding is the only one.
 - `scratch(shape)`: reused buffers for the float32 fma, because a fresh large
   temporary on every optimizer step costs page faults that dwarf the math.
+- `scalar_tail(x)`: which elements torch's vectorized elementwise loop leaves to its
+  scalar function (the remainder of each inner loop), where the two differ.
 - `arange_float(...)`: torch's arange kernel, lane by lane. Torch splits long
   loops over its threads, and the split moves the SIMD blocks; minitorch always
   splits as torch does with ONE thread (the setting parity compares against), so
@@ -152,3 +154,49 @@ def arange_float(start: float, step: float, n: int, np_dtype: np.dtype,
             lane = np.tile(np.arange(lanes, dtype=np.float64), covered // lanes)
             out[begin:begin + covered] = fma_exact(lane, step, np.repeat(base, lanes))
     return out.astype(np_dtype)
+
+
+_VECTOR_STEP_BYTES = 64  # cpu_kernel_vec runs two 32-byte AVX2 vectors per step
+
+
+def scalar_tail(x: np.ndarray) -> np.ndarray:
+    """Which elements of an elementwise op on x torch's CPU kernel computes with its
+    *scalar* function rather than its vectorized one (one thread, AVX2).
+
+    TensorIterator walks x in memory order, fusing dimensions that are contiguous with
+    each other into one inner loop; cpu_kernel_vec runs that loop 64 bytes at a time
+    with the vectorized function, and the rest of each loop (length % (64 / itemsize))
+    with the scalar one. The two can differ where the math leaves a choice, such as the
+    sign of a zero (softshrink writes 0 * x in its scalar kernel, +0.0 in its vector one).
+    Returns a bool mask shaped like x.
+    """
+    lanes = _VECTOR_STEP_BYTES // x.itemsize
+    if x.flags.c_contiguous:  # the common case: one loop over every element
+        mask = np.zeros(x.size, dtype=bool)
+        mask[x.size - x.size % lanes:] = True
+        return mask.reshape(x.shape)
+    mask = np.zeros(x.shape, dtype=bool)
+    if x.size == 0:
+        return mask
+    dims = sorted((d for d in range(x.ndim) if x.shape[d] != 1), key=lambda d: abs(x.strides[d]))
+    inner, stride = 1, x.itemsize  # fuse dims, fastest first, while they stay contiguous
+    inner_dims = []
+    for d in dims:
+        if abs(x.strides[d]) != stride:
+            break
+        inner_dims.append(d)
+        inner *= x.shape[d]
+        stride *= x.shape[d]
+    tail = inner % lanes
+    if tail == 0:
+        return mask
+    # Position of each element along the fused inner loop, in memory order.
+    pos = np.zeros(x.shape, dtype=np.int64)
+    step = 1
+    for d in inner_dims:
+        idx = np.arange(x.shape[d]).reshape([-1 if i == d else 1 for i in range(x.ndim)])
+        if x.strides[d] < 0:
+            idx = x.shape[d] - 1 - idx
+        pos = pos + idx * step
+        step *= x.shape[d]
+    return pos >= inner - tail

@@ -22,18 +22,12 @@ KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
      "float32 weight gradient of a 3-D convolution: a sum of several hundred products taken "
      "in another order; both engines are about 1.5e-5 from the float64 result (measured), "
      "beyond assert_close's float32 atol 1e-5"),
-    ("Softshrink", None, "sign of zero",
-     "inside the band torch's vectorized CPU kernel returns +0.0 and its scalar path (the "
-     "tail of a tensor, or a small one) returns x * 0 = -0.0 for negative x; minitorch "
-     "always returns x * 0 (checked on 100,001 points)"),
     ("GELU", None, "sign of zero",
      "where x * Phi(x) underflows for negative x, torch's vectorized CPU kernel returns +0.0 "
      "and its scalar path -0.0 (torch's gelu([-10.]) is -0.0; on a 100,001-point tensor every "
      "such zero is +0.0); minitorch always returns x * 0 = -0.0"),
     ("nn.functional.gelu", None, "sign of zero", "as GELU: torch's own vectorized and scalar "
      "paths disagree on the sign of zero"),
-    ("nn.functional.softshrink", None, "sign of zero",
-     "as Softshrink: torch's own vectorized and scalar paths disagree on the sign of zero"),
     ("nn.functional.conv3d", ("float32",), "kwargs {padding='same', dilation=",
      "float32 3-D convolution with dilation: torch's kernels (vol2col + MKL gemm for "
      "dilation 2, oneDNN for dilation 3) and minitorch's im2col matrix product (NumPy's BLAS) "

@@ -20,7 +20,7 @@ import numpy as np
 
 from parity.nn_table import QG, REDUCTIONS, F, S, cast, f64, idx, rand
 from parity.samples import ANY, SMOOTH, Domain, unary
-from parity.spec import KnownDifference, OpSpec, Sample, SampleFn
+from parity.spec import OpSpec, Sample, SampleFn
 
 NN = "nn.functional"
 LOSS = "loss"
@@ -115,24 +115,8 @@ SHRINK_DOMAIN = Domain(-2.0, 2.0, avoid=(-1.0, -0.5, 0.5, 1.0))
 SHRINK_EDGES = (0.5, -0.5, 1.0, -1.0, 0.49, -0.49)
 
 
-def _softshrink_body(s: Sample) -> bool:
-    """True when a zero result of -lambd <= x < 0 lands in torch's vectorised body (blocks of
-    two AVX2 vectors: 16 floats or 8 doubles), where torch writes +0.0, not x * 0."""
-    x = s.args[0]
-    flat = np.ravel(x)
-    body = flat[:len(flat) - len(flat) % (64 // x.itemsize)]
-    lam = s.kwargs.get("lambd", 0.5)
-    return bool(((body < 0) & (body >= -lam)).any())
-
-
 _row("F.softshrink", NN, F("softshrink"), unary(SHRINK_DOMAIN, kwargs=SHRINK_KW,
                                                 extra=SHRINK_EDGES),
-     known=(KnownDifference(
-         "softshrink's zeros for -lambd <= x < 0: minitorch -0.0; torch +0.0 in the body of "
-         "longer tensors",
-         "torch's scalar kernel writes x * 0 (-0.0) and its vectorised kernel +0.0, so the "
-         "sign depends on the element's position; minitorch follows the scalar kernel",
-         applies=_softshrink_body),),
      bad_inputs=(INT_BAD, S(f64([1.0]), lambd=-1.0, desc="negative lambd")))
 _row("F.hardshrink", NN, F("hardshrink"), unary(SHRINK_DOMAIN, kwargs=SHRINK_KW,
                                                 extra=SHRINK_EDGES),

@@ -314,3 +314,20 @@ def test_normalize_out() -> None:
     r = MF.normalize(mt.tensor(x), out=out)
     assert r is out
     np.testing.assert_allclose(out.numpy(), torch.nn.functional.normalize(torch.tensor(x)).numpy())
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "sliced", "transposed", "strided"])
+@pytest.mark.parametrize("np_dtype", [np.float32, np.float64])
+def test_softshrink_zero_signs_follow_torchs_vector_body_and_scalar_tail(layout, np_dtype):
+    """In the band torch writes +0.0 from its vectorised kernel and 0 * x from its scalar
+    one (the rest of each inner loop): signs of zero equal torch's element by element."""
+    rng = np.random.default_rng(7)
+    base = rng.uniform(-1.5, 1.5, (6, 40)).astype(np_dtype)
+    base[:, ::7] = -0.0
+    x = {"contiguous": base[:, :37].copy(), "sliced": base[:, :37],
+         "transposed": base[:, :37].copy().T, "strided": base[::2, ::3]}[layout]
+    torch.set_num_threads(1)
+    want = torch.nn.functional.softshrink(torch.from_numpy(x), 0.5).numpy()
+    got = mt.nn.functional.softshrink(mt.from_numpy(x), 0.5).array
+    assert np.array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))

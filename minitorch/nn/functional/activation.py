@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import ops
+from minitorch._torch_exact import scalar_tail
 from minitorch.autograd.function import Function
 from minitorch.dtypes import dtype as DType
 from minitorch.nn.functional._utils import check_floating, check_tensor
@@ -353,8 +354,8 @@ class Softshrink(Function):
     """y = x - l if x > l, x + l if x < -l, else 0 * x;
     x: 0 where -l <= x <= l (the kinks too), grad elsewhere and at NaN.
 
-    0 * x is -0.0 for x < 0, as torch's scalar kernel writes it; its vectorised kernel (the
-    body of longer tensors) writes +0.0 (a known difference in the parity report).
+    In the band torch's vectorised kernel writes +0.0 and its scalar kernel (the rest of
+    each inner loop) 0 * x, -0.0 for x < 0; _torch_exact.scalar_tail says which is which.
     """
 
     @staticmethod
@@ -363,11 +364,14 @@ class Softshrink(Function):
         ctx.lambd = lambd
         if x.ndim == 0 or not np.isfinite(x.dtype.type(lambd)):
             return exact_where(x > lambd, x - lambd, exact_where(x < -lambd, x + lambd, x * 0))
-        # x - clip(x, -l, l) is x - l above l, x + l below -l and +0 between, where
-        # copysign gives back 0 * x's sign (the nonzero results already have x's sign)
+        # x - clip(x, -l, l) is x - l above l, x + l below -l and +0.0 between: torch's
+        # vectorized kernel. Its scalar kernel, which finishes each inner loop, writes 0 * x
+        # there, -0.0 for negative x: copysign gives that sign back on those elements.
         y = np.clip(x, -lambd, lambd)
         np.subtract(x, y, out=y)
-        return np.copysign(y, x, out=y)
+        tail = scalar_tail(x)
+        np.copysign(y, x, out=y, where=tail)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
