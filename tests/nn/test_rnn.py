@@ -34,7 +34,7 @@ def build(make, dtype: str):
     """The same module in both engines, torch's weights copied into minitorch's."""
     torch.manual_seed(0)
     tm = make(torch).to(pm.TORCH_DTYPES[dtype])
-    mm = make(mt).to(pm.MT_DTYPES[dtype])
+    mm = make(mt).to(getattr(mt, dtype))
     pm.copy_weights(tm, mm)
     return mm, tm
 
