@@ -68,6 +68,11 @@ NOTES: dict[str, str] = {
                             "t", "T", "mT", "expand", "expand_as", "broadcast_to",
                             "Tensor.view_as", "Tensor.reshape_as", "movedim", "narrow",
                             "select", "diagonal", "permute", "transpose")},
+    "addcmul": ("torch's kernel fuses value * a * b + x into one fused multiply-add (one "
+                "rounding); NumPy has no fma, so minitorch emulates that single rounding exactly "
+                "(_torch_exact.fma, in float64 passes): 10.3 ms against torch's 0.45 ms at "
+                "1024x1024 float32 (measured 2026-12-02); the unfused NumPy expression is 0.96 ms "
+                "(2.1x torch) but rounds twice and misses torch's last bit"),
     "erf": ("NumPy has no erf: minitorch evaluates fdlibm's piecewise erf in float64 with a "
             "dozen masked passes over the array (bit-exact rounding), where torch runs one "
             "vectorised float32 kernel (issue 14 item 3)"),

@@ -85,7 +85,9 @@ def _untrack_graph_nodes(phase: str, info: dict[str, int]) -> None:
     node_type = _NODE_TYPE[0]
     for generation in (0, 1):
         for obj in gc.get_objects(generation=generation):
-            if isinstance(obj, node_type) and not obj.keep_tracked:
+            # type(), not isinstance(): isinstance may run an object's own __class__ (a
+            # property on some library objects, with side effects such as warnings)
+            if issubclass(type(obj), node_type) and not obj.keep_tracked:
                 untrack_node(obj)
 
 
