@@ -92,7 +92,10 @@ class Engine:
         detach = getattr(t, "detach", None)
         base = detach() if detach is not None else t
         cpu = getattr(base, "cpu", None)  # torch: a tensor on another device
-        return np.asarray((cpu() if cpu is not None else base).numpy())
+        t = cpu() if cpu is not None else base
+        if str(getattr(t, "dtype", "")).endswith("bfloat16"):  # NumPy has none: widen, exact
+            t = t.float()
+        return np.asarray(t.numpy())
 
     def backward(self, outputs: Sequence[Any], cotangents: Sequence[Any]) -> None:
         outputs, cotangents = list(outputs), list(cotangents)

@@ -122,9 +122,11 @@ def dtype_name(d: Any) -> str:
 
 
 def tensor_array(t: Any, engine: Engine | None = None) -> np.ndarray:
-    """A torch tensor's values, or (through its adapter) one of the engine's."""
+    """A torch tensor's values, or (through its adapter) one of the engine's. NumPy has no
+    bfloat16: such a tensor is read widened to float32 (exact); its dtype is compared by name."""
     if _is_torch(t) or engine is None:
-        return t.detach().cpu().numpy()
+        t = t.detach().cpu()
+        return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
     return engine.numpy(t)
 
 
