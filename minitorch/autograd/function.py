@@ -25,8 +25,7 @@ Python's cycle collector walks on each full collection, and a long graph
 makes those walks long. A recorded op keeps about three objects alive (node,
 edges, and the input tensors if it saved arrays), and since nodes never form
 a loop, a node that outlives a young collection is taken off the collector's
-lists (collector.py): a graph of a million ops costs the same per op as one
-of a thousand.
+lists (collector.py), so a long graph is not walked again and again.
 Read engine.py next.
 """
 
