@@ -168,16 +168,17 @@ def scalar_tail(x: np.ndarray) -> np.ndarray:
     with the vectorized function, and the rest of each loop (length % (64 / itemsize))
     with the scalar one. The two can differ where the math leaves a choice, such as the
     sign of a zero (softshrink writes 0 * x in its scalar kernel, +0.0 in its vector one).
-    Returns a bool mask shaped like x.
+    Returns a bool mask shaped like x, or None when every element is the vector kernel's.
     """
     lanes = _VECTOR_STEP_BYTES // x.itemsize
     if x.flags.c_contiguous:  # the common case: one loop over every element
+        if x.size % lanes == 0:
+            return None
         mask = np.zeros(x.size, dtype=bool)
         mask[x.size - x.size % lanes:] = True
         return mask.reshape(x.shape)
-    mask = np.zeros(x.shape, dtype=bool)
     if x.size == 0:
-        return mask
+        return None
     dims = sorted((d for d in range(x.ndim) if x.shape[d] != 1), key=lambda d: abs(x.strides[d]))
     inner, stride = 1, x.itemsize  # fuse dims, fastest first, while they stay contiguous
     inner_dims = []
@@ -189,7 +190,7 @@ def scalar_tail(x: np.ndarray) -> np.ndarray:
         stride *= x.shape[d]
     tail = inner % lanes
     if tail == 0:
-        return mask
+        return None
     # Position of each element along the fused inner loop, in memory order.
     pos = np.zeros(x.shape, dtype=np.int64)
     step = 1

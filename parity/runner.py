@@ -122,11 +122,10 @@ def dtype_name(d: Any) -> str:
 
 
 def tensor_array(t: Any, engine: Engine | None = None) -> np.ndarray:
-    """A torch tensor's values, or (through its adapter) one of the engine's. NumPy has no
-    bfloat16: such a tensor is read widened to float32 (exact); its dtype is compared by name."""
+    """A torch tensor's values (through torch's own adapter, which widens bfloat16 to
+    float32 exactly: NumPy has none), or through its adapter one of the engine's."""
     if _is_torch(t) or engine is None:
-        t = t.detach().cpu()
-        return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
+        return engines.reference().numpy(t)
     return engine.numpy(t)
 
 

@@ -52,16 +52,15 @@ _GC_TRACK = _c_api("PyObject_GC_Track")
 _NODE_TYPE: list[type] = []  # the engine's Function, set by install()
 
 
-def untrack(obj: Any) -> None:
-    """Stop the collector walking `obj` (it can never be part of a loop)."""
-    if _GC_UNTRACK is not None and gc.is_tracked(obj):
-        _GC_UNTRACK(obj)
+def _parts(node: Any) -> tuple:
+    """A node, its tuple of edges, its tuple of saved tensors, its weak reference to its
+    output: what apply leaves alive per op, and what goes in and out of the walks together."""
+    return node, node.next_fns, node.inputs, node.output_ref
 
 
 def untrack_node(node: Any) -> None:
-    """A node, its tuple of edges, its tuple of saved tensors, its weak reference to
-    its output: none can close a loop, so none needs walking."""
-    for obj in (node, node.next_fns, node.inputs, node.output_ref):
+    """Take a node and its parts off the collector's lists: none can close a loop."""
+    for obj in _parts(node):
         if obj is not None and gc.is_tracked(obj):
             _GC_UNTRACK(obj)
 
@@ -72,7 +71,7 @@ def track(node: Any) -> None:
     node.keep_tracked = True
     if _GC_TRACK is None:
         return
-    for obj in (node, node.next_fns, node.inputs, node.output_ref):
+    for obj in _parts(node):
         if obj and not gc.is_tracked(obj):  # tracking twice aborts CPython
             _GC_TRACK(obj)
 

@@ -16,6 +16,7 @@ from minitorch import dtypes
 from minitorch._torch_exact import fma
 from minitorch.autograd.function import Function
 from minitorch.ops.support import (
+    _scalar_as,
     as_operand,
     binary_operands,
     broadcast_shapes,
@@ -607,11 +608,11 @@ def _pointwise_operands(op: str, input: Any, tensor1: Any, tensor2: Any,
     for i, (name, t) in enumerate((("input", input), ("tensor1", tensor1),
                                    ("tensor2", tensor2))):
         check_tensor(t, op, name, i + 1)
-    shape = broadcast_shapes(broadcast_shapes(input.array.shape, tensor1.array.shape, op),
-                             tensor2.array.shape, op)
-    del shape  # only checked here: NumPy broadcasts in forward, unbroadcast undoes it
+    # Only checked here: NumPy broadcasts in forward, and unbroadcast undoes it in backward.
+    broadcast_shapes(broadcast_shapes(input.array.shape, tensor1.array.shape, op),
+                     tensor2.array.shape, op)
     d = dtypes.result_type(input, tensor1, tensor2)
-    num = d.np.type(value) if d.category == 2 else int(value) if d.category == 1 else bool(value)
+    num = _scalar_as(value, d) if d.category else bool(value)
     return cast(input, d), cast(tensor1, d), cast(tensor2, d), num
 
 

@@ -370,7 +370,8 @@ class Softshrink(Function):
         y = np.clip(x, -lambd, lambd)
         np.subtract(x, y, out=y)
         tail = scalar_tail(x)
-        np.copysign(y, x, out=y, where=tail)
+        if tail is not None:
+            np.copysign(y, x, out=y, where=tail)
         return y
 
     @staticmethod
