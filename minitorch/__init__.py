@@ -77,6 +77,10 @@ from minitorch.autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled
 
 globals().update(_exported())  # again: nn registered its own ops (bilinear, ...) on import
 
+from minitorch.autograd import higher_order as _higher_order
+
+_higher_order.install()  # NumPy -> minitorch tables for create_graph=True (every op is loaded)
+
 __version__ = "0.1.0"
 
 # torch's names only: every registered op, and the names that are not ops.

@@ -93,6 +93,8 @@ class Engine:
         base = detach() if detach is not None else t
         cpu = getattr(base, "cpu", None)  # torch: a tensor on another device
         t = cpu() if cpu is not None else base
+        if getattr(t, "_is_zerotensor", lambda: False)():  # torch's symbolic zeros (2nd order)
+            return np.zeros(tuple(t.shape), dtype=str(t.dtype).rsplit(".", 1)[-1])
         if str(getattr(t, "dtype", "")).endswith("bfloat16"):  # NumPy has none: widen, exact
             t = t.float()
         return np.asarray(t.numpy())
@@ -123,6 +125,26 @@ class Engine:
                     for g in auto(list(outputs), list(inputs), cots, allow_unused=True)]
         self.backward(outputs, cots)
         return [self.grad(t) for t in inputs]
+
+    def double_grads(self, outputs: Sequence[Any], inputs: Sequence[Any],
+                     cotangents: Sequence[np.ndarray], weights: Sequence[np.ndarray]
+                     ) -> list[np.ndarray | None]:
+        """Second order: the gradient of <weights, d<cotangents, outputs>/d inputs> with
+        respect to each input and each cotangent (None: no dependence), by differentiating
+        the first gradient (create_graph=True), as torch's gradgradcheck does."""
+        grad = self.lib.autograd.grad
+        cots = [self.tensor(np.array(c, copy=True), requires_grad=True) for c in cotangents]
+        first = grad(list(outputs), list(inputs), cots, create_graph=True, allow_unused=True)
+        total = None
+        for g, w in zip(first, weights):
+            if g is not None and self.requires_grad(g):
+                term = (g * self.tensor(np.array(w, copy=True))).sum()
+                total = term if total is None else total + term
+        targets = [*inputs, *cots]
+        if total is None:  # the first gradient has no graph: every second derivative is 0
+            return [None] * len(targets)
+        return [None if g is None else self.numpy(g)
+                for g in grad(total, targets, allow_unused=True)]
 
     def is_tensor(self, x: Any) -> bool:
         if self._tensor_type is not None:

@@ -229,9 +229,10 @@ def _worst_paragraph(results: Sequence[CaseResult]) -> list[str]:
 
 def check_counts(results: Sequence[CaseResult]) -> dict[str, int]:
     """How many comparisons of each kind the cases made."""
-    counts = {"forward": 0, "variants": 0, "backward": 0, "gradcheck": 0, "raises": 0}
+    counts = {"forward": 0, "variants": 0, "backward": 0, "gradcheck": 0, "grad2": 0,
+              "gradgradcheck": 0, "raises": 0}
     names = {"fwd": "forward", "grad": "backward", "gradcheck": "gradcheck",
-             "raises": "raises"}
+             "grad2": "grad2", "gradgradcheck": "gradgradcheck", "raises": "raises"}
     for r in results:
         for c in r.checks:
             key = "variants" if c.startswith("variant:") else names.get(c)
@@ -244,7 +245,9 @@ def _checks_line(results: Sequence[CaseResult]) -> str:
     c = check_counts(results)
     return (f"Checks made: {c['forward']} forward comparisons, {c['variants']} method/operator "
             f"variants, {c['backward']} backward passes against torch.autograd.grad, "
-            f"{c['gradcheck']} central-difference gradient checks, {c['raises']} cases where "
+            f"{c['gradcheck']} central-difference gradient checks, {c['grad2']} double "
+            f"backwards against torch's, {c['gradgradcheck']} central-difference checks of the "
+            f"double backward (gradgradcheck), {c['raises']} cases where "
             "both engines must raise the same exception class.")
 
 

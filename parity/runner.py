@@ -446,6 +446,8 @@ def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
             _fail(res, c.mismatch)
     if dtype == "float64" and "gradcheck" in sample.tags and out_dtypes == {"float64"}:
         _central_differences(row, sample, res, grad_at, diff_pos, upstream, m_arrays, eng)
+        if res.status == "pass":
+            _check_double_backward(row, sample, res, grad_at, diff_pos, upstream, eng)
 
 
 def _central_differences(row: OpSpec, sample: Sample, res: CaseResult,
@@ -475,6 +477,87 @@ def _central_differences(row: OpSpec, sample: Sample, res: CaseResult,
     engine_check = eng.gradcheck()
     if engine_check is not None and not first:
         _engine_gradcheck(engine_check, row, sample, res, grad_at, diff_pos, arrays, eng)
+
+
+def _check_double_backward(row: OpSpec, sample: Sample, res: CaseResult,
+                           grad_at: tuple[int, ...], diff_pos: list[int],
+                           upstream: list[np.ndarray], eng: Engine) -> None:
+    """Second order (float64, the gradcheck samples): the gradient of <w, first gradient>
+    against torch's double backward, then against central differences of the engine's own
+    first gradient (torch.autograd.gradgradcheck's test), for the inputs and the cotangent."""
+    res.checks.append("grad2")
+    seed = seed_for(res.key, "rng")
+    rng = np.random.default_rng(seed_for(res.key, "weights"))
+    grad_shapes = [np.shape(sample.args[i]) for i in grad_at]
+    weights = [rng.standard_normal(shape) for shape in grad_shapes]
+    results = []
+    for engine in (engines.reference(), eng):
+        out, args, err = _call(engine, row.fn, sample, grad_at, seed)
+        if err is None:
+            leaves, _ = flatten_output(out, engine=engine)
+            try:
+                results.append((engine.double_grads([leaves[i][1] for i in diff_pos],
+                                                    [args[i] for i in grad_at], upstream,
+                                                    weights), None))
+                continue
+            except (CaseTimeout, MemoryError):
+                raise
+            except Exception as e:
+                err = e
+        results.append((None, err))
+    (t_second, t_err), (m_second, m_err) = results
+    if t_err is not None and m_err is not None and error_class(t_err) == error_class(m_err):
+        return  # both refuse to differentiate twice
+    if m_err is not None:
+        _fail(res, f"double backward: {eng.name} raises {error_text(m_err, _package(eng))}"
+                   + ("" if t_err is None else f"; torch raises {error_class(t_err)}"))
+        return
+    if t_err is not None:
+        _fail(res, f"double backward: torch raises {error_class(t_err)} "
+                   f"({' '.join(str(t_err).split())[:100]}); {eng.name} returns a result")
+        return
+    targets = [f"arg {p}" for p in grad_at] + [f"cotangent {k}" for k in range(len(upstream))]
+    shapes = grad_shapes + [u.shape for u in upstream]
+    rtol, atol = _tolerance(row, "float64", "float64", eng)
+    analytic = []
+    for name, shape, e, a in zip(targets, shapes, t_second, m_second):
+        e = np.zeros(shape) if e is None else e
+        a = np.zeros(shape) if a is None else np.asarray(a, dtype=np.float64)
+        analytic.append(a)
+        c = compare_arrays(a, e, rtol, atol, zero_sign=False, what=f"grad2[{name}]")
+        if c.mismatch:
+            _fail(res, c.mismatch)
+            return
+    _gradgradcheck(row, sample, res, grad_at, diff_pos, upstream, weights, analytic, eng)
+
+
+def _gradgradcheck(row: OpSpec, sample: Sample, res: CaseResult, grad_at: tuple[int, ...],
+                   diff_pos: list[int], upstream: list[np.ndarray], weights: list[np.ndarray],
+                   analytic: list[np.ndarray], eng: Engine) -> None:
+    """Central differences of <w, J(x)^T v> in x and in v, against the double backward."""
+    n = len(sample.args)
+    arrays = [np.array(a, dtype=np.float64) if i in grad_at else a
+              for i, a in enumerate(sample.args)] + [np.array(u, dtype=np.float64)
+                                                     for u in upstream]
+
+    def inner(current: list[Any]) -> float:
+        out, args, err = _call(eng, row.fn, Sample(tuple(current[:n]), sample.kwargs), grad_at)
+        if err is not None:
+            raise err
+        leaves, _ = flatten_output(out, engine=eng)
+        first = eng.grads([leaves[i][1] for i in diff_pos], [args[i] for i in grad_at],
+                          current[n:])
+        return gradcheck.inner_product([np.zeros(w.shape) if g is None else g
+                                        for g, w in zip(first, weights)], weights)
+
+    res.checks.append("gradgradcheck")
+    positions = list(grad_at) + list(range(n, n + len(upstream)))
+    numeric = gradcheck.numeric_vjp(inner, arrays, positions)
+    _, first = gradcheck.check(analytic, numeric,
+                               [f"arg {p}" for p in grad_at]
+                               + [f"cotangent {k}" for k in range(len(upstream))])
+    if first:
+        _fail(res, "grad" + first)
 
 
 def _engine_gradcheck(check: Any, row: OpSpec, sample: Sample, res: CaseResult,

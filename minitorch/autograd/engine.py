@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from minitorch.autograd import hooks
+from minitorch.autograd import higher_order, hooks
 from minitorch.autograd.anomaly_mode import _AnomalyMode, check_nan
 from minitorch.autograd.function import _FREED, Function, _refresh_if_stale
 from minitorch.tensor import Tensor
@@ -98,6 +98,7 @@ def run_backward(
     root_grads: Sequence[np.ndarray],
     retain_graph: bool,
     capture: dict[int, Tensor] | None = None,
+    create_graph: bool = False,
 ) -> dict[int, np.ndarray]:
     """Walk the graph from `roots`, each node once, after all of its consumers.
 
@@ -108,6 +109,9 @@ def run_backward(
     `capture` names tensors whose gradients we return instead (autograd.grad).
     Only a stack, a dict of counts and a dict of pending sums: no list of the
     whole graph, and no new objects per node that the cyclic collector would see.
+
+    With `create_graph`, the same walk runs each backward on TracedArrays
+    (higher_order.py), so the gradients it produces carry a graph of their own.
     """
     pending: dict[Function, np.ndarray] = {}
     captured: dict[int, np.ndarray] = {}
@@ -119,6 +123,13 @@ def run_backward(
         if leaf_hooks and not hooked and id(t) in leaf_hooks:  # the hook sees the sum, once
             prev = held.get(id(t))
             held[id(t)] = (t, g if prev is None else prev[1] + g)
+            return
+        if create_graph:
+            if capture is None:
+                _accumulate_into_leaf_graph(t, g)
+            elif id(t) in capture:
+                prev = captured.get(id(t))
+                captured[id(t)] = g if prev is None else prev + g
             return
         if capture is None:
             # One array can reach two leaves (add's backward returns grad twice): the
@@ -155,12 +166,17 @@ def run_backward(
                 if kept is not None:
                     if capture is not None and id(kept) in capture:
                         captured[id(kept)] = grad
+                    elif capture is None and create_graph:
+                        _accumulate_into_leaf_graph(kept, grad)
                     elif capture is None:
                         _accumulate_into_leaf(kept, grad)
             saved = node.saved
             if saved:  # only a node that saved arrays can find them freed or stale
                 _check_not_freed(node)
-            in_grads = node.backward(node, grad)
+            if create_graph:
+                in_grads = higher_order.backward_traced(node, grad)
+            else:
+                in_grads = node.backward(node, grad)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if _AnomalyMode.enabled:  # detect_anomaly(): a NaN stops here, naming the node
@@ -221,6 +237,20 @@ def _accumulate_into_leaf(leaf: Tensor, g: np.ndarray) -> None:
         leaf.grad.array = leaf.grad.array + g
 
 
+def _accumulate_into_leaf_graph(leaf: Tensor, g: object) -> None:
+    """leaf.grad = leaf.grad + g, recorded (create_graph=True): .grad keeps its graph."""
+    tg = higher_order.as_tensor(g, leaf.array.dtype)
+    if tuple(tg.shape) != leaf.array.shape:
+        raise RuntimeError(
+            f"backward: gradient of shape {tuple(tg.shape)} does not match the tensor's shape "
+            f"{leaf.array.shape} (an op's backward forgot to unbroadcast)"
+        )
+    if leaf.grad is None:
+        leaf.grad = tg if tg.requires_grad else Tensor._make(tg.array.copy(), False, None)
+    else:
+        leaf.grad = leaf.grad + tg
+
+
 def _initial_grad(t: Tensor, g: Tensor | None, what: str) -> np.ndarray:
     if not t.requires_grad:
         raise RuntimeError(
@@ -248,6 +278,13 @@ def _initial_grad(t: Tensor, g: Tensor | None, what: str) -> np.ndarray:
     return view
 
 
+def _traced_root(root: np.ndarray, gradient: Tensor | None) -> object:
+    """The cotangent a recorded backward starts from: traced if it carries a graph itself."""
+    if isinstance(gradient, Tensor) and gradient.requires_grad:
+        return higher_order.traced(higher_order.as_tensor(gradient, root.dtype))
+    return root
+
+
 def backward(
     tensor: Tensor,
     gradient: Tensor | None = None,
@@ -255,13 +292,14 @@ def backward(
     create_graph: bool = False,
 ) -> None:
     """Tensor.backward: accumulate d(tensor)/d(leaf) into every leaf's `.grad`."""
-    if create_graph:
-        raise NotImplementedError(
-            "backward: create_graph=True (higher-order gradients) is not implemented in minitorch"
-        )
     if tensor._base is not None and tensor._base_fn is not tensor._base.grad_fn:
         _refresh_if_stale(tensor)  # a view whose base was written in place since
-    run_backward([tensor], [_initial_grad(tensor, gradient, "backward")], bool(retain_graph))
+    if retain_graph is None:
+        retain_graph = create_graph  # torch's default: a recorded backward keeps its graph
+    root = _initial_grad(tensor, gradient, "backward")
+    if create_graph:
+        root = _traced_root(root, gradient)
+    run_backward([tensor], [root], bool(retain_graph), create_graph=create_graph)
 
 
 def grad(
@@ -273,10 +311,8 @@ def grad(
     allow_unused: bool | None = None,
 ) -> tuple[Tensor | None, ...]:
     """autograd.grad: d(outputs)/d(inputs), returned instead of accumulated into `.grad`."""
-    if create_graph:
-        raise NotImplementedError(
-            "autograd.grad: create_graph=True (higher-order gradients) is not implemented"
-        )
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
@@ -296,6 +332,8 @@ def grad(
         if t._base is not None and t._base_fn is not t._base.grad_fn:
             _refresh_if_stale(t)  # a view whose base was written in place since
     root_grads = [_initial_grad(o, g, "autograd.grad") for o, g in zip(outputs, grad_outputs)]
+    if create_graph:
+        root_grads = [_traced_root(r, g) for r, g in zip(root_grads, grad_outputs)]
     # Non-leaf inputs: ask their nodes to report the gradient that reaches them.
     restore = []
     for t in inputs:
@@ -304,7 +342,8 @@ def grad(
             restore.append(t.grad_fn)
     try:
         captured = run_backward(
-            outputs, root_grads, bool(retain_graph), capture={id(t): t for t in inputs}
+            outputs, root_grads, bool(retain_graph), capture={id(t): t for t in inputs},
+            create_graph=create_graph,
         )
     finally:
         for fn in restore:
@@ -317,7 +356,11 @@ def grad(
                 "autograd.grad: One of the differentiated Tensors appears to not have been used "
                 "in the graph. Set allow_unused=True if this is the desired behavior."
             )
-        if g is not None:
+        if g is not None and create_graph:
+            g = higher_order.as_tensor(g, t.array.dtype)
+            if not g.requires_grad:  # a gradient with no graph: a fresh tensor, as torch
+                g = Tensor._make(g.array.copy(), False, None)
+        elif g is not None:
             g = Tensor._make(np.array(g, dtype=t.array.dtype), False, None)
         result.append(g)
     return tuple(result)

@@ -39,6 +39,7 @@ import numpy as np
 from minitorch.autograd import collector
 from minitorch.autograd.grad_mode import _GradMode
 
+ROLE_OUTPUT, ROLE_OTHER = -1, -2  # saved_roles entries besides an input's index
 _FREED = ("freed",)  # what `saved` becomes once backward has released it
 _new = object.__new__
 
@@ -71,6 +72,10 @@ class Function:
     # watch_when[i]: the inputs whose gradients need saved input i. If none of them wants
     # one, torch would not have saved input i, so an in-place change to it is no error.
     watch_when: tuple | None = None
+    saved_roles: tuple = ()  # per saved array: which input it is, or the output (higher_order.py)
+    # True if the float arrays forward saves, other than inputs and output, do not depend on
+    # the inputs (masks, random draws): create_graph=True may then treat them as constants.
+    derived_saved_are_constant = False
     keep_tracked = False  # True once something that may loop back hangs on it (collector.py)
 
     # -- the two methods every op writes ---------------------------------
@@ -147,19 +152,24 @@ def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) ->
     the output itself (exp and tanh save their result). Arrays computed from the inputs
     are private to the node and need no watching."""
     watched = []
+    roles = []  # per saved array: the input it is, or ROLE_OUTPUT, or ROLE_OTHER
     rule = ctx.watch_when
     for s in ctx.saved:
         if type(s) is not np.ndarray:
+            roles.append(ROLE_OTHER)
             continue
         if s is out:
             ctx.output_ref = weakref.ref(result)
+            roles.append(ROLE_OUTPUT)
             continue
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a.array is s:
                 if rule is None or any(ctx.next_fns[j] is not None for j in rule[i]):
                     watched.append(a)
+                roles.append(i)
                 break
         else:
+            roles.append(ROLE_OTHER)
             if s.base is not None:  # a view of something: of an input, or of the output?
                 root = memory_root(s)
                 if root is memory_root(out):
@@ -167,6 +177,7 @@ def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) ->
                 watched += [
                     a for a in args if isinstance(a, Tensor) and memory_root(a.array) is root
                 ]
+    ctx.saved_roles = tuple(roles)  # for create_graph=True (higher_order.py)
     if watched:
         ctx.inputs = tuple(watched)
         ctx.versions = tuple([a._version for a in watched])

@@ -15,6 +15,7 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray, traced
 from minitorch.tensor import Tensor
 
 Scalar = (int, float, bool)
@@ -60,6 +61,8 @@ def exact_where(cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
     np.where branches on every element: on a random mask it is ~5 ns an element, ten times
     a multiply. Selecting the bits with a mask (a & m | b & ~m) never branches.
     """
+    if type(a) is TracedArray or type(b) is TracedArray:  # create_graph: a recorded where
+        return np.where(cond, a, b)
     a, b = np.asarray(a), np.asarray(b)
     bits = _BITS.get(a.dtype.itemsize)
     if a.dtype != b.dtype or a.dtype.kind != "f" or bits is None or np.ndim(cond) == 0:
@@ -139,6 +142,8 @@ def scatter_add_into(out: np.ndarray, where: Any, values: Any) -> np.ndarray:
     only with one flat int index (4x slower with a tuple of arrays): so we hand it flat
     positions into out's flat view.
     """
+    if type(values) is TracedArray:  # create_graph: the same sum, recorded, out of place
+        return _recorded_put(out, where, values, accumulate=True)
     if not out.flags.c_contiguous:
         np.add.at(out, where, values)
         return out
@@ -146,6 +151,32 @@ def scatter_add_into(out: np.ndarray, where: Any, values: Any) -> np.ndarray:
     values = np.broadcast_to(values, pos.shape).reshape(-1)
     np.add.at(out.reshape(-1), pos.reshape(-1), values)
     return out
+
+
+def set_into(out: np.ndarray, where: Any, values: Any) -> Any:
+    """out[where] = values; returns out. The adjoint of a read at distinct places (a slice,
+    a diagonal, a permutation): where each place is read once, writing is adding.
+
+    On the recorded path (create_graph=True) `out` is left alone and a new, recorded array
+    is returned: so always use the result.
+    """
+    if type(values) is TracedArray:
+        return _recorded_put(out, where, values, accumulate=False)
+    out[where] = values
+    return out
+
+
+def _recorded_put(out: np.ndarray, where: Any, values: TracedArray, accumulate: bool) -> Any:
+    """out with values written (or added) at `where`, as a recorded index_put on out's flat
+    positions: one mechanism for every index form that flat_positions reads."""
+    pos = flat_positions(out.shape, where)
+    flat = Tensor._make(np.array(out).reshape(-1), False, None)
+    vals = np.broadcast_to(values, pos.shape).reshape(-1)
+    index = (Tensor._make(pos.reshape(-1).astype(np.int64), False, None),)
+    result = flat.index_put(index, vals.tensor, accumulate=accumulate).reshape(out.shape)
+    if out.dtype.kind == "f":  # a caller that ignored the result would read NaN: loud
+        out[...] = np.nan
+    return traced(result)
 
 
 def broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...], op: str) -> tuple[int, ...]:
@@ -184,8 +215,8 @@ def cast(t: Tensor, d: dtypes.dtype) -> Tensor:
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
-    """The shape of an array operand; () for a Python scalar."""
-    return x.shape if isinstance(x, np.ndarray) else ()
+    """The shape of an array operand (a TracedArray's too); () for a Python scalar."""
+    return getattr(x, "shape", ())
 
 
 def as_operand(x: Any, op: str) -> Any:
