@@ -266,16 +266,17 @@ def as_tensor(g: Any, dtype: np.dtype | None = None) -> Tensor:
 # -- running one node's backward on the traced path -----------------------------------
 def backward_traced(node: Any, grad: Any) -> Any:
     """node's backward with its saved arrays as recorded tensors; grad mode on throughout."""
-    traced_backward = getattr(node, "traced_backward", None)  # a user autograd.Function
-    proxy = _new(type(node))
-    proxy.__dict__.update(node.__dict__)
-    if node.saved:
-        proxy.saved = _traced_saved(node)
     previous = _GradMode.enabled
     _GradMode.enabled = True
     try:
-        if traced_backward is not None:
-            return traced_backward(grad)
+        if node.traced_backward is not None:  # a user autograd.Function: Tensors already
+            return node.traced_backward(grad)
+        # A copy of the node whose saved arrays are traced; the node itself is left as it
+        # was (a later first-order backward through it must see its arrays).
+        proxy = _new(type(node))
+        proxy.__dict__.update(node.__dict__)
+        if node.saved:
+            proxy.saved = _traced_saved(node)
         return type(node).backward(proxy, grad)
     finally:
         _GradMode.enabled = previous
