@@ -526,7 +526,8 @@ def _check_double_backward(row: OpSpec, sample: Sample, res: CaseResult,
         results.append((None, err))
     (t_second, t_err), (m_second, m_err) = results
     if t_err is not None and m_err is not None and error_class(t_err) == error_class(m_err):
-        return  # both refuse to differentiate twice
+        res.checks.append("grad2-refused")  # both refuse to differentiate twice
+        return
     if m_err is not None:
         _fail(res, f"double backward: {eng.name} raises {error_text(m_err, _package(eng))}"
                    + ("" if t_err is None else f"; torch raises {error_class(t_err)}"))

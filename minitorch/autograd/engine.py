@@ -7,6 +7,12 @@ result, so that its gradient is complete: that is a reverse topological
 order. Both walks are iterative, so a chain of a million ops does not hit
 Python's recursion limit, and both cost the same per node at any graph size.
 
+Gradients of gradients (create_graph=True): the same walk, but every node's
+backward runs on TracedArrays -- ndarray look-alikes that turn each NumPy call
+into a recorded minitorch op (higher_order.py) -- so the gradients it returns
+carry a graph of their own, to any order. Each op's backward is written once,
+in NumPy: the first-order walk hands it plain arrays and pays nothing for this.
+
 We leave Python's cycle collector settings alone: pausing it while the
 user's forward runs would be switching it off for their whole program.
 Instead the graph stays out of its way: nodes are untracked (collector.py),
