@@ -261,7 +261,9 @@ class Pow(Function):
             gx = unbroadcast(gx, shape_of(x))
         if need_y:
             with np.errstate(all="ignore"):
-                gy = np.where((x == 0) & (y >= 0), 0.0, grad * (z * np.log(x))).astype(grad.dtype)
+                # grad outside the select, as torch: grad * 0 keeps -0.0 and nan, and under
+                # create_graph a nan reaching z through log(0) is not masked away
+                gy = (grad * np.where((x == 0) & (y >= 0), 0.0, z * np.log(x))).astype(grad.dtype)
             gy = unbroadcast(gy, shape_of(y))
         return gx, gy
 

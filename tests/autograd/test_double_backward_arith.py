@@ -42,6 +42,9 @@ CASES = {
     "pow(x, 0.5)": (lambda L, x: x ** 0.5, [POS]),
     "pow(x, -0.5)": (lambda L, x: x ** -0.5, [POS]),
     "pow(x, 2.7)": (lambda L, x: L.pow(x, 2.7), [POS]),
+    "pow(tensor, tensor) at 0": (lambda L, x, y: L.pow(x, y),
+                                 [np.where(ANY > 0, 0.0, POS), np.round(ROW * 2)]),
+    "pow(0, y)": (lambda L, y: L.pow(0.0, y), [np.round(ANY * 2)]),
     "pow(2, x)": (lambda L, x: 2.0 ** x, [ANY]),
     "float_power(x, 2)": (lambda L, x: L.float_power(x, 2), [ANY]),
     "remainder": (lambda L, x, y: L.remainder(x * 3, y), [ANY, ROW]),
@@ -86,6 +89,19 @@ def test_third_derivative_of_pow_is_mathematics(exponent):
     p, a = exponent, np.array([1.5, 0.7])
     np.testing.assert_allclose(g2.detach().numpy(), p * (p - 1) * a ** (p - 2), rtol=1e-13)
     np.testing.assert_allclose(g3.numpy(), p * (p - 1) * (p - 2) * a ** (p - 3), rtol=1e-13)
+
+
+def test_pow_exponent_gradient_at_a_zero_base_is_grad_times_zero_as_in_torch():
+    """torch's pow_backward_exponent is grad * where(x == 0 & y >= 0, 0, z log x): -0.0 for a
+    negative grad and nan for a nan grad, not a bare 0."""
+    grads = []
+    for lib in (torch, mt):
+        y = lib.tensor([2.0, 0.0, 1.0], dtype=lib.float64, requires_grad=True)
+        lib.pow(lib.tensor([0.0, 0.0, 2.0], dtype=lib.float64), y).backward(
+            lib.tensor([-1.0, float("nan"), -1.0], dtype=lib.float64))
+        grads.append(y.grad.numpy())
+    np.testing.assert_array_equal(np.signbit(grads[1]), np.signbit(grads[0]))
+    np.testing.assert_array_equal(grads[1], grads[0])
 
 
 def test_remainder_of_a_number_has_no_derivative_as_in_torch():
