@@ -500,6 +500,20 @@ def _no_graph(fn: Callable[..., Any]) -> Callable[..., Any]:
     return lambda *args, **kwargs: fn(*[_raw(a) for a in args], **kwargs)
 
 
+def _tensors_only(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A binary op that takes no Python number (maximum, hypot ...): a number becomes a 0-d
+    constant of the other operand's dtype, as NumPy reads it."""
+    def call(a: Any, b: Any) -> Any:
+        ref = a if isinstance(a, Tensor) else b
+        def as_tensor_operand(v: Any) -> Tensor:
+            if isinstance(v, Tensor):
+                return v
+            return Tensor._make(np.asarray(v, dtype=ref.array.dtype), False, None)
+        return fn(as_tensor_operand(a), as_tensor_operand(b))
+
+    return call
+
+
 def _build_tables() -> tuple[dict, set, dict]:
     import minitorch as mt
 
@@ -512,10 +526,12 @@ def _build_tables() -> tuple[dict, set, dict]:
         np.sinh: mt.sinh, np.cosh: mt.cosh, np.sin: mt.sin, np.cos: mt.cos, np.tan: mt.tan,
         np.arctan: mt.atan, np.arcsin: mt.asin, np.arccos: mt.acos, np.arctanh: mt.atanh,
         np.arcsinh: mt.asinh, np.arccosh: mt.acosh, np.absolute: mt.abs,
-        np.reciprocal: mt.reciprocal, np.maximum: mt.maximum, np.minimum: mt.minimum,
-        np.matmul: mt.matmul, np.arctan2: mt.atan2,
-        np.hypot: mt.hypot, np.logaddexp: mt.logaddexp, np.copysign: mt.copysign,
-        np.fmod: mt.fmod, np.remainder: mt.remainder, np.conjugate: lambda x: x,
+        np.reciprocal: mt.reciprocal, np.maximum: _tensors_only(mt.maximum),
+        np.minimum: _tensors_only(mt.minimum), np.matmul: mt.matmul,
+        np.arctan2: _tensors_only(mt.atan2), np.hypot: _tensors_only(mt.hypot),
+        np.logaddexp: _tensors_only(mt.logaddexp), np.logaddexp2: _tensors_only(mt.logaddexp2),
+        np.copysign: _tensors_only(mt.copysign), np.fmod: _tensors_only(mt.fmod),
+        np.remainder: _tensors_only(mt.remainder), np.conjugate: lambda x: x,
     }
     constant = {
         np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
