@@ -525,17 +525,23 @@ class Glu(Function):
     """y = a * sigmoid(b), (a, b) the two halves of x along dim;
     a: grad * sigmoid(b);  b: grad * a * sigmoid(b) * (1 - sigmoid(b)); x: both, concatenated."""
 
+    # not constants: sigmoid(b) is read on the plain path only; a recorded x recomputes it
+    derived_saved_are_constant = True
+
     @staticmethod
     def forward(ctx, x, axis):
         a, s = _glu_halves(x, axis)
-        ctx.save_for_backward(x)
+        ctx.save_for_backward(x, s)
         ctx.axis = axis
         return a * s
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved
-        a, s = _glu_halves(x, ctx.axis)  # again from x: a recorded x records them
+        x, s = ctx.saved
+        if type(x) is TracedArray:  # create_graph: both halves again from x, recorded
+            a, s = _glu_halves(x, ctx.axis)
+        else:
+            a = x[(slice(None),) * ctx.axis + (slice(0, x.shape[ctx.axis] // 2),)]
         return np.concatenate([grad * s, grad * a * s * (1 - s)], axis=ctx.axis), None
 
 
