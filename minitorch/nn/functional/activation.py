@@ -55,14 +55,17 @@ class _OnceDifferentiable(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        cls, message = ctx.error
+        cls, message, _ = ctx.error
         raise cls(message)
 
+    def name(self) -> str:
+        return self.error[2]
 
-def once_differentiable(error: tuple[type, str], first: Any, *operands: Any) -> Any:
+
+def once_differentiable(error: tuple[type, str, str], first: Any, *operands: Any) -> Any:
     """first(*operands), an op's first gradient; under create_graph=True (a recorded operand)
-    the value is recorded as a node whose backward raises `error` (class, message), as
-    torch's does for the ops its derivatives.yaml marks not_implemented."""
+    the value is recorded as a node (named error[2]) whose backward raises error[0](error[1]),
+    as torch's does for the adjoints its derivatives.yaml marks not_implemented."""
     if not any(type(a) is TracedArray for a in operands):
         return first(*operands)
     plain = [a.tensor.array if type(a) is TracedArray else a for a in operands]
@@ -70,9 +73,10 @@ def once_differentiable(error: tuple[type, str], first: Any, *operands: Any) -> 
     return traced(_OnceDifferentiable.apply(*recorded, value=first(*plain), error=error))
 
 
-def not_implemented(aten: str) -> tuple[type, str]:
-    """torch's error for an adjoint it does not differentiate again."""
-    return RuntimeError, f"derivative for aten::{aten} is not implemented"
+def not_implemented(aten: str) -> tuple[type, str, str]:
+    """torch's error (and node) for an adjoint it does not differentiate again."""
+    return (RuntimeError, f"derivative for aten::{aten} is not implemented",
+            "torch::autograd::NotImplemented")
 
 
 # -- the Functions -------------------------------------------------------------

@@ -89,7 +89,8 @@ class Pdist(Function):
         return gx
 
 
-_PDIST_TWICE = (NotImplementedError, "the derivative for '_pdist_backward' is not implemented.")
+_PDIST_TWICE = (NotImplementedError, "the derivative for '_pdist_backward' is not implemented.",
+                "PdistBackwardBackward0")
 
 
 def _pair_blocks(n: int) -> Any:

@@ -973,18 +973,19 @@ class MultilabelMarginLoss(Function):
         active = (z > 0) & ~is_target[:, None, :] & (count[:, :, None] > 0)
         per_pair = np.where(active, z, 0) * count[:, :, None]
         loss = per_pair.sum(axis=(1, 2)) / x.shape[1]
-        ctx.save_for_backward(active, count)
+        ctx.save_for_backward(x, active, count)  # x: a recorded x records the refusal
         ctx.reduction, ctx.out_shape, ctx.c = reduction, out_shape, x.shape[1]
         return reduce_forward(loss.astype(x.dtype).reshape(out_shape), reduction)
 
     @staticmethod
     def backward(ctx, grad):
+        x = ctx.saved[0]
         return once_differentiable(not_implemented("multilabel_margin_loss_backward"),
-                                   lambda g: MultilabelMarginLoss._grad(ctx, g), grad)
+                                   lambda g, _: MultilabelMarginLoss._grad(ctx, g), grad, x)
 
     @staticmethod
     def _grad(ctx: Any, grad: np.ndarray) -> np.ndarray:
-        active, count = ctx.saved
+        _, active, count = ctx.saved
         weighted = active * count[:, :, None]
         g = weighted.sum(axis=1) - np.where(count > 0, weighted.sum(axis=2), 0)
         n = active.shape[0]
