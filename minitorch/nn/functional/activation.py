@@ -4,6 +4,11 @@ and (issue 12) the hard*, shrink, celu/selu/mish, glu, prelu, rrelu and gumbel_s
 relu, sigmoid, tanh, softmax and log_softmax are core ops (ops/), so here they
 are one-line hand-overs, as in torch. The others are small Functions whose
 docstrings give the forward math and the adjoint. Read ops/elementwise.py first.
+
+Every backward here also runs under create_graph=True (autograd/higher_order.py). Two
+helpers serve that path: _erf_any (the recorded erf for gelu) and first_order_only, which
+records an adjoint torch itself refuses to differentiate again (hardsigmoid here; loss.py
+and distance.py use it for the margin losses and pdist) as a node raising torch's error.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ def _erf_any(x: Any) -> Any:
     return _erf(x)
 
 
-class _OnceDifferentiable(Function):
+class _FirstOrderOnly(Function):
     """g = an op's first gradient, recorded (create_graph=True) for an op torch differentiates
     only once;  its inputs: torch's error ("derivative for aten::... is not implemented")."""
 
@@ -62,7 +67,7 @@ class _OnceDifferentiable(Function):
         return self.error[2]
 
 
-def once_differentiable(error: tuple[type, str, str], first: Any, *operands: Any) -> Any:
+def first_order_only(error: tuple[type, str, str], first: Any, *operands: Any) -> Any:
     """first(*operands), an op's first gradient; under create_graph=True (a recorded operand)
     the value is recorded as a node (named error[2]) whose backward raises error[0](error[1]),
     as torch's does for the adjoints its derivatives.yaml marks not_implemented."""
@@ -70,7 +75,7 @@ def once_differentiable(error: tuple[type, str, str], first: Any, *operands: Any
         return first(*operands)
     plain = [a.tensor.array if type(a) is TracedArray else a for a in operands]
     recorded = [a.tensor for a in operands if type(a) is TracedArray]
-    return traced(_OnceDifferentiable.apply(*recorded, value=first(*plain), error=error))
+    return traced(_FirstOrderOnly.apply(*recorded, value=first(*plain), error=error))
 
 
 def not_implemented(aten: str) -> tuple[type, str, str]:
@@ -360,7 +365,7 @@ class Hardsigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return once_differentiable(not_implemented("hardsigmoid_backward"), _hardsigmoid_grad,
+        return first_order_only(not_implemented("hardsigmoid_backward"), _hardsigmoid_grad,
                                    grad, x)
 
 

@@ -21,7 +21,7 @@ from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled, no_grad
 from minitorch.nn.functional._utils import check_tensor
-from minitorch.nn.functional.activation import once_differentiable
+from minitorch.nn.functional.activation import first_order_only
 from minitorch.ops.support import broadcast_shapes, cast, normalize_dim
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -70,7 +70,7 @@ class Pdist(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         # torch does not differentiate _pdist_backward: recorded, it raises torch's error
-        gx = once_differentiable(_PDIST_TWICE, lambda *a: Pdist._grad(ctx.p, *a), grad, x, y)
+        gx = first_order_only(_PDIST_TWICE, lambda *a: Pdist._grad(ctx.p, *a), grad, x, y)
         return gx, None
 
     @staticmethod

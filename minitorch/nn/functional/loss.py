@@ -32,7 +32,7 @@ from minitorch.nn.functional._utils import (
     reduce_forward,
     reduction_arg,
 )
-from minitorch.nn.functional.activation import logsigmoid, not_implemented, once_differentiable
+from minitorch.nn.functional.activation import first_order_only, logsigmoid, not_implemented
 from minitorch.nn.functional.distance import ClampMinValueOnly, pairwise_distance
 from minitorch.ops.reduction import log_softmax_array
 from minitorch.ops.support import broadcast_shapes, cast, exact_where, set_into, unbroadcast
@@ -980,7 +980,7 @@ class MultilabelMarginLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         x = ctx.saved[0]
-        return once_differentiable(not_implemented("multilabel_margin_loss_backward"),
+        return first_order_only(not_implemented("multilabel_margin_loss_backward"),
                                    lambda g, _: MultilabelMarginLoss._grad(ctx, g), grad, x)
 
     @staticmethod
@@ -1063,7 +1063,7 @@ class MultiMarginLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         x, _ = ctx.saved
-        return once_differentiable(not_implemented("multi_margin_loss_backward"),
+        return first_order_only(not_implemented("multi_margin_loss_backward"),
                                    lambda g, x: MultiMarginLoss._grad(ctx, g, x), grad, x)
 
     @staticmethod
