@@ -32,7 +32,8 @@ becomes a Tensor on that input's edge, the output a Tensor made by the node itse
 so gradients of the backward flow on through the graph. Anything else computed in
 forward is a value we cannot trace back: an op that saves such a float array is
 refused (NotImplementedError, naming it), unless it says these are constants of its
-inputs (`derived_saved_are_constant`, e.g. a dropout mask).
+inputs (`derived_saved_are_constant`, e.g. a dropout mask), or that its backward
+recomputes them from the traced inputs (`derived_saved_recomputed`: they arrive as None).
 """
 
 from __future__ import annotations
@@ -296,6 +297,8 @@ def _traced_saved(node: Any) -> tuple:
                 out.append(TracedArray(Tensor._make(s, True, edge)))
         elif role == ROLE_OUTPUT:  # the output: a tensor made by this very node
             out.append(TracedArray(Tensor._make(s, True, node)))
+        elif type(s) is np.ndarray and s.dtype.kind == "f" and type(node).derived_saved_recomputed:
+            out.append(None)  # backward recomputes it from its traced inputs
         elif (type(s) is np.ndarray and s.dtype.kind == "f"
               and not type(node).derived_saved_are_constant):
             raise NotImplementedError(

@@ -534,8 +534,7 @@ class Glu(Function):
     """y = a * sigmoid(b), (a, b) the two halves of x along dim;
     a: grad * sigmoid(b);  b: grad * a * sigmoid(b) * (1 - sigmoid(b)); x: both, concatenated."""
 
-    # not constants: sigmoid(b) is read on the plain path only; a recorded x recomputes it
-    derived_saved_are_constant = True
+    derived_saved_recomputed = True  # sigmoid(b): a recorded x recomputes it
 
     @staticmethod
     def forward(ctx, x, axis):

@@ -330,8 +330,7 @@ class CrossEntropy(Function):
     """loss = nll(log_softmax(x)) with label smoothing eps;
     x: softmax(x) * Σ_c g_c - g, with g = d loss / d log_softmax (see _nll_backward)."""
 
-    # not constants: logp is read on the plain path only; a recorded x recomputes it, recorded
-    derived_saved_are_constant = True
+    derived_saved_recomputed = True  # logp: a recorded x recomputes it
 
     @staticmethod
     def forward(ctx, x, *, target, weight, ignore_index, reduction, smoothing):
@@ -356,8 +355,7 @@ class SoftCrossEntropy(Function):
     loss_i = -Σ_c w_c p_ic log_softmax(x)_ic, mean divides by the number of rows;
     x: coef_i * (softmax(x)_i Σ_c w_c p_ic - w p_i);  p: -coef_i (1 - eps) w log_softmax(x)_i."""
 
-    # not constants: logp and wp are read on the plain path only; recorded x or p recompute them
-    derived_saved_are_constant = True
+    derived_saved_recomputed = True  # logp and wp: recorded x or p recompute them
 
     @staticmethod
     def forward(ctx, x, p, *, weight, reduction, smoothing):
