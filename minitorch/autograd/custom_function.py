@@ -44,7 +44,7 @@ import numpy as np
 from minitorch.autograd.function import _FREED
 from minitorch.autograd.function import Function as _Node
 from minitorch.autograd.grad_mode import _GradMode, no_grad
-from minitorch.autograd.higher_order import as_tensor, traced
+from minitorch.autograd.higher_order import as_tensor, delayed_error, first_order_only, traced
 from minitorch.tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -253,35 +253,20 @@ def _run_user_backward(node: BackwardCFunction, grad: Any, recording: bool = Fal
     return _check_grads(node, result)
 
 
-class _OnceDifferentiable(_Node):
-    """What a @once_differentiable backward's results hang on under create_graph=True: a node
-    whose backward refuses, as torch's DelayedError does."""
-
-    @staticmethod
-    def backward(ctx: _OnceDifferentiable, grad: Any) -> tuple:
-        raise RuntimeError(
-            "trying to differentiate twice a function that was marked with "
-            f"@once_differentiable ({ctx.function_name})"
-        )
-
-
 def _refuse_twice(node: BackwardCFunction, result: Any, grads: list) -> Any:
-    """Results of a once-differentiable backward: if anything it read carries a graph, they
-    become tensors whose own backward raises (never a silent zero second derivative)."""
+    """Results of a once-differentiable backward: if anything it read carries a graph, each
+    becomes a tensor whose own backward raises (never a silently zero second derivative)."""
     sources = [g for g in grads if g is not None and g.requires_grad]
     sources += [s.tensor for s in node.saved if s is not None and s.tensor is not None
                 and s.tensor.requires_grad]
     if not sources:
         return result
+    error = delayed_error("trying to differentiate twice a function that was marked with "
+                          f"@once_differentiable ({node._name})")
+    recorded = [traced(t) for t in sources]
     single = not isinstance(result, tuple)
-    out = []
-    for g in ((result,) if single else result):
-        if isinstance(g, Tensor):
-            err = _new(_OnceDifferentiable)
-            err.next_fns = tuple(t.grad_fn or t for t in sources)
-            err.function_name = node._name
-            g = Tensor._make(g.array, True, err)
-        out.append(g)
+    out = [as_tensor(first_order_only(error, lambda *_, value=g.array: value, *recorded))
+           if isinstance(g, Tensor) else g for g in ((result,) if single else result)]
     return out[0] if single else tuple(out)
 
 

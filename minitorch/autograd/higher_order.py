@@ -43,7 +43,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from minitorch.autograd.function import ROLE_OUTPUT
+from minitorch.autograd.function import ROLE_OUTPUT, Function
 from minitorch.autograd.grad_mode import _GradMode
 from minitorch.tensor import Tensor
 
@@ -309,6 +309,48 @@ def _traced_saved(node: Any) -> tuple:
         else:
             out.append(s)
     return tuple(out)
+
+
+# -- adjoints that torch differentiates only once ------------------------------------------
+class SecondOrderRefused(Function):
+    """g = a first gradient torch differentiates no further;  its inputs: torch's error,
+    raised only if something differentiates through it (torch's NotImplemented and
+    DelayedError nodes)."""
+
+    @staticmethod
+    def forward(ctx, *operands, value, error):
+        ctx.error = error
+        return np.array(value)  # a fresh array: not a view of an operand
+
+    @staticmethod
+    def backward(ctx, grad):
+        cls, message, _ = ctx.error
+        raise cls(message)
+
+    def name(self) -> str:
+        return self.error[2]
+
+
+def first_order_only(error: tuple[type, str, str], first: Callable[..., Any],
+                     *operands: Any) -> Any:
+    """first(*operands), an adjoint; on the recorded path (a TracedArray among the operands)
+    its value is recorded as a node named error[2] whose backward raises error[0](error[1])."""
+    if not any(type(a) is TracedArray for a in operands):
+        return first(*operands)
+    plain = [a.tensor.array if type(a) is TracedArray else a for a in operands]
+    recorded = [a.tensor for a in operands if type(a) is TracedArray]
+    return traced(SecondOrderRefused.apply(*recorded, value=first(*plain), error=error))
+
+
+def not_implemented(aten: str) -> tuple[type, str, str]:
+    """torch's error (and node) for an adjoint its derivatives.yaml marks not_implemented."""
+    return (RuntimeError, f"derivative for aten::{aten} is not implemented",
+            "torch::autograd::NotImplemented")
+
+
+def delayed_error(message: str) -> tuple[type, str, str]:
+    """torch's DelayedError: a derivative refused only when it is actually taken."""
+    return RuntimeError, message, "DelayedError"
 
 
 # -- the tables: NumPy callable -> the minitorch op that records it --------------------
@@ -586,4 +628,5 @@ def install() -> None:
     FUNCTIONS.update(f)
 
 
-__all__ = ["TracedArray", "traced", "as_tensor", "backward_traced", "install"]
+__all__ = ["TracedArray", "traced", "as_tensor", "backward_traced", "install",
+           "first_order_only", "not_implemented", "delayed_error"]

@@ -27,7 +27,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
-from minitorch.autograd.higher_order import as_tensor, traced
+from minitorch.autograd.higher_order import as_tensor, delayed_error, first_order_only, traced
 from minitorch.ops.creation import _scalar_for
 from minitorch.ops.shape import (
     Slice,
@@ -849,28 +849,11 @@ def _prod_adjoint(grad, x, src, out, index, dim, include_self):
     masked_src = np.where(single, 1, src)
     rest = _product_into(x, masked_src, index, dim, include_self)
     gsrc = np.where(single, (grad * rest)[where], (grad * out)[where] / np.where(zero, 1, src))
-    if not isinstance(gsrc, np.ndarray) and (zeros_at[where] > 1).any():  # as torch
-        gsrc = traced(DelayedError.apply(as_tensor(gsrc), "scatter_reduce(): Double backward "
-                                         "is unsupported for src when >1 zeros in src are "
-                                         "scattered to the same position in self"))
+    if (zeros_at[where] > 1).any():  # as torch
+        gsrc = first_order_only(delayed_error(
+            "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
+            "are scattered to the same position in self"), lambda g: g, gsrc)
     return gx, gsrc
-
-
-class DelayedError(Function):
-    """y = x;  x: raises RuntimeError (torch's DelayedError: a derivative that torch refuses,
-    only if something actually differentiates through it)."""
-
-    @staticmethod
-    def forward(ctx, x, message):
-        ctx.message = message
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise RuntimeError(ctx.message)
-
-    def name(self) -> str:
-        return "DelayedError"
 
 
 def _product_into(x: Any, src: Any, index: np.ndarray, dim: int, include_self: bool) -> Any:

@@ -5,10 +5,9 @@ relu, sigmoid, tanh, softmax and log_softmax are core ops (ops/), so here they
 are one-line hand-overs, as in torch. The others are small Functions whose
 docstrings give the forward math and the adjoint. Read ops/elementwise.py first.
 
-Every backward here also runs under create_graph=True (autograd/higher_order.py). Two
-helpers serve that path: _erf_any (the recorded erf for gelu) and first_order_only, which
-records an adjoint torch itself refuses to differentiate again (hardsigmoid here; loss.py
-and distance.py use it for the margin losses and pdist) as a node raising torch's error.
+Every backward here also runs under create_graph=True (autograd/higher_order.py): _erf_any
+is the recorded erf for gelu, and hardsigmoid's adjoint, which torch does not differentiate
+again, goes through higher_order.first_order_only (as the margin losses and pdist do).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import numpy as np
 from minitorch import ops
 from minitorch._torch_exact import scalar_tail
 from minitorch.autograd.function import Function
-from minitorch.autograd.higher_order import TracedArray, traced
+from minitorch.autograd.higher_order import TracedArray, first_order_only, not_implemented, traced
 from minitorch.dtypes import dtype as DType
 from minitorch.nn.functional._utils import check_floating, check_tensor
 from minitorch.ops.creation import empty_like, zeros_like
@@ -47,41 +46,6 @@ def _erf_any(x: Any) -> Any:
     if type(x) is TracedArray:  # create_graph: erf as a recorded op (its own backward)
         return traced(ops.erf(x.tensor))
     return _erf(x)
-
-
-class _FirstOrderOnly(Function):
-    """g = an op's first gradient, recorded (create_graph=True) for an op torch differentiates
-    only once;  its inputs: torch's error ("derivative for aten::... is not implemented")."""
-
-    @staticmethod
-    def forward(ctx, *operands, value, error):
-        ctx.error = error
-        return np.array(value)  # a fresh array: not a view of an operand
-
-    @staticmethod
-    def backward(ctx, grad):
-        cls, message, _ = ctx.error
-        raise cls(message)
-
-    def name(self) -> str:
-        return self.error[2]
-
-
-def first_order_only(error: tuple[type, str, str], first: Any, *operands: Any) -> Any:
-    """first(*operands), an op's first gradient; under create_graph=True (a recorded operand)
-    the value is recorded as a node (named error[2]) whose backward raises error[0](error[1]),
-    as torch's does for the adjoints its derivatives.yaml marks not_implemented."""
-    if not any(type(a) is TracedArray for a in operands):
-        return first(*operands)
-    plain = [a.tensor.array if type(a) is TracedArray else a for a in operands]
-    recorded = [a.tensor for a in operands if type(a) is TracedArray]
-    return traced(_FirstOrderOnly.apply(*recorded, value=first(*plain), error=error))
-
-
-def not_implemented(aten: str) -> tuple[type, str, str]:
-    """torch's error (and node) for an adjoint it does not differentiate again."""
-    return (RuntimeError, f"derivative for aten::{aten} is not implemented",
-            "torch::autograd::NotImplemented")
 
 
 # -- the Functions -------------------------------------------------------------

@@ -20,8 +20,8 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled, no_grad
+from minitorch.autograd.higher_order import first_order_only
 from minitorch.nn.functional._utils import check_tensor
-from minitorch.nn.functional.activation import first_order_only
 from minitorch.ops.support import broadcast_shapes, cast, normalize_dim
 from minitorch.registry import register
 from minitorch.tensor import Tensor

@@ -25,14 +25,19 @@ import numpy as np
 from minitorch import dtypes, ops
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled
-from minitorch.autograd.higher_order import TracedArray, traced
+from minitorch.autograd.higher_order import (
+    TracedArray,
+    first_order_only,
+    not_implemented,
+    traced,
+)
 from minitorch.nn.functional._utils import (
     check_optional_tensor,
     check_tensor,
     reduce_forward,
     reduction_arg,
 )
-from minitorch.nn.functional.activation import first_order_only, logsigmoid, not_implemented
+from minitorch.nn.functional.activation import logsigmoid
 from minitorch.nn.functional.distance import ClampMinValueOnly, pairwise_distance
 from minitorch.ops.reduction import log_softmax_array
 from minitorch.ops.support import broadcast_shapes, cast, exact_where, set_into, unbroadcast
