@@ -24,6 +24,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
+from minitorch.autograd.higher_order import TracedArray, traced
 from minitorch.ops import reduction
 from minitorch.ops.support import broadcast_shapes, cast, normalize_dim, unbroadcast
 from minitorch.registry import register
@@ -109,15 +110,16 @@ class Einsum(Function):
     def forward(ctx, *xs, terms, out, sizes):
         ctx.terms, ctx.out, ctx.sizes = terms, out, sizes
         ctx.shapes = [x.shape for x in xs]
+        ctx.save_for_backward(*xs)
         # Size-1 dims broadcast against the same letter elsewhere, as in torch.
         full = [_stretch(x, term, sizes) for x, term in zip(xs, terms)]
-        ctx.save_for_backward(*full)
         equation = ",".join(terms) + "->" + out
         return np.asarray(np.einsum(equation, *full, optimize=_optimize(full)))
 
     @staticmethod
     def backward(ctx, grad):
-        xs, terms, out, sizes = ctx.saved, ctx.terms, ctx.out, ctx.sizes
+        terms, out, sizes = ctx.terms, ctx.out, ctx.sizes
+        xs = [_stretch(x, term, sizes) for x, term in zip(ctx.saved, terms)]
         grads: list[np.ndarray | None] = []
         for i, term in enumerate(terms):
             if not ctx.needs_input_grad[i]:
@@ -130,12 +132,14 @@ class Einsum(Function):
             kept = "".join(c for c in letters if c in seen)
             equation = ",".join([out] + other_terms) + "->" + kept
             g = np.einsum(equation, grad, *others, optimize=_optimize([grad, *others]))
+            if type(g) is not TracedArray:
+                g = np.asarray(g)  # NumPy's einsum gives a scalar, not a 0-d array, for '->'
             if len(kept) < len(letters):  # letters summed in x_i alone: grad is constant along them
                 g = g.reshape([sizes[c] if c in kept else 1 for c in letters])
                 g = np.broadcast_to(g, [sizes[c] for c in letters])
             if len(letters) < len(term):  # a repeated letter (x_i's diagonal): write g onto it
                 g = _onto_diagonal(g, term, letters, sizes)
-            grads.append(unbroadcast(np.asarray(g), ctx.shapes[i]))
+            grads.append(unbroadcast(g, ctx.shapes[i]))
         return tuple(grads)
 
 
@@ -150,14 +154,19 @@ def _optimize(arrays: list[np.ndarray]) -> bool:
 
 
 def _onto_diagonal(g: np.ndarray, term: str, letters: str, sizes: dict[str, int]) -> np.ndarray:
-    """Zeros of the operand's shape with g written on the diagonal its repeated letters name."""
-    z = np.zeros([sizes[c] for c in term], g.dtype)
-    strides = [sum(z.strides[k] for k, c in enumerate(term) if c == letter) for letter in letters]
-    diagonal = np.lib.stride_tricks.as_strided(
-        z, shape=[sizes[c] for c in letters], strides=strides, writeable=True
-    )
-    diagonal[...] = g
-    return z
+    """Zeros of the operand's shape with g written on the diagonal its repeated letters name:
+    g spread along each repeated letter's later dims, kept where their indices agree."""
+    first = [term.index(c) == k for k, c in enumerate(term)]
+    spread = g.reshape([sizes[c] if f else 1 for c, f in zip(term, first)])
+    on_diagonal = np.ones([1] * len(term), bool)
+    for k, c in enumerate(term):
+        if not first[k]:  # index k equals the index of c's first dim
+            j = term.index(c)
+            eye = np.eye(sizes[c], dtype=bool).reshape([sizes[c] if d in (j, k) else 1
+                                                        for d in range(len(term))])
+            on_diagonal = on_diagonal & eye
+    shape = [sizes[c] for c in term]
+    return np.where(on_diagonal, np.broadcast_to(spread, shape), np.zeros((), g.dtype))
 
 
 # -- checks --------------------------------------------------------------------
@@ -723,15 +732,22 @@ class Cross(Function):
         a, b = ctx.saved
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = unbroadcast(np.cross(np.broadcast_to(b, grad.shape), grad, axis=ctx.axis),
-                             a.shape)
+            ga = unbroadcast(_cross3(np.broadcast_to(b, grad.shape), grad, ctx.axis), a.shape)
         if ctx.needs_input_grad[1]:
-            gb = unbroadcast(np.cross(grad, np.broadcast_to(a, grad.shape), axis=ctx.axis),
-                             b.shape)
+            gb = unbroadcast(_cross3(grad, np.broadcast_to(a, grad.shape), ctx.axis), b.shape)
         return ga, gb, None
 
     def name(self) -> str:
         return "LinalgCrossBackward0"
+
+
+def _cross3(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
+    """np.cross(a, b, axis=axis) written with indexing, products and a stack, so that it is
+    recorded under create_graph=True; the same products and differences as np.cross's."""
+    lead = (slice(None),) * axis
+    x, y = [a[lead + (i,)] for i in range(3)], [b[lead + (i,)] for i in range(3)]
+    return np.stack([x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2],
+                     x[0] * y[1] - x[1] * y[0]], axis=axis)
 
 
 def _cross(input: Tensor, other: Tensor, dim: int, op: str) -> Tensor:
@@ -960,14 +976,14 @@ class Solve(Function):
             where, _ = _first_failure(a_full, np.linalg.inv)
             raise LinAlgError(f"torch.linalg.solve: {_where(where)}The solver failed because "
                               "the input matrix is singular.") from None
-        ctx.save_for_backward(a_full, x)
+        ctx.save_for_backward(a, x)
         ctx.shapes = a.shape, b.shape
         return x
 
     @staticmethod
     def backward(ctx, grad):
         a, x = ctx.saved
-        gb = np.linalg.solve(_mT(a), grad)
+        gb = np.linalg.solve(_mT(a), grad)  # (solve broadcasts A over grad's batch dims)
         ga = -gb @ _mT(x) if ctx.needs_input_grad[0] else None
         ga = None if ga is None else unbroadcast(ga, ctx.shapes[0])
         return ga, unbroadcast(gb, ctx.shapes[1]), None
@@ -1025,12 +1041,14 @@ class Cholesky(Function):
                               f"leading minor of order {order} is not positive-definite).") \
                 from None
         ctx.upper = upper
-        ctx.save_for_backward(low)
-        return _mT(low).copy() if upper else low
+        y = _mT(low).copy() if upper else low
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        (low,) = ctx.saved
+        (y,) = ctx.saved
+        low = _mT(y) if ctx.upper else y
         g = _mT(grad) if ctx.upper else grad
         phi = np.tril(_mT(low) @ g)
         phi = (phi + _mT(np.tril(phi, -1))) * 0.5
@@ -1063,6 +1081,20 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:
 register(cholesky, method=True)
 
 
+def _factors(a: Any, parts: tuple, factorize: Any) -> tuple:
+    """The factors a factorization's backward needs.
+
+    svd, eigh and qr make one node per output (see the banner), so a node's other factors
+    are neither its input nor its output. They ride in `saved` inside a tuple and are read
+    only on the first-order path. Under create_graph=True `a` is a TracedArray on A's edge:
+    the minitorch op factorizes it again, so that the factors are recorded functions of A
+    (with the same values) and the backward can itself be differentiated.
+    """
+    if type(a) is not TracedArray:
+        return parts
+    return tuple(traced(t) for t in factorize(a.tensor))
+
+
 class QR(Function):
     """A = Q R;  A: (Q copyltu(M) + gQ) R^-T with M = R gR^T - gQ^T Q for m >= n (copyltu:
     the lower triangle mirrored up; Walter & Lehmann 2018, "Algorithmic differentiation of
@@ -1076,12 +1108,12 @@ class QR(Function):
     @staticmethod
     def forward(ctx, a, which, parts, mode):
         ctx.which, ctx.mode = which, mode
-        ctx.save_for_backward(*parts)
+        ctx.save_for_backward(a, parts)
         return parts[which]
 
     @staticmethod
     def backward(ctx, grad):
-        q, r = ctx.saved
+        a, (q, r) = ctx.saved
         if ctx.mode == "r":
             raise RuntimeError("linalg.qr: The derivative of linalg.qr depends on Q, which is "
                                "not computed when mode='r'. Please use linalg.qr(A, "
@@ -1091,6 +1123,7 @@ class QR(Function):
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when "
                                "mode='complete' and nrows > ncols.")
+        q, r = _factors(a, (q, r), lambda t: _qr(t, ctx.mode, "linalg.qr"))
         gq, gr = (grad, None) if ctx.which == 0 else (None, grad)
         ga = -(_mT(q) @ gq) if gq is not None else gr @ _mT(r)
         if m >= n:
@@ -1152,14 +1185,15 @@ class Eigh(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, which, parts):
-        ctx.which = which
-        ctx.save_for_backward(*parts)
+    def forward(ctx, a, which, parts, uplo):
+        ctx.which, ctx.uplo = which, uplo
+        ctx.save_for_backward(a, parts)
         return parts[which]
 
     @staticmethod
     def backward(ctx, grad):
-        lam, v = ctx.saved
+        a, parts = ctx.saved
+        lam, v = _factors(a, parts, lambda t: linalg_eigh(t, ctx.uplo))
         if ctx.which == 0:
             return (v * grad[..., None, :]) @ _mT(v), None, None
         vgv = _mT(v) @ grad
@@ -1179,7 +1213,7 @@ def linalg_eigh(A: Tensor, UPLO: str = "L") -> Any:
                            f"{UPLO}")
     lam, v = np.linalg.eigh(A.array, UPLO=UPLO)
     parts = (np.asarray(lam, A.array.dtype), np.asarray(v, A.array.dtype))
-    return EighResult(Eigh.apply(A, 0, parts), Eigh.apply(A, 1, parts))
+    return EighResult(Eigh.apply(A, 0, parts, UPLO), Eigh.apply(A, 1, parts, UPLO))
 register(linalg_eigh, name="linalg.eigh", function=False)
 
 
@@ -1199,14 +1233,15 @@ class SVD(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, which, parts):
-        ctx.which = which
-        ctx.save_for_backward(*parts)
+    def forward(ctx, a, which, parts, full_matrices):
+        ctx.which, ctx.full_matrices = which, full_matrices
+        ctx.save_for_backward(a, parts)
         return parts[which]
 
     @staticmethod
     def backward(ctx, grad):
-        u, s, vh = ctx.saved
+        a, parts = ctx.saved
+        u, s, vh = _factors(a, parts, lambda t: _svd(t, ctx.full_matrices))
         k = s.shape[-1]
         u, vh = u[..., :k], vh[..., :k, :]
         m, n = u.shape[-2], vh.shape[-1]
@@ -1239,7 +1274,8 @@ def _svd(A: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:
     a = A.array
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     parts = tuple(np.asarray(p, a.dtype) for p in (u, s, vh))
-    return tuple(SVD.apply(A, i, parts) for i in range(3))  # type: ignore[return-value]
+    return tuple(SVD.apply(A, i, parts, full_matrices)  # type: ignore[return-value]
+                 for i in range(3))
 
 
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
@@ -1278,12 +1314,13 @@ class SvdVals(Function):
         if not need_uv:
             return np.asarray(np.linalg.svd(a, compute_uv=False), a.dtype)
         u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u.astype(a.dtype), vh.astype(a.dtype))
+        ctx.save_for_backward(a, (u.astype(a.dtype), s, vh.astype(a.dtype)))
         return np.asarray(s, a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        u, vh = ctx.saved
+        a, parts = ctx.saved
+        u, _, vh = _factors(a, parts, lambda t: _svd(t, False))
         return (u * grad[..., None, :]) @ vh, None
 
     def name(self) -> str:
