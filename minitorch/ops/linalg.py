@@ -863,7 +863,8 @@ class Det(Function):
     """y = det(A);  A: grad * y * inv(A)^T  (Jacobi's formula, Giles 2008 sec. 2.2.4).
 
     At an exactly singular A, y = 0 and torch's LU solve of a zero right-hand side gives a
-    zero gradient (not the adjugate); we give the same zeros.
+    zero gradient (not the adjugate); we give the same zeros. Under create_graph=True torch
+    takes the adjugate from the SVD wherever |det| < 100 eps, and so do we.
     """
 
     @staticmethod
@@ -875,10 +876,31 @@ class Det(Function):
     @staticmethod
     def backward(ctx, grad):
         a, y = ctx.saved
+        if type(a) is TracedArray and (np.abs(y) < 100 * np.finfo(a.dtype).eps).any():
+            return _det_backward_from_svd(a, grad)  # create_graph at a singular A: as torch
         return (grad * y)[..., None, None] * _mT(_inverse_or_zero(a))
 
     def name(self) -> str:
         return "LinalgDetBackward0"
+
+
+def _det_backward_from_svd(a: Any, grad: Any) -> Any:
+    """grad * adj(A)^T without an inverse, as torch's linalg_det_backward computes it for a
+    (near) singular A under create_graph: U diag(alpha grad prod_{j != i} S_j) Vh, with
+    A = U diag(S) Vh and alpha = det(U) det(Vh)."""
+    u, s, vh = (traced(t) for t in _svd(a.tensor, False))
+    alpha = np.linalg.det(u) * np.linalg.det(vh)
+    n = s.shape[-1]
+    columns = [s[..., j] for j in range(n)]
+    others = []  # prod_{j != i} S_j, with no division (S has zeros)
+    for i in range(n):
+        product = np.ones(s.shape[:-1], s.dtype)
+        for j in range(n):
+            if j != i:
+                product = product * columns[j]
+        others.append(product)
+    d = (alpha * grad)[..., None] * np.stack(others, axis=-1)
+    return (u * d[..., None, :]) @ vh
 
 
 def det(A: Tensor) -> Tensor:

@@ -54,6 +54,8 @@ CASES = {
                           (_spd(3), _randn(2, 3))),
     "inv": (lambda t, a: t.linalg.inv(a), (_spd(3),)),
     "det": (lambda t, a: t.linalg.det(a), (_randn(2, 3, 3),)),
+    "det(singular)": (lambda t, a: t.linalg.det(a),
+                      (np.array([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [0.0, 3.0]]]),)),
     "slogdet": (lambda t, a: t.linalg.slogdet(a)[1], (_randn(3, 3),)),
     "cholesky(upper)": (lambda t, a: t.linalg.cholesky(a, upper=True), (_spd(3, (2,)),)),
     "qr": (lambda t, a: t.linalg.qr(a), (_randn(4, 3),)),
