@@ -1103,21 +1103,47 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:
 register(cholesky, method=True)
 
 
-def _factors(a: Any, parts: tuple, factorize: Any) -> tuple:
-    """The factors a factorization's backward needs.
+class _Factorization(Function):
+    """What svd, eigh and qr share: one node per output (see the banner), so a node's other
+    factors are neither its input nor its output. They ride in `saved` inside a tuple, and
+    first-order backward reads them as they are. Under create_graph=True backward gets A
+    instead (a TracedArray on A's edge) and factorizes it again with the minitorch op, so
+    that the factors are recorded functions of A (with the same values): see _factors.
 
-    svd, eigh and qr make one node per output (see the banner), so a node's other factors
-    are neither its input nor its output. They ride in `saved` inside a tuple and are read
-    only on the first-order path. Under create_graph=True `a` is a TracedArray on A's edge:
-    the minitorch op factorizes it again, so that the factors are recorded functions of A
-    (with the same values) and the backward can itself be differentiated.
+    Like torch, which saves only the factors, first order does not mind A written in place
+    after the factorization: A is saved but not watched (watch_when), and only the
+    create_graph path, which reads it, checks A's version (input_at, set by _noting_input).
     """
+
+    watch_when = ((),)
+    input_at: tuple | None = None
+
+
+def _noting_input(A: Tensor, outputs: Any) -> Any:
+    """Each output's node keeps A and A's version, for _factors' check."""
+    for t in outputs:
+        if isinstance(t, Tensor) and isinstance(t.grad_fn, _Factorization):
+            t.grad_fn.input_at = (A, A._version)
+    return outputs
+
+
+def _factors(ctx: Any, a: Any, parts: tuple, factorize: Any) -> tuple:
+    """The factors a factorization's backward needs: forward's own on the first-order path,
+    A factorized again (recorded) under create_graph=True (see _Factorization)."""
     if type(a) is not TracedArray:
         return parts
+    if ctx.input_at is not None and ctx.input_at[0]._version != ctx.input_at[1]:
+        source, version = ctx.input_at
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {ctx.name()}'s input of shape {tuple(source.shape)} is at "
+            f"version {source._version}; expected version {version} instead (under "
+            "create_graph=True the factorization is computed again from its input)."
+        )
     return tuple(traced(t) for t in factorize(a.tensor))
 
 
-class QR(Function):
+class QR(_Factorization):
     """A = Q R;  A: (Q copyltu(M) + gQ) R^-T with M = R gR^T - gQ^T Q for m >= n (copyltu:
     the lower triangle mirrored up; Walter & Lehmann 2018, "Algorithmic differentiation of
     linear algebra functions", and torch's linalg_qr_backward); for m < n the square block
@@ -1145,7 +1171,7 @@ class QR(Function):
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when "
                                "mode='complete' and nrows > ncols.")
-        q, r = _factors(a, (q, r), lambda t: _qr(t, ctx.mode, "linalg.qr"))
+        q, r = _factors(ctx, a, (q, r), lambda t: _qr(t, ctx.mode, "linalg.qr"))
         gq, gr = (grad, None) if ctx.which == 0 else (None, grad)
         ga = -(_mT(q) @ gq) if gq is not None else gr @ _mT(r)
         if m >= n:
@@ -1182,10 +1208,10 @@ def _qr(A: Tensor, mode: str, op: str) -> tuple[Tensor, Tensor]:
         r = np.linalg.qr(a, mode="r")
         parts = (np.zeros((0,), a.dtype), np.asarray(r, a.dtype))
         q = Tensor._make(parts[0], False, None)
-        return q, QR.apply(A, 1, parts, mode)
+        return q, _noting_input(A, (QR.apply(A, 1, parts, mode),))[0]
     q, r = np.linalg.qr(a, mode=mode)
     parts = (np.asarray(q, a.dtype), np.asarray(r, a.dtype))
-    return QR.apply(A, 0, parts, mode), QR.apply(A, 1, parts, mode)
+    return _noting_input(A, (QR.apply(A, 0, parts, mode), QR.apply(A, 1, parts, mode)))
 
 
 def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:
@@ -1200,7 +1226,7 @@ def qr(input: Tensor, some: bool = True) -> Any:
 register(qr, method=True)
 
 
-class Eigh(Function):
+class Eigh(_Factorization):
     """(L, V) = eigh(A), A = V diag(L) V^T;  A: V (diag(gL) + skew(V^T gV) / E) V^T with
     skew(X) = (X - X^T) / 2 and E_ij = L_j - L_i (Giles 2008 sec. 3.1; torch's
     linalg_eig_backward). Repeated eigenvalues divide by zero (inf or nan), as in torch.
@@ -1215,7 +1241,7 @@ class Eigh(Function):
     @staticmethod
     def backward(ctx, grad):
         a, parts = ctx.saved
-        lam, v = _factors(a, parts, lambda t: linalg_eigh(t, ctx.uplo))
+        lam, v = _factors(ctx, a, parts, lambda t: linalg_eigh(t, ctx.uplo))
         if ctx.which == 0:
             return (v * grad[..., None, :]) @ _mT(v), None, None
         vgv = _mT(v) @ grad
@@ -1235,7 +1261,8 @@ def linalg_eigh(A: Tensor, UPLO: str = "L") -> Any:
                            f"{UPLO}")
     lam, v = np.linalg.eigh(A.array, UPLO=UPLO)
     parts = (np.asarray(lam, A.array.dtype), np.asarray(v, A.array.dtype))
-    return EighResult(Eigh.apply(A, 0, parts, UPLO), Eigh.apply(A, 1, parts, UPLO))
+    return EighResult(*_noting_input(A, (Eigh.apply(A, 0, parts, UPLO),
+                                         Eigh.apply(A, 1, parts, UPLO))))
 register(linalg_eigh, name="linalg.eigh", function=False)
 
 
@@ -1245,7 +1272,7 @@ def linalg_eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
 register(linalg_eigvalsh, name="linalg.eigvalsh", function=False)
 
 
-class SVD(Function):
+class SVD(_Factorization):
     """A = U diag(S) Vh;  A: U (diag(gS) + (J S + S K) / E) Vh + the parts of gU, gVh outside
     span(U), span(V): with J = U^T gU - gU^T U, K = Vh gVh^T - gVh Vh^T, E_ij = S_j^2 - S_i^2
     (Townsend 2016, "Differentiating the singular value decomposition"; torch's svd_backward).
@@ -1263,7 +1290,7 @@ class SVD(Function):
     @staticmethod
     def backward(ctx, grad):
         a, parts = ctx.saved
-        u, s, vh = _factors(a, parts, lambda t: _svd(t, ctx.full_matrices))
+        u, s, vh = _factors(ctx, a, parts, lambda t: _svd(t, ctx.full_matrices))
         k = s.shape[-1]
         u, vh = u[..., :k], vh[..., :k, :]
         m, n = u.shape[-2], vh.shape[-1]
@@ -1296,8 +1323,7 @@ def _svd(A: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:
     a = A.array
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     parts = tuple(np.asarray(p, a.dtype) for p in (u, s, vh))
-    return tuple(SVD.apply(A, i, parts, full_matrices)  # type: ignore[return-value]
-                 for i in range(3))
+    return _noting_input(A, tuple(SVD.apply(A, i, parts, full_matrices) for i in range(3)))
 
 
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
@@ -1328,7 +1354,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
 register(svd, method=True)
 
 
-class SvdVals(Function):
+class SvdVals(_Factorization):
     """S = svdvals(A);  A: U diag(grad) Vh  (dS_i = u_i^T dA v_i, Townsend 2016)."""
 
     @staticmethod
@@ -1342,7 +1368,7 @@ class SvdVals(Function):
     @staticmethod
     def backward(ctx, grad):
         a, parts = ctx.saved
-        u, _, vh = _factors(a, parts, lambda t: _svd(t, False))
+        u, _, vh = _factors(ctx, a, parts, lambda t: _svd(t, False))
         return (u * grad[..., None, :]) @ vh, None
 
     def name(self) -> str:
@@ -1354,7 +1380,7 @@ def linalg_svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     _matrix(A, "linalg.svd", square=False)
     _no_driver(driver)
     need_uv = A.requires_grad and _GradMode.enabled
-    return SvdVals.apply(A, need_uv)
+    return _noting_input(A, (SvdVals.apply(A, need_uv),))[0]
 register(linalg_svdvals, name="linalg.svdvals", function=False)
 
 

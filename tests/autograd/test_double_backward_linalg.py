@@ -86,3 +86,26 @@ def test_qr_r_mode_has_no_derivative_at_any_order():
     r = minitorch.linalg.qr(a, mode="r")[1]
     with pytest.raises(RuntimeError, match="mode='r'"):
         minitorch.autograd.grad(r.sum(), a, create_graph=True)
+
+
+@pytest.mark.parametrize("op", ["eigh", "svdvals", "qr"])
+def test_input_written_in_place_after_a_factorization(op):
+    """First order uses the saved factors, as torch: A may change afterwards. Under
+    create_graph=True A is factorized again, so a changed A is refused, never used."""
+    a = _spd(3)
+    fns = {"eigh": lambda t, x: t.linalg.eigh(x)[0], "svdvals": lambda t, x: t.linalg.svdvals(x),
+           "qr": lambda t, x: t.linalg.qr(x)[1]}
+    grads = []
+    for lib in (minitorch, torch):
+        x = lib.tensor(a, requires_grad=True)
+        b = x * 1
+        y = fns[op](lib, b)
+        b.add_(1)
+        grads.append(lib.autograd.grad(y.sum(), x)[0].detach().numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-12)
+    x = minitorch.tensor(a, requires_grad=True)
+    b = x * 1
+    y = fns[op](minitorch, b)
+    b.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        minitorch.autograd.grad(y.sum(), x, create_graph=True)
