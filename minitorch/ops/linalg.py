@@ -154,13 +154,26 @@ def _optimize(arrays: list[np.ndarray]) -> bool:
 
 
 def _onto_diagonal(g: np.ndarray, term: str, letters: str, sizes: dict[str, int]) -> np.ndarray:
-    """Zeros of the operand's shape with g written on the diagonal its repeated letters name:
-    g spread along each repeated letter's later dims, kept where their indices agree."""
+    """Zeros of the operand's shape with g written on the diagonal its repeated letters name."""
+    if type(g) is TracedArray:  # create_graph: no strided write into a recorded value
+        return _onto_diagonal_recorded(g, term, sizes)
+    z = np.zeros([sizes[c] for c in term], g.dtype)
+    strides = [sum(z.strides[k] for k, c in enumerate(term) if c == letter) for letter in letters]
+    diagonal = np.lib.stride_tricks.as_strided(
+        z, shape=[sizes[c] for c in letters], strides=strides, writeable=True
+    )
+    diagonal[...] = g
+    return z
+
+
+def _onto_diagonal_recorded(g: Any, term: str, sizes: dict[str, int]) -> Any:
+    """_onto_diagonal with a select: g spread along each repeated letter's later dims, kept
+    where their indices agree with the letter's first dim."""
     first = [term.index(c) == k for k, c in enumerate(term)]
     spread = g.reshape([sizes[c] if f else 1 for c, f in zip(term, first)])
     on_diagonal = np.ones([1] * len(term), bool)
     for k, c in enumerate(term):
-        if not first[k]:  # index k equals the index of c's first dim
+        if not first[k]:
             j = term.index(c)
             eye = np.eye(sizes[c], dtype=bool).reshape([sizes[c] if d in (j, k) else 1
                                                         for d in range(len(term))])
