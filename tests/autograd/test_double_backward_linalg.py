@@ -66,6 +66,8 @@ CASES = {
     "svd(wide)": (lambda t, a: tuple(_sq(x) if i != 1 else x for i, x in
                                      enumerate(t.linalg.svd(a, full_matrices=False))),
                   (_randn(3, 4),)),
+    "svd(full_matrices)": (lambda t, a: tuple(_sq(x) if i != 1 else x for i, x in
+                                              enumerate(t.linalg.svd(a))), (_randn(4, 3),)),
     "svdvals": (lambda t, a: t.linalg.svdvals(a), (_randn(2, 4, 3),)),
     "matrix_norm(nuc)": (lambda t, a: t.linalg.matrix_norm(a, "nuc"), (_randn(3, 4),)),
     "pinv": (lambda t, a: t.linalg.pinv(a), (_randn(4, 3),)),
