@@ -16,6 +16,7 @@ textbook adjoint. Read shape.py first; minitorch/linalg.py names them as torch d
 from __future__ import annotations
 
 import math
+import weakref
 from collections import namedtuple
 from typing import Any
 
@@ -1125,7 +1126,8 @@ class _Factorization(Function):
 
     Like torch, which saves only the factors, first order does not mind A written in place
     after the factorization: A is saved but not watched (watch_when), and only the
-    create_graph path, which reads it, checks A's version (input_at, set by _noting_input).
+    create_graph path, which reads it, checks the version of A's memory (input_at, set by
+    _noting_input; a weak reference, so that no node holds a tensor that may lead back to it).
     """
 
     watch_when = ((),)
@@ -1133,10 +1135,12 @@ class _Factorization(Function):
 
 
 def _noting_input(A: Tensor, outputs: Any) -> Any:
-    """Each output's node keeps A and A's version, for _factors' check."""
+    """Each output's node notes the version of A's memory, for _factors' check."""
+    memory = A if A._owner is None else A._owner  # a view counts its base's versions
+    mark = (weakref.ref(memory), memory._version)
     for t in outputs:
         if isinstance(t, Tensor) and isinstance(t.grad_fn, _Factorization):
-            t.grad_fn.input_at = (A, A._version)
+            t.grad_fn.input_at = mark
     return outputs
 
 
@@ -1145,12 +1149,14 @@ def _factors(ctx: Any, a: Any, parts: tuple, factorize: Any) -> tuple:
     A factorized again (recorded) under create_graph=True (see _Factorization)."""
     if type(a) is not TracedArray:
         return parts
-    if ctx.input_at is not None and ctx.input_at[0]._version != ctx.input_at[1]:
-        source, version = ctx.input_at
+    memory, version = ctx.input_at or (lambda: None, 0)
+    source = memory()
+    if source is not None and source._version != version:  # (gone: nothing can write it)
         raise RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: {ctx.name()}'s input of shape {tuple(source.shape)} is at "
-            f"version {source._version}; expected version {version} instead (under "
+            f"inplace operation: {ctx.name()}'s input (its memory, a tensor of shape "
+            f"{tuple(source.shape)}) is at version {source._version}; expected version "
+            f"{version} instead (under "
             "create_graph=True the factorization is computed again from its input)."
         )
     return tuple(traced(t) for t in factorize(a.tensor))

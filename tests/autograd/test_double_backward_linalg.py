@@ -111,3 +111,12 @@ def test_input_written_in_place_after_a_factorization(op):
     b.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         minitorch.autograd.grad(y.sum(), x, create_graph=True)
+
+
+def test_a_view_factorized_then_its_base_written_in_place():
+    x = minitorch.tensor(np.stack([_spd(3), _spd(4)[:3, :3]]), requires_grad=True)
+    base = x * 1
+    lam = minitorch.linalg.eigvalsh(base[0])
+    base.add_(1)
+    with pytest.raises(RuntimeError, match="LinalgEighBackward0's input .* version 1"):
+        minitorch.autograd.grad(lam.sum(), x, create_graph=True)
