@@ -16,6 +16,7 @@ textbook adjoint. Read shape.py first; minitorch/linalg.py names them as torch d
 from __future__ import annotations
 
 import math
+import weakref
 from collections import namedtuple
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
+from minitorch.autograd.higher_order import TracedArray, traced
 from minitorch.ops import reduction
 from minitorch.ops.support import broadcast_shapes, cast, normalize_dim, unbroadcast
 from minitorch.registry import register
@@ -109,15 +111,16 @@ class Einsum(Function):
     def forward(ctx, *xs, terms, out, sizes):
         ctx.terms, ctx.out, ctx.sizes = terms, out, sizes
         ctx.shapes = [x.shape for x in xs]
+        ctx.save_for_backward(*xs)
         # Size-1 dims broadcast against the same letter elsewhere, as in torch.
         full = [_stretch(x, term, sizes) for x, term in zip(xs, terms)]
-        ctx.save_for_backward(*full)
         equation = ",".join(terms) + "->" + out
         return np.asarray(np.einsum(equation, *full, optimize=_optimize(full)))
 
     @staticmethod
     def backward(ctx, grad):
-        xs, terms, out, sizes = ctx.saved, ctx.terms, ctx.out, ctx.sizes
+        terms, out, sizes = ctx.terms, ctx.out, ctx.sizes
+        xs = [_stretch(x, term, sizes) for x, term in zip(ctx.saved, terms)]
         grads: list[np.ndarray | None] = []
         for i, term in enumerate(terms):
             if not ctx.needs_input_grad[i]:
@@ -130,12 +133,14 @@ class Einsum(Function):
             kept = "".join(c for c in letters if c in seen)
             equation = ",".join([out] + other_terms) + "->" + kept
             g = np.einsum(equation, grad, *others, optimize=_optimize([grad, *others]))
+            if type(g) is not TracedArray:
+                g = np.asarray(g)  # NumPy's einsum gives a scalar, not a 0-d array, for '->'
             if len(kept) < len(letters):  # letters summed in x_i alone: grad is constant along them
                 g = g.reshape([sizes[c] if c in kept else 1 for c in letters])
                 g = np.broadcast_to(g, [sizes[c] for c in letters])
             if len(letters) < len(term):  # a repeated letter (x_i's diagonal): write g onto it
                 g = _onto_diagonal(g, term, letters, sizes)
-            grads.append(unbroadcast(np.asarray(g), ctx.shapes[i]))
+            grads.append(unbroadcast(g, ctx.shapes[i]))
         return tuple(grads)
 
 
@@ -151,6 +156,8 @@ def _optimize(arrays: list[np.ndarray]) -> bool:
 
 def _onto_diagonal(g: np.ndarray, term: str, letters: str, sizes: dict[str, int]) -> np.ndarray:
     """Zeros of the operand's shape with g written on the diagonal its repeated letters name."""
+    if type(g) is TracedArray:  # create_graph: no strided write into a recorded value
+        return _onto_diagonal_recorded(g, term, sizes)
     z = np.zeros([sizes[c] for c in term], g.dtype)
     strides = [sum(z.strides[k] for k, c in enumerate(term) if c == letter) for letter in letters]
     diagonal = np.lib.stride_tricks.as_strided(
@@ -158,6 +165,22 @@ def _onto_diagonal(g: np.ndarray, term: str, letters: str, sizes: dict[str, int]
     )
     diagonal[...] = g
     return z
+
+
+def _onto_diagonal_recorded(g: Any, term: str, sizes: dict[str, int]) -> Any:
+    """_onto_diagonal with a select: g spread along each repeated letter's later dims, kept
+    where their indices agree with the letter's first dim."""
+    first = [term.index(c) == k for k, c in enumerate(term)]
+    spread = g.reshape([sizes[c] if f else 1 for c, f in zip(term, first)])
+    on_diagonal = np.ones([1] * len(term), bool)
+    for k, c in enumerate(term):
+        if not first[k]:
+            j = term.index(c)
+            eye = np.eye(sizes[c], dtype=bool).reshape([sizes[c] if d in (j, k) else 1
+                                                        for d in range(len(term))])
+            on_diagonal = on_diagonal & eye
+    shape = [sizes[c] for c in term]
+    return np.where(on_diagonal, np.broadcast_to(spread, shape), np.zeros((), g.dtype))
 
 
 # -- checks --------------------------------------------------------------------
@@ -723,15 +746,22 @@ class Cross(Function):
         a, b = ctx.saved
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = unbroadcast(np.cross(np.broadcast_to(b, grad.shape), grad, axis=ctx.axis),
-                             a.shape)
+            ga = unbroadcast(_cross3(np.broadcast_to(b, grad.shape), grad, ctx.axis), a.shape)
         if ctx.needs_input_grad[1]:
-            gb = unbroadcast(np.cross(grad, np.broadcast_to(a, grad.shape), axis=ctx.axis),
-                             b.shape)
+            gb = unbroadcast(_cross3(grad, np.broadcast_to(a, grad.shape), ctx.axis), b.shape)
         return ga, gb, None
 
     def name(self) -> str:
         return "LinalgCrossBackward0"
+
+
+def _cross3(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
+    """np.cross(a, b, axis=axis) written with indexing, products and a stack, so that it is
+    recorded under create_graph=True; the same products and differences as np.cross's."""
+    lead = (slice(None),) * axis
+    x, y = [a[lead + (i,)] for i in range(3)], [b[lead + (i,)] for i in range(3)]
+    return np.stack([x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2],
+                     x[0] * y[1] - x[1] * y[0]], axis=axis)
 
 
 def _cross(input: Tensor, other: Tensor, dim: int, op: str) -> Tensor:
@@ -847,7 +877,8 @@ class Det(Function):
     """y = det(A);  A: grad * y * inv(A)^T  (Jacobi's formula, Giles 2008 sec. 2.2.4).
 
     At an exactly singular A, y = 0 and torch's LU solve of a zero right-hand side gives a
-    zero gradient (not the adjugate); we give the same zeros.
+    zero gradient (not the adjugate); we give the same zeros. Under create_graph=True torch
+    takes the adjugate from the SVD wherever |det| < 100 eps, and so do we.
     """
 
     @staticmethod
@@ -859,10 +890,31 @@ class Det(Function):
     @staticmethod
     def backward(ctx, grad):
         a, y = ctx.saved
+        if type(a) is TracedArray and (np.abs(y) < 100 * np.finfo(a.dtype).eps).any():
+            return _det_backward_from_svd(a, grad)  # create_graph at a singular A: as torch
         return (grad * y)[..., None, None] * _mT(_inverse_or_zero(a))
 
     def name(self) -> str:
         return "LinalgDetBackward0"
+
+
+def _det_backward_from_svd(a: Any, grad: Any) -> Any:
+    """grad * adj(A)^T without an inverse, as torch's linalg_det_backward computes it for a
+    (near) singular A under create_graph: U diag(alpha grad prod_{j != i} S_j) Vh, with
+    A = U diag(S) Vh and alpha = det(U) det(Vh)."""
+    u, s, vh = (traced(t) for t in _svd(a.tensor, False))
+    alpha = np.linalg.det(u) * np.linalg.det(vh)
+    n = s.shape[-1]
+    columns = [s[..., j] for j in range(n)]
+    others = []  # prod_{j != i} S_j, with no division (S has zeros)
+    for i in range(n):
+        product = np.ones(s.shape[:-1], s.dtype)
+        for j in range(n):
+            if j != i:
+                product = product * columns[j]
+        others.append(product)
+    d = (alpha * grad)[..., None] * np.stack(others, axis=-1)
+    return (u * d[..., None, :]) @ vh
 
 
 def det(A: Tensor) -> Tensor:
@@ -960,14 +1012,14 @@ class Solve(Function):
             where, _ = _first_failure(a_full, np.linalg.inv)
             raise LinAlgError(f"torch.linalg.solve: {_where(where)}The solver failed because "
                               "the input matrix is singular.") from None
-        ctx.save_for_backward(a_full, x)
+        ctx.save_for_backward(a, x)
         ctx.shapes = a.shape, b.shape
         return x
 
     @staticmethod
     def backward(ctx, grad):
         a, x = ctx.saved
-        gb = np.linalg.solve(_mT(a), grad)
+        gb = np.linalg.solve(_mT(a), grad)  # (solve broadcasts A over grad's batch dims)
         ga = -gb @ _mT(x) if ctx.needs_input_grad[0] else None
         ga = None if ga is None else unbroadcast(ga, ctx.shapes[0])
         return ga, unbroadcast(gb, ctx.shapes[1]), None
@@ -1025,12 +1077,14 @@ class Cholesky(Function):
                               f"leading minor of order {order} is not positive-definite).") \
                 from None
         ctx.upper = upper
-        ctx.save_for_backward(low)
-        return _mT(low).copy() if upper else low
+        y = _mT(low).copy() if upper else low
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        (low,) = ctx.saved
+        (y,) = ctx.saved
+        low = _mT(y) if ctx.upper else y
         g = _mT(grad) if ctx.upper else grad
         phi = np.tril(_mT(low) @ g)
         phi = (phi + _mT(np.tril(phi, -1))) * 0.5
@@ -1063,7 +1117,52 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:
 register(cholesky, method=True)
 
 
-class QR(Function):
+class _Factorization(Function):
+    """What svd, eigh and qr share: one node per output (see the banner), so a node's other
+    factors are neither its input nor its output. They ride in `saved` inside a tuple, and
+    first-order backward reads them as they are. Under create_graph=True backward gets A
+    instead (a TracedArray on A's edge) and factorizes it again with the minitorch op, so
+    that the factors are recorded functions of A (with the same values): see _factors.
+
+    Like torch, which saves only the factors, first order does not mind A written in place
+    after the factorization: A is saved but not watched (watch_when), and only the
+    create_graph path, which reads it, checks the version of A's memory (input_at, set by
+    _noting_input; a weak reference, so that no node holds a tensor that may lead back to it).
+    """
+
+    watch_when = ((),)
+    input_at: tuple | None = None
+
+
+def _noting_input(A: Tensor, outputs: Any) -> Any:
+    """Each output's node notes the version of A's memory, for _factors' check."""
+    memory = A if A._owner is None else A._owner  # a view counts its base's versions
+    mark = (weakref.ref(memory), memory._version)
+    for t in outputs:
+        if isinstance(t, Tensor) and isinstance(t.grad_fn, _Factorization):
+            t.grad_fn.input_at = mark
+    return outputs
+
+
+def _factors(ctx: Any, a: Any, parts: tuple, factorize: Any) -> tuple:
+    """The factors a factorization's backward needs: forward's own on the first-order path,
+    A factorized again (recorded) under create_graph=True (see _Factorization)."""
+    if type(a) is not TracedArray:
+        return parts
+    memory, version = ctx.input_at or (lambda: None, 0)
+    source = memory()
+    if source is not None and source._version != version:  # (gone: nothing can write it)
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {ctx.name()}'s input (its memory, a tensor of shape "
+            f"{tuple(source.shape)}) is at version {source._version}; expected version "
+            f"{version} instead (under "
+            "create_graph=True the factorization is computed again from its input)."
+        )
+    return tuple(traced(t) for t in factorize(a.tensor))
+
+
+class QR(_Factorization):
     """A = Q R;  A: (Q copyltu(M) + gQ) R^-T with M = R gR^T - gQ^T Q for m >= n (copyltu:
     the lower triangle mirrored up; Walter & Lehmann 2018, "Algorithmic differentiation of
     linear algebra functions", and torch's linalg_qr_backward); for m < n the square block
@@ -1076,12 +1175,12 @@ class QR(Function):
     @staticmethod
     def forward(ctx, a, which, parts, mode):
         ctx.which, ctx.mode = which, mode
-        ctx.save_for_backward(*parts)
+        ctx.save_for_backward(a, parts)
         return parts[which]
 
     @staticmethod
     def backward(ctx, grad):
-        q, r = ctx.saved
+        a, (q, r) = ctx.saved
         if ctx.mode == "r":
             raise RuntimeError("linalg.qr: The derivative of linalg.qr depends on Q, which is "
                                "not computed when mode='r'. Please use linalg.qr(A, "
@@ -1091,6 +1190,7 @@ class QR(Function):
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when "
                                "mode='complete' and nrows > ncols.")
+        q, r = _factors(ctx, a, (q, r), lambda t: _qr(t, ctx.mode, "linalg.qr"))
         gq, gr = (grad, None) if ctx.which == 0 else (None, grad)
         ga = -(_mT(q) @ gq) if gq is not None else gr @ _mT(r)
         if m >= n:
@@ -1127,10 +1227,10 @@ def _qr(A: Tensor, mode: str, op: str) -> tuple[Tensor, Tensor]:
         r = np.linalg.qr(a, mode="r")
         parts = (np.zeros((0,), a.dtype), np.asarray(r, a.dtype))
         q = Tensor._make(parts[0], False, None)
-        return q, QR.apply(A, 1, parts, mode)
+        return q, _noting_input(A, (QR.apply(A, 1, parts, mode),))[0]
     q, r = np.linalg.qr(a, mode=mode)
     parts = (np.asarray(q, a.dtype), np.asarray(r, a.dtype))
-    return QR.apply(A, 0, parts, mode), QR.apply(A, 1, parts, mode)
+    return _noting_input(A, (QR.apply(A, 0, parts, mode), QR.apply(A, 1, parts, mode)))
 
 
 def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:
@@ -1145,21 +1245,22 @@ def qr(input: Tensor, some: bool = True) -> Any:
 register(qr, method=True)
 
 
-class Eigh(Function):
+class Eigh(_Factorization):
     """(L, V) = eigh(A), A = V diag(L) V^T;  A: V (diag(gL) + skew(V^T gV) / E) V^T with
     skew(X) = (X - X^T) / 2 and E_ij = L_j - L_i (Giles 2008 sec. 3.1; torch's
     linalg_eig_backward). Repeated eigenvalues divide by zero (inf or nan), as in torch.
     """
 
     @staticmethod
-    def forward(ctx, a, which, parts):
-        ctx.which = which
-        ctx.save_for_backward(*parts)
+    def forward(ctx, a, which, parts, uplo):
+        ctx.which, ctx.uplo = which, uplo
+        ctx.save_for_backward(a, parts)
         return parts[which]
 
     @staticmethod
     def backward(ctx, grad):
-        lam, v = ctx.saved
+        a, parts = ctx.saved
+        lam, v = _factors(ctx, a, parts, lambda t: linalg_eigh(t, ctx.uplo))
         if ctx.which == 0:
             return (v * grad[..., None, :]) @ _mT(v), None, None
         vgv = _mT(v) @ grad
@@ -1179,7 +1280,8 @@ def linalg_eigh(A: Tensor, UPLO: str = "L") -> Any:
                            f"{UPLO}")
     lam, v = np.linalg.eigh(A.array, UPLO=UPLO)
     parts = (np.asarray(lam, A.array.dtype), np.asarray(v, A.array.dtype))
-    return EighResult(Eigh.apply(A, 0, parts), Eigh.apply(A, 1, parts))
+    return EighResult(*_noting_input(A, (Eigh.apply(A, 0, parts, UPLO),
+                                         Eigh.apply(A, 1, parts, UPLO))))
 register(linalg_eigh, name="linalg.eigh", function=False)
 
 
@@ -1189,7 +1291,7 @@ def linalg_eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
 register(linalg_eigvalsh, name="linalg.eigvalsh", function=False)
 
 
-class SVD(Function):
+class SVD(_Factorization):
     """A = U diag(S) Vh;  A: U (diag(gS) + (J S + S K) / E) Vh + the parts of gU, gVh outside
     span(U), span(V): with J = U^T gU - gU^T U, K = Vh gVh^T - gVh Vh^T, E_ij = S_j^2 - S_i^2
     (Townsend 2016, "Differentiating the singular value decomposition"; torch's svd_backward).
@@ -1199,14 +1301,15 @@ class SVD(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, which, parts):
-        ctx.which = which
-        ctx.save_for_backward(*parts)
+    def forward(ctx, a, which, parts, full_matrices):
+        ctx.which, ctx.full_matrices = which, full_matrices
+        ctx.save_for_backward(a, parts)
         return parts[which]
 
     @staticmethod
     def backward(ctx, grad):
-        u, s, vh = ctx.saved
+        a, parts = ctx.saved
+        u, s, vh = _factors(ctx, a, parts, lambda t: _svd(t, ctx.full_matrices))
         k = s.shape[-1]
         u, vh = u[..., :k], vh[..., :k, :]
         m, n = u.shape[-2], vh.shape[-1]
@@ -1239,7 +1342,7 @@ def _svd(A: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:
     a = A.array
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     parts = tuple(np.asarray(p, a.dtype) for p in (u, s, vh))
-    return tuple(SVD.apply(A, i, parts) for i in range(3))  # type: ignore[return-value]
+    return _noting_input(A, tuple(SVD.apply(A, i, parts, full_matrices) for i in range(3)))
 
 
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
@@ -1270,7 +1373,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
 register(svd, method=True)
 
 
-class SvdVals(Function):
+class SvdVals(_Factorization):
     """S = svdvals(A);  A: U diag(grad) Vh  (dS_i = u_i^T dA v_i, Townsend 2016)."""
 
     @staticmethod
@@ -1278,12 +1381,13 @@ class SvdVals(Function):
         if not need_uv:
             return np.asarray(np.linalg.svd(a, compute_uv=False), a.dtype)
         u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u.astype(a.dtype), vh.astype(a.dtype))
+        ctx.save_for_backward(a, (u.astype(a.dtype), s, vh.astype(a.dtype)))
         return np.asarray(s, a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        u, vh = ctx.saved
+        a, parts = ctx.saved
+        u, _, vh = _factors(ctx, a, parts, lambda t: _svd(t, False))
         return (u * grad[..., None, :]) @ vh, None
 
     def name(self) -> str:
@@ -1295,7 +1399,7 @@ def linalg_svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     _matrix(A, "linalg.svd", square=False)
     _no_driver(driver)
     need_uv = A.requires_grad and _GradMode.enabled
-    return SvdVals.apply(A, need_uv)
+    return _noting_input(A, (SvdVals.apply(A, need_uv),))[0]
 register(linalg_svdvals, name="linalg.svdvals", function=False)
 
 
