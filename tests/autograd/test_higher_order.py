@@ -100,3 +100,83 @@ def test_retain_graph_defaults_to_create_graph():
     mt.autograd.grad(y, x, create_graph=True)
     (g,) = mt.autograd.grad(y, x)  # the graph is still there
     assert g.item() == pytest.approx(np.exp(1.5))
+
+
+# -- the tables: each NumPy callable, on a TracedArray, gives NumPy's own value ---------------
+def _traced(a):
+    from minitorch.autograd.higher_order import traced
+
+    return traced(mt.tensor(a, requires_grad=True))
+
+
+def _value(r):
+    return r.tensor.array if isinstance(r, TracedArray) else np.asarray(r)
+
+
+@pytest.mark.parametrize("ufunc", sorted(
+    __import__("minitorch.autograd.higher_order", fromlist=["UFUNCS"]).UFUNCS,
+    key=lambda u: u.__name__), ids=lambda u: u.__name__)
+def test_every_mapped_ufunc_gives_numpys_value(ufunc):
+    rng = np.random.default_rng(0)
+    a = rng.uniform(1.1, 2.0, (3, 4))  # inside every domain (arccosh needs > 1)
+    b = rng.uniform(-0.9, 0.9, (3, 4))
+    if ufunc.__name__ in ("arcsin", "arccos", "arctanh"):
+        a = b
+    args = (a,) if ufunc.nin == 1 else (a, b if ufunc.__name__ != "matmul" else b.T)
+    want = ufunc(*args)
+    got = ufunc(*[_traced(x) for x in args])
+    assert isinstance(got, TracedArray) and got.tensor.requires_grad
+    np.testing.assert_allclose(_value(got), want, rtol=1e-13, atol=1e-15)
+    mixed = ufunc(args[0], *[_traced(x) for x in args[1:]]) if ufunc.nin == 2 else got
+    np.testing.assert_allclose(_value(mixed), want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("call", [
+    lambda np_, x: np_.sum(x, axis=1, keepdims=True),
+    lambda np_, x: np_.sum(x),
+    lambda np_, x: x.sum(axis=(0, 1)),
+    lambda np_, x: np_.mean(x, axis=0),
+    lambda np_, x: np_.broadcast_to(x[:1], (3, 4)),
+    lambda np_, x: np_.moveaxis(x.reshape(3, 2, 2), 0, -1),
+    lambda np_, x: np_.swapaxes(x, 0, 1),
+    lambda np_, x: np_.transpose(x),
+    lambda np_, x: np_.expand_dims(x, (0, 3)),
+    lambda np_, x: np_.squeeze(x.reshape(1, 3, 4, 1), axis=(0, 3)),
+    lambda np_, x: np_.where(x > 1.5, x, -x),
+    lambda np_, x: np_.concatenate([x, x * 2], axis=1),
+    lambda np_, x: np_.stack([x, x], axis=-1),
+    lambda np_, x: np_.tril(x[:3, :3], -1) + np_.triu(x[:3, :3], 1),
+    lambda np_, x: np_.diagonal(x, 1),
+    lambda np_, x: np_.einsum("ij,kj->ik", x, x),
+    lambda np_, x: np_.clip(x, 1.3, 1.7),
+    lambda np_, x: np_.cumsum(x, axis=1),
+    lambda np_, x: np_.flip(x, 0),
+    lambda np_, x: np_.take_along_axis(x, np.array([[0, 3], [1, 1], [2, 0]]), 1),
+    lambda np_, x: np_.outer(x[0], x[1]),
+    lambda np_, x: np_.dot(x, x.T),
+    lambda np_, x: np_.amax(x, axis=1, keepdims=True) + np_.amin(x),
+    lambda np_, x: np_.linalg.inv(x[:3, :3]) @ np_.linalg.solve(x[:3, :3], x[:3, 0]),
+    lambda np_, x: np_.linalg.det(x[:3, :3]) * np_.trace(x),
+    lambda np_, x: x[1:, ::2].reshape(-1).astype(np.float32),
+    lambda np_, x: x[np.array([2, 0, 2])].T,
+], ids=lambda c: str(id(c)))
+def test_mapped_functions_and_methods_give_numpys_value(call):
+    a = np.random.default_rng(1).uniform(1.1, 2.0, (3, 4))
+    want = call(np, a)
+    got = call(np, _traced(a))
+    assert isinstance(got, TracedArray)
+    assert _value(got).dtype == np.asarray(want).dtype
+    np.testing.assert_allclose(_value(got), want, rtol=1e-12)
+
+
+def test_an_unmapped_numpy_function_or_an_in_place_write_raises():
+    x = _traced(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="numpy.kron"):
+        np.kron(x, x)
+    with pytest.raises(TypeError):
+        np.add.at(np.zeros((2, 3)), (0, 1), x)
+    with pytest.raises(TypeError, match="in place"):
+        x[0] = 1.0
+    a = np.zeros((2, 3))
+    with pytest.raises(TypeError):
+        a += x
