@@ -147,6 +147,11 @@ def put_along(shape: tuple[int, ...], index: np.ndarray, values: Any, axis: int)
                     values.reshape(index.shape))
 
 
+def _recorded(*arrays: Any) -> bool:
+    """Is this backward being recorded (create_graph=True: some operand is a TracedArray)?"""
+    return any(type(a) is TracedArray for a in arrays)
+
+
 def _cumprod(a: Any, axis: int) -> Any:
     """np.cumprod along axis; on a recorded gradient minitorch's own (NumPy's protocols
     do not map np.cumprod)."""
@@ -219,7 +224,7 @@ class Prod(Function):
         if zeros == 0:
             return y / x * grad, None, None, None
         if ctx.axes is None:  # everything multiplied together: two zeros kill every partial
-            if zeros > 1:
+            if zeros > 1 and not _recorded(grad, x, y):  # (but not their derivatives: torch too)
                 return np.zeros_like(x), None, None, None
             others = _product_of_others(x.reshape(-1), 0).reshape(x.shape)
         else:
@@ -235,7 +240,7 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
     x = np.moveaxis(x, axis, -1)
     ones = np.ones(x.shape[:-1] + (1,), x.dtype)
     before = _cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), -1)
-    after = _cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), -1)[..., ::-1]
+    after = np.flip(_cumprod(np.concatenate([ones, np.flip(x[..., 1:], -1)], axis=-1), -1), -1)
     return np.moveaxis(before * after, -1, axis)
 
 
@@ -914,13 +919,15 @@ class CumProd(Function):
         zero = x == 0
         if not zero.any():
             return (_reversed_cumsum(w, axis) / x).reshape(ctx.shape), None, None
+        if _recorded(grad, x, y):  # the O(n) form below is not differentiable as cumprod's
+            return _cumprod_adjoint_by_products(x, grad, axis), None, None  # adjoint: torch too
         seen = np.cumsum(zero, axis=axis)  # how many zeros up to and including k
         before = seen == 0
         gx = np.where(before, _reversed_cumsum(np.where(before, w, 0), axis)
                       / np.where(before, x, 1), 0)
         first = zero & (seen == 1)
         between = (seen == 1) & ~first  # strictly after the first zero, before the second
-        partial = np.cumprod(np.where(between, x, 1), axis=axis)  # x_{z+1} * ... * x_j
+        partial = _cumprod(np.where(between, x, 1), axis)  # x_{z+1} * ... * x_j
         at_first = np.sum(partial * np.where(seen == 1, grad, 0), axis=axis, keepdims=True)
         z = np.argmax(first, axis=axis, keepdims=True)
         y_before = np.where(z == 0, 1, np.take_along_axis(y, np.maximum(z - 1, 0), axis))
@@ -929,6 +936,18 @@ class CumProd(Function):
 
     def name(self) -> str:
         return "CumprodBackward0"
+
+
+def _cumprod_adjoint_by_products(x: Any, grad: Any, axis: int) -> Any:
+    """x_k: sum over j >= k of grad_j * (x_1 ... x_j without x_k), every product multiplied
+    out, O(n^2) and differentiable at zeros: torch's cumprod_backward under grad mode."""
+    n = x.shape[axis]
+    xs, gs = np.moveaxis(x, axis, -1), np.moveaxis(grad, axis, -1)
+    # [..., k, j]: the running product of x with x_k read as 1
+    omitted = _cumprod(np.where(np.eye(n, dtype=bool), 1.0, np.expand_dims(xs, -2)), -1)
+    later = np.triu(np.ones((n, n), bool))  # j >= k
+    gx = np.sum(omitted * np.where(later, np.expand_dims(gs, -2), 0.0), axis=-1)
+    return np.moveaxis(gx, -1, axis)
 
 
 def _reversed_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
