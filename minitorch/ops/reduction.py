@@ -792,6 +792,8 @@ class Norm(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 1:
                 gx = _sgn(x) * grad
+            elif p == 2 and _recorded(grad, x, y):  # torch's grouping: so is its derivative
+                gx = grad * np.where(y == 0, 0, x / y)  # at y == 0 (NaN in x, 0 in grad)
             elif p == 2:  # x * (grad / y): one full-size temporary instead of three
                 gx = x * np.where(y == 0, 0, grad / y)
             elif math.isinf(p):

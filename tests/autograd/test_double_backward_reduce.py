@@ -25,6 +25,7 @@ TIES = np.array([[1.0, 3.0, 3.0, 0.5], [2.0, 2.0, 2.0, 2.0], [0.0, -1.0, 5.0, -1
 ZEROS = np.array([[1.5, 0.0, 3.0, 2.0], [0.0, 2.0, 0.0, 0.7], [1.1, -1.5, 0.8, 1.3]])
 ONE_ZERO = np.array([[1.5, 0.0, 3.0, 2.0], [0.9, 2.0, -0.5, 0.7], [1.1, -1.5, 0.8, 1.3]])
 CONST_ROW = np.vstack([np.full(4, 0.25), ANY[1:]])  # std's kink at 0 on row 0
+ZERO_ROW = np.vstack([np.zeros(4), ANY[1:]])  # norm's kink at 0 on row 0
 
 
 def _first(out):
@@ -79,6 +80,8 @@ CASES = {
     "norm(p=3, dim)": (lambda L, x: x.norm(p=3, dim=1), ANY),
     "norm(p=0.5)": (lambda L, x: x.norm(p=0.5), POS),
     "norm(p=inf, dim)": (lambda L, x: (x * x).norm(p=float("inf"), dim=0), ANY),
+    "norm(dim) at a zero slice": (lambda L, x: x.norm(dim=1), ZERO_ROW),
+    "norm(p=3, dim) at a zero slice": (lambda L, x: x.norm(p=3, dim=1), ZERO_ROW),
     "dist": (lambda L, x: L.dist(x, x.flip(0) * 0.5, p=3), ANY),
     "cumsum": (lambda L, x: (x * x).cumsum(1), ANY),
     "cumprod": (lambda L, x: x.cumprod(1), ANY),
