@@ -10,6 +10,9 @@ several tied maxima gets the gradient, prod's adjoint at a zero, var when
 N - correction <= 0 -- we make torch's choice and say so. Every function that takes a dim
 accepts NumPy's axis= (and keepdims=) as torch's argument parser does: see dim_aliases.
 
+Every backward here also runs recorded (create_graph=True, autograd/higher_order.py):
+saved arrays are inputs or outputs themselves, gradients stay out of place.
+
 Read ops/elementwise.py first; ops/shape.py comes next.
 """
 
@@ -204,7 +207,8 @@ class Prod(Function):
 
     With no zero that is grad * y / x. With zeros we may not divide, so we
     multiply the others out with two exclusive cumprods (before and after
-    each element) -- torch's prod_safe_zeros_backward, exactly.
+    each element) -- torch's prod_safe_zeros_backward, exactly. (Two zeros in a full
+    product zero every partial, but not their derivatives: recorded, we multiply out.)
     """
 
     @staticmethod
@@ -901,7 +905,9 @@ class CumProd(Function):
     zeros we may not divide: before the first zero the formula holds as is,
     after it every y_j is 0 whatever x_k does, and at the first zero z we
     multiply out y_{z-1} * x_{z+1} * ... * x_j. That is torch's O(n)
-    cumprod_backward, step by step.
+    cumprod_backward, step by step. Its derivative is not cumprod's second one, so
+    when the backward is recorded (create_graph=True) we multiply every product out,
+    O(n^2), as torch does under grad mode.
     """
 
     @staticmethod
