@@ -550,6 +550,8 @@ def _slice_mean(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
         return np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
     first = x[tuple(slice(0, 1) if axes is None or i in axes else slice(None)
                     for i in range(x.ndim))]
+    # an infinite first element shifts by 0: the mean is then +-inf, as torch's, not inf - inf
+    first = np.where(np.isfinite(first), first, 0)
     with np.errstate(invalid="ignore"):  # inf - inf: the slice's variance is NaN either way
         return first + np.sum(x - first, axis=axes, keepdims=True) / _count(x.shape, axes)
 

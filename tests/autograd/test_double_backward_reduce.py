@@ -141,3 +141,14 @@ def test_first_order_put_along_still_writes_in_place() -> None:
     want = torch.tensor(TIES, requires_grad=True)
     want.max(1).values.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), want.grad.numpy())
+
+
+def test_var_adjoint_with_an_infinite_first_element_matches_torch() -> None:
+    """x - mean where the mean is +-inf: torch's +-inf and NaN, not NaN everywhere."""
+    data = np.array([[-np.inf, -np.inf, 0.2], [np.inf, 1.0, -3.0], [1.0, np.inf, 2.0]])
+    grads = []
+    for lib in (mt, torch):
+        x = lib.tensor(data, requires_grad=True)
+        lib.var(x, 1, correction=2).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
