@@ -10,6 +10,9 @@ several tied maxima gets the gradient, prod's adjoint at a zero, var when
 N - correction <= 0 -- we make torch's choice and say so. Every function that takes a dim
 accepts NumPy's axis= (and keepdims=) as torch's argument parser does: see dim_aliases.
 
+Every backward here also runs recorded (create_graph=True, autograd/higher_order.py):
+saved arrays are inputs or outputs themselves, gradients stay out of place.
+
 Read ops/elementwise.py first; ops/shape.py comes next.
 """
 
@@ -24,6 +27,7 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray
 from minitorch.dtypes import dtype as DType
 from minitorch.ops.elementwise import sign_array
 from minitorch.ops.support import (
@@ -35,6 +39,7 @@ from minitorch.ops.support import (
     normalize_dim,
     normalize_dims,
     scatter_add_into,
+    set_into,
 )
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -118,6 +123,46 @@ def _check_no_empty_slice(x: np.ndarray, axes: tuple[int, ...] | None, op: str) 
 _sgn = sign_array  # sign(x) with sign(nan) = 0, which is what torch's sgn gives
 
 
+def _array(g: Any) -> Any:
+    """A backward's result as an array: NumPy turns 0-d results into scalars; a recorded
+    gradient (create_graph=True, a TracedArray) passes as it is."""
+    return g if type(g) is TracedArray else np.asarray(g)
+
+
+def along_axis(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
+    """The index np.put_along_axis writes through: `index` on axis, aranges broadcast on
+    the other dims. With set_into it is put_along_axis on both paths (create_graph too)."""
+    where = []
+    for d, n in enumerate(index.shape):
+        if d == axis:
+            where.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = n
+            where.append(np.arange(n).reshape(shape))
+    return tuple(where)
+
+
+def put_along(shape: tuple[int, ...], index: np.ndarray, values: Any, axis: int) -> Any:
+    """zeros(shape) with values written at index along axis (distinct places): the adjoint
+    of np.take_along_axis when no index repeats along axis."""
+    return set_into(np.zeros(shape, values.dtype), along_axis(index, axis),
+                    values.reshape(index.shape))
+
+
+def _recorded(*arrays: Any) -> bool:
+    """Is this backward being recorded (create_graph=True: some operand is a TracedArray)?"""
+    return any(type(a) is TracedArray for a in arrays)
+
+
+def _cumprod(a: Any, axis: int) -> Any:
+    """np.cumprod along axis; on a recorded gradient minitorch's own (NumPy's protocols
+    do not map np.cumprod)."""
+    if type(a) is TracedArray:
+        return TracedArray(a.tensor.cumprod(axis))
+    return np.cumprod(a, axis=axis)
+
+
 # -- sum, mean, prod ---------------------------------------------------------
 class Sum(Function):
     """y = sum(x, dims);  x: grad broadcast back over the summed dims."""
@@ -162,7 +207,8 @@ class Prod(Function):
 
     With no zero that is grad * y / x. With zeros we may not divide, so we
     multiply the others out with two exclusive cumprods (before and after
-    each element) -- torch's prod_safe_zeros_backward, exactly.
+    each element) -- torch's prod_safe_zeros_backward, exactly. (Two zeros in a full
+    product zero every partial, but not their derivatives: recorded, we multiply out.)
     """
 
     @staticmethod
@@ -180,11 +226,9 @@ class Prod(Function):
         grad, y = grad.reshape(ctx.kept), y.reshape(ctx.kept)
         zeros = np.count_nonzero(x == 0)
         if zeros == 0:
-            gx = y / x
-            gx *= grad
-            return gx, None, None, None
+            return y / x * grad, None, None, None
         if ctx.axes is None:  # everything multiplied together: two zeros kill every partial
-            if zeros > 1:
+            if zeros > 1 and not _recorded(grad, x, y):  # (but not their derivatives: torch too)
                 return np.zeros_like(x), None, None, None
             others = _product_of_others(x.reshape(-1), 0).reshape(x.shape)
         else:
@@ -199,8 +243,8 @@ def _product_of_others(x: np.ndarray, axis: int) -> np.ndarray:
     """For each element, the product of the others along axis: (all before) * (all after)."""
     x = np.moveaxis(x, axis, -1)
     ones = np.ones(x.shape[:-1] + (1,), x.dtype)
-    before = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
-    after = np.cumprod(np.concatenate([ones, x[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    before = _cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), -1)
+    after = np.flip(_cumprod(np.concatenate([ones, np.flip(x[..., 1:], -1)], axis=-1), -1), -1)
     return np.moveaxis(before * after, -1, axis)
 
 
@@ -309,9 +353,7 @@ class MaxDim(Function):
         (index,) = ctx.saved
         if not ctx.shape:
             return grad, None, None, None
-        gx = np.zeros(ctx.shape, grad.dtype)
-        np.put_along_axis(gx, index, grad.reshape(index.shape), ctx.axis)
-        return gx, None, None, None
+        return put_along(ctx.shape, index, grad, ctx.axis), None, None, None
 
     def name(self) -> str:
         return "MaxBackward0"
@@ -347,7 +389,7 @@ class Amax(Function):
         hit = x == y.reshape(ctx.kept)
         count = np.sum(hit, axis=ctx.axes, keepdims=True, dtype=grad.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(grad.reshape(ctx.kept) / count * hit), None, None
+            return _array(grad.reshape(ctx.kept) / count * hit), None, None
 
 
 class Amin(Amax):
@@ -508,6 +550,8 @@ def _slice_mean(x: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
         return np.sum(x, axis=axes, keepdims=True) / (_count(x.shape, axes) or 1)
     first = x[tuple(slice(0, 1) if axes is None or i in axes else slice(None)
                     for i in range(x.ndim))]
+    # an infinite first element shifts by 0: the mean is then +-inf, as torch's, not inf - inf
+    first = np.where(np.isfinite(first), first, 0)
     with np.errstate(invalid="ignore"):  # inf - inf: the slice's variance is NaN either way
         return first + np.sum(x - first, axis=axes, keepdims=True) / _count(x.shape, axes)
 
@@ -520,11 +564,9 @@ def _var_adjoint(
     with np.errstate(divide="ignore", invalid="ignore"):
         if dof <= 0 and (axes is None or x.ndim == 0):
             # torch, reducing everything: 2/0 = inf times (x - mean), read as nan where x == mean
-            return np.asarray(grad * np.where(x == mean, np.nan, np.inf).astype(x.dtype))
+            return _array(grad * np.where(x == mean, np.nan, np.inf).astype(x.dtype))
         # torch, along dims: the plain formula, so a negative dof gives a finite gradient
-        gx = x - mean
-        gx *= (2 / dof if dof else math.inf) * grad
-        return np.asarray(gx)
+        return _array((x - mean) * ((2 / dof if dof else math.inf) * grad))
 
 
 def _var_args(input: Tensor, dim: Any, unbiased: Any, correction: Any, op: str) -> tuple:
@@ -599,16 +641,17 @@ class LogSumExp(Function):
             else:
                 y = np.log(np.sum(np.exp(x), axis=axes, keepdims=True))
         y = np.asarray(y)
-        ctx.save_for_backward(x, y)
-        return y if keepdim else np.asarray(np.squeeze(y, axis=axes))
+        out = y if keepdim else np.asarray(np.squeeze(y, axis=axes))
+        ctx.save_for_backward(x, out)  # the output itself: create_graph traces it back
+        ctx.kept = y.shape
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
         with np.errstate(invalid="ignore"):
-            gx = np.exp(x - y)
-        gx *= grad.reshape(y.shape)
-        return np.asarray(gx), None, None
+            gx = np.exp(x - y.reshape(ctx.kept))
+        return _array(gx * grad.reshape(ctx.kept)), None, None
 
     def name(self) -> str:
         return "LogsumexpBackward0"
@@ -629,15 +672,16 @@ class Softmax(Function):
                 y = x - np.amax(x, axis=axis, keepdims=True)
             np.exp(y, out=y)
             y /= np.sum(y, axis=axis, keepdims=True)
-        ctx.save_for_backward(y)
-        return y.reshape(ctx.shape)
+        ctx.shape1 = y.shape
+        out = y.reshape(ctx.shape)
+        ctx.save_for_backward(out)  # the output itself: create_graph traces it back
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved
-        grad = grad.reshape(y.shape)
-        gx = grad - np.sum(grad * y, axis=ctx.axis, keepdims=True)
-        gx *= y
+        y, grad = y.reshape(ctx.shape1), grad.reshape(ctx.shape1)
+        gx = (grad - np.sum(grad * y, axis=ctx.axis, keepdims=True)) * y
         return gx.reshape(ctx.shape), None
 
 
@@ -658,16 +702,16 @@ class LogSoftmax(Function):
     def forward(ctx, x, axis):
         ctx.shape, ctx.axis = x.shape, axis
         y = log_softmax_array(np.atleast_1d(x), axis)
-        ctx.save_for_backward(y)
-        return y.reshape(ctx.shape)
+        ctx.shape1 = y.shape
+        out = y.reshape(ctx.shape)
+        ctx.save_for_backward(out)  # the output itself: create_graph traces it back
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved
-        grad = grad.reshape(y.shape)
-        gx = np.exp(y)
-        gx *= np.sum(grad, axis=ctx.axis, keepdims=True)
-        np.subtract(grad, gx, out=gx)
+        y, grad = y.reshape(ctx.shape1), grad.reshape(ctx.shape1)
+        gx = grad - np.exp(y) * np.sum(grad, axis=ctx.axis, keepdims=True)
         return gx.reshape(ctx.shape), None
 
 
@@ -754,6 +798,8 @@ class Norm(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 1:
                 gx = _sgn(x) * grad
+            elif p == 2 and _recorded(grad, x, y):  # torch's grouping: so is its derivative
+                gx = grad * np.where(y == 0, 0, x / y)  # at y == 0 (NaN in x, 0 in grad)
             elif p == 2:  # x * (grad / y): one full-size temporary instead of three
                 gx = x * np.where(y == 0, 0, grad / y)
             elif math.isinf(p):
@@ -766,7 +812,7 @@ class Norm(Function):
             else:
                 scaled = _sgn(x) * np.abs(x) ** (p - 1) if p < 2 else x * np.abs(x) ** (p - 2)
                 gx = scaled * np.where(y == 0, 0, grad / y ** (p - 1))
-        return np.asarray(gx), None, None, None
+        return _array(gx), None, None, None
 
     def name(self) -> str:
         return "LinalgVectorNormBackward0"
@@ -861,35 +907,37 @@ class CumProd(Function):
     zeros we may not divide: before the first zero the formula holds as is,
     after it every y_j is 0 whatever x_k does, and at the first zero z we
     multiply out y_{z-1} * x_{z+1} * ... * x_j. That is torch's O(n)
-    cumprod_backward, step by step.
+    cumprod_backward, step by step. Its derivative is not cumprod's second one, so
+    when the backward is recorded (create_graph=True) we multiply every product out,
+    O(n^2), as torch does under grad mode.
     """
 
     @staticmethod
     def forward(ctx, x, axis, acc):
         ctx.shape, ctx.axis = x.shape, axis
-        x = np.atleast_1d(x)
-        y = np.cumprod(x, axis=axis, dtype=acc)
-        ctx.save_for_backward(x, y)
-        return y.reshape(ctx.shape)
+        out = np.cumprod(np.atleast_1d(x), axis=axis, dtype=acc).reshape(ctx.shape)
+        ctx.save_for_backward(x, out)  # input and output themselves: create_graph traces them
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
         axis = ctx.axis
-        if x.shape[axis] <= 1:
+        if ctx.shape == () or ctx.shape[axis] <= 1:
             return grad, None, None
-        grad = grad.reshape(x.shape)
         w = y * grad
         zero = x == 0
         if not zero.any():
             return (_reversed_cumsum(w, axis) / x).reshape(ctx.shape), None, None
+        if _recorded(grad, x, y):  # the O(n) form below is not differentiable as cumprod's
+            return _cumprod_adjoint_by_products(x, grad, axis), None, None  # adjoint: torch too
         seen = np.cumsum(zero, axis=axis)  # how many zeros up to and including k
         before = seen == 0
         gx = np.where(before, _reversed_cumsum(np.where(before, w, 0), axis)
                       / np.where(before, x, 1), 0)
         first = zero & (seen == 1)
         between = (seen == 1) & ~first  # strictly after the first zero, before the second
-        partial = np.cumprod(np.where(between, x, 1), axis=axis)  # x_{z+1} * ... * x_j
+        partial = _cumprod(np.where(between, x, 1), axis)  # x_{z+1} * ... * x_j
         at_first = np.sum(partial * np.where(seen == 1, grad, 0), axis=axis, keepdims=True)
         z = np.argmax(first, axis=axis, keepdims=True)
         y_before = np.where(z == 0, 1, np.take_along_axis(y, np.maximum(z - 1, 0), axis))
@@ -898,6 +946,18 @@ class CumProd(Function):
 
     def name(self) -> str:
         return "CumprodBackward0"
+
+
+def _cumprod_adjoint_by_products(x: Any, grad: Any, axis: int) -> Any:
+    """x_k: sum over j >= k of grad_j * (x_1 ... x_j without x_k), every product multiplied
+    out, O(n^2) and differentiable at zeros: torch's cumprod_backward under grad mode."""
+    n = x.shape[axis]
+    xs, gs = np.moveaxis(x, axis, -1), np.moveaxis(grad, axis, -1)
+    # [..., k, j]: the running product of x with x_k read as 1
+    omitted = _cumprod(np.where(np.eye(n, dtype=bool), 1.0, np.expand_dims(xs, -2)), -1)
+    later = np.triu(np.ones((n, n), bool))  # j >= k
+    gx = np.sum(omitted * np.where(later, np.expand_dims(gs, -2), 0.0), axis=-1)
+    return np.moveaxis(gx, -1, axis)
 
 
 def _reversed_cumsum(a: np.ndarray, axis: int) -> np.ndarray:
@@ -1318,26 +1378,32 @@ class LogCumSumExp(Function):
     @staticmethod
     def running(x: np.ndarray, axis: int) -> np.ndarray:
         """The running logaddexp along axis, carried in torch's CPU accumulator type (double
-        for float32, float for half) and rounded to x's dtype at each step, as torch's kernel."""
+        for float32, float for half) and rounded to x's dtype at each step, as torch's kernel.
+        A recorded array (create_graph=True) takes minitorch's logcumsumexp, recorded."""
+        if type(x) is TracedArray:
+            return TracedArray(x.tensor.logcumsumexp(axis))
         acc = np.float32 if x.dtype == np.float16 else np.float64
         return np.logaddexp.accumulate(x.astype(acc), axis=axis).astype(x.dtype)
 
     @staticmethod
     def forward(ctx, x, axis):
         ctx.shape, ctx.axis = x.shape, axis
-        x = np.atleast_1d(x)
+        x1 = np.atleast_1d(x)
         with np.errstate(invalid="ignore"):  # inf + (-inf) inside logaddexp: NaN, as torch
-            y = LogCumSumExp.running(x, axis) if x.size else x.copy()
-        ctx.save_for_backward(x, y)
-        return y.reshape(ctx.shape)
+            y = LogCumSumExp.running(x1, axis) if x1.size else x1.copy()
+        out = y.reshape(ctx.shape)
+        ctx.save_for_backward(x, out)  # input and output themselves: create_graph traces them
+        ctx.shape1 = y.shape
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
         axis = ctx.axis
-        if x.size == 0:
+        if y.size == 0:
             return grad, None
-        grad = np.atleast_1d(grad).reshape(x.shape)
+        x, y = x.reshape(ctx.shape1), y.reshape(ctx.shape1)
+        grad = grad.reshape(ctx.shape1)
         lowest = np.finfo(x.dtype).min
 
         def reversed_lcse(a: np.ndarray) -> np.ndarray:
@@ -1348,7 +1414,7 @@ class LogCumSumExp(Function):
             pos = np.where(grad > 0, log_abs, lowest)
             neg = np.where(grad < 0, log_abs, lowest)
             gx = np.exp(reversed_lcse(pos - y) + x) - np.exp(reversed_lcse(neg - y) + x)
-        return np.asarray(gx, dtype=x.dtype).reshape(ctx.shape), None
+        return gx.astype(x.dtype, copy=False).reshape(ctx.shape), None
 
     def name(self) -> str:
         return "LogcumsumexpBackward0"

@@ -25,8 +25,14 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
-from minitorch.ops.reduction import _torch_name, _values_indices, stable_kth
-from minitorch.ops.support import broadcast_shapes, check_tensor, normalize_dim, unbroadcast
+from minitorch.ops.reduction import _torch_name, _values_indices, put_along, stable_kth
+from minitorch.ops.support import (
+    broadcast_shapes,
+    check_tensor,
+    normalize_dim,
+    set_into,
+    unbroadcast,
+)
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -103,8 +109,7 @@ class TakeAlong(Function):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
-        gx = np.zeros(ctx.shape or (1,), grad.dtype)
-        np.put_along_axis(gx, index, grad.reshape(index.shape), ctx.axis)
+        gx = put_along(ctx.shape or (1,), index, grad, ctx.axis)
         return gx.reshape(ctx.shape), None, None, None
 
     def name(self) -> str:
@@ -481,8 +486,7 @@ class MaskedSelect(Function):
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved
-        gx = np.zeros(mask.shape, grad.dtype)
-        gx[mask] = grad
+        gx = set_into(np.zeros(mask.shape, grad.dtype), mask, grad)
         return unbroadcast(gx, ctx.in_shape), None, None
 
 
