@@ -158,7 +158,7 @@ def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) ->
     watched = []
     roles = []  # per saved array: the input it is, or ROLE_OUTPUT, or ROLE_OTHER
     rule = ctx.watch_when
-    for s in ctx.saved:
+    for k, s in enumerate(ctx.saved):
         if type(s) is not np.ndarray:
             roles.append(ROLE_OTHER)
             continue
@@ -168,6 +168,9 @@ def _watch_saved(ctx: Function, args: tuple, out: np.ndarray, result: Tensor) ->
             continue
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a.array is s:
+                # Two inputs over one array (x * x.detach()): saved k is input k if it can be
+                if i != k and k < len(args) and isinstance(args[k], Tensor) and args[k].array is s:
+                    i, a = k, args[k]
                 if rule is None or any(ctx.next_fns[j] is not None for j in rule[i]):
                     watched.append(a)
                 roles.append(i)

@@ -180,3 +180,16 @@ def test_an_unmapped_numpy_function_or_an_in_place_write_raises():
     a = np.zeros((2, 3))
     with pytest.raises(TypeError):
         a += x
+
+
+def test_two_inputs_over_one_array_keep_their_own_roles():
+    """g * g.detach(): both inputs hold the same array; only the first carries the graph."""
+    results = []
+    for lib in (mt, torch):
+        x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        out = x.exp().sum()
+        for _ in range(3):
+            (g,) = lib.autograd.grad(out, x, create_graph=True)
+            out = (g * g.detach()).sum()
+        results.append(g.detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
