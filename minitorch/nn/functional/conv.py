@@ -40,7 +40,6 @@ from minitorch.nn.functional._utils import (
     ntuple,
     take_forward_cache,
 )
-from minitorch.ops.shape import cat
 from minitorch.ops.support import set_into
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -379,10 +378,8 @@ def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: An
         if stride[k] > 1:
             axis = 2 + k
             length = x.shape[axis]
-            zeros_shape = list(x.shape)
-            zeros_shape.insert(axis + 1, stride[k] - 1)
-            zeros = Tensor._make(np.zeros(zeros_shape, dtype=x.array.dtype), False, None)
-            x = cat([x.unsqueeze(axis + 1), zeros], axis + 1)
+            # each element followed by stride - 1 zeros: a pad of a new axis after this one
+            x = pad(x.unsqueeze(axis + 1), [0, 0] * (x.ndim - 1 - axis) + [0, stride[k] - 1])
             x = x.reshape(*x.shape[:axis], length * stride[k], *x.shape[axis + 2:])
             x = x[(slice(None),) * axis + (slice(0, (length - 1) * stride[k] + 1),)]
     pads: list[int] = []
