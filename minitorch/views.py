@@ -111,7 +111,7 @@ def mark_view(result: Tensor, args: tuple) -> None:
 
 class AsStrided(Function):
     """y = the elements of base at `positions` (a view re-derived from its base);
-    base: grad added back at those positions (np.add.at: an expanded view repeats some)."""
+    base: grad added back at those positions (accumulated: an expanded view repeats some)."""
 
     @staticmethod
     def forward(ctx, base, view_array, positions):
@@ -120,9 +120,28 @@ class AsStrided(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        from minitorch.ops.support import scatter_add_into  # (late: ops import this file)
+
         g = np.zeros(int(np.prod(ctx.base_shape)), dtype=grad.dtype)
-        np.add.at(g, ctx.positions.ravel(), grad.ravel())
+        g = scatter_add_into(g, ctx.positions.ravel(), grad.ravel())
         return g.reshape(ctx.base_shape), None, None
+
+
+def zeroed_at(grad: Any, where: Any) -> Any:
+    """grad with the elements at `where` set to zero: the adjoint of an overwrite, for what
+    was there before. `where` is a NumPy index, or a function writing a value there.
+
+    A copy written in place; a recorded gradient (create_graph=True, a TracedArray) cannot
+    be written, so there it is np.where over a mask of the written places (same values).
+    """
+    write = where if callable(where) else lambda a, value: a.__setitem__(where, value)
+    if isinstance(grad, np.ndarray):
+        g = grad.copy()
+        write(g, 0)
+        return g
+    mask = np.zeros(grad.shape, dtype=bool)
+    write(mask, True)
+    return np.where(mask, grad.dtype.type(0), grad)
 
 
 def refresh_view(v: Tensor) -> None:
@@ -148,11 +167,9 @@ class CopySlices(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        g_base = np.array(grad, order="C")
-        flat = g_base.reshape(-1)
-        g_out = flat[ctx.positions]
-        flat[ctx.positions] = 0
-        return g_base, g_out, None
+        flat = grad.reshape(-1)
+        g_base = zeroed_at(flat, ctx.positions).reshape(grad.shape)
+        return g_base, flat[ctx.positions], None
 
     def name(self) -> str:
         return "CopySlices"

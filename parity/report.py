@@ -197,6 +197,7 @@ def render_markdown(results: Sequence[CaseResult], meta: dict[str, Any],
     lines += _family_overview(summaries)
     if figure:
         lines += [f"![worst error over tolerance per family and dtype]({figure})", ""]
+    lines += _second_order(by_row)
     lines += _family_tables(summaries, by_row)
     lines += _failures(results, sections)
     lines += _known(results, known_rows or {})
@@ -298,6 +299,55 @@ def _family_overview(summaries: dict[str, RowSummary]) -> list[str]:
                    f"{sum(s.passed for s in ss)} | {sum(s.failed for s in ss)} | "
                    f"{sum(s.known for s in ss)} | {cells[0]} | {cells[1]} |")
     out.append("")
+    return out
+
+
+def _is_second_order_failure(r: CaseResult) -> bool:
+    m = r.mismatch or r.error or ""
+    return r.status in ("FAIL", "crash", "known") and (
+        m.startswith(("double backward", "grad2[", "gradgradcheck")))
+
+
+def _second_order(by_row: dict[str, list[CaseResult]]) -> list[str]:
+    """Which differentiable rows were differentiated twice, and how that went."""
+    checked, refused, failing, unchecked = [], [], [], []
+    for name, cases in sorted(by_row.items()):
+        if not any("grad" in r.checks for r in cases):
+            continue  # not differentiable
+        twice = [r for r in cases if "grad2" in r.checks]
+        bad = [r for r in cases if _is_second_order_failure(r)]
+        if bad:
+            failing.append((name, bad[0]))
+        elif any("grad2-refused" in r.checks for r in twice):
+            refused.append(name)
+        elif twice:
+            checked.append(name)
+        elif not any(r.status != "pass" for r in cases if r.dtype == "float64"):
+            unchecked.append(name)
+    gg = sum("gradgradcheck" in r.checks for cases in by_row.values() for r in cases)
+    out = ["## Second order (create_graph=True)", "",
+           f"{len(checked)} differentiable rows pass the double-backward check, "
+           f"{len(failing)} fail it or differ from torch knowingly, {len(refused)} are refused "
+           f"by both engines (torch does not differentiate them twice either), "
+           f"{len(unchecked)} were not differentiated twice (no float64 sample whose first "
+           "gradient both engines compute). "
+           "On each float64 sample tagged for central differences (or, for a row without "
+           "one, on each float64 sample), the gradient of <w, first gradient> (random w, "
+           "first gradient taken with create_graph=True) with respect to the inputs and the "
+           "upstream gradient is compared with torch's double backward (float64 tolerances), "
+           f"then with central differences of minitorch's own first gradient ({gg} cases, "
+           "torch.autograd.gradgradcheck's construction and tolerances).", ""]
+    if failing:
+        out += ["| row | status | first difference |", "|---|---|---|"]
+        for n, r in failing:
+            why = (r.reason or r.mismatch or r.error or "")[:160]
+            out.append(f"| {_cell(n)} | {r.status} | {_cell(why)} |")
+        out.append("")
+    if refused:
+        out += ["Refused by both engines: " + ", ".join(f"`{n}`" for n in refused) + ".", ""]
+    if unchecked:
+        out += ["Not differentiated twice: "
+                + ", ".join(f"`{n}`" for n in unchecked) + ".", ""]
     return out
 
 

@@ -6,10 +6,9 @@ non-Tensor argument, (max, argmax) with the index marked non-differentiable,
 the setup_context style, an in-place function with mark_dirty. Their rows are
 differentiable, so the runner checks values, gradients against torch's and,
 in float64, central differences. Then `Tensor.register_hook` (leaf, non-leaf,
-under autograd.grad), gradcheck's verdicts on planted backwards, anomaly mode,
-and autograd.functional against torch.autograd.functional. What needs double
-backward (gradgradcheck, hessian, hvp, vhp) is a known difference: minitorch
-raises NotImplementedError naming create_graph. The lead wires ROWS into the sweep.
+under autograd.grad), gradcheck's and gradgradcheck's verdicts, anomaly mode, and
+autograd.functional (vjp, jacobian, jvp, hessian, vhp, hvp, and create_graph=True)
+against torch.autograd.functional. The lead wires ROWS into the sweep.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import numpy as np
 
 from parity.op_table import bad
 from parity.samples import SMOOTH, Call, like, random_array, shaped
-from parity.spec import KnownDifference, OpSpec, Sample
+from parity.spec import OpSpec, Sample
 
 FAMILY = "autograd"
 ROWS: list[OpSpec] = []
@@ -282,13 +281,21 @@ _row("autograd.gradcheck", gradcheck_verdicts, _once(np.linspace(-1.0, 1.0, 5)),
                      desc="no input requires grad"),
                  bad(np.linspace(-1.0, 1.0, 5), mode="raises", desc="a wrong backward")))
 
-_DOUBLE_BACKWARD = KnownDifference(
-    "raises NotImplementedError", "needs create_graph=True (double backward), which minitorch's "
-    "engine does not implement yet (issue 13 item 1)")
-_row("autograd.gradgradcheck",
-     lambda lib, x: lib.autograd.gradgradcheck(lambda a: a.tanh() * a, (_leaf(lib, x),)),
-     _once(np.linspace(-1.0, 1.0, 4)), dtypes=("float64",), differentiable=False,
-     known=(_DOUBLE_BACKWARD,))
+def _gradgradcheck(lib: Any, x: Any, mode: str = "ok") -> Any:
+    """gradgradcheck's verdicts: tanh * x, a two-input function, and a user Function whose
+    recorded backward strays from its plain one (minitorch's two paths; torch has one, so
+    torch's verdict on that Function is True: not compared, see the returned pair)."""
+    check = lib.autograd.gradgradcheck
+    if mode == "no input requires grad":
+        return check(lambda a: a * 2, (x.detach(),))
+    y = _leaf(lib, x * 0.5 + 1.0)
+    return (check(lambda a: a.tanh() * a, (_leaf(lib, x),)),
+            check(lambda a, b: (a * b).exp() + a.sin(), (_leaf(lib, x), y)),
+            check(lambda a: (a ** 3).sum(), (_leaf(lib, x),)))
+
+
+_row("autograd.gradgradcheck", _gradgradcheck, _once(np.linspace(-1.0, 1.0, 4)),
+     dtypes=("float64",), differentiable=False)
 
 
 def anomaly_program(lib: Any, z: Any) -> Any:
@@ -364,11 +371,46 @@ _row("autograd.functional.jacobian", _jacobian, _functional_samples, dtypes=FLOA
 _row("autograd.functional.jvp", _jvp, _functional_samples, dtypes=FLOATS, differentiable=False,
      bad_inputs=(bad(_A, _B, mode="wrong v", desc="a v tuple of the wrong length"),))
 
-for _name, _call in {
-    "hessian": lambda F, a: F.hessian(lambda x: x.pow(3).sum(), a),
-    "hvp": lambda F, a: F.hvp(lambda x: x.pow(3).sum(), a, a),
-    "vhp": lambda F, a: F.vhp(lambda x: x.pow(3).sum(), a, a),
-}.items():
-    _row(f"autograd.functional.{_name}",
-         lambda lib, a, b, _call=_call: _call(lib.autograd.functional, a),
-         _functional_samples, dtypes=FLOATS, differentiable=False, known=(_DOUBLE_BACKWARD,))
+def _hessian(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
+    F = lib.autograd.functional
+    if mode == "not scalar":
+        return F.hessian(lambda x: x.exp(), a)
+    return (F.hessian(lambda x: (x.exp() * x).sum(), a),
+            F.hessian(lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b)),
+            F.hessian(lambda x: (x.sin() ** 2).sum(), b, create_graph=True))
+
+
+def _vhp(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
+    F = lib.autograd.functional
+    if mode == "not scalar":
+        return F.vhp(lambda x: x.exp(), a, a)
+    return (F.vhp(lambda x: (x.sin() * x).sum(), a, a),
+            F.vhp(lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b), (a * 2, b)),
+            F.vhp(lambda x: (x.exp() * x).sum(), b, b, create_graph=True))
+
+
+def _hvp(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
+    F = lib.autograd.functional
+    if mode == "not scalar":
+        return F.hvp(lambda x: x.exp(), a, a)
+    return (F.hvp(lambda x: (x.sin() * x).sum(), a, a),
+            F.hvp(lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b), (a * 2, b)),
+            F.hvp(lambda x: (x.exp() * x).sum(), b, b, create_graph=True))
+
+
+def _create_graph(lib: Any, a: Any, b: Any) -> Any:
+    """vjp / jvp / jacobian with create_graph=True, then differentiated once more."""
+    F = lib.autograd.functional
+    x = _leaf(lib, b)
+    _, g = F.vjp(lambda t: (t.exp() * t).sum(), x, create_graph=True)
+    (h,) = lib.autograd.grad(g.sum(), x)
+    return (h, F.jvp(lambda t: t.exp() * t, a, a, create_graph=True),
+            F.jacobian(lambda t: t.tanh(), b, create_graph=True))
+
+
+for _name, _fn in (("hessian", _hessian), ("vhp", _vhp), ("hvp", _hvp)):
+    _row(f"autograd.functional.{_name}", _fn, _functional_samples, dtypes=FLOATS,
+         differentiable=False,
+         bad_inputs=(bad(_A, _B, mode="not scalar", desc="func returns a non-scalar"),))
+_row("autograd.functional(create_graph)", _create_graph, _functional_samples, dtypes=FLOATS,
+     differentiable=False, covers=())

@@ -25,6 +25,10 @@ on held-out data must be equal.
     encoder      a causal character model built from nn.TransformerEncoderLayer
                  (batch_first, dropout 0) stacked by nn.TransformerEncoder (2 layers, a final
                  LayerNorm) under a square subsequent mask, AdamW
+    wgan_gp      a WGAN-GP critic (MLP) on digits against uniform-noise "fakes": the loss
+                 holds the norm of the critic's gradient with respect to its input
+                 (autograd.grad with create_graph=True), so each step differentiates a
+                 gradient -- a double backward through Linear and Tanh -- Adam
 
 The two example runs take their model class from the example files themselves (the
 minitorch file for minitorch, its *_torch.py twin for torch), so the examples stay plain
@@ -279,6 +283,49 @@ def _nll_loss(lib: Any, model: Any, x: Any, y: Any) -> Any:
     return lib.nn.functional.nll_loss(model(x), y)  # Net ends in log_softmax
 
 
+def build_critic(lib: Any) -> Any:
+    return lib.nn.Sequential(lib.nn.Linear(64, 64), lib.nn.Tanh(), lib.nn.Linear(64, 1))
+
+
+GP_WEIGHT = 10.0  # lambda of the WGAN-GP paper (Gulrajani et al. 2017)
+
+
+def _gradient_penalty_loss(lib: Any, critic: Any, real: Any, packed: Any) -> Any:
+    """critic(fake) - critic(real) + lambda (|d critic / d x_hat| - 1)^2, on x_hat between
+    a real and a fake sample; `packed` holds the fakes and the mixing weights."""
+    fake = packed[:, :64].to(real.dtype)
+    eps = packed[:, 64:].to(real.dtype)
+    x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
+    (grad,) = lib.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    penalty = ((grad.norm(2, dim=1) - 1) ** 2).mean()
+    return critic(fake).mean() - critic(real).mean() + GP_WEIGHT * penalty
+
+
+def _critic_batches(data: dict[str, np.ndarray], quick: bool
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Real digits, with uniform-noise fakes and mixing weights packed beside them."""
+    rng = np.random.default_rng(2)
+    out = []
+    for xb, _ in digit_batches(data, 1 if quick else 3, 64, 4 if quick else None, False):
+        fake = rng.uniform(size=xb.shape)
+        eps = rng.uniform(size=(len(xb), 1))
+        out.append((xb, np.concatenate([fake, eps], axis=1)))
+    return out
+
+
+def _critic_eval(data: dict[str, np.ndarray]) -> Callable[[Any, Any, str], tuple[int, int]]:
+    """How many held-out digits the critic scores above a fresh noise image."""
+    fake = np.random.default_rng(3).uniform(size=data["x_test"].shape)
+
+    def evaluate(lib: Any, model: Any, dtype: str) -> tuple[int, int]:
+        with lib.no_grad():
+            real_score = to_numpy(model(lib.from_numpy(data["x_test"].astype(dtype))))
+            fake_score = to_numpy(model(lib.from_numpy(fake.astype(dtype))))
+        return int((real_score > fake_score).sum()), len(fake)
+
+    return evaluate
+
+
 # -- the runs ------------------------------------------------------------------------------------
 @dataclass
 class RunSpec:
@@ -439,6 +486,13 @@ def run_specs() -> dict[str, RunSpec]:
             lambda L, p: L.optim.AdamW(p, lr=3e-3, weight_decay=0.01),
             lambda quick: _char_batches(codes, 3 if quick else 300),
             _char_eval(codes), flat_logits=True),
+        "wgan_gp": RunSpec(
+            "wgan_gp", "WGAN-GP critic (Linear 64-64, Tanh, Linear 64-1) on digits vs uniform "
+                       f"noise, gradient penalty lambda={GP_WEIGHT:g} (create_graph=True), "
+                       "Adam(lr=1e-3, betas=(0.5, 0.9)), batch 64",
+            build_critic, lambda L, p: L.optim.Adam(p, lr=1e-3, betas=(0.5, 0.9)),
+            lambda quick: _critic_batches(data, quick), _critic_eval(data),
+            loss=_gradient_penalty_loss),
     }
 
 

@@ -44,6 +44,7 @@ import numpy as np
 from minitorch.autograd.function import _FREED
 from minitorch.autograd.function import Function as _Node
 from minitorch.autograd.grad_mode import _GradMode, no_grad
+from minitorch.autograd.higher_order import as_tensor, traced
 from minitorch.tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -87,7 +88,19 @@ class _Saved:
             )
         if self.tensor is not None:
             return self.tensor
+        if node.recording:  # create_graph: the output, as a tensor its own node made
+            return t if t is not None else _output_tensor(node, self.array, self.index)
         return Tensor._make(self.array, False, None)
+
+
+def _output_tensor(node: BackwardCFunction, array: np.ndarray, index: int) -> Tensor:
+    """Output `index` of a user Function after its tensor is gone, with the node that made
+    it: the node itself, or a fresh slot that tags gradients with the index."""
+    if len(node._output_meta) == 1:
+        return Tensor._make(array, True, node)
+    slot = _new(_OutputSlot)
+    slot.owner, slot.index, slot.next_fns = node, index, (node,)
+    return Tensor._make(array, True, slot)
 
 
 class FunctionCtx:
@@ -155,9 +168,18 @@ class BackwardCFunction(FunctionCtx, _Node):
     def name(self) -> str:
         return self._name  # torch's name: 'ExpBackward', without the 0 of built-in nodes
 
+    recording = False  # True while backward runs under create_graph=True
+
     @staticmethod
     def backward(ctx: BackwardCFunction, grad: Any) -> tuple:  # the engine's entry point
         return _run_user_backward(ctx, grad)
+
+    def traced_backward(self, grad: Any) -> tuple:  # ... and under create_graph=True
+        self.recording = True
+        try:
+            return _run_user_backward(self, grad, recording=True)
+        finally:
+            del self.recording
 
 
 class _SlotGrads:
@@ -205,8 +227,12 @@ class _OutputSlot(_Node):
         return getattr(self.owner, attr)
 
 
-def _run_user_backward(node: BackwardCFunction, grad: Any) -> tuple:
-    """The NumPy-level backward of a user Function: arrays in, the user's Tensors, arrays out."""
+def _run_user_backward(node: BackwardCFunction, grad: Any, recording: bool = False) -> tuple:
+    """The NumPy-level backward of a user Function: arrays in, the user's Tensors, arrays out.
+
+    With `recording` (create_graph=True) the gradients come and go as TracedArrays, and the
+    user's backward runs with grad mode on, so the ops it does are recorded like any others.
+    """
     meta = node._output_meta
     if isinstance(grad, _SlotGrads):
         grads = [grad.by_index.get(i) for i in range(len(meta))]
@@ -215,13 +241,51 @@ def _run_user_backward(node: BackwardCFunction, grad: Any) -> tuple:
     if node.materialize_grads:
         grads = [np.zeros(m[0], m[1]) if g is None and m is not None else g
                  for g, m in zip(grads, meta)]
+    if recording:
+        wrapped = [None if g is None else as_tensor(g) for g in grads]
+        result = node._forward_cls.backward(node, *wrapped)
+        if getattr(node._forward_cls.backward, "_once_differentiable", False):
+            result = _refuse_twice(node, result, wrapped)
+        return _check_grads(node, result, recording=True)
     wrapped = [None if g is None else Tensor._make(g, False, None) for g in grads]
     with no_grad():
         result = node._forward_cls.backward(node, *wrapped)
     return _check_grads(node, result)
 
 
-def _check_grads(node: BackwardCFunction, result: Any) -> tuple:
+class _OnceDifferentiable(_Node):
+    """What a @once_differentiable backward's results hang on under create_graph=True: a node
+    whose backward refuses, as torch's DelayedError does."""
+
+    @staticmethod
+    def backward(ctx: _OnceDifferentiable, grad: Any) -> tuple:
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with "
+            f"@once_differentiable ({ctx.function_name})"
+        )
+
+
+def _refuse_twice(node: BackwardCFunction, result: Any, grads: list) -> Any:
+    """Results of a once-differentiable backward: if anything it read carries a graph, they
+    become tensors whose own backward raises (never a silent zero second derivative)."""
+    sources = [g for g in grads if g is not None and g.requires_grad]
+    sources += [s.tensor for s in node.saved if s is not None and s.tensor is not None
+                and s.tensor.requires_grad]
+    if not sources:
+        return result
+    single = not isinstance(result, tuple)
+    out = []
+    for g in ((result,) if single else result):
+        if isinstance(g, Tensor):
+            err = _new(_OnceDifferentiable)
+            err.next_fns = tuple(t.grad_fn or t for t in sources)
+            err.function_name = node._name
+            g = Tensor._make(g.array, True, err)
+        out.append(g)
+    return out[0] if single else tuple(out)
+
+
+def _check_grads(node: BackwardCFunction, result: Any, recording: bool = False) -> tuple:
     """torch's validation of what a user backward returned, then its arrays."""
     result = result if isinstance(result, tuple) else (result,)
     expected = len(node._input_meta)
@@ -250,7 +314,7 @@ def _check_grads(node: BackwardCFunction, result: Any) -> tuple:
         if edge is None:  # that input does not want a gradient: torch drops it unseen
             arrays.append(None)
             continue
-        arrays.append(_fit(node, i, g.array, meta))
+        arrays.append(_fit(node, i, traced(g) if recording else g.array, meta))
     return tuple(arrays)
 
 
@@ -429,8 +493,8 @@ def _record(node: BackwardCFunction, args: tuple, outs: list, edges: list,
 def once_differentiable(fn: Callable) -> Callable:
     """Mark a backward as differentiable once only: it runs under no_grad.
 
-    minitorch never records a backward (no create_graph yet), so this changes nothing
-    but says so, as torch code expects to be able to write it.
+    Under create_graph=True its results can still be used, but differentiating them
+    raises (as in torch), instead of giving a silently wrong zero.
     """
 
     @functools.wraps(fn)

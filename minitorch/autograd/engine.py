@@ -7,6 +7,12 @@ result, so that its gradient is complete: that is a reverse topological
 order. Both walks are iterative, so a chain of a million ops does not hit
 Python's recursion limit, and both cost the same per node at any graph size.
 
+Gradients of gradients (create_graph=True): the same walk, but every node's
+backward runs on TracedArrays -- ndarray look-alikes that turn each NumPy call
+into a recorded minitorch op (higher_order.py) -- so the gradients it returns
+carry a graph of their own, to any order. Each op's backward is written once,
+in NumPy: the first-order walk hands it plain arrays and pays nothing for this.
+
 We leave Python's cycle collector settings alone: pausing it while the
 user's forward runs would be switching it off for their whole program.
 Instead the graph stays out of its way: nodes are untracked (collector.py),
@@ -17,6 +23,7 @@ collections either.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import Iterable, Sequence
 
@@ -245,10 +252,23 @@ def _accumulate_into_leaf_graph(leaf: Tensor, g: object) -> None:
             f"backward: gradient of shape {tuple(tg.shape)} does not match the tensor's shape "
             f"{leaf.array.shape} (an op's backward forgot to unbroadcast)"
         )
+    if tg.requires_grad:
+        warnings.warn(_GRAPH_IN_GRAD_WARNING, UserWarning, stacklevel=4)
     if leaf.grad is None:
         leaf.grad = tg if tg.requires_grad else Tensor._make(tg.array.copy(), False, None)
     else:
         leaf.grad = leaf.grad + tg
+
+
+# torch's words: leaf.grad now holds a graph that leads back to the leaf (a loop that
+# reference counting cannot free, and whose nodes the cycle collector does not walk).
+_GRAPH_IN_GRAD_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak."
+)
 
 
 def _initial_grad(t: Tensor, g: Tensor | None, what: str) -> np.ndarray:

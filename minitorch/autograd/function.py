@@ -76,6 +76,10 @@ class Function:
     # True if the float arrays forward saves, other than inputs and output, do not depend on
     # the inputs (masks, random draws): create_graph=True may then treat them as constants.
     derived_saved_are_constant = False
+    # True if backward, on the recorded path, recomputes such arrays from its traced inputs
+    # (a fast first-order path keeps them): they are then handed to it as None, never read.
+    derived_saved_recomputed = False
+    traced_backward = None  # a user autograd.Function's node runs its own (custom_function.py)
     keep_tracked = False  # True once something that may loop back hangs on it (collector.py)
 
     # -- the two methods every op writes ---------------------------------

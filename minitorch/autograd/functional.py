@@ -1,19 +1,23 @@
-"""autograd.functional: vjp, jvp and jacobian of a Python function, as torch's.
+"""autograd.functional: vjp, jvp, jacobian, hessian, vhp and hvp of a Python function,
+with torch's arguments.
 
-Each takes `func` and its `inputs` (a Tensor or a tuple of Tensors), runs
-func on detached copies that require grad, and differentiates the outputs:
+Each takes `func` and its `inputs` (a Tensor or a tuple of Tensors), runs func on
+fresh tensors that require grad, and differentiates the outputs:
 
 * vjp(func, inputs, v): v^T J, one backward with v as the upstream gradient.
 * jacobian(func, inputs): J, one backward per output element with a one-hot
   upstream gradient (torch's vectorize=False, reverse-mode path).
-* jvp(func, inputs, v): J v. torch gets it from a double backward; minitorch
-  has no create_graph yet, so we build J row by row as jacobian does and
-  contract it with v -- exact, but one backward per output element, so meant
-  for small outputs.
+* jvp(func, inputs, v): J v. Without create_graph we build J row by row as
+  jacobian does and contract it with v (exact; meant for small outputs). With
+  create_graph, torch's "double-backward trick": the vjp u -> u^T J is linear in
+  u, so differentiating it with respect to u, along v, gives J v.
+* hessian(func, inputs): the Jacobian of the gradient (jacobian of jacobian, as torch).
+* vhp(func, inputs, v): v^T H, the gradient of <grad f, v>: two backwards.
+* hvp(func, inputs, v): H v, by the double-backward trick on the gradient (torch's way).
 
-hessian, hvp and vhp differentiate a gradient, which needs create_graph=True:
-they raise NotImplementedError until the engine can record its own backward,
-and so does create_graph=True anywhere here. Read gradcheck.py next.
+create_graph=True keeps the results differentiable: the inputs are then used as they
+are (torch's `view_as`), so the results lead back to the caller's tensors. Read
+gradcheck.py next.
 """
 
 from __future__ import annotations
@@ -23,19 +27,12 @@ from typing import Any, Callable
 import numpy as np
 
 from minitorch.autograd.engine import grad as autograd_grad
-from minitorch.autograd.grad_mode import enable_grad
+from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from minitorch.tensor import Tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 Inputs = Any  # a Tensor or a tuple of Tensors
-
-
-def _no_create_graph(fn_name: str) -> None:
-    raise NotImplementedError(
-        f"autograd.functional.{fn_name}: create_graph=True (a differentiable result) needs a "
-        "backward that records its own graph, which minitorch's engine does not implement yet"
-    )
 
 
 def _as_tuple(inp: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
@@ -57,9 +54,18 @@ def _unpack(res: tuple, is_tuple: bool) -> Any:
     return res if is_tuple else res[0]
 
 
-def _fresh_inputs(inputs: tuple[Tensor, ...], need_graph: bool) -> tuple[Tensor, ...]:
-    """New tensors over the same data, so func's own captures of inputs are not differentiated."""
-    return tuple(t.detach().requires_grad_(need_graph) for t in inputs)
+def _fresh_inputs(inputs: tuple[Tensor, ...], need_graph: bool,
+                  create_graph: bool = False) -> tuple[Tensor, ...]:
+    """New tensors over the same data, so func's own captures of inputs are not differentiated
+    (torch's _grad_preprocess); with create_graph, a view of an input that requires grad, so
+    the results stay differentiable with respect to the caller's tensors."""
+    return tuple(t.view_as(t) if create_graph and t.requires_grad
+                 else t.detach().requires_grad_(need_graph) for t in inputs)
+
+
+def _postprocess(results: tuple[Tensor, ...], create_graph: bool) -> tuple[Tensor, ...]:
+    """Results as torch returns them: detached, unless create_graph asked for a graph."""
+    return results if create_graph else tuple(r.detach() for r in results)
 
 
 def _validate_v(v: tuple[Tensor, ...], other: tuple[Tensor, ...], is_other_tuple: bool) -> None:
@@ -90,13 +96,17 @@ def _check_outputs_require_grad(outputs: tuple[Tensor, ...], strict: bool) -> No
 
 
 def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...],
-           grad_outputs: tuple[Any, ...], retain_graph: bool = False) -> tuple[Any, ...]:
+           grad_outputs: tuple[Any, ...] | None = None, retain_graph: bool | None = None,
+           create_graph: bool = False) -> tuple[Any, ...]:
     """autograd.grad over the outputs that require grad; None for inputs nothing reached."""
-    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
     if not pairs:
         return (None,) * len(inputs)
     return autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
-                         retain_graph=retain_graph, allow_unused=True)
+                         retain_graph=retain_graph, create_graph=create_graph,
+                         allow_unused=True)
 
 
 def _zeros_like(t: Tensor) -> Tensor:
@@ -125,18 +135,16 @@ def _detached(outputs: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
 def vjp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
         create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), v^T J): the vector-Jacobian product, shaped like the inputs."""
-    if create_graph:
-        _no_create_graph("vjp")
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
-        inputs = _fresh_inputs(inputs, need_graph=True)
+        inputs = _fresh_inputs(inputs, need_graph=True, create_graph=create_graph)
         outputs = func(*inputs)
         is_outputs_tuple, outputs = _as_tuple(
             outputs, "outputs of the user-provided function", "vjp")
         _check_outputs_require_grad(outputs, strict)
         if v is not None:
             _, v = _as_tuple(v, "v", "vjp")
-            v = _fresh_inputs(v, need_graph=False)
+            v = _fresh_inputs(v, need_graph=False, create_graph=create_graph)
             _validate_v(v, outputs, is_outputs_tuple)
         else:
             if len(outputs) != 1 or outputs[0].numel() != 1:
@@ -145,8 +153,39 @@ def vjp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
                     "single Tensor with a single element."
                 )
             v = (None,)
-    grads = _fill_in_zeros(_grads(outputs, inputs, v), inputs, strict, "input")
-    return _unpack(_detached(outputs), is_outputs_tuple), _unpack(grads, is_inputs_tuple)
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = _grads(outputs, inputs, v, create_graph=create_graph)
+        grads = _fill_in_zeros(grads, inputs, strict, "input")
+    return (_unpack(_postprocess(outputs, create_graph), is_outputs_tuple),
+            _unpack(_postprocess(grads, create_graph), is_inputs_tuple))
+
+
+def _jacobian_rows_recorded(out: Tensor, inputs: tuple[Tensor, ...], strict: bool,
+                            i: int) -> list[Tensor]:
+    """As _jacobian_rows, but each row a recorded gradient (create_graph=True), stacked."""
+    n = out.numel()
+    rows: list[list[Tensor]] = [[] for _ in inputs]
+    for m in range(n):
+        onehot = np.zeros(n, dtype=out.array.dtype)
+        onehot[m] = 1
+        seed = Tensor._make(onehot.reshape(out.array.shape), False, None)
+        grads = (_grads((out,), inputs, (seed,), retain_graph=True, create_graph=True)
+                 if out.requires_grad else (None,) * len(inputs))
+        for k, g in enumerate(grads):
+            if g is None:
+                if strict:
+                    raise RuntimeError(
+                        f"Output {i} of the user-provided function is independent of input "
+                        f"{k}. This is not allowed in strict mode."
+                    )
+                g = _zeros_like(inputs[k])
+            rows[k].append(g)
+    from minitorch.ops.shape import stack  # (ops import autograd: loaded late)
+
+    return [stack(r).reshape(tuple(out.shape) + tuple(inp.shape)) if r
+            else Tensor._make(np.zeros(tuple(out.shape) + tuple(inp.shape), inp.array.dtype),
+                              False, None)
+            for r, inp in zip(rows, inputs)]
 
 
 def _jacobian_rows(out: Tensor, inputs: tuple[Tensor, ...], strict: bool,
@@ -200,7 +239,6 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = Fals
                 '`strategy="forward-mode"` are not supported together (yet). Please either '
                 'set `create_graph=False` or `strategy="reverse-mode"`.'
             )
-        _no_create_graph("jacobian")
     if strategy == "forward-mode":
         if strict:
             raise RuntimeError(
@@ -220,11 +258,16 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = Fals
         )
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-        inputs = _fresh_inputs(inputs, need_graph=True)
+        inputs = _fresh_inputs(inputs, need_graph=True, create_graph=create_graph)
         outputs = func(*inputs)
         is_outputs_tuple, outputs = _as_tuple(
             outputs, "outputs of the user-provided function", "jacobian")
         _check_outputs_require_grad(outputs, strict)
+        if create_graph:
+            jac_t = [tuple(_jacobian_rows_recorded(out, inputs, strict, i))
+                     for i, out in enumerate(outputs)]
+            per_output = [_unpack(row, is_inputs_tuple) for row in jac_t]
+            return _unpack(tuple(per_output), is_outputs_tuple)
     jac = []
     for i, out in enumerate(outputs):
         rows = _jacobian_rows(out, inputs, strict, i)
@@ -242,14 +285,12 @@ def jvp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
     Computed as the Jacobian contracted with v (one backward per output element):
     exact, and fine for small outputs; torch uses a double backward instead.
     """
-    if create_graph:
-        _no_create_graph("jvp")
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-        inputs = _fresh_inputs(inputs, need_graph=True)
+        inputs = _fresh_inputs(inputs, need_graph=True, create_graph=create_graph)
         if v is not None:
             _, v = _as_tuple(v, "v", "jvp")
-            v = _fresh_inputs(v, need_graph=False)
+            v = _fresh_inputs(v, need_graph=False, create_graph=create_graph)
             _validate_v(v, inputs, is_inputs_tuple)
         else:
             if len(inputs) != 1 or inputs[0].numel() != 1:
@@ -262,6 +303,14 @@ def jvp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
         is_outputs_tuple, outputs = _as_tuple(
             outputs, "outputs of the user-provided function", "jvp")
         _check_outputs_require_grad(outputs, strict)
+        if create_graph:  # the double-backward trick: d(u^T J)/du along v is J v
+            us = tuple(Tensor._make(np.zeros_like(o.array), False, None).requires_grad_(True)
+                       for o in outputs)
+            grad_inputs = _grads(outputs, inputs, us, create_graph=True)
+            grad_inputs = tuple(g for g in grad_inputs if g is not None)
+            res = _grads(grad_inputs, us, v[:len(grad_inputs)], create_graph=True)
+            res = _fill_in_zeros(res, outputs, strict, "output")
+            return _unpack(outputs, is_outputs_tuple), _unpack(res, is_outputs_tuple)
     reached = [False] * len(inputs)
     results = []
     for i, out in enumerate(outputs):
@@ -279,27 +328,101 @@ def jvp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
                                                                   is_outputs_tuple)
 
 
-def _needs_double_backward(fn_name: str) -> None:
-    raise NotImplementedError(
-        f"autograd.functional.{fn_name}: second derivatives need create_graph=True (a backward "
-        "that records its own graph), which minitorch's engine does not implement yet"
-    )
+def _single_scalar(outputs: Any, fn_name: str, strict: bool) -> Tensor:
+    """The one-element Tensor a hessian / vhp / hvp function must return, as torch checks."""
+    is_tuple, outs = _as_tuple(outputs, "outputs of the user-provided function", fn_name)
+    _check_outputs_require_grad(outs, strict)
+    if is_tuple or not isinstance(outputs, Tensor):
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+    if outputs.numel() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should "
+                           "contain a single element")
+    return outputs
+
+
+def _check_jacobian_requires_grad(jac: tuple[Any, ...], what: str, strict: bool) -> None:
+    if strict:
+        for i, g in enumerate(jac):
+            if g is None or not g.requires_grad:
+                raise RuntimeError(
+                    f"The {what} of the user-provided function with respect to input {i} is "
+                    "independent of the input. This is not allowed in strict mode."
+                )
 
 
 def hessian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = False,
             strict: bool = False, vectorize: bool = False,
             outer_jacobian_strategy: str = "reverse-mode") -> Any:
-    """The Hessian of a scalar func: not available until the engine supports create_graph."""
-    _needs_double_backward("hessian")
+    """The Hessian of a scalar func: H[i][j] has shape inputs[i].shape + inputs[j].shape.
+
+    As torch computes it: the jacobian of a function that returns func's gradient
+    (itself a jacobian, with create_graph=True so it can be differentiated again).
+    """
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
+
+    def scalar_func(*inp: Tensor) -> Tensor:
+        return _single_scalar(func(*inp), "hessian", strict).squeeze()
+
+    def gradient(*inp: Tensor) -> Any:
+        jac = jacobian(scalar_func, inp, create_graph=True)
+        _check_jacobian_requires_grad(jac if isinstance(jac, tuple) else (jac,), "jacobian",
+                                      strict)
+        return jac
+
+    res = jacobian(gradient, inputs, create_graph=create_graph, strict=strict,
+                   vectorize=vectorize, strategy=outer_jacobian_strategy)
+    if is_inputs_tuple:
+        return res
+    return res[0] if isinstance(res, tuple) else res
+
+
+def _scalar_and_gradient(func: Callable[..., Any], inputs: Inputs, v: Inputs | None,
+                         create_graph: bool, strict: bool, fn_name: str) -> tuple:
+    """(is_inputs_tuple, inputs, v, output, gradient of func with a graph): what vhp and hvp
+    share."""
+    with enable_grad():
+        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+        inputs = _fresh_inputs(inputs, need_graph=True, create_graph=create_graph)
+        if v is not None:
+            _, v = _as_tuple(v, "v", fn_name)
+            v = _fresh_inputs(v, need_graph=False, create_graph=create_graph)
+            _validate_v(v, inputs, is_inputs_tuple)
+        elif len(inputs) != 1 or inputs[0].numel() != 1:
+            raise RuntimeError(
+                "The vector v can only be None if the input to the user-provided function is a "
+                "single Tensor with a single element."
+            )
+        out = _single_scalar(func(*inputs), fn_name, strict)
+        jac = _grads((out,), inputs, create_graph=True)
+        _check_jacobian_requires_grad(jac, "jacobian", strict)
+    return is_inputs_tuple, inputs, v, out, jac
 
 
 def vhp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
         create_graph: bool = False, strict: bool = False) -> Any:
-    """v^T H of a scalar func: not available until the engine supports create_graph."""
-    _needs_double_backward("vhp")
+    """(func(inputs), v^T H) for a scalar func: the gradient of <grad func, v>."""
+    is_inputs_tuple, inputs, v, out, jac = _scalar_and_gradient(
+        func, inputs, v, create_graph, strict, "vhp")
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        res = _grads(jac, inputs, v, create_graph=create_graph)
+        res = _fill_in_zeros(res, inputs, strict, "input")
+    return (_postprocess((out,), create_graph)[0],
+            _unpack(_postprocess(res, create_graph), is_inputs_tuple))
 
 
 def hvp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
         create_graph: bool = False, strict: bool = False) -> Any:
-    """H v of a scalar func: not available until the engine supports create_graph."""
-    _needs_double_backward("hvp")
+    """(func(inputs), H v) for a scalar func, by torch's double-backward trick: u -> u^T H
+    is the vjp of the gradient, linear in u, so its gradient with respect to u along v is
+    H v (three backwards, where vhp needs two)."""
+    is_inputs_tuple, inputs, v, out, jac = _scalar_and_gradient(
+        func, inputs, v, create_graph, strict, "hvp")
+    with enable_grad():
+        us = tuple(Tensor._make(np.zeros_like(inp.array), False, None).requires_grad_(True)
+                   for inp in inputs)
+        double_back = _grads(jac, inputs, us, create_graph=True)
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        res = _grads(double_back, us, v, create_graph=create_graph)
+        res = _fill_in_zeros(res, inputs, strict, "input")
+    return (_postprocess((out,), create_graph)[0],
+            _unpack(_postprocess(res, create_graph), is_inputs_tuple))

@@ -9,9 +9,10 @@ and a backward given zero upstream gradients must return zeros ("backward
 not multiplied by grad_output"). With raise_exception=False a GradcheckError
 becomes False; any other error still propagates, as in torch.
 
-What minitorch cannot check says so: batched (vmap) and forward-mode checks
-raise NotImplementedError, and so does gradgradcheck, which needs
-create_graph=True (gradients of gradients) -- not implemented in the engine yet.
+gradgradcheck is gradcheck of a function that returns the gradients, computed
+with create_graph=True, as a function of the inputs *and* of the upstream
+gradients (torch's construction). What minitorch cannot check says so: batched
+(vmap) and forward-mode checks raise NotImplementedError.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from minitorch import testing
 from minitorch.autograd.engine import grad
+from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled
 from minitorch.tensor import Tensor
 from minitorch.testing import GradcheckError
 
@@ -129,8 +131,59 @@ def gradgradcheck(
     fast_mode: bool = False,
     masked: bool = False,
 ) -> bool:
-    """Check second derivatives: not available until the engine supports create_graph=True."""
-    raise NotImplementedError(
-        "gradgradcheck: checking second derivatives needs create_graph=True (a backward "
-        "that records its own graph), which minitorch's engine does not implement yet"
-    )
+    """True when the double backward agrees with central differences of the first backward.
+
+    As torch: gradcheck of (inputs, grad_outputs) -> autograd.grad(func(inputs), inputs,
+    grad_outputs, create_graph=True). grad_outputs defaults to uniform random tensors in
+    [-1, 1) shaped like the outputs, drawn from minitorch's global generator, that require grad.
+    """
+    if check_fwd_over_rev or check_batched_grad:
+        raise NotImplementedError(
+            "gradgradcheck: check_fwd_over_rev and check_batched_grad need forward-mode AD or "
+            "vmap, which minitorch does not have"
+        )
+    from minitorch.ops.creation import rand  # (ops import autograd: loaded late)
+
+    tupled_inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    if grad_outputs is None:
+        outs = _differentiable(func(*tupled_inputs))
+        tupled_grads = tuple(
+            (rand(tuple(o.shape), dtype=o.dtype) * 2 - 1).requires_grad_(True) for o in outs)
+    else:
+        tupled_grads = (tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list))
+                        else (grad_outputs,))
+    n_out = len(tupled_grads)
+    diff_inputs = {i for i, x in enumerate(tupled_inputs)
+                   if isinstance(x, Tensor) and x.requires_grad}
+
+    diff_grads = {i for i, g in enumerate(tupled_grads) if g.requires_grad}
+
+    def first_gradients(*args: Any) -> tuple[Tensor, ...]:
+        # the numerical Jacobian calls this with detached copies: ask for grads again
+        input_args = tuple(_wanting_grad(x, i in diff_inputs)
+                           for i, x in enumerate(args[:len(args) - n_out]))
+        upstream = [_wanting_grad(g, i in diff_grads)
+                    for i, g in enumerate(args[len(args) - n_out:])]
+        # The numerical Jacobian calls us under no_grad: then the first gradients come from
+        # the plain (first-order) backward, so a recorded backward that strays from it is
+        # caught too -- minitorch has two paths where torch has one.
+        recording = is_grad_enabled()
+        with enable_grad():
+            outs = _differentiable(func(*input_args))
+            wrt = [x for i, x in enumerate(input_args) if i in diff_inputs]
+            got = grad(outs, wrt, upstream, create_graph=recording, allow_unused=True)
+        return tuple(g for g in got if g is not None)
+
+    return gradcheck(first_gradients, tupled_inputs + tupled_grads, eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception)
+
+
+def _wanting_grad(x: Any, wanted: bool) -> Any:
+    if wanted and isinstance(x, Tensor) and not x.requires_grad:
+        return x.detach().requires_grad_(True)
+    return x
+
+
+def _differentiable(out: Any) -> list[Tensor]:
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    return [o for o in outs if isinstance(o, Tensor) and o.requires_grad]

@@ -32,7 +32,8 @@ becomes a Tensor on that input's edge, the output a Tensor made by the node itse
 so gradients of the backward flow on through the graph. Anything else computed in
 forward is a value we cannot trace back: an op that saves such a float array is
 refused (NotImplementedError, naming it), unless it says these are constants of its
-inputs (`derived_saved_are_constant`, e.g. a dropout mask).
+inputs (`derived_saved_are_constant`, e.g. a dropout mask), or that its backward
+recomputes them from the traced inputs (`derived_saved_recomputed`: they arrive as None).
 """
 
 from __future__ import annotations
@@ -266,16 +267,17 @@ def as_tensor(g: Any, dtype: np.dtype | None = None) -> Tensor:
 # -- running one node's backward on the traced path -----------------------------------
 def backward_traced(node: Any, grad: Any) -> Any:
     """node's backward with its saved arrays as recorded tensors; grad mode on throughout."""
-    traced_backward = getattr(node, "traced_backward", None)  # a user autograd.Function
-    proxy = _new(type(node))
-    proxy.__dict__.update(node.__dict__)
-    if node.saved:
-        proxy.saved = _traced_saved(node)
     previous = _GradMode.enabled
     _GradMode.enabled = True
     try:
-        if traced_backward is not None:
-            return traced_backward(grad)
+        if node.traced_backward is not None:  # a user autograd.Function: Tensors already
+            return node.traced_backward(grad)
+        # A copy of the node whose saved arrays are traced; the node itself is left as it
+        # was (a later first-order backward through it must see its arrays).
+        proxy = _new(type(node))
+        proxy.__dict__.update(node.__dict__)
+        if node.saved:
+            proxy.saved = _traced_saved(node)
         return type(node).backward(proxy, grad)
     finally:
         _GradMode.enabled = previous
@@ -295,6 +297,8 @@ def _traced_saved(node: Any) -> tuple:
                 out.append(TracedArray(Tensor._make(s, True, edge)))
         elif role == ROLE_OUTPUT:  # the output: a tensor made by this very node
             out.append(TracedArray(Tensor._make(s, True, node)))
+        elif type(s) is np.ndarray and s.dtype.kind == "f" and type(node).derived_saved_recomputed:
+            out.append(None)  # backward recomputes it from its traced inputs
         elif (type(s) is np.ndarray and s.dtype.kind == "f"
               and not type(node).derived_saved_are_constant):
             raise NotImplementedError(
@@ -499,6 +503,20 @@ def _no_graph(fn: Callable[..., Any]) -> Callable[..., Any]:
     return lambda *args, **kwargs: fn(*[_raw(a) for a in args], **kwargs)
 
 
+def _tensors_only(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A binary op that takes no Python number (maximum, hypot ...): a number becomes a 0-d
+    constant of the other operand's dtype, as NumPy reads it."""
+    def call(a: Any, b: Any) -> Any:
+        ref = a if isinstance(a, Tensor) else b
+        def as_tensor_operand(v: Any) -> Tensor:
+            if isinstance(v, Tensor):
+                return v
+            return Tensor._make(np.asarray(v, dtype=ref.array.dtype), False, None)
+        return fn(as_tensor_operand(a), as_tensor_operand(b))
+
+    return call
+
+
 def _build_tables() -> tuple[dict, set, dict]:
     import minitorch as mt
 
@@ -511,10 +529,12 @@ def _build_tables() -> tuple[dict, set, dict]:
         np.sinh: mt.sinh, np.cosh: mt.cosh, np.sin: mt.sin, np.cos: mt.cos, np.tan: mt.tan,
         np.arctan: mt.atan, np.arcsin: mt.asin, np.arccos: mt.acos, np.arctanh: mt.atanh,
         np.arcsinh: mt.asinh, np.arccosh: mt.acosh, np.absolute: mt.abs,
-        np.reciprocal: mt.reciprocal, np.maximum: mt.maximum, np.minimum: mt.minimum,
-        np.matmul: mt.matmul, np.arctan2: mt.atan2,
-        np.hypot: mt.hypot, np.logaddexp: mt.logaddexp, np.copysign: mt.copysign,
-        np.fmod: mt.fmod, np.remainder: mt.remainder, np.conjugate: lambda x: x,
+        np.reciprocal: mt.reciprocal, np.maximum: _tensors_only(mt.maximum),
+        np.minimum: _tensors_only(mt.minimum), np.matmul: mt.matmul,
+        np.arctan2: _tensors_only(mt.atan2), np.hypot: _tensors_only(mt.hypot),
+        np.logaddexp: _tensors_only(mt.logaddexp), np.logaddexp2: _tensors_only(mt.logaddexp2),
+        np.copysign: _tensors_only(mt.copysign), np.fmod: _tensors_only(mt.fmod),
+        np.remainder: _tensors_only(mt.remainder), np.conjugate: lambda x: x,
     }
     constant = {
         np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,

@@ -103,6 +103,8 @@ def register_post_accumulate_grad_hook(self: Tensor,
 
 def run_hooks(hooks: dict[int, Callable], grad: np.ndarray) -> np.ndarray:
     """Pass grad through each hook in registration order; a returned Tensor replaces it."""
+    if type(grad) is not np.ndarray:  # create_graph=True: the hook sees the recorded tensor
+        return _run_hooks_recorded(hooks, grad)
     for hook in list(hooks.values()):  # a hook may remove itself
         result = hook(Tensor._make(grad, False, None))
         if result is None:
@@ -121,6 +123,24 @@ def run_hooks(hooks: dict[int, Callable], grad: np.ndarray) -> np.ndarray:
             )
         grad = new.copy()  # the hook's caller may keep its tensor; .grad must not alias it
     return grad
+
+
+def _run_hooks_recorded(hooks: dict[int, Callable], grad: Any) -> Any:
+    from minitorch.autograd.higher_order import as_tensor, traced
+
+    t = as_tensor(grad)
+    for hook in list(hooks.values()):
+        result = hook(t)
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            raise TypeError(
+                f"hook '{_name(hook)}' returned {type(result).__name__}: expected a Tensor or None"
+            )
+        if tuple(result.shape) != tuple(t.shape):
+            raise RuntimeError(f"hook '{_name(hook)}' has changed the size of value")
+        t = result
+    return traced(t)
 
 
 def run_post_hooks(leaf: Tensor) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch._torch_exact import fma
 from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray, as_tensor, traced
 from minitorch.ops.support import (
     _scalar_as,
     as_operand,
@@ -183,9 +184,10 @@ class Remainder(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
-        if not isinstance(x, np.ndarray):  # scalar % tensor: torch has no derivative either
+        if not hasattr(x, "shape"):  # scalar % tensor: torch has no derivative either
             raise RuntimeError("derivative for aten::remainder is not implemented")
-        gy = -grad * floor_divide_array(x, y) if ctx.needs_input_grad[1] else None
+        # floor(x / y) is a step function: a constant of x and y under create_graph too
+        gy = -grad * floor_divide_array(_data(x), _data(y)) if ctx.needs_input_grad[1] else None
         return unbroadcast(grad, shape_of(x)), None if gy is None else unbroadcast(gy, shape_of(y))
 
 
@@ -221,7 +223,8 @@ def power_array(x: Any, y: Any) -> np.ndarray:
             flip = np.where(y % 2 == 0, 1, -1)
             z = np.where(negative, np.where(x == 1, 1, np.where(x == -1, flip, 0)), z)
             return np.asarray(z, dtype=np.result_type(x, y))
-    return np.asarray(np.power(x, y))
+    z = np.power(x, y)  # on a TracedArray (create_graph): the recorded pow, same kernels
+    return z if type(z) is TracedArray else np.asarray(z)
 
 
 _SPECIAL_EXPONENTS = {  # 2 == 2.0 as a dict key, so ints and floats both hit these
@@ -258,7 +261,9 @@ class Pow(Function):
             gx = unbroadcast(gx, shape_of(x))
         if need_y:
             with np.errstate(all="ignore"):
-                gy = np.where((x == 0) & (y >= 0), 0.0, grad * (z * np.log(x))).astype(grad.dtype)
+                # grad outside the select, as torch: grad * 0 keeps -0.0 and nan, and under
+                # create_graph a nan reaching z through log(0) is not masked away
+                gy = (grad * np.where((x == 0) & (y >= 0), 0.0, z * np.log(x))).astype(grad.dtype)
             gy = unbroadcast(gy, shape_of(y))
         return gx, gy
 
@@ -653,6 +658,11 @@ def _invalid_combination(op: str, a: Any, b: Any, expected: str) -> None:
 
 
 
+def _data(x: Any) -> Any:
+    """The values of an operand, without any recorded graph (for step functions' results)."""
+    return x.tensor.array if type(x) is TracedArray else x
+
+
 def _is_bool(x: Any) -> bool:
     return isinstance(x, bool) or (isinstance(x, Tensor) and x.array.dtype == np.bool_)
 
@@ -761,6 +771,8 @@ class LogAddExp(Function):
 
 def xlogy_array(x: Any, y: Any) -> np.ndarray:
     """x * log(y), 0 where x == 0 (log 0 included), nan where y is nan: torch's kernel."""
+    if type(x) is TracedArray or type(y) is TracedArray:  # create_graph: the recorded op
+        return traced(xlogy(*(as_tensor(v) if hasattr(v, "shape") else v for v in (x, y))))
     z = np.where(x == 0, 0, x * np.log(y))
     return np.asarray(np.where(np.isnan(y), np.nan, z), dtype=np.result_type(x, y))
 

@@ -964,7 +964,8 @@ class _FillFromTensor(_InPlace):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.zeros_like(grad), None, np.asarray(grad.sum(), dtype=ctx.dtypes[0])
+        total = grad.sum(keepdims=True).reshape(())  # a 0-d array (recorded: create_graph)
+        return np.zeros_like(grad), None, total.astype(ctx.dtypes[0])
 
 
 class _Copy(_InPlace):

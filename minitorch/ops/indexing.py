@@ -27,6 +27,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import _GradMode
+from minitorch.autograd.higher_order import as_tensor, traced
 from minitorch.ops.creation import _scalar_for
 from minitorch.ops.shape import (
     Slice,
@@ -42,11 +43,12 @@ from minitorch.ops.support import (
     dim_aliases,
     normalize_dim,
     scatter_add_into,
+    set_into,
     unbroadcast,
 )
 from minitorch.registry import register
 from minitorch.tensor import Tensor
-from minitorch.views import write_inplace
+from minitorch.views import write_inplace, zeroed_at
 
 _INT_TYPES = (int, np.integer)
 _ALL = slice(None)
@@ -74,10 +76,8 @@ class Index(Function):
     def backward(ctx, grad):
         g = np.zeros(ctx.in_shape, grad.dtype)
         if ctx.kind == "mask":
-            g[ctx.index] = grad
-        else:
-            scatter_add_into(g, ctx.index, grad)
-        return g
+            return set_into(g, ctx.index, grad)
+        return scatter_add_into(g, ctx.index, grad)
 
 
 class SetItem(Function):
@@ -96,8 +96,7 @@ class SetItem(Function):
     def backward(ctx, grad):
         gx = gv = None
         if ctx.needs_input_grad[0]:
-            gx = grad.copy()
-            _write(gx, *ctx.index, 0)
+            gx = zeroed_at(grad, lambda a, value: _write(a, *ctx.index, value))
         if ctx.needs_input_grad[1]:
             gv = _read(grad, *ctx.index)
             shape = ctx.value_shape
@@ -141,11 +140,9 @@ class Scatter(Function):
     def backward(ctx, grad):
         gx = gsrc = None
         if ctx.needs_input_grad[0]:
-            gx = grad.copy()
-            gx[ctx.where] = 0
+            gx = zeroed_at(grad, ctx.where)
         if ctx.src_shape is not None and ctx.needs_input_grad[2]:
-            gsrc = np.zeros(ctx.src_shape, grad.dtype)
-            gsrc[ctx.part] = grad[ctx.where]
+            gsrc = set_into(np.zeros(ctx.src_shape, grad.dtype), ctx.part, grad[ctx.where])
         return gx, None, gsrc, None
 
 
@@ -164,8 +161,7 @@ class ScatterAdd(Function):
     def backward(ctx, grad):
         gsrc = None
         if ctx.needs_input_grad[2]:
-            gsrc = np.zeros(ctx.src_shape, grad.dtype)
-            gsrc[ctx.part] = grad[ctx.where]
+            gsrc = set_into(np.zeros(ctx.src_shape, grad.dtype), ctx.part, grad[ctx.where])
         return grad, None, gsrc, None
 
 
@@ -220,7 +216,7 @@ class MaskedFill(Function):
         if ctx.needs_input_grad[0]:
             gx = unbroadcast(np.where(ctx.mask, zero, grad), ctx.in_shape)
         if ctx.value_dtype is not None and ctx.needs_input_grad[2]:
-            gv = np.asarray(np.where(ctx.mask, grad, zero).sum(), dtype=ctx.value_dtype)
+            gv = _total(np.where(ctx.mask, grad, zero), ctx.value_dtype)
         return gx, None, gv
 
 
@@ -808,23 +804,24 @@ class ScatterReduce(Function):
     @staticmethod
     def forward(ctx, x, index, src, dim, reduce, include_self):
         where = _along(index, dim)
-        part = src[tuple(slice(n) for n in index.shape)]
-        out = _scatter_reduced(x, where, part, reduce, include_self)
-        ctx.args = (where, reduce, include_self, src.shape)
-        ctx.save_for_backward(x, part, out)
+        part = tuple(slice(n) for n in index.shape)  # src may be larger than index
+        out = _scatter_reduced(x, where, src[part], reduce, include_self)
+        ctx.args = (where, reduce, include_self, part, index, dim)
+        ctx.save_for_backward(x, src, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        where, reduce, include_self, src_shape = ctx.args
-        x, src, out = ctx.saved
+        where, reduce, include_self, part, index, dim = ctx.args
+        x, full_src, out = ctx.saved
+        src = full_src[part]
         if reduce == "sum":
             gx, gsrc = grad, grad[where]
         elif reduce == "mean":
             count = _mean_count(x.shape, where, include_self).astype(grad.dtype)
             gx, gsrc = grad / count, (grad / count)[where]
         elif reduce == "prod":
-            gx, gsrc = _prod_adjoint(grad, x, src, out, where, include_self)
+            gx, gsrc = _prod_adjoint(grad, x, src, out, index, dim, include_self)
         else:
             value = out[where]
             x_is = (x == out).astype(grad.dtype)
@@ -834,26 +831,55 @@ class ScatterReduce(Function):
             spread = grad / np.where(share == 0, 1, share)
             gx, gsrc = x_is * spread, src_is * spread[where]
         if not include_self:
-            gx = gx.copy()
-            gx[where] = 0
-        full = np.zeros(src_shape, grad.dtype)
-        full[tuple(slice(n) for n in gsrc.shape)] = gsrc
+            gx = zeroed_at(gx, where)
+        full = set_into(np.zeros(full_src.shape, grad.dtype), part, gsrc)
         return gx, None, full, None, None, None
 
 
-def _prod_adjoint(grad, x, src, out, where, include_self):
+def _prod_adjoint(grad, x, src, out, index, dim, include_self):
     """The product's adjoint: d out / d v is the product of the others, computed without
     dividing by a zero (a lone zero gets the product of the rest), as torch does."""
+    where = _along(index, dim)
     masked_x = np.where(x == 0, 1, x)
-    gx = grad * _scatter_reduced(masked_x, where, src, "prod", include_self) / masked_x
+    gx = grad * _product_into(masked_x, src, index, dim, include_self) / masked_x
     zero = src == 0
     zeros_at = np.zeros(x.shape)
     np.add.at(zeros_at, where, zero.astype(float))
     single = zero & (zeros_at[where] == 1)
     masked_src = np.where(single, 1, src)
-    rest = _scatter_reduced(x, where, masked_src, "prod", include_self)
+    rest = _product_into(x, masked_src, index, dim, include_self)
     gsrc = np.where(single, (grad * rest)[where], (grad * out)[where] / np.where(zero, 1, src))
+    if not isinstance(gsrc, np.ndarray) and (zeros_at[where] > 1).any():  # as torch
+        gsrc = traced(DelayedError.apply(as_tensor(gsrc), "scatter_reduce(): Double backward "
+                                         "is unsupported for src when >1 zeros in src are "
+                                         "scattered to the same position in self"))
     return gx, gsrc
+
+
+class DelayedError(Function):
+    """y = x;  x: raises RuntimeError (torch's DelayedError: a derivative that torch refuses,
+    only if something actually differentiates through it)."""
+
+    @staticmethod
+    def forward(ctx, x, message):
+        ctx.message = message
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(ctx.message)
+
+    def name(self) -> str:
+        return "DelayedError"
+
+
+def _product_into(x: Any, src: Any, index: np.ndarray, dim: int, include_self: bool) -> Any:
+    """x.scatter_reduce(dim, index, src, 'prod'): on arrays, or, on the recorded path
+    (create_graph=True: x or src a TracedArray), as the recorded op itself."""
+    if isinstance(x, np.ndarray) and isinstance(src, np.ndarray):
+        return _scatter_reduced(x, _along(index, dim), src, "prod", include_self)
+    return traced(ScatterReduce.apply(as_tensor(x), index, as_tensor(src), dim, "prod",
+                                      include_self))
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
@@ -1018,13 +1044,15 @@ class IndexPut(Function):
     def backward(ctx, grad):
         gx = gv = None
         if ctx.needs_input_grad[0]:
-            gx = grad
-            if not ctx.accumulate:
-                gx = grad.copy()
-                gx[ctx.index] = 0
+            gx = grad if ctx.accumulate else zeroed_at(grad, ctx.index)
         if ctx.needs_input_grad[1]:
             gv = _fold(grad[ctx.index], ctx.value_shape)
         return gx, gv, None, None
+
+
+def _total(g: Any, dtype: np.dtype) -> Any:
+    """The sum of all of g as a 0-d array of dtype (a recorded one under create_graph)."""
+    return g.sum(keepdims=True).reshape(()).astype(dtype)
 
 
 def _fold(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -1062,9 +1090,7 @@ class IndexCopy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        gx = grad.copy()
-        gx[ctx.where] = 0
-        return gx, None, grad[ctx.where], None
+        return zeroed_at(grad, ctx.where), None, grad[ctx.where], None
 
 
 class IndexFill(Function):
@@ -1081,12 +1107,10 @@ class IndexFill(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        gx = grad.copy()
-        gx[ctx.where] = 0
         gv = None
         if ctx.value_dtype is not None:
-            gv = np.asarray(grad[ctx.where].sum(), dtype=ctx.value_dtype)
-        return gx, None, gv, None
+            gv = _total(grad[ctx.where], ctx.value_dtype)
+        return zeroed_at(grad, ctx.where), None, gv, None
 
 
 class MaskedScatter(Function):
@@ -1106,8 +1130,8 @@ class MaskedScatter(Function):
     def backward(ctx, grad):
         zero = grad.dtype.type(0)
         gx = unbroadcast(np.where(ctx.mask, zero, grad), ctx.x_shape)
-        gs = np.zeros(int(np.prod(ctx.source_shape)), grad.dtype)
-        gs[: ctx.k] = grad[ctx.mask]
+        gs = set_into(np.zeros(int(np.prod(ctx.source_shape)), grad.dtype), slice(0, ctx.k),
+                      grad[ctx.mask])
         return gx, None, gs.reshape(ctx.source_shape)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray
 from minitorch.ops.inplace import rebind_inplace_form
 from minitorch.ops.support import (
     broadcast_shapes,
@@ -32,6 +33,8 @@ from minitorch.ops.support import (
     dim_aliases,
     normalize_dim,
     normalize_dims,
+    scatter_add_into,
+    set_into,
     shape_arg,
     unbroadcast,
 )
@@ -143,8 +146,26 @@ class Roll(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        back = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
-        return np.roll(grad, back, ctx.dims)
+        if type(grad) is not TracedArray:  # (first order: np.roll, one pass over all dims)
+            back = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
+            return np.roll(grad, back, ctx.dims)
+        if ctx.dims is None:  # over the flattened tensor
+            return _rolled(grad.reshape(-1), -ctx.shifts, 0).reshape(grad.shape)
+        for shift, dim in zip(ctx.shifts, ctx.dims):
+            grad = _rolled(grad, -shift, dim)
+        return grad
+
+
+def _rolled(a: Any, shift: int, dim: int) -> Any:
+    """np.roll(a, shift, dim) as two slices put back together: np.concatenate, which a
+    recorded gradient (create_graph=True) also takes, where np.roll has no entry."""
+    n = a.shape[dim]
+    k = shift % n if n else 0
+    if not k:
+        return a
+    before = (slice(None),) * dim
+    return np.concatenate([a[before + (slice(n - k, None),)], a[before + (slice(0, n - k),)]],
+                          axis=dim)
 
 
 class Contiguous(Function):
@@ -171,7 +192,9 @@ class Cat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        pieces = iter(np.split(grad, ctx.bounds, axis=ctx.dim))
+        before, starts = (slice(None),) * ctx.dim, [0] + ctx.bounds
+        pieces = iter([grad[before + (slice(lo, hi),)]
+                       for lo, hi in zip(starts, ctx.bounds + [None])])
         empty = np.zeros((0,), grad.dtype)  # a skipped legacy (0,) input gets an empty grad
         return tuple(empty if s else next(pieces) for s in ctx.skip)
 
@@ -203,9 +226,7 @@ class Slice(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        g = np.zeros(ctx.in_shape, grad.dtype)
-        g[ctx.index] = grad
-        return g
+        return set_into(np.zeros(ctx.in_shape, grad.dtype), ctx.index, grad)
 
 
 class Split(Slice):
@@ -794,9 +815,19 @@ class Diagonal(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        g = np.zeros(ctx.in_shape, grad.dtype)
-        _diagonal_view(g, *ctx.args)[...] = grad
-        return g
+        where, at = _diagonal_index(ctx.in_shape, *ctx.args)
+        return set_into(np.zeros(ctx.in_shape, grad.dtype), where, np.moveaxis(grad, -1, at))
+
+
+def _diagonal_index(shape: tuple[int, ...], offset: int, d1: int, d2: int) -> tuple[tuple, int]:
+    """The NumPy index of the (offset, d1, d2) diagonal of an array of `shape`, and where its
+    index puts the diagonal's dim (np.diagonal puts it last): at d1 if d1, d2 are adjacent,
+    else first (NumPy's rule for separated index arrays)."""
+    rows = np.arange(max(0, -offset), shape[d1])
+    rows = rows[: max(0, min(rows.size, shape[d2] - max(0, offset)))]
+    where: list[Any] = [slice(None)] * len(shape)
+    where[d1], where[d2] = rows, rows + offset
+    return tuple(where), min(d1, d2) if abs(d1 - d2) == 1 else 0
 
 
 def _diagonal_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
@@ -824,7 +855,7 @@ class DiagEmbed(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _diagonal_view(grad, *ctx.args).copy()
+        return np.diagonal(grad, *ctx.args).copy()
 
 
 class Unfold(Function):
@@ -839,13 +870,26 @@ class Unfold(Function):
     @staticmethod
     def backward(ctx, grad):
         dim, size, step = ctx.args
-        g = np.zeros(ctx.in_shape, grad.dtype)
-        if not g.ndim:
+        if not ctx.in_shape:
             return grad.reshape(())
-        windows = _windows(g, dim, size, step)
-        for j in range(size):  # one window offset at a time: within it no element repeats
-            windows[..., j] += grad[..., j]
-        return g
+        g = np.zeros(ctx.in_shape, grad.dtype)
+        if not grad.size:
+            return g
+        if type(grad) is not TracedArray:  # (first order: strided adds, twice np.add.at's speed)
+            windows = _windows(g, dim, size, step)
+            for j in range(size):  # one window offset at a time: within it no element repeats
+                windows[..., j] += grad[..., j]
+            return g
+        # The same sum, recorded: window offset j outermost, so each place still adds its
+        # values in order of j.
+        k = len(ctx.in_shape)
+        count = grad.shape[dim]
+        where = [np.arange(n).reshape((1,) * (i + 1) + (n,) + (1,) * (k - 1 - i))
+                 for i, n in enumerate(ctx.in_shape)]
+        starts = (np.arange(count) * step).reshape((1,) * (dim + 1) + (count,)
+                                                   + (1,) * (k - 1 - dim))
+        where[dim] = starts + np.arange(size).reshape((size,) + (1,) * k)
+        return scatter_add_into(g, tuple(where), np.moveaxis(grad, -1, 0))
 
 
 def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:

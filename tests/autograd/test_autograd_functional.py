@@ -1,10 +1,9 @@
-"""autograd.functional (vjp, jacobian, jvp) and autograd.gradcheck, against torch.
+"""autograd.functional (vjp, jacobian, jvp, hessian, vhp, hvp) and autograd.gradcheck /
+gradgradcheck, against torch.
 
-Each function of torch.autograd.functional that minitorch implements is called
-on the same inputs in both libraries and must agree in structure (tensor or
-tuple, nested as torch nests it), shapes, dtypes and values; refusals must
-raise torch's class with torch's message. hessian, hvp, vhp, gradgradcheck and
-create_graph=True need double backward and must say so (NotImplementedError).
+Each function of torch.autograd.functional is called on the same inputs in both
+libraries and must agree in structure (tensor or tuple, nested as torch nests it),
+shapes, dtypes and values; refusals must raise torch's class with torch's message.
 """
 
 from __future__ import annotations
@@ -123,18 +122,74 @@ def test_refusals_match_torch(case):
         assert messages[0].replace(" isonly", " is only") == messages[1]
 
 
-@pytest.mark.parametrize("call", [
-    lambda F, a: F.hessian(lambda x: x.pow(3).sum(), a),
-    lambda F, a: F.hvp(lambda x: x.pow(3).sum(), a, a),
-    lambda F, a: F.vhp(lambda x: x.pow(3).sum(), a, a),
-    lambda F, a: F.vjp(lambda x: x.exp(), a, a, create_graph=True),
-    lambda F, a: F.jvp(lambda x: x.exp(), a, a, create_graph=True),
-    lambda F, a: F.jacobian(lambda x: x.exp(), a, create_graph=True),
-    lambda F, a: mt.autograd.gradgradcheck(lambda x: x.exp(), (a.requires_grad_(),)),
-])
-def test_what_needs_double_backward_says_so(call):
-    with pytest.raises(NotImplementedError, match="create_graph"):
-        call(mt.autograd.functional, mt.tensor(A))
+SECOND_ORDER = {
+    "hessian": lambda lib, F, a, b: F.hessian(lambda x: (x.exp() * x).sum(), a),
+    "hessian of two inputs": lambda lib, F, a, b: F.hessian(
+        lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b)),
+    "hvp": lambda lib, F, a, b: F.hvp(lambda x: (x.sin() * x).sum(), a, a),
+    "vhp": lambda lib, F, a, b: F.vhp(lambda x: (x.sin() * x).sum(), a, a),
+    "hvp of two inputs": lambda lib, F, a, b: F.hvp(
+        lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b), (a * 2, b)),
+    "vjp create_graph": lambda lib, F, a, b: F.vjp(lambda x: x.exp(), a, a, create_graph=True),
+    "jvp create_graph": lambda lib, F, a, b: F.jvp(lambda x: x.exp() * x, a, a,
+                                                    create_graph=True),
+    "jacobian create_graph": lambda lib, F, a, b: F.jacobian(lambda x: x.exp(), b,
+                                                             create_graph=True),
+    "hessian create_graph": lambda lib, F, a, b: F.hessian(lambda x: (x ** 3).sum(), b,
+                                                           create_graph=True),
+}
+
+
+def _leaves(out):
+    return [x for o in out for x in _leaves(o)] if isinstance(out, tuple) else [out]
+
+
+@pytest.mark.parametrize("case", list(SECOND_ORDER))
+def test_second_order_functions_match_torch(case):
+    results = []
+    for lib in LIBS:
+        a, b = tensors(lib)
+        out = SECOND_ORDER[case](lib, lib.autograd.functional, a, b)
+        results.append([(tuple(t.shape), bool(t.requires_grad), t.detach().numpy())
+                        for t in _leaves(out)])
+    for (shape_t, rg_t, val_t), (shape_m, rg_m, val_m) in zip(*results):
+        assert shape_m == shape_t and rg_m == rg_t
+        np.testing.assert_allclose(val_m, val_t, rtol=1e-10, atol=1e-12)
+
+
+def test_create_graph_results_can_be_differentiated_again():
+    grads = []
+    for lib in LIBS:
+        a = lib.tensor(B, requires_grad=True)
+        _, g = lib.autograd.functional.vjp(lambda x: (x ** 3).sum(), a, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), a)  # d/da sum(3 a^2) = 6a
+        grads.append(h.detach().numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+    np.testing.assert_allclose(grads[1], 6 * B, rtol=1e-12)
+
+
+def test_gradgradcheck_passes_and_catches_a_wrong_double_backward():
+    from minitorch.autograd.function import Function
+
+    x = mt.tensor(B, requires_grad=True)
+    assert mt.autograd.gradgradcheck(lambda t: (t.tanh() * t.exp()).sum(0), (x,))
+
+    class CubeStraysWhenRecorded(Function):
+        """y = x^3;  x: grad * 3x^2 -- but a wrong 3x^3 on the recorded path."""
+
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return t * t * t
+
+        @staticmethod
+        def backward(ctx, grad):
+            (t,) = ctx.saved
+            return grad * 3 * (t * t if type(grad) is np.ndarray else t * t * t)
+
+    assert mt.autograd.gradcheck(CubeStraysWhenRecorded.apply, (x,))
+    assert not mt.autograd.gradgradcheck(CubeStraysWhenRecorded.apply, (x,),
+                                         raise_exception=False)
 
 
 # -- gradcheck ----------------------------------------------------------------------------------

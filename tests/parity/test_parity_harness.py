@@ -230,6 +230,23 @@ def _matmul_keeps_batch(f: Callable[..., Any]) -> Callable[..., Any]:
     return backward
 
 
+def plant_tanh_double_backward(mp: pytest.MonkeyPatch) -> None:
+    patch_staticmethod(mp, function_class(lambda: leaf((3,)).tanh()), "backward",
+                       _scaled_when_recorded)
+
+
+def _scaled_when_recorded(f: Callable[..., Any]) -> Callable[..., Any]:
+    """A first-order backward that is right, and a recorded one (create_graph) 1e-4 off: only
+    the double-backward check can see it."""
+    from minitorch.autograd.higher_order import TracedArray
+
+    def backward(ctx: Any, grad: Any) -> Any:
+        g = f(ctx, grad)
+        return g * (1 + 1e-4) if type(grad) is TracedArray else g
+
+    return backward
+
+
 def plant_lt_is_le(mp: pytest.MonkeyPatch) -> None:
     patch_function(mp, "lt", lt_is_le)
 
@@ -268,6 +285,7 @@ PLANTS = [
     Plant("indexing", "getitem", plant_index_accumulate, quick=False,
           also=frozenset({"getitem(torch rules)", "take"})),  # take indexes the flat tensor
     Plant("linalg", "matmul", plant_matmul_unbroadcast, quick=False),
+    Plant("elementwise", "tanh", plant_tanh_double_backward),  # second order only
     Plant("comparison", "lt", plant_lt_is_le),
     Plant("creation", "linspace", plant_linspace_forward),
 ]

@@ -4,6 +4,11 @@ and (issue 12) the hard*, shrink, celu/selu/mish, glu, prelu, rrelu and gumbel_s
 relu, sigmoid, tanh, softmax and log_softmax are core ops (ops/), so here they
 are one-line hand-overs, as in torch. The others are small Functions whose
 docstrings give the forward math and the adjoint. Read ops/elementwise.py first.
+
+Every backward here also runs under create_graph=True (autograd/higher_order.py). Two
+helpers serve that path: _erf_any (the recorded erf for gelu) and first_order_only, which
+records an adjoint torch itself refuses to differentiate again (hardsigmoid here; loss.py
+and distance.py use it for the margin losses and pdist) as a node raising torch's error.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 from minitorch import ops
 from minitorch._torch_exact import scalar_tail
 from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray, traced
 from minitorch.dtypes import dtype as DType
 from minitorch.nn.functional._utils import check_floating, check_tensor
 from minitorch.ops.creation import empty_like, zeros_like
@@ -33,6 +39,49 @@ __all__ = [
     "celu", "celu_", "selu", "selu_", "mish", "logsigmoid", "glu", "threshold", "threshold_",
     "softshrink", "hardshrink", "prelu", "rrelu", "rrelu_", "gumbel_softmax",
 ]
+
+
+# -- differentiating twice (create_graph=True) -------------------------------------------
+def _erf_any(x: Any) -> Any:
+    """erf(x): the exact kernel on arrays, the recorded op on a recorded gradient's operand."""
+    if type(x) is TracedArray:  # create_graph: erf as a recorded op (its own backward)
+        return traced(ops.erf(x.tensor))
+    return _erf(x)
+
+
+class _FirstOrderOnly(Function):
+    """g = an op's first gradient, recorded (create_graph=True) for an op torch differentiates
+    only once;  its inputs: torch's error ("derivative for aten::... is not implemented")."""
+
+    @staticmethod
+    def forward(ctx, *operands, value, error):
+        ctx.error = error
+        return np.array(value)  # a fresh array: not a view of an operand
+
+    @staticmethod
+    def backward(ctx, grad):
+        cls, message, _ = ctx.error
+        raise cls(message)
+
+    def name(self) -> str:
+        return self.error[2]
+
+
+def first_order_only(error: tuple[type, str, str], first: Any, *operands: Any) -> Any:
+    """first(*operands), an op's first gradient; under create_graph=True (a recorded operand)
+    the value is recorded as a node (named error[2]) whose backward raises error[0](error[1]),
+    as torch's does for the adjoints its derivatives.yaml marks not_implemented."""
+    if not any(type(a) is TracedArray for a in operands):
+        return first(*operands)
+    plain = [a.tensor.array if type(a) is TracedArray else a for a in operands]
+    recorded = [a.tensor for a in operands if type(a) is TracedArray]
+    return traced(_FirstOrderOnly.apply(*recorded, value=first(*plain), error=error))
+
+
+def not_implemented(aten: str) -> tuple[type, str, str]:
+    """torch's error (and node) for an adjoint it does not differentiate again."""
+    return (RuntimeError, f"derivative for aten::{aten} is not implemented",
+            "torch::autograd::NotImplemented")
 
 
 # -- the Functions -------------------------------------------------------------
@@ -111,7 +160,7 @@ class Gelu(Function):
             left_derivative = 0.5 * (1 + t)
             right_derivative = (0.5 * x) * (1 - t * t) * (_SQRT_2_PI * (1 + 3 * _KAPPA * x_sq))
             return grad * (left_derivative + right_derivative), None
-        cdf = 0.5 * (1 + _erf(x * _SQRT1_2))
+        cdf = 0.5 * (1 + _erf_any(x * _SQRT1_2))
         pdf = np.exp(-0.5 * x * x) * _GELU_PDF
         return grad * (cdf + x * pdf), None
 
@@ -316,7 +365,12 @@ class Hardsigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return exact_where((x > -3) & (x < 3), grad / grad.dtype.type(6), grad.dtype.type(0))
+        return first_order_only(not_implemented("hardsigmoid_backward"), _hardsigmoid_grad,
+                                   grad, x)
+
+
+def _hardsigmoid_grad(grad: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return exact_where((x > -3) & (x < 3), grad / grad.dtype.type(6), grad.dtype.type(0))
 
 
 class Hardswish(Function):
@@ -452,7 +506,7 @@ class Mish(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        t = np.tanh(np.logaddexp(x.dtype.type(0), x))
+        t = np.tanh(np.logaddexp(np.zeros_like(x), x))  # an array 0: a recorded x needs one
         with np.errstate(over="ignore"):
             s = 1 / (1 + np.exp(-x))
         return (grad * (t + x * s * (1 - t * t))).astype(grad.dtype)
@@ -480,19 +534,32 @@ class Glu(Function):
     """y = a * sigmoid(b), (a, b) the two halves of x along dim;
     a: grad * sigmoid(b);  b: grad * a * sigmoid(b) * (1 - sigmoid(b)); x: both, concatenated."""
 
+    derived_saved_recomputed = True  # sigmoid(b): a recorded x recomputes it
+
     @staticmethod
     def forward(ctx, x, axis):
-        a, b = np.split(x, 2, axis=axis)
-        with np.errstate(over="ignore"):
-            s = 1 / (1 + np.exp(-b))
-        ctx.save_for_backward(a, s)
+        a, s = _glu_halves(x, axis)
+        ctx.save_for_backward(x, s)
         ctx.axis = axis
         return a * s
 
     @staticmethod
     def backward(ctx, grad):
-        a, s = ctx.saved
+        x, s = ctx.saved
+        if type(x) is TracedArray:  # create_graph: both halves again from x, recorded
+            a, s = _glu_halves(x, ctx.axis)
+        else:
+            a = x[(slice(None),) * ctx.axis + (slice(0, x.shape[ctx.axis] // 2),)]
         return np.concatenate([grad * s, grad * a * s * (1 - s)], axis=ctx.axis), None
+
+
+def _glu_halves(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """a, the first half of x along axis, and sigmoid(b), b the second."""
+    half = x.shape[axis] // 2
+    before = (slice(None),) * axis
+    a, b = x[before + (slice(0, half),)], x[before + (slice(half, None),)]
+    with np.errstate(over="ignore"):
+        return a, 1 / (1 + np.exp(-b))
 
 
 class Prelu(Function):
@@ -508,8 +575,8 @@ class Prelu(Function):
         if x.ndim >= 2 and w.size > 1:
             shape[1] = w.size
         wb = w.reshape(shape) if x.ndim else w.reshape(())
-        ctx.save_for_backward(x, wb)
-        ctx.w_shape = w.shape
+        ctx.save_for_backward(x, w)
+        ctx.w_shape, ctx.wb_shape = w.shape, wb.shape
         if w.size and x.dtype.kind == "f" and ((0 < w) & (w <= 1)).all():
             return np.maximum(x, wb * x)  # as leaky_relu: the larger is the one picked
         if w.size and x.dtype.kind == "f" and (w >= 1).all():
@@ -518,7 +585,8 @@ class Prelu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, wb = ctx.saved
+        x, w = ctx.saved
+        wb = w.reshape(ctx.wb_shape)
         gx = exact_where(x > 0, grad, wb * grad) if ctx.needs_input_grad[0] else None
         gw = None
         if ctx.needs_input_grad[1]:

@@ -25,16 +25,17 @@ import numpy as np
 from minitorch import dtypes, ops
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import is_grad_enabled
+from minitorch.autograd.higher_order import TracedArray, traced
 from minitorch.nn.functional._utils import (
     check_optional_tensor,
     check_tensor,
     reduce_forward,
     reduction_arg,
 )
-from minitorch.nn.functional.activation import logsigmoid
+from minitorch.nn.functional.activation import first_order_only, logsigmoid, not_implemented
 from minitorch.nn.functional.distance import ClampMinValueOnly, pairwise_distance
 from minitorch.ops.reduction import log_softmax_array
-from minitorch.ops.support import broadcast_shapes, cast, exact_where, unbroadcast
+from minitorch.ops.support import broadcast_shapes, cast, exact_where, set_into, unbroadcast
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -59,6 +60,12 @@ def _two_grads(ctx: Any, g: np.ndarray) -> tuple:
     return gx, gt
 
 
+def _difference(ctx: Any) -> np.ndarray:
+    """x - t from the saved inputs (saved as themselves, so create_graph=True can record it)."""
+    x, t = ctx.saved
+    return x - t
+
+
 # -- regression losses ------------------------------------------------------------
 class MseLoss(Function):
     """loss = reduce((x - t)^2);  x: 2 (x - t) grad [/ n for mean];  t: -2 (x - t) grad [/ n]."""
@@ -66,13 +73,13 @@ class MseLoss(Function):
     @staticmethod
     def forward(ctx, x, t, *, reduction):
         d = x - t
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(x, t)
         ctx.shapes, ctx.reduction = (x.shape, t.shape), reduction
         return reduce_forward(d * d, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        (d,) = ctx.saved
+        d = _difference(ctx)
         return _two_grads(ctx, (2.0 * _norm(ctx.reduction, d.size)) * d * grad)
 
 
@@ -85,13 +92,13 @@ class L1Loss(Function):
     @staticmethod
     def forward(ctx, x, t, *, reduction):
         d = x - t
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(x, t)
         ctx.shapes, ctx.reduction = (x.shape, t.shape), reduction
         return reduce_forward(np.abs(d), reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        (d,) = ctx.saved
+        d = _difference(ctx)
         return _two_grads(ctx, np.sign(d) * grad * _norm(ctx.reduction, d.size))
 
 
@@ -103,14 +110,14 @@ class SmoothL1Loss(Function):
     def forward(ctx, x, t, *, reduction, beta):
         d = x - t
         z = np.abs(d)
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(x, t)
         ctx.shapes, ctx.reduction, ctx.beta = (x.shape, t.shape), reduction, beta
         # exact_where: np.where bit for bit, without a branch per element
         return reduce_forward(exact_where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        (d,) = ctx.saved
+        d = _difference(ctx)
         b = ctx.beta
         one = d.dtype.type(1)
         slope = exact_where(d < -b, -one, exact_where(d > b, one, (d / b).astype(d.dtype)))
@@ -125,14 +132,14 @@ class HuberLoss(Function):
     def forward(ctx, x, t, *, reduction, delta):
         d = x - t
         z = np.abs(d)
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(x, t)
         ctx.shapes, ctx.reduction, ctx.delta = (x.shape, t.shape), reduction, delta
         loss = exact_where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
         return reduce_forward(loss, reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        (d,) = ctx.saved
+        d = _difference(ctx)
         slope = np.clip(d, -ctx.delta, ctx.delta)
         return _two_grads(ctx, slope * grad * _norm(ctx.reduction, d.size))
 
@@ -285,12 +292,13 @@ def _nll_backward(grad: np.ndarray, logp_shape: tuple[int, int], pk: _Picked, re
         coef = grad
     else:
         coef = grad / pk.wt.sum(dtype=grad.dtype)
-    dlogp = np.zeros(logp_shape, dtype=grad.dtype)
-    dlogp[pk.rows, pk.cls] = -(1 - smoothing) * pk.wt * coef
+    dlogp = set_into(np.zeros(logp_shape, dtype=grad.dtype), (pk.rows, pk.cls),
+                     -(1 - smoothing) * pk.wt * coef)
     if smoothing > 0:
         per_class = pk.weight if pk.weight is not None else 1.0
         coef_col = np.broadcast_to(coef, pk.rows.shape)[:, None]
-        dlogp[pk.rows] -= (smoothing / c) * coef_col * per_class
+        spread = (smoothing / c) * coef_col * per_class
+        dlogp = dlogp - set_into(np.zeros(logp_shape, dtype=grad.dtype), pk.rows, spread)
     return dlogp
 
 
@@ -311,21 +319,32 @@ class NllLoss(Function):
         return _classes_back(dlogp, ctx.x_shape)
 
 
+def _log_softmax_rows(a: np.ndarray) -> np.ndarray:
+    """log_softmax along axis 1: the array kernel, or the recorded op on a recorded operand."""
+    if type(a) is TracedArray:  # create_graph: log_softmax as a recorded op
+        return traced(ops.log_softmax(a.tensor, 1))
+    return log_softmax_array(a, 1)
+
+
 class CrossEntropy(Function):
     """loss = nll(log_softmax(x)) with label smoothing eps;
     x: softmax(x) * Σ_c g_c - g, with g = d loss / d log_softmax (see _nll_backward)."""
+
+    derived_saved_recomputed = True  # logp: a recorded x recomputes it
 
     @staticmethod
     def forward(ctx, x, *, target, weight, ignore_index, reduction, smoothing):
         logp = log_softmax_array(_classes_last(x), 1)
         pk = _Picked(logp, target.reshape(-1), weight, ignore_index)
-        ctx.save_for_backward(logp)
+        ctx.save_for_backward(x, logp)
         ctx.pk, ctx.reduction, ctx.smoothing, ctx.x_shape = pk, reduction, smoothing, x.shape
         return _nll_forward(logp, pk, reduction, smoothing, target.shape)
 
     @staticmethod
     def backward(ctx, grad):
-        (logp,) = ctx.saved
+        x, logp = ctx.saved
+        if type(x) is TracedArray:  # create_graph: log_softmax(x) again, recorded
+            logp = _log_softmax_rows(_classes_last(x))
         g = _nll_backward(grad, logp.shape, ctx.pk, ctx.reduction, ctx.smoothing)
         dx = g - np.exp(logp) * g.sum(axis=1, keepdims=True)  # the adjoint of log_softmax
         return _classes_back(dx, ctx.x_shape)
@@ -336,16 +355,13 @@ class SoftCrossEntropy(Function):
     loss_i = -Σ_c w_c p_ic log_softmax(x)_ic, mean divides by the number of rows;
     x: coef_i * (softmax(x)_i Σ_c w_c p_ic - w p_i);  p: -coef_i (1 - eps) w log_softmax(x)_i."""
 
+    derived_saved_recomputed = True  # logp and wp: recorded x or p recompute them
+
     @staticmethod
     def forward(ctx, x, p, *, weight, reduction, smoothing):
-        logp = log_softmax_array(_classes_last(x), 1)
-        c = logp.shape[1]
-        p2 = _classes_last(p)
-        if smoothing > 0:
-            p2 = p2 * (1 - smoothing) + smoothing / c
-        wp = p2 * weight if weight is not None else p2
+        logp, wp = SoftCrossEntropy._parts(x, p, weight, smoothing)
         per_row = -(logp * wp).sum(axis=1)
-        ctx.save_for_backward(logp, wp)
+        ctx.save_for_backward(x, p, logp, wp)
         ctx.reduction, ctx.smoothing, ctx.x_shape, ctx.weight = (
             reduction, smoothing, x.shape, weight)
         if reduction == "none":
@@ -354,8 +370,20 @@ class SoftCrossEntropy(Function):
         return np.asarray(total if reduction == "sum" else total / logp.shape[0], dtype=x.dtype)
 
     @staticmethod
+    def _parts(x: np.ndarray, p: np.ndarray, weight: np.ndarray | None,
+               smoothing: float) -> tuple[np.ndarray, np.ndarray]:
+        """log_softmax(x) and the weighted, smoothed targets, one row per prediction."""
+        logp = _log_softmax_rows(_classes_last(x))
+        p2 = _classes_last(p)
+        if smoothing > 0:
+            p2 = p2 * (1 - smoothing) + smoothing / logp.shape[1]
+        return logp, (p2 * weight if weight is not None else p2)
+
+    @staticmethod
     def backward(ctx, grad):
-        logp, wp = ctx.saved
+        x, p, logp, wp = ctx.saved
+        if type(x) is TracedArray or type(p) is TracedArray:  # create_graph: again, recorded
+            logp, wp = SoftCrossEntropy._parts(x, p, ctx.weight, ctx.smoothing)
         m = logp.shape[0]
         coef = grad.reshape(-1, 1) if ctx.reduction == "none" else (
             grad / m if ctx.reduction == "mean" else grad)
@@ -497,7 +525,7 @@ class BinaryCrossEntropy(Function):
             scale = scale * ctx.weight
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            gx = scale * (x - t) / np.maximum((1 - x) * x, 1e-12)
+            gx = scale * (x - t) / np.clip((1 - x) * x, 1e-12, None)  # np.maximum's bits
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore"):
                 gt = -np.log(x / (1 - x)) * scale
@@ -575,7 +603,7 @@ class BinaryCrossEntropyWithLogits(Function):
             if pw is None:
                 gt = -x * scale
             else:
-                log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+                log_sig = np.clip(x, None, 0) - np.log1p(np.exp(-np.abs(x)))  # minimum's bits
                 gt = (log_sig - x - pw * log_sig) * scale  # log sigmoid(-x) - pw log sigmoid(x)
         return gx, gt
 
@@ -645,7 +673,7 @@ class KlDiv(Function):
         if ctx.reduction == "batchmean":
             scale = grad / np.asarray(x.shape[0], dtype=grad.dtype) if x.ndim else grad
         else:
-            scale = grad * _norm(ctx.reduction, np.broadcast(x, t).size)
+            scale = grad * _norm(ctx.reduction, math.prod(np.broadcast_shapes(x.shape, t.shape)))
         gx = gt = None
         full = np.broadcast_shapes(x.shape, t.shape)
         if ctx.needs_input_grad[0]:
@@ -881,8 +909,9 @@ class SoftMarginLoss(Function):
         x, t = ctx.saved
         with np.errstate(over="ignore", invalid="ignore"):
             z = np.exp(-t * x)
-            g = -t * z / (1 + z) * (grad * _norm(ctx.reduction, np.broadcast(x, t).size))
-        return unbroadcast(np.asarray(g, dtype=x.dtype), ctx.shape), None
+            n = math.prod(np.broadcast_shapes(x.shape, t.shape))
+            g = -t * z / (1 + z) * (grad * _norm(ctx.reduction, n))
+        return unbroadcast(g.astype(x.dtype, copy=False), ctx.shape), None
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
@@ -934,19 +963,27 @@ class MultilabelMarginLoss(Function):
     x_i: +grad/C per (j, i) with a positive hinge;  x_j: -grad/C per such pair [/ N for mean].
     A hinge of exactly 0 passes no gradient (torch's `z > 0`)."""
 
+    derived_saved_are_constant = True  # the hinge mask and the target counts (from target)
+
     @staticmethod
     def forward(ctx, x, *, count, is_target, reduction, out_shape):
         z = 1 - x[:, :, None] + x[:, None, :]  # z[n, j, i] = 1 - x_j + x_i
         active = (z > 0) & ~is_target[:, None, :] & (count[:, :, None] > 0)
         per_pair = np.where(active, z, 0) * count[:, :, None]
         loss = per_pair.sum(axis=(1, 2)) / x.shape[1]
-        ctx.save_for_backward(active, count)
+        ctx.save_for_backward(x, active, count)  # x: a recorded x records the refusal
         ctx.reduction, ctx.out_shape, ctx.c = reduction, out_shape, x.shape[1]
         return reduce_forward(loss.astype(x.dtype).reshape(out_shape), reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        active, count = ctx.saved
+        x = ctx.saved[0]
+        return first_order_only(not_implemented("multilabel_margin_loss_backward"),
+                                   lambda g, _: MultilabelMarginLoss._grad(ctx, g), grad, x)
+
+    @staticmethod
+    def _grad(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        _, active, count = ctx.saved
         weighted = active * count[:, :, None]
         g = weighted.sum(axis=1) - np.where(count > 0, weighted.sum(axis=2), 0)
         n = active.shape[0]
@@ -1017,14 +1054,21 @@ class MultiMarginLoss(Function):
         h = np.where(active, z if p == 1 else z * z, 0)
         w = weight[y][:, None] if weight is not None else 1
         loss = (h * w).sum(axis=1) / c
-        ctx.save_for_backward(z, active)
-        ctx.y, ctx.p, ctx.w, ctx.reduction = y, p, w, reduction
+        ctx.save_for_backward(x, active)
+        ctx.y, ctx.p, ctx.w, ctx.reduction, ctx.margin = y, p, w, reduction, margin
         return reduce_forward(loss.astype(x.dtype).reshape(out_shape), reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        z, active = ctx.saved
-        n, c = z.shape
+        x, _ = ctx.saved
+        return first_order_only(not_implemented("multi_margin_loss_backward"),
+                                   lambda g, x: MultiMarginLoss._grad(ctx, g, x), grad, x)
+
+    @staticmethod
+    def _grad(ctx: Any, grad: np.ndarray, x: np.ndarray) -> np.ndarray:
+        _, active = ctx.saved
+        n, c = x.shape
+        z = ctx.margin - x[np.arange(n), ctx.y][:, None] + x  # forward's hinges, again
         h = np.where(active, 1 if ctx.p == 1 else 2 * z, 0) * ctx.w
         g = h.copy()
         g[np.arange(n), ctx.y] -= h.sum(axis=1)
