@@ -1,6 +1,5 @@
 """Small checks every functional op shares: is it a tensor, is it floating, what
-reduction was asked for, and turning `3` into `(3, 3)` for 2-d arguments; and the
-forward cache that lets an op keep a first-order shortcut yet stay twice differentiable.
+reduction was asked for, and turning `3` into `(3, 3)` for 2-d arguments.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
-from minitorch.autograd.higher_order import TracedArray
 from minitorch.ops.creation import empty, full
 from minitorch.ops.support import check_tensor
 from minitorch.tensor import Tensor
@@ -19,23 +17,6 @@ from minitorch.tensor import Tensor
 REDUCTIONS = ("none", "mean", "sum")
 
 
-
-
-def take_forward_cache(ctx: Any, *inputs: Any) -> Any:
-    """What forward left in `ctx.cache` (arrays it computed from the saved `inputs`, such as
-    conv's im2col columns or layer_norm's rstd), handed out once and dropped.
-
-    Not saved arrays, on purpose: create_graph=True cannot trace an array computed in
-    forward back to the inputs, so when an input arrives recorded (a TracedArray) this
-    returns None and the backward recomputes them from it, which records their
-    derivative. A second first-order backward (retain_graph=True) recomputes too: the
-    cache is dropped once read, as the engine drops saved arrays.
-    """
-    cached = ctx.cache
-    ctx.cache = None
-    if any(type(a) is TracedArray for a in inputs):
-        return None
-    return cached
 
 
 def check_optional_tensor(x: Any, op: str, arg: str, position: int) -> Tensor | None:

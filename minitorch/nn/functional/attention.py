@@ -151,14 +151,17 @@ class RefusedDoubleBackward(Function):
     @staticmethod
     def backward(ctx, grad):
         if ctx.kernel is None:  # the refusing node itself, reached by a double backward
-            raise RuntimeError(
-                f"{SDPA}: derivative for aten::_scaled_dot_product_flash_attention_for_cpu_"
-                "backward is not implemented (torch's fused CPU kernel, used for 4-d inputs "
-                "without dropout, has no double backward)"
+            raise RuntimeError(  # torch's words: its aten name says which op it is
+                "derivative for aten::_scaled_dot_product_flash_attention_for_cpu_backward is "
+                "not implemented"
             )
         if type(grad) is TracedArray:  # create_graph: the gradient leaves through the refusal
             return traced(RefusedDoubleBackward.apply(grad.tensor, kernel=None))
         return grad
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented" if self.kernel is None else (
+            "ScaledDotProductFlashAttentionForCpuBackward0")
 
 
 def scaled_dot_product_attention(

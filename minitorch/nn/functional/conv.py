@@ -17,8 +17,8 @@ exact, and each step's temporary is only as large as the output.
 Twice differentiable (create_graph=True): the backward is the same text on recorded
 arrays (autograd/higher_order.py). The three helpers below that write into or read
 through strided memory (zero_pad, im2col, add_into) do the same thing out of place,
-with recorded slices, when handed a TracedArray; the columns forward computed are a
-first-order cache only (_utils.take_forward_cache): backward saves x and W themselves.
+with recorded slices, when handed a TracedArray. Convolution saves x and W as well as
+the columns: the recorded path gets None for those and takes them from x again.
 conv1d is conv2d with a height of 1; conv3d is a sum over the kernel's depth
 of conv2d on depth slices; conv_transpose is a convolution of the stride-spread,
 padded input with the flipped, transposed weight (its definition as the adjoint
@@ -38,7 +38,6 @@ from minitorch.nn.functional._utils import (
     check_optional_tensor,
     check_tensor,
     ntuple,
-    take_forward_cache,
 )
 from minitorch.ops.support import set_into
 from minitorch.registry import register
@@ -103,12 +102,14 @@ class Convolution(Function):
     """y = W ⋆ x + b (cross-correlation, as in torch), as one matmul over im2col columns;
     x: col2im(Wᵀ · grad),  W: Σ_batch grad · colsᵀ,  b: grad summed over batch and space."""
 
+    derived_saved_recomputed = True  # the columns: a recorded x makes them again
+
     @staticmethod
     def forward(ctx, x, w, b, *, stride, pads, dilation, groups, squeeze):
         # squeeze = (unbatched, is_1d): the 4-d view of x and w that the math works on.
         unbatched, is_1d = squeeze
         ctx.x_shape, ctx.w_shape = x.shape, w.shape
-        ctx.save_for_backward(x, w)
+        x_in, w_in = x, w
         if unbatched:
             x = x[None]
         if is_1d:
@@ -122,7 +123,7 @@ class Convolution(Function):
         out = np.matmul(w.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wo)
         if b is not None:
             out += b.reshape(1, o, 1, 1)
-        ctx.cache = cols  # W's gradient reads them again (first order only)
+        ctx.save_for_backward(x_in, w_in, cols)
         ctx.geom = (x.shape, xp.shape, pads, (kh, kw), (ho, wo), stride, dilation, groups)
         ctx.has_bias = b is not None
         if is_1d:
@@ -131,8 +132,7 @@ class Convolution(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved
-        cols = take_forward_cache(ctx, x)
+        x, w, cols = ctx.saved
         x4_shape, xp_shape, pads, (kh, kw), out_hw, stride, dilation, groups = ctx.geom
         n, c, h, wd = x4_shape
         og = ctx.w_shape[0] // groups
@@ -149,7 +149,7 @@ class Convolution(Function):
             top, _, left, _ = pads
             gx = dxp[:, :, top:top + h, left:left + wd].reshape(ctx.x_shape)
         if ctx.needs_input_grad[1]:
-            if cols is None:  # recorded x, or the cache already read: the columns again
+            if cols is None:  # the recorded path: the columns again, from x
                 cols = im2col(zero_pad(x.reshape(x4_shape), pads), (kh, kw), out_hw, stride,
                               dilation, groups)
             gw = np.matmul(g2, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(ctx.w_shape)

@@ -9,9 +9,9 @@ backward of the normalisation is the classic three-term formula
 (means over the normalised axes), which is what makes these ops worth their
 own Function instead of a chain of a dozen small ones.
 
-Both save x and w; xhat and rstd are a first-order cache (_utils.take_forward_cache),
-recomputed from x by the forward's own text (_normalized) when backward is recorded
-(create_graph=True), so that the second derivative flows through them.
+Both save x and w besides xhat and rstd: when backward is recorded (create_graph=True)
+it gets None for those two and recomputes them from x by the forward's own text
+(_layer_normalized, _batch_normalized), so that the second derivative flows through them.
 """
 
 from __future__ import annotations
@@ -22,11 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from minitorch.autograd.function import Function
-from minitorch.nn.functional._utils import (
-    check_optional_tensor,
-    check_tensor,
-    take_forward_cache,
-)
+from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -49,21 +45,23 @@ class NativeLayerNorm(Function):
     x: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = grad * w;
     w: Σ_batch grad * xhat;  b: Σ_batch grad."""
 
+    derived_saved_recomputed = True  # xhat and rstd: a recorded x makes them again
+
     @staticmethod
     def forward(ctx, x, w, b, *, ndims, eps):
         axes = tuple(range(x.ndim - ndims, x.ndim))
         xhat, rstd = _layer_normalized(x, axes, eps)
-        ctx.save_for_backward(x, w)
-        ctx.cache = (xhat, rstd)
+        ctx.save_for_backward(x, w, xhat, rstd)
         ctx.axes, ctx.eps, ctx.has_bias = axes, eps, b is not None
         y = xhat * w if w is not None else xhat
         return y + b if b is not None else y
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved
+        x, w, xhat, rstd = ctx.saved
         axes = ctx.axes
-        xhat, rstd = take_forward_cache(ctx, x) or _layer_normalized(x, axes, ctx.eps)
+        if rstd is None:  # the recorded path (xhat may be the output, saved as such)
+            xhat, rstd = _layer_normalized(x, axes, ctx.eps)
         batch_axes = tuple(range(xhat.ndim - len(axes)))
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
@@ -141,6 +139,8 @@ class NativeBatchNorm(Function):
     eval: y = (x - running_mean) / sqrt(running_var + eps) * w + b, x: grad * w * rstd;
     w: Σ grad * xhat;  b: Σ grad (sums over N and space)."""
 
+    derived_saved_recomputed = True  # xhat and rstd: a recorded x makes them again
+
     @staticmethod
     def forward(ctx, x, w, b, *, running_mean, running_var, training, momentum, eps):
         ctx.empty = x.size == 0
@@ -162,8 +162,7 @@ class NativeBatchNorm(Function):
             if running_var is not None:
                 unbiased = var_sum.reshape(-1) / (n - 1)
                 running_var[...] = momentum * unbiased + (1 - momentum) * running_var
-        ctx.save_for_backward(x, w)
-        ctx.cache = (xhat, rstd)
+        ctx.save_for_backward(x, w, xhat, rstd)
         ctx.axes, ctx.eps, ctx.training, ctx.has_bias = axes, eps, training, b is not None
         y = xhat * w.reshape(bshape) if w is not None else xhat
         return y + b.reshape(bshape) if b is not None else y
@@ -173,10 +172,10 @@ class NativeBatchNorm(Function):
         if ctx.empty:  # nothing was read: zero gradients of the right shapes
             gw = np.zeros(ctx.channels, dtype=grad.dtype)
             return np.zeros_like(grad), gw, gw.copy()
-        x, w = ctx.saved
+        x, w, xhat, rstd = ctx.saved
         axes = ctx.axes
-        xhat, rstd = take_forward_cache(ctx, x) or _batch_normalized(
-            x, axes, ctx.eps, ctx.center, ctx.eval_rstd)[:2]
+        if rstd is None:  # the recorded path (xhat may be the output, saved as such)
+            xhat, rstd = _batch_normalized(x, axes, ctx.eps, ctx.center, ctx.eval_rstd)[:2]
         bshape = (1, xhat.shape[1]) + (1,) * (xhat.ndim - 2)
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
