@@ -13,16 +13,16 @@ transposed:
 The x loop runs over the kh*kw kernel offsets, never over pixels: within one
 offset the slab's elements are distinct, so a plain `+=` on a strided view is
 exact, and each step's temporary is only as large as the output.
+conv1d is conv2d with a height of 1; conv3d is a sum over the kernel's depth
+of conv2d on depth slices; conv_transpose is a convolution of the stride-spread,
+padded input with the flipped, transposed weight (its definition as the adjoint
+of conv). Read pooling.py next: same windows.
 
 Twice differentiable (create_graph=True): the backward is the same text on recorded
 arrays (autograd/higher_order.py). The three helpers below that write into or read
 through strided memory (zero_pad, im2col, add_into) do the same thing out of place,
 with recorded slices, when handed a TracedArray. Convolution saves x and W as well as
 the columns: the recorded path gets None for those and takes them from x again.
-conv1d is conv2d with a height of 1; conv3d is a sum over the kernel's depth
-of conv2d on depth slices; conv_transpose is a convolution of the stride-spread,
-padded input with the flipped, transposed weight (its definition as the adjoint
-of conv). Read pooling.py next: same windows.
 """
 
 from __future__ import annotations
