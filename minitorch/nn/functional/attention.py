@@ -2,7 +2,10 @@
 
 Attention is a composition of core ops, so there is no new Function here: scores
 are a matmul, masks are an addition of 0 / -inf, the weights are a softmax and
-the output one more matmul. Autograd differentiates the composition for us.
+the output one more matmul. Autograd differentiates the composition for us, twice
+too -- except where torch itself cannot: for the inputs its fused CPU kernel takes
+(4-d, no dropout, ...: _uses_fused_kernel) torch has no double backward, so there
+the gradients carry a node that refuses one (RefusedDoubleBackward), as torch's do.
 multi_head_attention_forward follows torch/nn/functional.py step by step (the
 same projections, mask merging and order of operations) so that its numbers
 are torch's. Read activation.py (softmax) and basic.py (linear, dropout) first;
@@ -17,6 +20,8 @@ import warnings
 import numpy as np
 
 from minitorch import dtypes, ops
+from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray, traced
 from minitorch.nn.functional._utils import check_tensor
 from minitorch.nn.functional.activation import softmax
 from minitorch.nn.functional.basic import dropout, linear
@@ -109,6 +114,56 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     return ops.where(dead_rows, 0.0, weights)
 
 
+def _uses_fused_kernel(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None,
+                       dropout_p: float, enable_gqa: bool) -> bool:
+    """Would torch run its fused CPU kernel (_scaled_dot_product_flash_attention_for_cpu)?
+    sdp_utils_cpp.cpp's gates: 4-d inputs, no dropout, one batch size, one head dim, one
+    head count (unless enable_gqa), the last dim contiguous, non-empty sequences, a 2-d or
+    head/batch-broadcast 4-d mask that needs no gradient. Then torch has no double backward."""
+    q, k, v = query, key, value
+    if min(q.ndim, k.ndim, v.ndim) != 4 or max(q.ndim, k.ndim, v.ndim) != 4 or dropout_p > 0.0:
+        return False
+    if not (q.shape[0] == k.shape[0] == v.shape[0] and q.shape[-1] == k.shape[-1] == v.shape[-1]):
+        return False
+    if k.shape[1] != v.shape[1] or (q.shape[1] != k.shape[1] and not enable_gqa):
+        return False
+    if min(q.shape[2], k.shape[2]) == 0:
+        return False
+    if any(t.array.strides[-1] != t.array.itemsize for t in (q, k, v)):
+        return False
+    if attn_mask is None:
+        return True
+    m = attn_mask.shape
+    if attn_mask.requires_grad or m[-2] not in (q.shape[2], 1) or m[-1] not in (k.shape[2], 1):
+        return False
+    return len(m) == 2 or (len(m) == 4 and m[0] in (1, q.shape[0]) and m[1] in (1, q.shape[1]))
+
+
+class RefusedDoubleBackward(Function):
+    """y = x;  x: grad, which under create_graph=True goes on through a node whose own
+    backward raises: torch's fused attention kernel has no derivative of its backward."""
+
+    @staticmethod
+    def forward(ctx, x, *, kernel):
+        ctx.kernel = kernel
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.kernel is None:  # the refusing node itself, reached by a double backward
+            raise RuntimeError(  # torch's words: its aten name says which op it is
+                "derivative for aten::_scaled_dot_product_flash_attention_for_cpu_backward is "
+                "not implemented"
+            )
+        if type(grad) is TracedArray:  # create_graph: the gradient leaves through the refusal
+            return traced(RefusedDoubleBackward.apply(grad.tensor, kernel=None))
+        return grad
+
+    def name(self) -> str:
+        return "torch::autograd::NotImplemented" if self.kernel is None else (
+            "ScaledDotProductFlashAttentionForCpuBackward0")
+
+
 def scaled_dot_product_attention(
     query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
     dropout_p: float = 0.0, is_causal: bool = False, *, scale: float | None = None,
@@ -123,6 +178,9 @@ def scaled_dot_product_attention(
     Dropout (dropout_p > 0) is always applied, as in torch: pass 0.0 in eval mode.
     """
     _check_sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal)
+    if _uses_fused_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
+        query, key, value = (RefusedDoubleBackward.apply(t, kernel="flash_cpu")
+                             for t in (query, key, value))
     L, S = query.shape[-2], key.shape[-2]
     scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     if enable_gqa:

@@ -17,6 +17,12 @@ conv1d is conv2d with a height of 1; conv3d is a sum over the kernel's depth
 of conv2d on depth slices; conv_transpose is a convolution of the stride-spread,
 padded input with the flipped, transposed weight (its definition as the adjoint
 of conv). Read pooling.py next: same windows.
+
+Twice differentiable (create_graph=True): the backward is the same text on recorded
+arrays (autograd/higher_order.py). The three helpers below that write into or read
+through strided memory (zero_pad, im2col, add_into) do the same thing out of place,
+with recorded slices, when handed a TracedArray. Convolution saves x and W as well as
+the columns: the recorded path gets None for those and takes them from x again.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.higher_order import TracedArray
 from minitorch.nn.functional._utils import (
     check_optional_tensor,
     check_tensor,
     ntuple,
 )
-from minitorch.ops.shape import cat
+from minitorch.ops.support import set_into
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -46,8 +53,8 @@ def zero_pad(x: np.ndarray, pads: tuple[int, int, int, int], value: Any = 0) -> 
         return x
     n, c, h, w = x.shape
     out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
-    return out
+    return set_into(out, (slice(None), slice(None), slice(top, top + h), slice(left, left + w)),
+                    x)
 
 
 def window_slice(i: int, j: int, out_hw: tuple[int, int], stride: tuple[int, int],
@@ -62,11 +69,24 @@ def window_slice(i: int, j: int, out_hw: tuple[int, int], stride: tuple[int, int
     )
 
 
+def add_into(out: Any, where: tuple, values: Any) -> Any:
+    """out[where] += values for one kernel offset's slab (a basic index: distinct elements);
+    returns out. Recorded (create_graph=True): a new array, out plus values placed at where."""
+    if type(out) is TracedArray or type(values) is TracedArray:
+        return out + set_into(np.zeros(out.shape, dtype=out.dtype), where, values)
+    out[where] += values
+    return out
+
+
 def im2col(xp: np.ndarray, kernel: tuple[int, int], out_hw: tuple[int, int],
            stride: tuple[int, int], dilation: tuple[int, int], groups: int) -> np.ndarray:
     """(N, G, C/G * kh * kw, Ho * Wo): column l holds the window of output position l."""
     n, c, _, _ = xp.shape
     (kh, kw), (ho, wo), (sh, sw), (dh, dw) = kernel, out_hw, stride, dilation
+    if type(xp) is TracedArray:  # recorded: each offset's slab a recorded slice, stacked
+        slabs = [xp[window_slice(i, j, out_hw, stride, dilation)]
+                 for i in range(kh) for j in range(kw)]
+        return np.stack(slabs, axis=2).reshape(n, groups, c // groups * kh * kw, ho * wo)
     s_n, s_c, s_h, s_w = xp.strides
     cg = c // groups
     windows = as_strided(
@@ -82,11 +102,14 @@ class Convolution(Function):
     """y = W ⋆ x + b (cross-correlation, as in torch), as one matmul over im2col columns;
     x: col2im(Wᵀ · grad),  W: Σ_batch grad · colsᵀ,  b: grad summed over batch and space."""
 
+    derived_saved_recomputed = True  # the columns: a recorded x makes them again
+
     @staticmethod
     def forward(ctx, x, w, b, *, stride, pads, dilation, groups, squeeze):
         # squeeze = (unbatched, is_1d): the 4-d view of x and w that the math works on.
         unbatched, is_1d = squeeze
         ctx.x_shape, ctx.w_shape = x.shape, w.shape
+        x_in, w_in = x, w
         if unbatched:
             x = x[None]
         if is_1d:
@@ -97,36 +120,38 @@ class Convolution(Function):
         ho = (xp.shape[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         wo = (xp.shape[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         cols = im2col(xp, (kh, kw), (ho, wo), stride, dilation, groups)
-        w2 = w.reshape(groups, o // groups, cg * kh * kw)
-        out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+        out = np.matmul(w.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wo)
         if b is not None:
             out += b.reshape(1, o, 1, 1)
-        ctx.save_for_backward(cols, w2)
+        ctx.save_for_backward(x_in, w_in, cols)
         ctx.geom = (x.shape, xp.shape, pads, (kh, kw), (ho, wo), stride, dilation, groups)
-        ctx.squeeze, ctx.has_bias = squeeze, b is not None
+        ctx.has_bias = b is not None
         if is_1d:
             out = out[:, :, 0, :]
         return out[0] if unbatched else out
 
     @staticmethod
     def backward(ctx, grad):
-        cols, w2 = ctx.saved
+        x, w, cols = ctx.saved
         x4_shape, xp_shape, pads, (kh, kw), out_hw, stride, dilation, groups = ctx.geom
         n, c, h, wd = x4_shape
-        _, og, _ = w2.shape
+        og = ctx.w_shape[0] // groups
         g2 = grad.reshape(n, groups, og, out_hw[0] * out_hw[1])
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
-            w_ij = w2.reshape(groups, og, c // groups, kh, kw)
+            w_ij = w.reshape(groups, og, c // groups, kh, kw)
             dxp = np.zeros(xp_shape, dtype=grad.dtype)
             for i in range(kh):  # col2im, one kernel offset at a time
                 for j in range(kw):
                     part = np.matmul(w_ij[:, :, :, i, j].transpose(0, 2, 1), g2)  # (N, G, C/G, L)
-                    dxp[window_slice(i, j, out_hw, stride, dilation)] += part.reshape(
-                        n, c, *out_hw)
+                    dxp = add_into(dxp, window_slice(i, j, out_hw, stride, dilation),
+                                   part.reshape(n, c, *out_hw))
             top, _, left, _ = pads
             gx = dxp[:, :, top:top + h, left:left + wd].reshape(ctx.x_shape)
         if ctx.needs_input_grad[1]:
+            if cols is None:  # the recorded path: the columns again, from x
+                cols = im2col(zero_pad(x.reshape(x4_shape), pads), (kh, kw), out_hw, stride,
+                              dilation, groups)
             gw = np.matmul(g2, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(ctx.w_shape)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             gb = g2.sum(axis=(0, 3)).reshape(groups * og)
@@ -353,10 +378,8 @@ def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: An
         if stride[k] > 1:
             axis = 2 + k
             length = x.shape[axis]
-            zeros_shape = list(x.shape)
-            zeros_shape.insert(axis + 1, stride[k] - 1)
-            zeros = Tensor._make(np.zeros(zeros_shape, dtype=x.array.dtype), False, None)
-            x = cat([x.unsqueeze(axis + 1), zeros], axis + 1)
+            # each element followed by stride - 1 zeros: a pad of a new axis after this one
+            x = pad(x.unsqueeze(axis + 1), [0, 0] * (x.ndim - 1 - axis) + [0, stride[k] - 1])
             x = x.reshape(*x.shape[:axis], length * stride[k], *x.shape[axis + 2:])
             x = x[(slice(None),) * axis + (slice(0, (length - 1) * stride[k] + 1),)]
     pads: list[int] = []

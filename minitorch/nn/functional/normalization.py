@@ -8,12 +8,16 @@ backward of the normalisation is the classic three-term formula
 
 (means over the normalised axes), which is what makes these ops worth their
 own Function instead of a chain of a dozen small ones.
+
+Both save x and w besides xhat and rstd: when backward is recorded (create_graph=True)
+it gets None for those two and recomputes them from x by the forward's own text
+(_layer_normalized, _batch_normalized), so that the second derivative flows through them.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -27,28 +31,37 @@ __all__ = [
 ]
 
 
+def _layer_normalized(x: Any, axes: tuple[int, ...], eps: float) -> tuple[Any, Any]:
+    """xhat = (x - mean) * rstd and rstd = 1/sqrt(var + eps) over axes (biased var)."""
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = (xc * xc).mean(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + eps)
+    return xc * rstd, rstd
+
+
 class NativeLayerNorm(Function):
     """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps) over the last dims (biased var);
     x: rstd * (g - mean(g) - xhat * mean(g * xhat)), g = grad * w;
     w: Σ_batch grad * xhat;  b: Σ_batch grad."""
 
+    derived_saved_recomputed = True  # xhat and rstd: a recorded x makes them again
+
     @staticmethod
     def forward(ctx, x, w, b, *, ndims, eps):
         axes = tuple(range(x.ndim - ndims, x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        xc = x - mean
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        rstd = 1.0 / np.sqrt(var + eps)
-        xhat = xc * rstd
-        ctx.save_for_backward(xhat, rstd, w)
-        ctx.axes, ctx.has_bias = axes, b is not None
+        xhat, rstd = _layer_normalized(x, axes, eps)
+        ctx.save_for_backward(x, w, xhat, rstd)
+        ctx.axes, ctx.eps, ctx.has_bias = axes, eps, b is not None
         y = xhat * w if w is not None else xhat
         return y + b if b is not None else y
 
     @staticmethod
     def backward(ctx, grad):
-        xhat, rstd, w = ctx.saved
+        x, w, xhat, rstd = ctx.saved
         axes = ctx.axes
+        if rstd is None:  # the recorded path (xhat may be the output, saved as such)
+            xhat, rstd = _layer_normalized(x, axes, ctx.eps)
         batch_axes = tuple(range(xhat.ndim - len(axes)))
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
@@ -104,11 +117,29 @@ def _check_dtypes(op: str, kernel: str, input: Tensor, *others: Tensor | None) -
             )
 
 
+def _batch_normalized(x: Any, axes: tuple[int, ...], eps: float, center: Any,
+                      rstd: Any) -> tuple[Any, Any, Any, Any]:
+    """xhat, rstd, the batch mean and Σ(x - mean)^2 over axes (training: center is None), or
+    xhat with the given center and rstd (eval: running statistics)."""
+    mean = var_sum = None
+    if center is None:
+        n = x.size // x.shape[1]
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var_sum = (xc * xc).sum(axis=axes, keepdims=True)
+        rstd = 1.0 / np.sqrt(var_sum / n + eps)
+    else:
+        xc = x - center
+    return xc * rstd, rstd, mean, var_sum
+
+
 class NativeBatchNorm(Function):
     """Training: y = (x - mean_B) * rstd_B * w + b with batch statistics over (N, *spatial),
     x: w * rstd * (grad - mean(grad) - xhat * mean(grad * xhat));
     eval: y = (x - running_mean) / sqrt(running_var + eps) * w + b, x: grad * w * rstd;
     w: Σ grad * xhat;  b: Σ grad (sums over N and space)."""
+
+    derived_saved_recomputed = True  # xhat and rstd: a recorded x makes them again
 
     @staticmethod
     def forward(ctx, x, w, b, *, running_mean, running_var, training, momentum, eps):
@@ -119,22 +150,20 @@ class NativeBatchNorm(Function):
         axes = (0,) + tuple(range(2, x.ndim))
         bshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         if training:
+            ctx.center = ctx.eval_rstd = None
+        else:  # the running statistics as they are now: constants of this node
+            ctx.center = running_mean.reshape(bshape).copy()
+            ctx.eval_rstd = 1.0 / np.sqrt(running_var.reshape(bshape) + eps)
+        xhat, rstd, mean, var_sum = _batch_normalized(x, axes, eps, ctx.center, ctx.eval_rstd)
+        if training:
             n = x.size // x.shape[1]
-            mean = x.mean(axis=axes, keepdims=True)
-            xc = x - mean
-            var_sum = (xc * xc).sum(axis=axes, keepdims=True)
-            rstd = 1.0 / np.sqrt(var_sum / n + eps)
             if running_mean is not None:  # torch's update, in place: unbiased variance
                 running_mean[...] = momentum * mean.reshape(-1) + (1 - momentum) * running_mean
             if running_var is not None:
                 unbiased = var_sum.reshape(-1) / (n - 1)
                 running_var[...] = momentum * unbiased + (1 - momentum) * running_var
-        else:
-            xc = x - running_mean.reshape(bshape)
-            rstd = 1.0 / np.sqrt(running_var.reshape(bshape) + eps)
-        xhat = xc * rstd
-        ctx.save_for_backward(xhat, rstd, w)
-        ctx.axes, ctx.training, ctx.has_bias = axes, training, b is not None
+        ctx.save_for_backward(x, w, xhat, rstd)
+        ctx.axes, ctx.eps, ctx.training, ctx.has_bias = axes, eps, training, b is not None
         y = xhat * w.reshape(bshape) if w is not None else xhat
         return y + b.reshape(bshape) if b is not None else y
 
@@ -143,8 +172,10 @@ class NativeBatchNorm(Function):
         if ctx.empty:  # nothing was read: zero gradients of the right shapes
             gw = np.zeros(ctx.channels, dtype=grad.dtype)
             return np.zeros_like(grad), gw, gw.copy()
-        xhat, rstd, w = ctx.saved
+        x, w, xhat, rstd = ctx.saved
         axes = ctx.axes
+        if rstd is None:  # the recorded path (xhat may be the output, saved as such)
+            xhat, rstd = _batch_normalized(x, axes, ctx.eps, ctx.center, ctx.eval_rstd)[:2]
         bshape = (1, xhat.shape[1]) + (1,) * (xhat.ndim - 2)
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:

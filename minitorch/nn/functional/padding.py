@@ -16,6 +16,7 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.nn.functional._utils import check_tensor
+from minitorch.ops.support import scatter_add_into, set_into
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -41,9 +42,7 @@ class ConstantPad(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        gx = np.zeros(ctx.x_shape, dtype=grad.dtype)
-        gx[ctx.src] = grad[ctx.dst]
-        return gx
+        return set_into(np.zeros(ctx.x_shape, dtype=grad.dtype), ctx.src, grad[ctx.dst])
 
 
 def _index_map(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
@@ -81,9 +80,7 @@ class IndexPad(Function):
         for d, idx in reversed(list(ctx.maps.items())):
             shape = list(g.shape)
             shape[d] = ctx.x_shape[d]
-            acc = np.zeros(shape, dtype=grad.dtype)
-            np.add.at(np.moveaxis(acc, d, 0), idx, np.moveaxis(g, d, 0))
-            g = acc
+            g = scatter_add_into(np.zeros(shape, dtype=grad.dtype), (slice(None),) * d + (idx,), g)
         return g
 
 

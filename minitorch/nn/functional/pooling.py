@@ -16,7 +16,8 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.nn.functional._utils import check_tensor
-from minitorch.nn.functional.conv import window_slice, zero_pad
+from minitorch.nn.functional.conv import add_into, window_slice, zero_pad
+from minitorch.ops.support import scatter_add_into
 from minitorch.registry import register
 from minitorch.tensor import Tensor
 
@@ -160,9 +161,8 @@ class MaxPool2DWithIndices(Function):
         zero = np.zeros((), dtype=grad.dtype)
         for i in range(kh):
             for j in range(kw):
-                dxp[window_slice(i, j, out_hw, stride, dilation)] += np.where(
-                    arg == i * kw + j, g, zero
-                )
+                dxp = add_into(dxp, window_slice(i, j, out_hw, stride, dilation),
+                               np.where(arg == i * kw + j, g, zero))
         top, _, left, _ = pads
         dx = dxp[:, :, top:top + x4_shape[2], left:left + x4_shape[3]]
         return dx[0] if unbatched else dx
@@ -255,7 +255,7 @@ class AvgPool2D(Function):
         dxp = np.zeros(xp_shape, dtype=grad.dtype)
         for i in range(kh):
             for j in range(kw):
-                dxp[window_slice(i, j, out_hw, stride, (1, 1))] += g
+                dxp = add_into(dxp, window_slice(i, j, out_hw, stride, (1, 1)), g)
         top, _, left, _ = pads
         dx = dxp[:, :, top:top + x4_shape[2], left:left + x4_shape[3]]
         return dx[0] if unbatched else dx
@@ -454,7 +454,8 @@ class AdaptiveMaxPool2D(Function):
         g = grad.reshape(idx.shape[0], -1)
         dx = np.zeros((idx.shape[0], h * w), dtype=grad.dtype)
         rows = np.repeat(np.arange(idx.shape[0]), g.shape[1])
-        np.add.at(dx, (rows, idx.reshape(-1)), g.reshape(-1))  # windows may share an argmax
+        # windows may share an argmax: their gradients add
+        dx = scatter_add_into(dx, (rows, idx.reshape(-1)), g.reshape(-1))
         return dx.reshape(ctx.in_shape)
 
 

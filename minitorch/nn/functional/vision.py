@@ -21,7 +21,7 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.nn.functional._utils import check_tensor, ntuple
-from minitorch.nn.functional.conv import im2col, window_slice, zero_pad
+from minitorch.nn.functional.conv import add_into, im2col, window_slice, zero_pad
 from minitorch.nn.functional.pooling import _averaging_matrix
 from minitorch.registry import register
 from minitorch.tensor import Tensor
@@ -322,7 +322,7 @@ def _col2im(cols: np.ndarray, geom: tuple, hw: tuple[int, int]) -> np.ndarray:
     xp = np.zeros((n, c, hw[0] + 2 * padding[0], hw[1] + 2 * padding[1]), dtype=cols.dtype)
     for i in range(kernel[0]):  # one kernel offset at a time: its slab's elements are distinct
         for j in range(kernel[1]):
-            xp[window_slice(i, j, out_hw, stride, dilation)] += blocks[:, :, i, j]
+            xp = add_into(xp, window_slice(i, j, out_hw, stride, dilation), blocks[:, :, i, j])
     return xp[:, :, padding[0]:padding[0] + hw[0], padding[1]:padding[1] + hw[1]]
 
 
