@@ -21,7 +21,7 @@ import numpy as np
 
 from minitorch import dtypes, ops
 from minitorch.autograd.function import Function
-from minitorch.autograd.higher_order import TracedArray, traced
+from minitorch.autograd.higher_order import first_order_only, not_implemented
 from minitorch.nn.functional._utils import check_tensor
 from minitorch.nn.functional.activation import softmax
 from minitorch.nn.functional.basic import dropout, linear
@@ -141,27 +141,21 @@ def _uses_fused_kernel(query: Tensor, key: Tensor, value: Tensor, attn_mask: Ten
 
 class RefusedDoubleBackward(Function):
     """y = x;  x: grad, which under create_graph=True goes on through a node whose own
-    backward raises: torch's fused attention kernel has no derivative of its backward."""
+    backward raises (higher_order.first_order_only): torch's fused attention kernel has no
+    derivative of its backward."""
 
     @staticmethod
-    def forward(ctx, x, *, kernel):
-        ctx.kernel = kernel
+    def forward(ctx, x):
         return x
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.kernel is None:  # the refusing node itself, reached by a double backward
-            raise RuntimeError(  # torch's words: its aten name says which op it is
-                "derivative for aten::_scaled_dot_product_flash_attention_for_cpu_backward is "
-                "not implemented"
-            )
-        if type(grad) is TracedArray:  # create_graph: the gradient leaves through the refusal
-            return traced(RefusedDoubleBackward.apply(grad.tensor, kernel=None))
-        return grad
+        return first_order_only(
+            not_implemented("_scaled_dot_product_flash_attention_for_cpu_backward"),
+            lambda g: g, grad)
 
     def name(self) -> str:
-        return "torch::autograd::NotImplemented" if self.kernel is None else (
-            "ScaledDotProductFlashAttentionForCpuBackward0")
+        return "ScaledDotProductFlashAttentionForCpuBackward0"
 
 
 def scaled_dot_product_attention(
@@ -179,7 +173,7 @@ def scaled_dot_product_attention(
     """
     _check_sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal)
     if _uses_fused_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
-        query, key, value = (RefusedDoubleBackward.apply(t, kernel="flash_cpu")
+        query, key, value = (RefusedDoubleBackward.apply(t)
                              for t in (query, key, value))
     L, S = query.shape[-2], key.shape[-2]
     scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale

@@ -159,6 +159,8 @@ register(bilinear, function=True, functional=True)
 class NativeDropout(Function):
     """y = x * m / (1 - p), m ~ Bernoulli(1 - p) per element;  x: grad * m / (1 - p)."""
 
+    derived_saved_are_constant = True  # the scaled mask is a random draw, not a function of x
+
     @staticmethod
     def forward(ctx, x, p, generator):
         rng = numpy_generator(generator)
@@ -198,6 +200,8 @@ register(dropout, function=False, functional=True)
 class FeatureDropout(Function):
     """y = x * m / (1 - p), one m ~ Bernoulli(1 - p) per channel (all of a channel's positions
     share it);  x: grad * m / (1 - p)."""
+
+    derived_saved_are_constant = True  # the scaled mask is a random draw, not a function of x
 
     @staticmethod
     def forward(ctx, x, p, lead):
