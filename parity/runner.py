@@ -446,6 +446,10 @@ def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
             _fail(res, c.mismatch)
     if dtype != "float64" or out_dtypes != {"float64"} or res.status != "pass":
         return
+    if not SECOND_ORDER:
+        if "gradcheck" in sample.tags:
+            _central_differences(row, sample, res, grad_at, diff_pos, upstream, m_arrays, eng)
+        return
     if "gradcheck" in sample.tags:
         _central_differences(row, sample, res, grad_at, diff_pos, upstream, m_arrays, eng)
         if res.status == "pass":
@@ -455,6 +459,9 @@ def _check_backward(row: OpSpec, dtype: str, sample: Sample, res: CaseResult,
                                differences=False)
 
 
+# Whether the sweep differentiates twice (the planted-bug tests switch it off to see a
+# first-order bug in its own row only: other rows' double backwards use the op too).
+SECOND_ORDER = True
 _HAS_GRADCHECK: dict[str, bool] = {}
 
 
