@@ -132,7 +132,9 @@ class Engine:
         """Second order: the gradient of <weights, d<cotangents, outputs>/d inputs> with
         respect to each input and each cotangent (None: no dependence), by differentiating
         the first gradient (create_graph=True), as torch's gradgradcheck does."""
-        grad = self.lib.autograd.grad
+        grad = getattr(getattr(self.lib, "autograd", None), "grad", None)
+        if grad is None:
+            raise NotImplementedError(f"{self.name} has no autograd.grad: no double backward")
         cots = [self.tensor(np.array(c, copy=True), requires_grad=True) for c in cotangents]
         first = grad(list(outputs), list(inputs), cots, create_graph=True, allow_unused=True)
         total = None

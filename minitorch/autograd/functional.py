@@ -373,7 +373,7 @@ def hessian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = False
                    vectorize=vectorize, strategy=outer_jacobian_strategy)
     if is_inputs_tuple:
         return res
-    return res[0] if isinstance(res, tuple) else res
+    return res[0][0]  # one input: H itself, not ((H,),) (torch's _tuple_postprocess)
 
 
 def _scalar_and_gradient(func: Callable[..., Any], inputs: Inputs, v: Inputs | None,
