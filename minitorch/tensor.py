@@ -290,8 +290,10 @@ class Tensor:
     def tolist(self) -> Any:
         return self.array.tolist()
 
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The NumPy array itself (shared memory); force=True also for a tensor that requires
+        grad (torch's detach().numpy())."""
+        if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."

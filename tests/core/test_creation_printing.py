@@ -588,3 +588,12 @@ def test_gradcheck_handles_non_contiguous_inputs_and_constant_outputs():
     xt = x.detach().mT.requires_grad_()  # a transposed view
     assert gradcheck(Cube.apply, (xt,))
     assert gradcheck(lambda a: (Cube.apply(a), mt.tensor([1, 2])), (x,))
+
+
+def test_numpy_force_reads_a_tensor_that_requires_grad_as_torch():
+    for lib in (mt, torch):
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="requires grad"):
+            x.numpy()
+        a = x.numpy(force=True)
+        assert a.tolist() == [1.0, 1.0]
