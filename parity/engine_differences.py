@@ -10,10 +10,24 @@ from __future__ import annotations
 
 # (area, what differs, why)
 ENGINE_DIFFERENCES: tuple[tuple[str, str, str], ...] = (
-    ("autograd", "`create_graph=True` (higher-order gradients) raises NotImplementedError; "
-     "so does `backward(inputs=...)`",
-     "a stretch goal of API.md, not built yet; the error says so instead of giving a wrong "
-     "answer"),
+    ("autograd", "`backward(inputs=...)` raises NotImplementedError",
+     "not built yet; the error says so instead of giving a wrong answer"),
+    ("create_graph=True", "a first gradient that depends on nothing differentiable (nll_loss's "
+     "and margin_ranking_loss's with respect to their input, einsum's or cross's second "
+     "gradient, the step terms of remainder/fmod/floor) carries no graph: differentiating it "
+     "again raises 'does not require grad' (or gives None with allow_unused), where torch "
+     "records a node and returns zeros",
+     "steps and constants are computed by NumPy on plain arrays (higher_order.py); the values "
+     "agree wherever both engines return one"),
+    ("create_graph=True", "linalg.qr / eigh / svd / svdvals factorize their input again in a "
+     "recorded backward, so writing the input in place after the factorization raises there "
+     "(torch, which saves only the factors, returns a result); first order behaves as torch",
+     "one node per output: a node's other factors are recomputed from A to carry a graph"),
+    ("create_graph=True", "scatter_add with src larger than index: torch's recorded backward "
+     "raises ('ScatterAddBackward0 returned an invalid gradient'), minitorch returns the "
+     "gradient; binary_cross_entropy's double backward is exact where torch's adds 1e-12 "
+     "to its denominators (about 1e-10 apart, inside float64 tolerance)",
+     "found by hand beside the sweep; no row samples the first, the second passes"),
     ("in-place ops", "modifying a tensor in place after an op saved it raises at backward, as "
      "in torch. Which tensors count as saved follows minitorch's Functions: an op that keeps "
      "an input torch does not keep (or the reverse) raises where torch would not (or returns "

@@ -606,9 +606,18 @@ register(tile, method=True)
 def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along dims (a copy, as in torch)."""
     check_tensor(input, "flip")
+    if isinstance(dims, (int, np.integer)):  # the method takes ints (_flip_method), not this
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
     ndim = input.array.ndim
     return Flip.apply(input, normalize_dims(_int_list(dims, "dims", "flip"), ndim, "flip"))
-register(flip, method=True)
+
+
+def _flip_method(self: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    """Tensor.flip takes its dims spread out too (x.flip(0, 1)), as torch's method does."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)) or kwargs:
+        return flip(self, *dims, **kwargs)
+    return flip(self, dims)
+register(flip, method=_flip_method)
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:

@@ -463,3 +463,20 @@ BAD_SHAPE = [
 @pytest.mark.parametrize("case", BAD_SHAPE, ids=[str(i) for i in range(len(BAD_SHAPE))])
 def test_shape_ops_bad_inputs(case):
     raises_like(case[0], *case[1:])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.flip(0, 1), lambda x: x.flip((0, 1)), lambda x: x.flip([1]), lambda x: x.flip(1),
+    lambda x: x.flip(dims=(0,)),
+], ids=["spread", "tuple", "list", "one int", "keyword"])
+def test_tensor_flip_takes_dims_as_torch_does(call):
+    a = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(call(mt.tensor(a)).numpy(), call(torch.tensor(a)).numpy())
+
+
+def test_function_flip_refuses_an_int_as_torch_does():
+    for lib in (mt, torch):
+        with pytest.raises(TypeError):
+            lib.flip(lib.ones(2, 3), 0, 1)
+        with pytest.raises(TypeError, match="tuple of ints"):
+            lib.flip(lib.ones(2, 3), 0)
