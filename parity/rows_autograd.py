@@ -380,22 +380,20 @@ def _hessian(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
             F.hessian(lambda x: (x.sin() ** 2).sum(), b, create_graph=True))
 
 
-def _vhp(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
-    F = lib.autograd.functional
-    if mode == "not scalar":
-        return F.vhp(lambda x: x.exp(), a, a)
-    return (F.vhp(lambda x: (x.sin() * x).sum(), a, a),
-            F.vhp(lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b), (a * 2, b)),
-            F.vhp(lambda x: (x.exp() * x).sum(), b, b, create_graph=True))
+def _hessian_product(name: str) -> Callable[..., Any]:
+    """vhp or hvp (same arguments, same calls): v^T H or H v of three scalar functions."""
+    def call(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
+        product = getattr(lib.autograd.functional, name)
+        if mode == "not scalar":
+            return product(lambda x: x.exp(), a, a)
+        return (product(lambda x: (x.sin() * x).sum(), a, a),
+                product(lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b), (a * 2, b)),
+                product(lambda x: (x.exp() * x).sum(), b, b, create_graph=True))
+
+    return call
 
 
-def _hvp(lib: Any, a: Any, b: Any, mode: str = "ok") -> Any:
-    F = lib.autograd.functional
-    if mode == "not scalar":
-        return F.hvp(lambda x: x.exp(), a, a)
-    return (F.hvp(lambda x: (x.sin() * x).sum(), a, a),
-            F.hvp(lambda x, y: (x.tanh() @ y).sum() * y.sum(), (a, b), (a * 2, b)),
-            F.hvp(lambda x: (x.exp() * x).sum(), b, b, create_graph=True))
+_vhp, _hvp = _hessian_product("vhp"), _hessian_product("hvp")
 
 
 def _create_graph(lib: Any, a: Any, b: Any) -> Any:

@@ -160,61 +160,58 @@ def vjp(func: Callable[..., Any], inputs: Inputs, v: Inputs | None = None,
             _unpack(_postprocess(grads, create_graph), is_inputs_tuple))
 
 
-def _jacobian_rows_recorded(out: Tensor, inputs: tuple[Tensor, ...], strict: bool,
-                            i: int) -> list[Tensor]:
-    """As _jacobian_rows, but each row a recorded gradient (create_graph=True), stacked."""
+def _onehot_gradients(out: Tensor, inputs: tuple[Tensor, ...], strict: bool, i: int,
+                      create_graph: bool = False) -> Any:
+    """For each element m of `out`: (m, the gradients of out[m] with respect to each input).
+
+    One backward per element, seeded with a one-hot gradient (torch seeds the same one-hot
+    through out.reshape(-1)[m]); None for an input nothing reached, which strict refuses.
+    """
     n = out.numel()
-    rows: list[list[Tensor]] = [[] for _ in inputs]
-    for m in range(n):
+    for m in range(n if out.requires_grad else 0):
         onehot = np.zeros(n, dtype=out.array.dtype)
         onehot[m] = 1
         seed = Tensor._make(onehot.reshape(out.array.shape), False, None)
-        grads = (_grads((out,), inputs, (seed,), retain_graph=True, create_graph=True)
-                 if out.requires_grad else (None,) * len(inputs))
-        for k, g in enumerate(grads):
-            if g is None:
-                if strict:
-                    raise RuntimeError(
-                        f"Output {i} of the user-provided function is independent of input "
-                        f"{k}. This is not allowed in strict mode."
-                    )
-                g = _zeros_like(inputs[k])
-            rows[k].append(g)
-    from minitorch.ops.shape import stack  # (ops import autograd: loaded late)
-
-    return [stack(r).reshape(tuple(out.shape) + tuple(inp.shape)) if r
-            else Tensor._make(np.zeros(tuple(out.shape) + tuple(inp.shape), inp.array.dtype),
-                              False, None)
-            for r, inp in zip(rows, inputs)]
+        grads = autograd_grad(out, inputs, seed, retain_graph=True, create_graph=create_graph,
+                              allow_unused=True)
+        if strict and any(g is None for g in grads):
+            k = [g is None for g in grads].index(True)
+            raise RuntimeError(
+                f"Output {i} of the user-provided function is independent of input {k}. This "
+                "is not allowed in strict mode."
+            )
+        yield m, grads
 
 
 def _jacobian_rows(out: Tensor, inputs: tuple[Tensor, ...], strict: bool,
                    i: int, reached: list[bool] | None = None) -> list[np.ndarray]:
     """d out / d inputs[k] for every k, as arrays of shape out.shape + inputs[k].shape.
-
-    One backward per element of `out`, seeded with a one-hot gradient (torch seeds
-    the same one-hot through out.reshape(-1)[m]). `reached[k]` is set when some
-    gradient reached inputs[k] (an unreached input is independent of out).
+    `reached[k]` is set when some gradient reached inputs[k] (else it is independent of out).
     """
-    n = out.numel()
-    rows = [np.zeros((n,) + tuple(inp.shape), dtype=inp.array.dtype) for inp in inputs]
-    for m in range(n if out.requires_grad else 0):
-        onehot = np.zeros(n, dtype=out.array.dtype)
-        onehot[m] = 1
-        seed = Tensor._make(onehot.reshape(out.array.shape), False, None)
-        grads = autograd_grad(out, inputs, seed, retain_graph=True, allow_unused=True)
+    rows = [np.zeros((out.numel(),) + tuple(inp.shape), dtype=inp.array.dtype)
+            for inp in inputs]
+    for m, grads in _onehot_gradients(out, inputs, strict, i):
         for k, g in enumerate(grads):
-            if g is None:
-                if strict:
-                    raise RuntimeError(
-                        f"Output {i} of the user-provided function is independent of input "
-                        f"{k}. This is not allowed in strict mode."
-                    )
-                continue
-            rows[k][m] = g.array
-            if reached is not None:
-                reached[k] = True
+            if g is not None:
+                rows[k][m] = g.array
+                if reached is not None:
+                    reached[k] = True
     return [r.reshape(tuple(out.shape) + tuple(inp.shape)) for r, inp in zip(rows, inputs)]
+
+
+def _jacobian_rows_recorded(out: Tensor, inputs: tuple[Tensor, ...], strict: bool,
+                            i: int) -> list[Tensor]:
+    """As _jacobian_rows, but each row a recorded gradient (create_graph=True), stacked."""
+    from minitorch.ops.shape import stack  # (ops import autograd: loaded late)
+
+    rows: list[list[Tensor]] = [[] for _ in inputs]
+    for _, grads in _onehot_gradients(out, inputs, strict, i, create_graph=True):
+        for k, g in enumerate(grads):
+            rows[k].append(_zeros_like(inputs[k]) if g is None else g)
+    shapes = [tuple(out.shape) + tuple(inp.shape) for inp in inputs]
+    return [stack(r).reshape(shape) if r
+            else Tensor._make(np.zeros(shape, inp.array.dtype), False, None)
+            for r, shape, inp in zip(rows, shapes, inputs)]
 
 
 def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = False,

@@ -354,7 +354,7 @@ def delayed_error(message: str) -> tuple[type, str, str]:
 
 
 # -- the tables: NumPy callable -> the minitorch op that records it --------------------
-def _axes(axis: Any, ndim: int) -> Any:
+def _axes(axis: Any) -> Any:
     if axis is None:
         return None
     if isinstance(axis, (tuple, list)):
@@ -362,33 +362,31 @@ def _axes(axis: Any, ndim: int) -> Any:
     return int(axis)
 
 
-def _sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-         keepdims: bool = False, **_: Any) -> Any:
-    from minitorch import sum as msum
+def _sum_like(name: str) -> Callable[..., Any]:
+    """np.sum / np.mean (axis, dtype, keepdims) as minitorch's sum / mean, recorded."""
+    def reduce(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
+               keepdims: bool = False, **_: Any) -> Any:
+        import minitorch
 
-    t = _operand(a)
-    dims = _axes(axis, t.ndim)
-    if dims is None:
-        r = msum(t)
-        return _wrap(r.reshape((1,) * t.ndim) if keepdims else r)
-    if dims == ():
-        return a
-    r = msum(t, dim=dims, keepdim=bool(keepdims))
-    if dtype is not None and np.dtype(dtype) != r.array.dtype:
-        return TracedArray(r).astype(dtype) if r.requires_grad else r.array.astype(dtype)
-    return _wrap(r)
+        fn = getattr(minitorch, name)
+        t = _operand(a)
+        dims = _axes(axis)
+        if dims == ():
+            return a  # NumPy reduces over no axis: the array itself (torch: over all)
+        if dims is None:
+            r = fn(t)
+            r = r.reshape((1,) * t.ndim) if keepdims else r
+        else:
+            r = fn(t, dim=dims, keepdim=bool(keepdims))
+        result = _wrap(r)
+        if dtype is not None and np.dtype(dtype) != r.array.dtype:
+            return result.astype(dtype)
+        return result
+
+    return reduce
 
 
-def _mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
-          keepdims: bool = False, **_: Any) -> Any:
-    from minitorch import mean
-
-    t = _operand(a)
-    dims = _axes(axis, t.ndim)
-    if dims is None:
-        r = mean(t)
-        return _wrap(r.reshape((1,) * t.ndim) if keepdims else r)
-    return _wrap(mean(t, dim=dims, keepdim=bool(keepdims)))
+_sum, _mean = _sum_like("sum"), _sum_like("mean")
 
 
 def _reduce_extreme(name: str) -> Callable[..., Any]:
@@ -397,7 +395,7 @@ def _reduce_extreme(name: str) -> Callable[..., Any]:
         import minitorch
 
         t = _operand(a)
-        dims = _axes(axis, t.ndim)
+        dims = _axes(axis)
         fn = getattr(minitorch, name)
         if dims is None:
             r = fn(t.reshape(-1), dim=0)
