@@ -1,7 +1,8 @@
 """Double backward (create_graph=True) of arithmetic and elementwise ops, against torch.
 
-Each case differentiates <v, d<w, f(inputs)>/d inputs> once more, in float64, and compares
-both the first gradients and the second with torch's own double backward.
+Each case differentiates <w, d<u, f(inputs)>/d inputs> once more, in float64 (the probe in
+conftest.py), and compares both the first gradients and the second with torch's own double
+backward.
 """
 
 from __future__ import annotations
@@ -17,23 +18,6 @@ POS = RNG.uniform(0.3, 2.0, (3, 4))  # where log, sqrt and negative powers are d
 ANY = RNG.standard_normal((3, 4))
 ROW = RNG.standard_normal(4)
 COL = RNG.uniform(0.3, 2.0, (3, 1))
-W = RNG.standard_normal((3, 4))  # weights of the output
-V = [RNG.standard_normal(s) for s in ((3, 4), (4,), (3, 1))]  # weights of the gradients
-
-
-def _second(lib, f, arrays):
-    """The gradients of <W, f(x...)> and the gradients of <V, those gradients>."""
-    xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
-    out = f(lib, *xs)
-    gs = lib.autograd.grad((out * lib.tensor(W)).sum(), xs, create_graph=True)
-    total = sum((g * lib.tensor(V[[(3, 4), (4,), (3, 1)].index(tuple(g.shape))])).sum()
-                for g in gs)
-    if not total.requires_grad:  # minitorch records no graph for a step function's zero
-        hs = [None] * len(xs)  # derivative (torch records one that gives zeros)
-    else:
-        hs = lib.autograd.grad(total, xs, allow_unused=True)
-    return ([g.detach().numpy() for g in gs],
-            [np.zeros(x.shape) if h is None else h.detach().numpy() for x, h in zip(xs, hs)])
 
 
 CASES = {
@@ -70,14 +54,9 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_double_backward_matches_torch(name):
+def test_double_backward_matches_torch(name, second_order_matches_torch):
     f, arrays = CASES[name]
-    g_m, h_m = _second(mt, f, arrays)
-    g_t, h_t = _second(torch, f, arrays)
-    for a, e in zip(g_m, g_t):
-        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-14)
-    for a, e in zip(h_m, h_t):
-        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-12)
+    second_order_matches_torch(f, arrays, first=(1e-12, 1e-14), second=(1e-10, 1e-12))
 
 
 @pytest.mark.parametrize("exponent", [3, 2.5, -0.5])

@@ -32,22 +32,6 @@ G6 = RNG.uniform(0.5, 1.5, 6)
 Q, K, V = _normal(2, 3, 4, 5), _normal(2, 3, 6, 5), _normal(2, 3, 6, 5)
 
 
-def _second(lib, f, arrays, diff):
-    """(first gradients, gradient of <w, first gradients>) in the inputs `diff` and in the
-    cotangent u of the output (a leaf too)."""
-    xs = [lib.tensor(a, requires_grad=i in diff) for i, a in enumerate(arrays)]
-    y = f(lib.nn.functional, *xs)
-    u = lib.tensor(np.sin(np.arange(y.numel())).reshape(tuple(y.shape)), requires_grad=True)
-    firsts = lib.autograd.grad((y * u).sum(), [xs[i] for i in diff], create_graph=True)
-    total = sum((g * lib.tensor(np.cos(np.arange(g.numel())).reshape(tuple(g.shape)))).sum()
-                for g in firsts)
-    leaves = [xs[i] for i in diff] + [u]
-    seconds = lib.autograd.grad(total, leaves, allow_unused=True)
-    return ([g.detach().numpy() for g in firsts],
-            [np.zeros(tuple(v.shape)) if h is None else h.detach().numpy()
-             for h, v in zip(seconds, leaves)])
-
-
 CASES = {
     "conv2d": (lambda F, x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2),
                (X4, W2, B6), (0, 1, 2)),
@@ -88,12 +72,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_second_derivative_matches_torch(name):
+def test_second_derivative_matches_torch(name, second_order_matches_torch):
     f, arrays, diff = CASES[name]
-    g_m, h_m = _second(mt, f, arrays, diff)
-    g_t, h_t = _second(torch, f, arrays, diff)
-    for a, e in zip(g_m + h_m, g_t + h_t):
-        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-12)
+    second_order_matches_torch(lambda lib, *xs: f(lib.nn.functional, *xs), arrays, diff,
+                               first=(1e-10, 1e-12), second=(1e-10, 1e-12))
 
 
 def test_fused_attention_refuses_a_second_derivative_as_torch_does():

@@ -19,27 +19,6 @@ CLS = np.array([0, 5, 2, 3])
 W6 = RNG.uniform(0.5, 1.5, 6)
 
 
-def _second(lib, f, arrays, diff):
-    """(first gradients, gradient of <w, first gradients>) in the inputs `diff` and, for a
-    non-scalar output, the cotangent u (a leaf too)."""
-    xs = [lib.tensor(a, requires_grad=i in diff) if isinstance(a, np.ndarray) and a.dtype.kind
-          == "f" else lib.tensor(a) for i, a in enumerate(arrays)]
-    y = f(lib, *xs)
-    leaves = [xs[i] for i in diff]
-    if y.ndim:
-        u = lib.tensor(np.linspace(-1.0, 2.0, y.numel()).reshape(tuple(y.shape)),
-                       requires_grad=True)
-        y = (y * u).sum()
-        leaves.append(u)
-    firsts = lib.autograd.grad(y, [xs[i] for i in diff], create_graph=True)
-    total = sum((g * lib.tensor(np.cos(np.arange(g.numel())).reshape(tuple(g.shape)))).sum()
-                for g in firsts)
-    seconds = lib.autograd.grad(total, leaves, allow_unused=True)
-    return ([g.detach().numpy() for g in firsts],
-            [np.zeros(tuple(v.shape)) if h is None else h.detach().numpy()
-             for h, v in zip(seconds, leaves)])
-
-
 CASES = {
     "gelu": (lambda lib, x: lib.nn.functional.gelu(x), (X,), (0,)),
     "gelu_tanh": (lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"), (X,), (0,)),
@@ -72,14 +51,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_second_derivative_matches_torch(name):
+def test_second_derivative_matches_torch(name, second_order_matches_torch):
     f, arrays, diff = CASES[name]
-    g_m, h_m = _second(mt, f, arrays, diff)
-    g_t, h_t = _second(torch, f, arrays, diff)
     # torch's bce double backward divides by (x + 1e-12)^2 (1 - x + 1e-12)^2: off by ~1e-12
     atol = 1e-10 if name == "binary_cross_entropy" else 1e-12
-    for a, e in zip(g_m + h_m, g_t + h_t):
-        np.testing.assert_allclose(a, e, rtol=1e-10, atol=atol)
+    second_order_matches_torch(f, arrays, diff, first=(1e-10, atol), second=(1e-10, atol))
 
 
 REFUSED = {  # torch's derivatives.yaml: these adjoints are not differentiated again

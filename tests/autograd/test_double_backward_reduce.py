@@ -1,14 +1,13 @@
 """Double backward (create_graph=True) of reductions, softmax, cumulative ops and sorting,
 against torch.
 
-Each case differentiates <V, d<W, f(x)>/dx> once more, in float64, with W a tensor that
-requires grad too: so both the second derivative in x and the derivative of the first
-gradient in the output's gradient are compared with torch's own double backward.
+Each case differentiates <w, d<u, f(x)>/dx> once more, in float64, with u a tensor that
+requires grad too (the probe in conftest.py): so both the second derivative in x and the
+derivative of the first gradient in the output's gradient are compared with torch's own
+double backward.
 """
 
 from __future__ import annotations
-
-import zlib
 
 import numpy as np
 import pytest
@@ -26,27 +25,6 @@ ZEROS = np.array([[1.5, 0.0, 3.0, 2.0], [0.0, 2.0, 0.0, 0.7], [1.1, -1.5, 0.8, 1
 ONE_ZERO = np.array([[1.5, 0.0, 3.0, 2.0], [0.9, 2.0, -0.5, 0.7], [1.1, -1.5, 0.8, 1.3]])
 CONST_ROW = np.vstack([np.full(4, 0.25), ANY[1:]])  # std's kink at 0 on row 0
 ZERO_ROW = np.vstack([np.zeros(4), ANY[1:]])  # norm's kink at 0 on row 0
-
-
-def _first(out):
-    return out[0] if isinstance(out, tuple) else out
-
-
-def _second(lib, f, x_array, name):
-    """d<W, f(x)>/dx, then the gradients of <V, that> in x and in W."""
-    rng = np.random.default_rng(zlib.crc32(name.encode()))
-    x = lib.tensor(x_array, dtype=lib.float64, requires_grad=True)
-    out = _first(f(lib, x))
-    w = lib.tensor(rng.standard_normal(tuple(out.shape)), dtype=lib.float64,
-                   requires_grad=True)
-    (g,) = lib.autograd.grad((out * w).sum(), (x,), create_graph=True)
-    v = lib.tensor(rng.standard_normal(tuple(x.shape)), dtype=lib.float64)
-    hx, hw = lib.autograd.grad((g * v).sum(), (x, w), allow_unused=True)
-    # torch's second derivative of a step (sgn) is a ZeroTensor: numpy() needs force=True
-    kw = {"force": True} if lib is torch else {}
-    as_np = [np.zeros(t.shape) if h is None else h.detach().numpy(**kw)
-             for t, h in ((x, hx), (w, hw))]
-    return [g.detach().numpy()] + as_np
 
 
 CASES = {
@@ -102,19 +80,15 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_double_backward_matches_torch(name: str) -> None:
+def test_double_backward_matches_torch(name: str, second_order_matches_torch) -> None:
     f, x = CASES[name]
-    ours = _second(mt, f, x, name)
-    theirs = _second(torch, f, x, name)
-    for what, a, b in zip(("first gradient", "d/dx", "d/dgrad"), ours, theirs):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=f"{name}: {what}")
+    second_order_matches_torch(f, [x], first=(1e-10, 1e-12), second=(1e-10, 1e-12))
 
 
-def test_std_at_a_constant_slice_matches_torch() -> None:
+def test_std_at_a_constant_slice_matches_torch(second_order_matches_torch) -> None:
     """std's kink at 0: torch takes the zero subgradient, and so zero second derivatives."""
-    f = CASES["std(dim)"][0]
-    for a, b in zip(_second(mt, f, CONST_ROW, "c"), _second(torch, f, CONST_ROW, "c")):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    second_order_matches_torch(CASES["std(dim)"][0], [CONST_ROW], first=(1e-10, 1e-12),
+                               second=(1e-10, 1e-12))
 
 
 @pytest.mark.parametrize("op", ["softmax", "logsumexp", "cumprod", "cumprod with zeros"])
