@@ -11,7 +11,8 @@ Gradients of gradients (create_graph=True): the same walk, but every node's
 backward runs on TracedArrays -- ndarray look-alikes that turn each NumPy call
 into a recorded minitorch op (higher_order.py) -- so the gradients it returns
 carry a graph of their own, to any order. Each op's backward is written once,
-in NumPy: the first-order walk hands it plain arrays and pays nothing for this.
+in NumPy: the first-order walk hands it plain arrays, as before (what it costs
+there: forward notes which saved array is which input, function.py's saved_roles).
 
 We leave Python's cycle collector settings alone: pausing it while the
 user's forward runs would be switching it off for their whole program.
@@ -126,25 +127,21 @@ def run_backward(
     held: dict[int, tuple[Tensor, np.ndarray]] = {}  # hooked leaves: their summed gradient
     stored: set[int] = set()  # ids of the arrays already handed to a leaf's .grad in this walk
 
+    accumulate = _accumulate_into_leaf_graph if create_graph else _accumulate_into_leaf
+
     def to_leaf(t: Tensor, g: np.ndarray, hooked: bool = False) -> None:
         if leaf_hooks and not hooked and id(t) in leaf_hooks:  # the hook sees the sum, once
             prev = held.get(id(t))
             held[id(t)] = (t, g if prev is None else prev[1] + g)
             return
-        if create_graph:
-            if capture is None:
-                _accumulate_into_leaf_graph(t, g)
-            elif id(t) in capture:
-                prev = captured.get(id(t))
-                captured[id(t)] = g if prev is None else prev + g
-            return
         if capture is None:
-            # One array can reach two leaves (add's backward returns grad twice): the
-            # second leaf gets its own copy, so that x.grad and y.grad never share memory.
-            if id(g) in stored:
-                g = g.copy()
-            stored.add(id(g))
-            _accumulate_into_leaf(t, g)
+            if not create_graph:
+                # One array can reach two leaves (add's backward returns grad twice): the
+                # second leaf gets its own copy, so that x.grad and y.grad never share memory.
+                if id(g) in stored:
+                    g = g.copy()
+                stored.add(id(g))
+            accumulate(t, g)
         elif id(t) in capture:  # a leaf that autograd.grad asked for
             prev = captured.get(id(t))
             captured[id(t)] = g if prev is None else prev + g
@@ -173,10 +170,8 @@ def run_backward(
                 if kept is not None:
                     if capture is not None and id(kept) in capture:
                         captured[id(kept)] = grad
-                    elif capture is None and create_graph:
-                        _accumulate_into_leaf_graph(kept, grad)
                     elif capture is None:
-                        _accumulate_into_leaf(kept, grad)
+                        accumulate(kept, grad)
             saved = node.saved
             if saved:  # only a node that saved arrays can find them freed or stale
                 _check_not_freed(node)
@@ -230,10 +225,7 @@ def _accumulate_into_leaf(leaf: Tensor, g: np.ndarray) -> None:
     """leaf.grad += g, as a Tensor of the leaf's own dtype and shape."""
     data = leaf.array
     if g.shape != data.shape:
-        raise RuntimeError(
-            f"backward: gradient of shape {g.shape} does not match the tensor's shape "
-            f"{data.shape} (an op's backward forgot to unbroadcast)"
-        )
+        _wrong_leaf_shape(g.shape, data.shape)
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
     elif g.base is not None or not g.flags.writeable:
@@ -244,14 +236,18 @@ def _accumulate_into_leaf(leaf: Tensor, g: np.ndarray) -> None:
         leaf.grad.array = leaf.grad.array + g
 
 
+def _wrong_leaf_shape(got: tuple[int, ...], want: tuple[int, ...]) -> None:
+    raise RuntimeError(
+        f"backward: gradient of shape {got} does not match the tensor's shape {want} (an op's "
+        "backward forgot to unbroadcast)"
+    )
+
+
 def _accumulate_into_leaf_graph(leaf: Tensor, g: object) -> None:
     """leaf.grad = leaf.grad + g, recorded (create_graph=True): .grad keeps its graph."""
     tg = higher_order.as_tensor(g, leaf.array.dtype)
-    if tuple(tg.shape) != leaf.array.shape:
-        raise RuntimeError(
-            f"backward: gradient of shape {tuple(tg.shape)} does not match the tensor's shape "
-            f"{leaf.array.shape} (an op's backward forgot to unbroadcast)"
-        )
+    if tg.array.shape != leaf.array.shape:
+        _wrong_leaf_shape(tg.array.shape, leaf.array.shape)
     if tg.requires_grad:
         warnings.warn(_GRAPH_IN_GRAD_WARNING, UserWarning, stacklevel=4)
     if leaf.grad is None:
