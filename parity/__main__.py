@@ -28,6 +28,10 @@ then every worker is killed and the old report is left as it was.
 
 from __future__ import annotations
 
+from parity import kernels
+
+kernels.pin_environment()  # before NumPy and torch load: see parity/kernels.py
+
 import argparse
 import importlib.util
 import os

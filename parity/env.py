@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from parity import kernels
+
 ROOT = Path(__file__).resolve().parent.parent
 # Our own outputs do not make the tree dirty: re-running on a clean commit gives the same line.
 OUTPUTS = ("reports/parity.md", "reports/parity.json", "reports/figures")
@@ -96,6 +98,7 @@ def fingerprint() -> dict[str, Any]:
         "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "thread_env": {k: os.environ.get(k, "unset") for k in
                        ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
+        "kernel_env": kernels.in_effect(),
     }
 
 

@@ -271,6 +271,9 @@ def _environment(env: dict[str, Any]) -> list[str]:
                     "a number"),
         ("thread variables", ", ".join(f"{k}={v}" for k, v in
                                        sorted(env.get("thread_env", {}).items()))),
+        ("pinned kernels", ", ".join(f"{k}={v}" for k, v in
+                                     sorted(env.get("kernel_env", {}).items()))
+         + " (the same kernels on every CPU: parity/kernels.py)"),
     ]
     out = ["## Environment", "", "| | |", "|---|---|"]
     out += [f"| {k} | {_cell(str(v))} |" for k, v in rows]

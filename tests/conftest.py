@@ -7,6 +7,10 @@ tests run them; those go to a temporary directory, never into reports/, which on
 
 from __future__ import annotations
 
+from parity import kernels
+
+kernels.pin_environment()  # before NumPy and torch load: see parity/kernels.py
+
 import os
 import tempfile
 
