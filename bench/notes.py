@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import notes_indexing, notes_nn
+
 _VIEW = ("a view: torch's forward is O(1) metadata whatever the size and its backward "
          "reshapes the gradient without a copy, so torch's time is microseconds; any copy "
          "or per-call overhead on minitorch's side is a large ratio of that small number")
@@ -230,6 +232,10 @@ for _op in ("F.nll_loss", "mv", "F.conv2d", "F.bilinear", "F.max_pool2d",
             "repeat_interleave", "div(trunc)(bool)", "Tensor.to(bad)", "Tensor.type_as",
             "split", "unbind", "Tensor.unfold", "addr(promotion)"):
     NOTES.setdefault(_op, _UNANALYSED)
+
+# The indexing ops' and nn's notes live in files of their own, and win over the ones above.
+NOTES.update(notes_indexing.NOTES)
+NOTES.update(notes_nn.NOTES)
 
 
 def note_for(case: dict[str, Any]) -> str | None:
