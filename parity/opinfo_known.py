@@ -22,6 +22,15 @@ KNOWN: tuple[tuple[str, tuple[str, ...] | None, str, str], ...] = (
      "float32 weight gradient of a 3-D convolution: a sum of several hundred products taken "
      "in another order; both engines are about 1.5e-5 from the float64 result (measured), "
      "beyond assert_close's float32 atol 1e-5"),
+    ("MultiheadAttention", ("float32",), "grad[",
+     "float32 gradients of attention on 3-wide inputs: the in-projection and bias gradients "
+     "are sums of products taken across a softmax, and a last-bit difference between torch's "
+     "matrix products (MKL, whose order depends on the CPU: AVX-512 here) and minitorch's "
+     "(NumPy's OpenBLAS) grows past float32's tolerance on about one input in 64 -- a "
+     "different one under each MKL mode (measured 2026-12-02 on one run of the 64 eval "
+     "inputs: input 56 with MKL's default, 52 with MKL_CBWR=COMPATIBLE, 37 with "
+     "MKL_ENABLE_INSTRUCTIONS=AVX2; none on the AMD machine of the previous report); every "
+     "float64 input passes"),
     ("GELU", None, "sign of zero",
      "where x * Phi(x) underflows for negative x, torch's vectorized CPU kernel returns +0.0 "
      "and its scalar path -0.0 (torch's gelu([-10.]) is -0.0; on a 100,001-point tensor every "
