@@ -199,8 +199,8 @@ def _add_rows(out: np.ndarray, d: int, idx: np.ndarray, values: Any) -> bool:
     outer loop, one in-order elementwise add per i (never pairwise), so the sum is the same
     sequence of float adds. A group sum S lands as out[u] + S, which equals the in-order
     ((out[u] + v1) + v2) ... when out[u] is +0 (whether NumPy's reduce starts from v1 or
-    from 0), so groups need +0 there (the adjoints' fresh zeros); otherwise each i adds
-    in turn.
+    from 0), the adjoints' fresh zeros; any other out[u] is summed as the group's first
+    element (index_add's forward).
     """
     if out.dtype not in _EXACT_ROW_DTYPES:
         return False
@@ -228,11 +228,18 @@ def _add_rows(out: np.ndarray, d: int, idx: np.ndarray, values: Any) -> bool:
         t_group = (k * 0.2 + starts.size * _GROUP_STEP_US
                    + elements * (_GROUP_NS + 10 / B) / 1000)
         base = out3[:, used]
-        if t_group < min(t_at, t_row) and not (base.any() or np.signbit(base).any()):
+        zero = not (base.any() or np.signbit(base).any())
+        if not zero:  # the base row joins each group: one more copy of the values
+            t_group += elements * _GROUP_NS / 1000
+        if t_group < min(t_at, t_row):
             bounds = np.append(starts, k)
             for g, u in enumerate(used.tolist()):
                 group = vals[:, order[bounds[g]:bounds[g + 1]]]  # (L, c, B), in index order
-                out3[:, u] += np.add.reduce(group, axis=1)
+                if zero:
+                    out3[:, u] += np.add.reduce(group, axis=1)
+                else:  # -0 + v is v for every v: the sum starts at out[u] itself
+                    group = np.concatenate((base[:, g:g + 1], group), axis=1)
+                    out3[:, u] = np.add.reduce(group, axis=1, initial=-0.0)
             return True
     if t_row < t_at:
         for i, u in enumerate(keys.tolist()):
