@@ -179,13 +179,14 @@ def _row_index(shape: tuple[int, ...], where: Any) -> tuple[int, np.ndarray] | N
     return d, where[d]
 
 
-# Measured costs (2026-12-02, 1 thread) that pick _add_rows's method: a Python-level step
-# (one row add) ~2.5 us, a group step (take + reduce + add) ~8 us, and per element ~0.5 ns
-# for a row add, ~1.5 ns for a group (copy + reduce), ~8 ns for np.add.at on flat positions
-# (building the int64 positions, then the unbuffered loop).
-_ROW_STEP_US, _GROUP_STEP_US = 2.5, 8.0
-_ROW_NS, _GROUP_NS, _AT_NS = 0.5, 1.5, 8.0
-_GROUP_MAX_K = 1 << 16
+# The costs that pick _add_rows's method, measured 2026-12-02 (1 thread, Xeon): a row add
+# per index ~2 us + 0.4 ns an element; a group ~6 us (take + reduce + add), plus ~0.15 us
+# per index in it (reduce's outer loop) and ~0.6 ns an element (copy + add); np.add.at on
+# flat positions ~5 ns an element (building the int64 positions, then its loop).
+_ROW_STEP_US, _ROW_NS = 2.0, 0.4
+_GROUP_STEP_US, _GROUP_INDEX_US, _GROUP_NS = 6.0, 0.15, 0.6
+_AT_NS = 5.0
+_GROUP_MAX_K = 1 << 16  # grouping sorts the keys (a stable argsort, ~0.05 us a key)
 
 
 def _add_rows(out: np.ndarray, d: int, idx: np.ndarray, values: Any) -> bool:
@@ -220,25 +221,25 @@ def _add_rows(out: np.ndarray, d: int, idx: np.ndarray, values: Any) -> bool:
         keys = np.where(keys < 0, keys + n, keys)
     out3 = out.reshape(L, n, B)
     vals = np.broadcast_to(values, shape[:d] + idx.shape + shape[d + 1:]).reshape(L, k, B)
-    if k <= _GROUP_MAX_K:  # grouping needs a stable sort of the keys (~0.2 us a key)
+    if k <= _GROUP_MAX_K:
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
         used = sorted_keys[starts]
-        t_group = (k * 0.2 + starts.size * _GROUP_STEP_US
-                   + elements * (_GROUP_NS + 10 / B) / 1000)
         base = out3[:, used]
         zero = not (base.any() or np.signbit(base).any())
-        if not zero:  # the base row joins each group: one more copy of the values
-            t_group += elements * _GROUP_NS / 1000
+        t_group = (k * (0.05 + _GROUP_INDEX_US) + starts.size * _GROUP_STEP_US
+                   + elements * _GROUP_NS * (1 if zero else 1.5) / 1000)
         if t_group < min(t_at, t_row):
             bounds = np.append(starts, k)
             for g, u in enumerate(used.tolist()):
-                group = vals[:, order[bounds[g]:bounds[g + 1]]]  # (L, c, B), in index order
+                sel = order[bounds[g]:bounds[g + 1]]  # the group's i's, in index order
                 if zero:
-                    out3[:, u] += np.add.reduce(group, axis=1)
-                else:  # -0 + v is v for every v: the sum starts at out[u] itself
-                    group = np.concatenate((base[:, g:g + 1], group), axis=1)
+                    out3[:, u] += np.add.reduce(vals[:, sel], axis=1)
+                else:  # out[u] first, then the group; -0 + v is v for every v
+                    group = np.empty((L, sel.size + 1, B), out.dtype)
+                    group[:, 0] = base[:, g]
+                    np.take(vals, sel, axis=1, out=group[:, 1:], mode="clip")
                     out3[:, u] = np.add.reduce(group, axis=1, initial=-0.0)
             return True
     if t_row < t_at:
