@@ -203,8 +203,8 @@ def _add_rows(out: np.ndarray, d: int, idx: np.ndarray, values: Any) -> bool:
     from 0), the adjoints' fresh zeros; any other out[u] is summed as the group's first
     element (index_add's forward).
     """
-    if out.dtype not in _EXACT_ROW_DTYPES:
-        return False
+    if out.dtype not in _EXACT_ROW_DTYPES or getattr(values, "dtype", None) != out.dtype:
+        return False  # (a sum in another dtype would round differently from add.at's)
     shape = out.shape
     n = shape[d] if shape else 1
     L, B = int(np.prod(shape[:d])), int(np.prod(shape[d + 1:]))
