@@ -114,13 +114,16 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, index, dim):
-        ctx.in_shape, ctx.where = x.shape, _along(index, dim)
-        return x[ctx.where]
+        ctx.in_shape, ctx.pos = x.shape, _along_flat(x.shape, index, dim)
+        if x.flags.c_contiguous:  # a flat take: 6x faster than x[tuple of index arrays]
+            return x.reshape(-1)[ctx.pos]
+        return x[_along(index, dim)]  # (an expanded x: no copy of it)
 
     @staticmethod
     def backward(ctx, grad):
         # an index may repeat along dim: accumulate
-        return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), ctx.where, grad)
+        g = scatter_add_into(np.zeros(int(np.prod(ctx.in_shape)), grad.dtype), ctx.pos, grad)
+        return g.reshape(ctx.in_shape), None, None
 
 
 class Scatter(Function):
@@ -129,20 +132,20 @@ class Scatter(Function):
 
     @staticmethod
     def forward(ctx, x, index, src, dim):
-        ctx.where = _along(index, dim)
+        ctx.pos = _along_flat(x.shape, index, dim)
         ctx.src_shape = src.shape if isinstance(src, np.ndarray) else None
         ctx.part = tuple(slice(n) for n in index.shape)  # src may be larger than index
-        out = x.copy()
-        out[ctx.where] = src[ctx.part] if ctx.src_shape is not None else src
+        out = x.copy()  # C order: its flat view takes the flat positions
+        out.reshape(-1)[ctx.pos] = src[ctx.part] if ctx.src_shape is not None else src
         return out
 
     @staticmethod
     def backward(ctx, grad):
         gx = gsrc = None
         if ctx.needs_input_grad[0]:
-            gx = zeroed_at(grad, ctx.where)
+            gx = zeroed_at(grad, _flat_writer(ctx.pos))
         if ctx.src_shape is not None and ctx.needs_input_grad[2]:
-            gsrc = set_into(np.zeros(ctx.src_shape, grad.dtype), ctx.part, grad[ctx.where])
+            gsrc = _into_part(ctx.src_shape, ctx.part, _flat_take(grad, ctx.pos))
         return gx, None, gsrc, None
 
 
@@ -152,16 +155,18 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, x, index, src, dim):
-        ctx.where = _along(index, dim)
+        ctx.pos = _along_flat(x.shape, index, dim)
         ctx.src_shape = src.shape
         ctx.part = tuple(slice(n) for n in index.shape)
-        return scatter_add_into(x.copy(), ctx.where, src[ctx.part])
+        out = x.copy()  # C order: its flat view takes the flat positions
+        scatter_add_into(out.reshape(-1), ctx.pos, src[ctx.part])
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         gsrc = None
         if ctx.needs_input_grad[2]:
-            gsrc = set_into(np.zeros(ctx.src_shape, grad.dtype), ctx.part, grad[ctx.where])
+            gsrc = _into_part(ctx.src_shape, ctx.part, _flat_take(grad, ctx.pos))
         return grad, None, gsrc, None
 
 
@@ -171,11 +176,11 @@ class ScatterWithReduce(Function):
     @staticmethod
     def forward(ctx, x, index, src, dim, reduce):
         ctx.reduce = reduce
-        where = _along(index, dim)
+        pos = _along_flat(x.shape, index, dim).reshape(-1)
         if isinstance(src, np.ndarray):
-            src = src[tuple(slice(n) for n in index.shape)]
-        out = x.copy()
-        (np.add if reduce == "add" else np.multiply).at(out, where, src)
+            src = src[tuple(slice(n) for n in index.shape)].reshape(-1)
+        out = x.copy()  # ufunc.at is fast only with one flat index (20x slower with a tuple)
+        (np.add if reduce == "add" else np.multiply).at(out.reshape(-1), pos, src)
         return out
 
     @staticmethod
@@ -418,6 +423,47 @@ def _along(index: np.ndarray, dim: int) -> tuple:
     ]
     where[dim] = index
     return tuple(where)
+
+
+def _along_flat(shape: tuple[int, ...], index: np.ndarray, dim: int) -> np.ndarray:
+    """The flat C-order positions, in an array of `shape`, of the elements _along(index, dim)
+    picks, shaped like index: index times dim's stride plus the other dims' aranges times
+    theirs (one broadcast add). The one index form that np.take and ufunc.at are fast with;
+    gather's and the scatters' indices are checked in range (none negative)."""
+    strides = [int(np.prod(shape[k + 1:])) for k in range(len(shape))]
+    pos = index.astype(np.intp, copy=False)
+    if strides[dim] != 1:
+        pos = pos * strides[dim]
+    offset = None
+    for k, m in enumerate(index.shape):
+        if k != dim and m > 1:
+            term = np.arange(m).reshape((1,) * k + (m,) + (1,) * (index.ndim - 1 - k))
+            term = term * strides[k]
+            offset = term if offset is None else offset + term
+    return pos if offset is None else pos + offset
+
+
+def _flat_take(a: Any, pos: np.ndarray) -> Any:
+    """a's elements at flat C-order positions (a[_along(..)] for pos = _along_flat(..));
+    also on a recorded gradient."""
+    return a.reshape(-1)[pos]
+
+
+def _flat_writer(pos: np.ndarray) -> Any:
+    """For zeroed_at: write a value at flat positions of a C-contiguous array (a fresh copy)."""
+    def write(a: np.ndarray, value: Any) -> None:
+        if a.flags.c_contiguous:
+            a.reshape(-1)[pos] = value  # a view of a
+        else:
+            a.flat[pos] = value
+    return write
+
+
+def _into_part(shape: tuple[int, ...], part: tuple, g: Any) -> Any:
+    """src's gradient: g (index's shape) in the leading `part` of zeros of src's shape."""
+    if g.shape == shape:
+        return g
+    return set_into(np.zeros(shape, g.dtype), part, g)
 
 
 def _index_tensor(index: Any, op: str, ints_msg: str, empty_any: bool = False) -> np.ndarray:
@@ -766,32 +812,38 @@ _UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum
           "amin": np.minimum}
 
 
-def _scatter_reduced(x: np.ndarray, where: tuple, src: np.ndarray, reduce: str,
+def _scatter_reduced(x: np.ndarray, pos: np.ndarray, src: np.ndarray, reduce: str,
                      include_self: bool) -> np.ndarray:
-    """x with src reduced into the places `where` (the forward, also reused by the adjoint)."""
-    out = x.copy()
+    """x with src reduced into the flat positions `pos` (_along_flat's; the forward, also
+    reused by the adjoint). ufunc.at is fast only with one flat index (20x slower with a
+    tuple of arrays)."""
+    out = x.copy()  # C order: `flat` is a view of it
+    flat, pos, src = out.reshape(-1), pos.reshape(-1), src.reshape(-1)
     if not include_self:
         if reduce in _IDENTITY:
-            out[where] = _IDENTITY[reduce]
+            flat[pos] = _IDENTITY[reduce]
         else:
             big = np.inf if x.dtype.kind == "f" else (
                 np.iinfo(x.dtype).max if x.dtype.kind in "iu" else True)
             lowest = -big if x.dtype.kind != "u" else 0  # -max would not fit an unsigned type
-            out[where] = lowest if reduce == "amax" and x.dtype.kind != "b" else big
+            flat[pos] = lowest if reduce == "amax" and x.dtype.kind != "b" else big
             if x.dtype.kind == "b":
-                out[where] = reduce == "amin"
-    _UFUNC[reduce].at(out, where, src)
+                flat[pos] = reduce == "amin"
+    _UFUNC[reduce].at(flat, pos, src)
     if reduce == "mean":
-        count = _mean_count(x.shape, where, include_self)
+        count = _mean_count(x.shape, pos, include_self)
         out = out / count if x.dtype.kind == "f" else np.floor_divide(out, count.astype(x.dtype))
         out = out.astype(x.dtype, copy=False)
     return out
 
 
-def _mean_count(shape: tuple[int, ...], where: tuple, include_self: bool) -> np.ndarray:
-    """How many values each place of a scatter mean averages (1 where nothing landed)."""
-    count = np.ones(shape) if include_self else np.zeros(shape)
-    np.add.at(count, where, 1.0)
+def _mean_count(shape: tuple[int, ...], pos: np.ndarray, include_self: bool) -> np.ndarray:
+    """How many values each place of a scatter mean averages (1 where nothing landed), as
+    float64: a count of the flat positions (np.bincount), plus self."""
+    count = np.bincount(pos.reshape(-1), minlength=int(np.prod(shape))).astype(np.float64)
+    count = count.reshape(shape)
+    if include_self:
+        count += 1.0
     count[count == 0] = 1.0
     return count
 
@@ -803,53 +855,54 @@ class ScatterReduce(Function):
 
     @staticmethod
     def forward(ctx, x, index, src, dim, reduce, include_self):
-        where = _along(index, dim)
+        pos = _along_flat(x.shape, index, dim)
         part = tuple(slice(n) for n in index.shape)  # src may be larger than index
-        out = _scatter_reduced(x, where, src[part], reduce, include_self)
-        ctx.args = (where, reduce, include_self, part, index, dim)
+        out = _scatter_reduced(x, pos, src[part], reduce, include_self)
+        ctx.args = (pos, reduce, include_self, part, index, dim)
         ctx.save_for_backward(x, src, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        where, reduce, include_self, part, index, dim = ctx.args
+        pos, reduce, include_self, part, index, dim = ctx.args
         x, full_src, out = ctx.saved
         src = full_src[part]
         if reduce == "sum":
-            gx, gsrc = grad, grad[where]
+            gx, gsrc = grad, _flat_take(grad, pos)
         elif reduce == "mean":
-            count = _mean_count(x.shape, where, include_self).astype(grad.dtype)
-            gx, gsrc = grad / count, (grad / count)[where]
+            count = _mean_count(x.shape, pos, include_self).astype(grad.dtype)
+            gx = grad / count
+            gsrc = _flat_take(gx, pos)
         elif reduce == "prod":
-            gx, gsrc = _prod_adjoint(grad, x, src, out, index, dim, include_self)
+            gx, gsrc = _prod_adjoint(grad, x, src, out, pos, index, dim, include_self)
         else:
-            value = out[where]
+            value = _flat_take(out, pos)
             x_is = (x == out).astype(grad.dtype)
             src_is = (src == value).astype(grad.dtype)
-            share = x_is.copy()  # torch counts a tie with self even when self is left out
-            np.add.at(share, where, src_is)
+            share = np.array(x_is, order="C")  # torch counts a tie with self even when
+            np.add.at(share.reshape(-1), pos.reshape(-1), src_is.reshape(-1))  # self is out
             spread = grad / np.where(share == 0, 1, share)
-            gx, gsrc = x_is * spread, src_is * spread[where]
+            gx, gsrc = x_is * spread, src_is * _flat_take(spread, pos)
         if not include_self:
-            gx = zeroed_at(gx, where)
+            gx = zeroed_at(gx, _flat_writer(pos))
         full = set_into(np.zeros(full_src.shape, grad.dtype), part, gsrc)
         return gx, None, full, None, None, None
 
 
-def _prod_adjoint(grad, x, src, out, index, dim, include_self):
+def _prod_adjoint(grad, x, src, out, pos, index, dim, include_self):
     """The product's adjoint: d out / d v is the product of the others, computed without
     dividing by a zero (a lone zero gets the product of the rest), as torch does."""
-    where = _along(index, dim)
     masked_x = np.where(x == 0, 1, x)
     gx = grad * _product_into(masked_x, src, index, dim, include_self) / masked_x
     zero = src == 0
-    zeros_at = np.zeros(x.shape)
-    np.add.at(zeros_at, where, zero.astype(float))
-    single = zero & (zeros_at[where] == 1)
+    zeros_at = np.bincount(pos.reshape(-1), zero.reshape(-1), minlength=int(np.prod(x.shape)))
+    zeros_here = zeros_at[pos]  # how many zeros of src share each one's place
+    single = zero & (zeros_here == 1)
     masked_src = np.where(single, 1, src)
     rest = _product_into(x, masked_src, index, dim, include_self)
-    gsrc = np.where(single, (grad * rest)[where], (grad * out)[where] / np.where(zero, 1, src))
-    if (zeros_at[where] > 1).any():  # as torch
+    gsrc = np.where(single, _flat_take(grad * rest, pos),
+                    _flat_take(grad * out, pos) / np.where(zero, 1, src))
+    if (zeros_here > 1).any():  # as torch
         gsrc = first_order_only(delayed_error(
             "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
             "are scattered to the same position in self"), lambda g: g, gsrc)
@@ -860,7 +913,7 @@ def _product_into(x: Any, src: Any, index: np.ndarray, dim: int, include_self: b
     """x.scatter_reduce(dim, index, src, 'prod'): on arrays, or, on the recorded path
     (create_graph=True: x or src a TracedArray), as the recorded op itself."""
     if isinstance(x, np.ndarray) and isinstance(src, np.ndarray):
-        return _scatter_reduced(x, _along(index, dim), src, "prod", include_self)
+        return _scatter_reduced(x, _along_flat(x.shape, index, dim), src, "prod", include_self)
     return traced(ScatterReduce.apply(as_tensor(x), index, as_tensor(src), dim, "prod",
                                       include_self))
 
