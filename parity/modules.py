@@ -641,6 +641,39 @@ def _api_requires_grad(L: Any) -> Any:
     return [p.requires_grad for p in m.parameters()]
 
 
+def _api_submodules(L: Any) -> Any:
+    class Scaled(L.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.k = 3
+            self.inner = L.nn.Linear(2, 2)
+
+        def extra_repr(self) -> str:
+            return f"k={self.k}"
+
+    m = _Tiny.with_list(L)
+    return [repr(m.get_submodule("layers.1")), m.get_submodule("") is m,
+            _err_and_message(lambda: m.get_submodule("layers.7")),
+            _err_and_message(lambda: m.get_submodule("norm.weight")),
+            _err_and_message(lambda: m.get_submodule("nothing")), repr(Scaled()),
+            L.nn.Linear(2, 3).extra_repr(), L.nn.Module().extra_repr()]
+
+
+def _api_tensor_data(L: Any) -> Any:
+    """The hand-written SGD step of older tutorials: p.data shares p's memory, records nothing."""
+    L.manual_seed(0)
+    w = L.nn.Parameter(L.arange(4.0))
+    (w * w).sum().backward()
+    d = w.data
+    shared_before = d.tolist()
+    w.data -= 0.1 * w.grad  # writes into w's memory, no graph, w stays a leaf
+    out = [shared_before, d.tolist(), w.tolist(), d.requires_grad, d.grad_fn is None,
+           w.is_leaf, w.requires_grad, type(w.data).__name__]
+    w.data = L.zeros(2)  # assigning swaps the tensor's contents, shape included
+    out += [w.tolist(), w.requires_grad, type(w).__name__, tuple(w.shape)]
+    return out
+
+
 def _api_reprs(L: Any) -> Any:
     return [repr(L.nn.ModuleList([L.nn.Linear(2, 2) for _ in range(3)] + [L.nn.ReLU()])),
             repr(_Tiny.with_dict(L)), repr(_net(L))]
@@ -750,6 +783,8 @@ API_CASES: dict[str, Callable[[Any], Any]] = {
     "Parameter: repr, requires_grad, leaf, ops give Tensors, int data refused": _api_parameter,
     "requires_grad_(False) on every parameter": _api_requires_grad,
     "repr of ModuleList (repeats folded), nested modules": _api_reprs,
+    "get_submodule (paths and errors) and extra_repr": _api_submodules,
+    "Tensor.data: a hand-written SGD step through p.data, then p.data = other": _api_tensor_data,
     "RNN / LSTM / GRU and cells: constructor and forward errors (class and message)":
         _api_rnn_errors,
     "nn.utils.rnn: pad_sequence, pack_padded_sequence, pad_packed_sequence, pack_sequence":
@@ -980,6 +1015,8 @@ def all_cases(quick: bool) -> list[Case]:
 
 
 COVERS = (
+    "nn.Module.named_modules", "nn.Module.named_buffers", "nn.Module.get_submodule",
+    "nn.Module.requires_grad_", "nn.Module.extra_repr", "Tensor.data",
     "nn.Module", "nn.Parameter", "nn.Sequential", "nn.ModuleList", "nn.ModuleDict", "nn.Linear",
     "nn.Identity", "nn.Flatten", "nn.ReLU", "nn.LeakyReLU", "nn.GELU", "nn.SiLU", "nn.Tanh",
     "nn.Sigmoid", "nn.Softmax", "nn.LogSoftmax", "nn.Dropout", "nn.LayerNorm", "nn.BatchNorm1d",

@@ -411,4 +411,4 @@ for _name, _fn in (("hessian", _hessian), ("vhp", _vhp), ("hvp", _hvp)):
          differentiable=False,
          bad_inputs=(bad(_A, _B, mode="not scalar", desc="func returns a non-scalar"),))
 _row("autograd.functional(create_graph)", _create_graph, _functional_samples, dtypes=FLOATS,
-     differentiable=False, covers=())
+     differentiable=False, covers=("create_graph",))
