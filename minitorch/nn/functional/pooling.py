@@ -115,57 +115,115 @@ def _lowest(dtype: np.dtype) -> Any:
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-class MaxPool2DWithIndices(Function):
+def _first_max(slabs: list[np.ndarray], arg0: np.ndarray, lowest: Any) -> tuple:
+    """torch's window scan (a strictly larger value replaces the max: the first of equal
+    maxima wins) for NaN-free slabs, without its per-element branches: the maxima by
+    np.maximum, then the winner as the first slab equal to it (counted with boolean passes:
+    NumPy's masked copy is ~10x slower than a plain pass). A window of `lowest` only keeps
+    torch's start index arg0 (its first element that is not padding)."""
+    out = slabs[0].copy()
+    for slab in slabs[1:]:
+        np.maximum(out, slab, out=out)
+    arg = np.zeros(out.shape, np.int8 if len(slabs) < 128 else np.int64)
+    found = np.zeros(out.shape, bool)
+    eq = np.empty(out.shape, bool)
+    for slab in slabs[:-1]:  # arg = how many slabs came before the first equal one
+        np.equal(slab, out, out=eq)
+        found |= eq
+        np.logical_not(found, out=eq)
+        arg += eq
+    low = out == lowest
+    if low.any():
+        np.copyto(arg, arg0, where=low)
+    if out.dtype.kind == "f":  # -0.0 == 0.0: the sign is the first equal element's
+        zero = np.nonzero(out == 0)
+        if zero[0].size:
+            pick = arg[zero]
+            for o, slab in enumerate(slabs):
+                hit = tuple(z[pick == o] for z in zero)
+                out[hit] = slab[hit]
+    return out, arg
+
+
+class MaxPoolND(Function):
     """y = max over each window;  x: grad routed to the window's argmax (first max, or a NaN).
 
     Ties: the first maximum in scan order wins, as in torch; overlapping windows
-    that pick the same element add their gradients.
+    that pick the same element add their gradients. Any number of spatial dims (1d and 2d
+    pooling use 2, 3d pooling 3); `pads` is one (before, after) pair per spatial dim.
     """
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, dilation, out_hw, pads, indices_out):
-        unbatched = x.ndim == 3
-        x4 = x[None] if unbatched else x
-        n, c, h, w = x4.shape
-        (kh, kw), (ho, wo) = kernel, out_hw
-        xp = zero_pad(x4, pads, value=_lowest(x.dtype))
+    def forward(ctx, x, *, kernel, stride, padding, dilation, out_sz, pads, indices_out):
+        nd = len(kernel)
+        unbatched = x.ndim == nd + 1
+        xb = x[None] if unbatched else x
+        lowest = _lowest(x.dtype)
+        xp = xb
+        if any(b or a for b, a in pads):  # padding is `lowest`: never a max
+            xp = np.full(xb.shape[:2] + tuple(n + b + a for n, (b, a) in
+                                               zip(xb.shape[2:], pads)), lowest, dtype=x.dtype)
+            xp[(slice(None),) * 2 + tuple(slice(b, b + n)
+                                          for n, (b, _) in zip(xb.shape[2:], pads))] = xb
+        offsets = list(np.ndindex(*kernel))  # scan order: the last dim fastest
+        slabs = [xp[_window(off, out_sz, stride, dilation)] for off in offsets]
         # torch starts each window at its first non-padding element with value -inf.
-        i0 = np.maximum(0, -(-(padding[0] - np.arange(ho) * stride[0]) // dilation[0]))
-        j0 = np.maximum(0, -(-(padding[1] - np.arange(wo) * stride[1]) // dilation[1]))
-        arg = np.broadcast_to(i0[:, None] * kw + j0[None, :], (n, c, ho, wo)).copy()
-        out = np.full((n, c, ho, wo), _lowest(x.dtype), dtype=x.dtype)
-        has_nan = x.dtype.kind == "f" and bool(np.isnan(x4).any())
-        for i in range(kh):
-            for j in range(kw):
-                slab = xp[window_slice(i, j, out_hw, stride, dilation)]
+        arg0 = np.zeros((), np.int64)
+        for o, k, p, s, d in zip(out_sz, kernel, padding, stride, dilation):
+            first = np.maximum(0, -(-(p - np.arange(o) * s) // d))
+            arg0 = arg0[..., None] * k + first
+        has_nan = x.dtype.kind == "f" and bool(np.isnan(xb.max()))
+        if not has_nan and beats is np.greater:  # (tests plant another `beats`)
+            out, arg = _first_max(slabs, arg0, lowest)
+        else:  # a NaN takes over (the last NaN wins): torch's scan, as masked passes
+            out = np.full(xb.shape[:2] + tuple(out_sz), lowest, dtype=x.dtype)
+            arg = np.broadcast_to(arg0, out.shape).copy()
+            for o, slab in enumerate(slabs):
                 better = beats(slab, out)
                 if has_nan:
                     better |= np.isnan(slab)
                 np.copyto(out, slab, where=better)
-                np.copyto(arg, i * kw + j, where=better)
+                np.copyto(arg, o, where=better)
         ctx.save_for_backward(arg)
-        ctx.geom = (x4.shape, xp.shape, pads, kernel, out_hw, stride, dilation, unbatched)
-        if indices_out is not None:  # return_indices: flat positions in each (H, W) plane
-            ih = np.arange(ho)[:, None] * stride[0] - padding[0] + (arg // kw) * dilation[0]
-            iw = np.arange(wo)[None, :] * stride[1] - padding[1] + (arg % kw) * dilation[1]
-            idx = (ih * w + iw).astype(np.int64)
-            indices_out.append(idx[0] if unbatched else idx)
+        ctx.geom = (xb.shape, xp.shape, pads, offsets, out_sz, stride, dilation, unbatched)
+        if indices_out is not None:  # return_indices: flat positions in each spatial plane
+            pos = np.zeros(out.shape, np.int64)
+            rest = arg.astype(np.int64)
+            for dim in range(nd):
+                inner = int(np.prod(kernel[dim + 1:], dtype=np.int64))
+                at = np.arange(out_sz[dim]).reshape((-1,) + (1,) * (nd - 1 - dim))
+                step = at * stride[dim] - padding[dim] + (rest // inner) * dilation[dim]
+                pos = pos * xb.shape[2 + dim] + step
+                rest = rest % inner
+            indices_out.append(pos[0] if unbatched else pos)
         return out[0] if unbatched else out
 
     @staticmethod
     def backward(ctx, grad):
         (arg,) = ctx.saved
-        x4_shape, xp_shape, pads, (kh, kw), out_hw, stride, dilation, unbatched = ctx.geom
+        xb_shape, xp_shape, pads, offsets, out_sz, stride, dilation, unbatched = ctx.geom
         g = grad[None] if unbatched else grad
         dxp = np.zeros(xp_shape, dtype=grad.dtype)
         zero = np.zeros((), dtype=grad.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                dxp = add_into(dxp, window_slice(i, j, out_hw, stride, dilation),
-                               np.where(arg == i * kw + j, g, zero))
-        top, _, left, _ = pads
-        dx = dxp[:, :, top:top + x4_shape[2], left:left + x4_shape[3]]
+        for o, off in enumerate(offsets):
+            dxp = add_into(dxp, _window(off, out_sz, stride, dilation),
+                           np.where(arg == o, g, zero))
+        dx = dxp[(slice(None),) * 2 + tuple(slice(b, b + n)
+                                            for n, (b, _) in zip(xb_shape[2:], pads))]
         return dx[0] if unbatched else dx
+
+
+def _window(off: tuple, out_sz: tuple, stride: tuple, dilation: tuple) -> tuple:
+    """The strided slice of the padded input that kernel offset `off` sees, one per output."""
+    return (slice(None), slice(None)) + tuple(
+        slice(i * d, i * d + s * (o - 1) + 1, s)
+        for i, o, s, d in zip(off, out_sz, stride, dilation))
+
+
+def _max_pool2d(input: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, out_hw: tuple,
+                pads: tuple, indices: list | None) -> Tensor:
+    return MaxPoolND.apply(input, kernel=k, stride=s, padding=p, dilation=d, out_sz=out_hw,
+                           pads=((pads[0], pads[1]), (pads[2], pads[3])), indices_out=indices)
 
 
 def max_pool2d_with_indices(
@@ -176,10 +234,7 @@ def max_pool2d_with_indices(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
     )
     indices: list[np.ndarray] = []
-    out = MaxPool2DWithIndices.apply(
-        input, kernel=k, stride=s, padding=p, dilation=d, out_hw=out_hw, pads=pads,
-        indices_out=indices,
-    )
+    out = _max_pool2d(input, k, s, p, d, out_hw, pads, indices)
     return out, Tensor._make(indices[0], False, None)
 register(max_pool2d_with_indices, function=False, functional=True, differentiable=False)
 
@@ -197,10 +252,7 @@ def max_pool2d(
     k, s, p, d, out_hw, pads = _pool_args(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
     )
-    return MaxPool2DWithIndices.apply(
-        input, kernel=k, stride=s, padding=p, dilation=d, out_hw=out_hw, pads=pads,
-        indices_out=None,
-    )
+    return _max_pool2d(input, k, s, p, d, out_hw, pads, None)
 register(max_pool2d, function=False, functional=True)
 
 
