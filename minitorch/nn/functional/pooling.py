@@ -205,7 +205,9 @@ class MaxPoolND(Function):
         g = grad[None] if unbatched else grad
         dxp = np.zeros(xp_shape, dtype=grad.dtype)
         zero = np.zeros((), dtype=grad.dtype)
-        for o, off in enumerate(offsets):
+        # the offsets backwards: an element's gradients then add up in the order of their
+        # output positions, torch's order (a later window reaches it by an earlier offset)
+        for o, off in reversed(list(enumerate(offsets))):
             dxp = add_into(dxp, _window(off, out_sz, stride, dilation),
                            np.where(arg == o, g, zero))
         dx = dxp[(slice(None),) * 2 + tuple(slice(b, b + n)
@@ -643,13 +645,13 @@ def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: An
                 f"pad should be at most half of effective kernel size, but got pad={pi}, "
                 f"kernel_size={ki} and dilation={di}"
             )
-    depth = input.shape[-3]
-    do = pool_output_size(depth, k[0], s[0], p[0], d[0], ceil_mode)
-    if do < 1:
+    out = [pool_output_size(n, *args, ceil_mode) for n, *args in zip(input.shape[-3:], k, s, p, d)]
+    if min(out) < 1:
         raise RuntimeError(
-            f"Given input size: {list(input.shape[-4:])}. Calculated output depth {do}. "
-            "Output size is too small"
+            f"Given input size: ({'x'.join(map(str, input.shape[-4:]))}). Calculated output size: "
+            f"({'x'.join(map(str, [input.shape[-4], *out]))}). Output size is too small"
         )
+    do = out[0]
     x = input.unsqueeze(0) if input.ndim == 4 else input
     return k, s, p, d, do, x
 
@@ -676,41 +678,23 @@ def max_pool3d(
 ) -> Any:
     """Max over kd x kh x kw windows of (N, C, D, H, W) or (C, D, H, W).
 
-    A composition: max_pool2d on every depth slice a kernel depth offset reads, then a
-    gather of the winning offset (so one element gets the gradient). Of equal maxima the
-    first in (depth, height, width) order wins and a NaN always takes over, as in torch.
+    MaxPoolND over three spatial dims: of equal maxima the first in (depth, height, width)
+    order wins and a NaN always takes over, as in torch.
     """
-    from minitorch.ops.shape import stack
-
     k, s, p, d, do, x = _pool3d_args("max_pool3d", input, kernel_size, stride, padding,
                                      dilation, ceil_mode)
-    n, c, depth, h, w = x.shape
-    values, planes_idx = [], []
-    for sl in _depth_slices(x, k, s, p, d, do, _lowest(x.array.dtype)):
-        v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
-        values.append(v)
-        planes_idx.append(i.array)
-    stacked = stack(values, 0)
-    # torch's rule along depth too: a strictly larger value wins, a NaN always takes over.
-    arr = stacked.array
-    if arr.dtype.kind == "f":
-        nans = np.isnan(arr)
-        which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
-        which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
-    else:
-        which = np.argmax(arr, axis=0)
-    picked = stacked.gather(0, Tensor._make(which[None], False, None)).squeeze(0)
-    ho, wo = picked.shape[-2:]
-    out = picked.reshape(n, c, do, ho, wo)
-    if input.ndim == 4:
-        out = out.squeeze(0)
+    size = tuple(x.shape[2:])
+    out_sz = (do,) + tuple(pool_output_size(n, ki, si, pi, di, ceil_mode)
+                           for n, ki, si, pi, di in zip(size[1:], k[1:], s[1:], p[1:], d[1:]))
+    # padding that covers every window; in ceil mode the last ones may need more on the right
+    pads = tuple((pi, max((o - 1) * si + di * (ki - 1) + 1 - n - pi, 0))
+                 for n, o, ki, si, pi, di in zip(size, out_sz, k, s, p, d))
+    indices: list[np.ndarray] | None = [] if return_indices else None
+    out = MaxPoolND.apply(input, kernel=k, stride=s, padding=p, dilation=d, out_sz=out_sz,
+                          pads=pads, indices_out=indices)
     if not return_indices:
         return out
-    plane = np.take_along_axis(np.stack(planes_idx), which[None], 0)[0]
-    t = np.arange(do).reshape(1, 1, do, 1, 1)
-    dpos = t * s[0] - p[0] + which.reshape(n, c, do, ho, wo) * d[0]
-    idx = dpos * (h * w) + plane.reshape(n, c, do, ho, wo)
-    return out, Tensor._make(idx[0] if input.ndim == 4 else idx, False, None)
+    return out, Tensor._make(indices[0], False, None)
 register(max_pool3d, function=False, functional=True)
 
 
