@@ -145,6 +145,24 @@ def _first_max(slabs: list[np.ndarray], arg0: np.ndarray, lowest: Any) -> tuple:
     return out, arg
 
 
+def _window_max(slabs: list[np.ndarray], arg0: np.ndarray, lowest: Any,
+                has_nan: bool) -> tuple:
+    """Each window's max and the offset it came from, slabs[o] being every window's element
+    at offset o: torch's scan, starting from (lowest, arg0)."""
+    if not has_nan and beats is np.greater:  # (tests plant another `beats`)
+        return _first_max(slabs, arg0, lowest)
+    # a NaN takes over (the last NaN wins): torch's scan, as masked passes
+    out = np.full(slabs[0].shape, lowest, dtype=slabs[0].dtype)
+    arg = np.broadcast_to(arg0, out.shape).copy()
+    for o, slab in enumerate(slabs):
+        better = beats(slab, out)
+        if has_nan:
+            better |= np.isnan(slab)
+        np.copyto(out, slab, where=better)
+        np.copyto(arg, o, where=better)
+    return out, arg
+
+
 class MaxPoolND(Function):
     """y = max over each window;  x: grad routed to the window's argmax (first max, or a NaN).
 
@@ -172,18 +190,8 @@ class MaxPoolND(Function):
         for o, k, p, s, d in zip(out_sz, kernel, padding, stride, dilation):
             first = np.maximum(0, -(-(p - np.arange(o) * s) // d))
             arg0 = arg0[..., None] * k + first
-        has_nan = x.dtype.kind == "f" and bool(np.isnan(xb.max()))
-        if not has_nan and beats is np.greater:  # (tests plant another `beats`)
-            out, arg = _first_max(slabs, arg0, lowest)
-        else:  # a NaN takes over (the last NaN wins): torch's scan, as masked passes
-            out = np.full(xb.shape[:2] + tuple(out_sz), lowest, dtype=x.dtype)
-            arg = np.broadcast_to(arg0, out.shape).copy()
-            for o, slab in enumerate(slabs):
-                better = beats(slab, out)
-                if has_nan:
-                    better |= np.isnan(slab)
-                np.copyto(out, slab, where=better)
-                np.copyto(arg, o, where=better)
+        out, arg = _window_max(slabs, arg0, lowest, x.dtype.kind == "f" and
+                               bool(np.isnan(xb.max())))
         ctx.save_for_backward(arg)
         ctx.geom = (xb.shape, xp.shape, pads, offsets, out_sz, stride, dilation, unbatched)
         if indices_out is not None:  # return_indices: flat positions in each spatial plane
@@ -398,6 +406,14 @@ def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
+def _adaptive_table(size: int, out: int) -> np.ndarray:
+    """(longest window, out): entry [a, i] is the position window i reads at offset a, its
+    last position again past its end."""
+    win = adaptive_windows(size, out)
+    longest = max(b - a for a, b in win)
+    return np.array([[min(a + k, b - 1) for a, b in win] for k in range(longest)], np.int64)
+
+
 def _adaptive_args(op: str, input: Any, output_size: Any, nd: int) -> tuple[int, ...]:
     """Check the input as torch does and return the output size (None keeps the input's)."""
     check_tensor(input, op)
@@ -483,17 +499,16 @@ class AdaptiveMaxPool2D(Function):
         h, w = x.shape[-2:]
         planes = x.reshape(-1, h, w)
         ho, wo = out_hw
-        out = np.empty((planes.shape[0], ho, wo), dtype=x.dtype)
-        idx = np.empty((planes.shape[0], ho, wo), dtype=np.int64)
-        for i, (h0, h1) in enumerate(adaptive_windows(h, ho)):
-            for j, (w0, w1) in enumerate(adaptive_windows(w, wo)):
-                win = planes[:, h0:h1, w0:w1].reshape(planes.shape[0], -1)
-                arg = np.argmax(np.where(np.isnan(win), -np.inf, win), axis=1)
-                nans = np.isnan(win)
-                last_nan = win.shape[1] - 1 - np.argmax(nans[:, ::-1], axis=1)
-                arg = np.where(nans.any(axis=1), last_nan, arg)
-                out[:, i, j] = win[np.arange(win.shape[0]), arg]
-                idx[:, i, j] = (h0 + arg // (w1 - w0)) * w + w0 + arg % (w1 - w0)
+        # offset a of window i reads row rows[a, i] (and b, j column cols[b, j]); a shorter
+        # window repeats its last element, which keeps its max, its first maximum and its
+        # last NaN. One gather per offset, then torch's scan over the offsets.
+        rows, cols = _adaptive_table(h, ho), _adaptive_table(w, wo)
+        slabs = [planes[:, r[:, None], c[None, :]] for r in rows for c in cols]
+        out, arg = _window_max(slabs, np.zeros((), np.int64), _lowest(x.dtype),
+                               x.dtype.kind == "f" and bool(np.isnan(x.max())))
+        arg = arg.astype(np.int64)
+        idx = rows[arg // len(cols), np.arange(ho)[:, None]] * w + \
+            cols[arg % len(cols), np.arange(wo)[None, :]]
         ctx.save_for_backward(idx)
         ctx.in_shape = x.shape
         shape = x.shape[:-2] + (ho, wo)
