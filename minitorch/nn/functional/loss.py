@@ -265,8 +265,11 @@ def _nll_forward(logp: np.ndarray, pk: _Picked, reduction: str, smoothing: float
                  out_shape: tuple[int, ...]) -> np.ndarray:
     """(1 - eps) * NLL + eps / C * (uniform-target loss), reduced the way torch reduces."""
     m, c = logp.shape
-    nll = np.zeros(m, dtype=logp.dtype)
-    nll[pk.rows] = -pk.wt * logp[pk.rows, pk.cls]
+    if pk.weight is None and len(pk.rows) == m:  # every row, unit weights: the same values
+        nll = -logp[pk.rows, pk.cls]
+    else:
+        nll = np.zeros(m, dtype=logp.dtype)
+        nll[pk.rows] = -pk.wt * logp[pk.rows, pk.cls]
     smooth = None
     if smoothing > 0:
         smooth = np.zeros(m, dtype=logp.dtype)
@@ -426,9 +429,10 @@ def _class_target_checks(input: Tensor, target: Tensor, weight: Tensor | None,
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     c = input.shape[0] if input.ndim == 1 else input.shape[1]
     t = target.array.astype(np.int64, copy=False)
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    if t.size and (t.min() < 0 or t.max() >= c):  # (two reductions: the common case's cost)
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
     if weight is None:
         return None
     if weight.array.size != c:
