@@ -47,8 +47,8 @@ NOTES: dict[str, str] = {
         "for bit in float32 and float64; torch's loop needs no such passes. Until 2026-12-02 "
         "minitorch built all N x C x C hinges (over 5 s here)"),
     "F.max_pool2d_with_indices · large · fwd+bwd": (
-        "near 3x (2.5-2.7x): the forward takes the max and its offset with boolean passes "
-        "(no masked copies), then turns the offsets into flat int64 indices (four more passes "
-        "over the output); the backward routes the gradient with one exact select per kernel "
-        "offset (np.where), where torch's loop writes each gradient once"),
+        "near 3x (2.3-2.7x): the forward takes the max and its offset with boolean passes "
+        "(no masked copies), then turns the offsets into flat int64 indices (a few more "
+        "passes over the output); the backward routes the gradient with one exact select per "
+        "kernel offset (np.where), where torch's loop writes each gradient once"),
 }
