@@ -7,6 +7,7 @@ scatter-add of the upstream rows into the rows that were looked up.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from minitorch import ops
 from minitorch.autograd.function import Function
 from minitorch.autograd.grad_mode import no_grad
+from minitorch.autograd.higher_order import TracedArray
 from minitorch.nn.functional._utils import check_optional_tensor, check_tensor
 from minitorch.ops.support import scatter_add_into, unbroadcast
 from minitorch.random import numpy_generator
@@ -92,16 +94,38 @@ class Bilinear(Function):
     @staticmethod
     def forward(ctx, x1, w, x2, b):
         ctx.save_for_backward(x1, w, x2)
-        y = np.einsum("...i,kij,...j->...k", x1, w, x2, optimize=True)
+        k, i, j = w.shape
+        nb = math.prod(x1.shape[:-1])
+        # one matmul over the batch, t[b, k, j] = Σ_i x1_i W_kij, then Σ_j t x2_j: NumPy's
+        # three-operand einsum takes ~4x longer at a large batch
+        t = (x1.reshape(nb, i) @ w.transpose(1, 0, 2).reshape(i, k * j)).reshape(nb, k, j)
+        y = np.einsum("bkj,bj->bk", t, x2.reshape(nb, j)).reshape(x1.shape[:-1] + (k,))
         return y if b is None else y + b
 
     @staticmethod
     def backward(ctx, grad):
         x1, w, x2 = ctx.saved
         needs = ctx.needs_input_grad
-        gx1 = np.einsum("...k,kij,...j->...i", grad, w, x2, optimize=True) if needs[0] else None
-        gw = np.einsum("...k,...i,...j->kij", grad, x1, x2, optimize=True) if needs[1] else None
-        gx2 = np.einsum("...k,kij,...i->...j", grad, w, x1, optimize=True) if needs[2] else None
+        if TracedArray in (type(grad), type(x1), type(x2), type(w)):  # recorded: as einsums
+            gx1 = np.einsum("...k,kij,...j->...i", grad, w, x2, optimize=True) \
+                if needs[0] else None
+            gw = np.einsum("...k,...i,...j->kij", grad, x1, x2, optimize=True) \
+                if needs[1] else None
+            gx2 = np.einsum("...k,kij,...i->...j", grad, w, x1, optimize=True) \
+                if needs[2] else None
+        else:  # matmuls over the batch of the outer products grad ⊗ x2 and grad ⊗ x1
+            k, i, j = w.shape
+            nb = math.prod(x1.shape[:-1])
+            g = grad.reshape(nb, k)
+            a, c = x1.reshape(nb, i), x2.reshape(nb, j)
+            gx1 = gw = gx2 = None
+            if needs[0]:
+                gc = (g[:, :, None] * c[:, None, :]).reshape(nb, k * j)
+                gx1 = (gc @ w.transpose(0, 2, 1).reshape(k * j, i)).reshape(x1.shape)
+            if needs[1] or needs[2]:
+                ga = (g[:, :, None] * a[:, None, :]).reshape(nb, k * i)
+                gw = (ga.T @ c).reshape(w.shape) if needs[1] else None
+                gx2 = (ga @ w.reshape(k * i, j)).reshape(x2.shape) if needs[2] else None
         gb = None
         if len(needs) > 3 and needs[3]:
             gb = grad.reshape(-1, grad.shape[-1]).sum(axis=0)

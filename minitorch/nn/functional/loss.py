@@ -265,8 +265,11 @@ def _nll_forward(logp: np.ndarray, pk: _Picked, reduction: str, smoothing: float
                  out_shape: tuple[int, ...]) -> np.ndarray:
     """(1 - eps) * NLL + eps / C * (uniform-target loss), reduced the way torch reduces."""
     m, c = logp.shape
-    nll = np.zeros(m, dtype=logp.dtype)
-    nll[pk.rows] = -pk.wt * logp[pk.rows, pk.cls]
+    if pk.weight is None and len(pk.rows) == m:  # every row, unit weights: the same values
+        nll = -logp[pk.rows, pk.cls]
+    else:
+        nll = np.zeros(m, dtype=logp.dtype)
+        nll[pk.rows] = -pk.wt * logp[pk.rows, pk.cls]
     smooth = None
     if smoothing > 0:
         smooth = np.zeros(m, dtype=logp.dtype)
@@ -426,9 +429,10 @@ def _class_target_checks(input: Tensor, target: Tensor, weight: Tensor | None,
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     c = input.shape[0] if input.ndim == 1 else input.shape[1]
     t = target.array.astype(np.int64, copy=False)
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    if t.size and (t.min() < 0 or t.max() >= c):  # (two reductions: the common case's cost)
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
     if weight is None:
         return None
     if weight.array.size != c:
@@ -966,19 +970,73 @@ class MultilabelMarginLoss(Function):
     """loss_n = sum over targets j, non-targets i of max(0, 1 - (x_j - x_i)) / C, the targets
     being row n of target up to its first -1 (a repeated target counts twice, as in torch);
     x_i: +grad/C per (j, i) with a positive hinge;  x_j: -grad/C per such pair [/ N for mean].
-    A hinge of exactly 0 passes no gradient (torch's `z > 0`)."""
+    A hinge of exactly 0 passes no gradient (torch's `z > 0`).
 
-    derived_saved_are_constant = True  # the hinge mask and the target counts (from target)
+    Torch's kernel loops over the (row, target slot) pairs and, for each, over the C classes,
+    so it costs N * J * C (J: the targets per row), not N * C * C; so does this one: the hinges
+    are built for the valid slots only, one (slots, C) block. Its rounding is torch's: z in the
+    input's dtype, each row summed in float64 in torch's order (slot, then class: a sequential
+    np.cumsum), rounded to the dtype; the batch sum again in float64; the gradient is g added
+    count times in the dtype (a sequential cumsum table), then times the upstream gradient."""
+
+    derived_saved_are_constant = True  # the hinge counts and the row order
 
     @staticmethod
-    def forward(ctx, x, *, count, is_target, reduction, out_shape):
-        z = 1 - x[:, :, None] + x[:, None, :]  # z[n, j, i] = 1 - x_j + x_i
-        active = (z > 0) & ~is_target[:, None, :] & (count[:, :, None] > 0)
-        per_pair = np.where(active, z, 0) * count[:, :, None]
-        loss = per_pair.sum(axis=(1, 2)) / x.shape[1]
-        ctx.save_for_backward(x, active, count)  # x: a recorded x records the refusal
-        ctx.reduction, ctx.out_shape, ctx.c = reduction, out_shape, x.shape[1]
-        return reduce_forward(loss.astype(x.dtype).reshape(out_shape), reduction)
+    def forward(ctx, x, *, t, count, reduction, out_shape):
+        n, c = x.shape
+        # the rows by decreasing target count: the rows with a k-th target are a prefix
+        order = np.argsort(-count, kind="stable")
+        count = count[order]
+        xs, ts = x[order], t[order]
+        other = np.ones((n, c), bool)  # the non-target classes
+        for k in range(int(count.max(initial=0))):
+            m = int(np.count_nonzero(count > k))
+            other[np.arange(m), ts[:m, k]] = False
+        acc = np.zeros(n)  # each row's float64 running sum, in torch's order (slot, then class)
+        plus = np.zeros((n, c), np.int32)  # active pairs per non-target class
+        slot_rows, slot_targets, slot_active = [], [], []  # active pairs per target slot
+        # blocks of rows (small buffers that stay in cache), then target slot k of those rows
+        step = max(1, (1 << 17) // c)
+        block = np.empty((min(step, n), c + 1))
+        z = np.empty((min(step, n), c), x.dtype)
+        active = np.empty(z.shape, bool)
+        for lo in range(0, n, step):
+            cs = count[lo:lo + step]
+            for k in range(int(cs.max(initial=0))):
+                m = int(np.count_nonzero(cs > k))
+                hi = lo + m
+                tk = ts[lo:hi, k]
+                zk, ak, b = z[:m], active[:m], block[:m]
+                np.add((1 - xs[np.arange(lo, hi), tk])[:, None], xs[lo:hi], out=zk)  # 1-x_j+x_i
+                np.greater(zk, 0, out=ak)
+                ak &= other[lo:hi]
+                b[:, 0] = acc[lo:hi]
+                b[:, 1:] = 0
+                np.copyto(b[:, 1:], zk, where=ak)
+                acc[lo:hi] = np.cumsum(b, axis=1, out=b)[:, -1]  # sequential, as torch's loop
+                plus[lo:hi] += ak
+                slot_rows.append(np.arange(lo, hi))
+                slot_targets.append(tk)
+                slot_active.append(np.count_nonzero(ak, axis=1))
+        row_sum = np.empty(n, x.dtype)
+        row_sum[order] = acc  # torch's inner sum returns the dtype
+        if reduction != "none" or out_shape == ():
+            total = np.cumsum(row_sum, dtype=np.float64)[-1] if n else np.float64(0)
+            total = total / c
+            if reduction == "mean":
+                total = total / np.float64(n)
+            loss = np.asarray(total, dtype=x.dtype)
+        else:
+            loss = (row_sum / x.dtype.type(c)).reshape(out_shape)
+        # the target classes' counts: (flat index in sorted rows, active pairs), summed per class
+        flat = np.concatenate(slot_rows) * c + np.concatenate(slot_targets) if slot_rows else \
+            np.zeros(0, np.int64)
+        where, inverse = np.unique(flat, return_inverse=True)
+        minus = np.bincount(inverse, np.concatenate(slot_active) if slot_rows else None,
+                            minlength=where.size).astype(np.int64)
+        ctx.save_for_backward(x, plus, where, minus, order)  # x: records the refusal
+        ctx.reduction, ctx.out_shape = reduction, out_shape
+        return loss
 
     @staticmethod
     def backward(ctx, grad):
@@ -988,13 +1046,20 @@ class MultilabelMarginLoss(Function):
 
     @staticmethod
     def _grad(ctx: Any, grad: np.ndarray) -> np.ndarray:
-        _, active, count = ctx.saved
-        weighted = active * count[:, :, None]
-        g = weighted.sum(axis=1) - np.where(count > 0, weighted.sum(axis=2), 0)
-        n = active.shape[0]
-        scale = np.asarray(grad).reshape(-1)[:, None] if ctx.reduction == "none" else grad
-        scale = scale / (n if ctx.reduction == "mean" and n else 1) / ctx.c
-        return (g * scale).astype(grad.dtype)
+        x, plus, where, minus, order = ctx.saved
+        n, c = x.shape
+        dt = np.dtype(grad.dtype)
+        g = dt.type(1.0 / (n * c) if ctx.reduction == "mean" else 1.0 / c)
+        # torch adds g (or -g) once per pair, in the dtype: r_k = ((g + g) + g) ... k times
+        most = int(max(plus.max(initial=0), minus.max(initial=0)))
+        steps = np.concatenate(([dt.type(0)], np.cumsum(np.full(most, g, dtype=dt), dtype=dt)))
+        sorted_out = steps[plus]  # the non-target classes (plus is 0 at a target class)
+        sorted_out.reshape(-1)[where] = 0 - steps[minus]  # the targets: -g, m times (0 - 0 = +0)
+        out = np.empty_like(sorted_out)
+        out[order] = sorted_out
+        if ctx.reduction != "none" or ctx.out_shape == ():
+            return out * np.asarray(grad, dtype=dt).reshape(())
+        return out * np.asarray(grad, dtype=dt).reshape(-1, 1)
 
 
 def _margin_input_check(input: Tensor) -> None:
@@ -1030,17 +1095,14 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: Any = No
     if input.array.dtype.kind != "f":
         raise NotImplementedError("\"multilabel_margin_loss_forward_out_frame\" not implemented "
                                   f"for '{_type_name(input.dtype)}'")
-    if ((t < -1) | (t >= c)).any():
+    if t.size and (t.min() < -1 or t.max() >= c):
         raise RuntimeError("argument #2 'target' is out of range")
     # the targets of a row are its entries before the first -1
-    valid = np.cumprod(t >= 0, axis=1).astype(bool)
-    count = np.zeros(t.shape, dtype=input.array.dtype)
-    rows = np.nonzero(valid)[0]
-    np.add.at(count, (rows, t[valid]), 1)
-    x = input.array.reshape(-1, c)
-    out_shape = (x.shape[0],) if input.ndim == 2 else ()
-    return MultilabelMarginLoss.apply(input.reshape(-1, c), count=count, is_target=count > 0,
-                                      reduction=reduction, out_shape=out_shape)
+    first_neg = (t < 0).argmax(axis=1)  # (c >= 1 here: _margin_input_check)
+    count = np.where(t[np.arange(t.shape[0]), first_neg] < 0, first_neg, c)
+    out_shape = (t.shape[0],) if input.ndim == 2 else ()
+    return MultilabelMarginLoss.apply(input.reshape(-1, c), t=t, count=count, reduction=reduction,
+                                      out_shape=out_shape)
 register(multilabel_margin_loss, function=False, functional=True)
 
 

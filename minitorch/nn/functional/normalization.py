@@ -178,19 +178,25 @@ class NativeBatchNorm(Function):
             xhat, rstd = _batch_normalized(x, axes, ctx.eps, ctx.center, ctx.eval_rstd)[:2]
         bshape = (1, xhat.shape[1]) + (1,) * (xhat.ndim - 2)
         gx = gw = gb = None
+        # Σ grad and Σ grad * xhat, each reduced once: the x gradient's means are these sums
+        # over n (NumPy's mean is the same sum divided by the count: the same bits), and the
+        # bias and weight gradients are the sums themselves
+        centre = ctx.needs_input_grad[0] and ctx.training
+        want_w = w is not None and ctx.needs_input_grad[1]
+        want_b = ctx.has_bias and ctx.needs_input_grad[2]
+        g_sum = grad.sum(axis=axes, keepdims=True) if centre or want_b else None
+        gx_sum = (grad * xhat).sum(axis=axes, keepdims=True) if centre or want_w else None
         if ctx.needs_input_grad[0]:
             scale = rstd * w.reshape(bshape) if w is not None else rstd
             if ctx.training:
-                gx = scale * (
-                    grad - grad.mean(axis=axes, keepdims=True)
-                    - xhat * (grad * xhat).mean(axis=axes, keepdims=True)
-                )
+                n = grad.size // grad.shape[1]
+                gx = scale * (grad - g_sum / n - xhat * (gx_sum / n))
             else:
                 gx = grad * scale
-        if w is not None and ctx.needs_input_grad[1]:
-            gw = (grad * xhat).sum(axis=axes)
-        if ctx.has_bias and ctx.needs_input_grad[2]:
-            gb = grad.sum(axis=axes)
+        if want_w:
+            gw = gx_sum.reshape(-1)
+        if want_b:
+            gb = g_sum.reshape(-1)
         return gx, gw, gb
 
 

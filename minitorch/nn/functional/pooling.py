@@ -115,57 +115,125 @@ def _lowest(dtype: np.dtype) -> Any:
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-class MaxPool2DWithIndices(Function):
+def _first_max(slabs: list[np.ndarray], arg0: np.ndarray, lowest: Any) -> tuple:
+    """torch's window scan (a strictly larger value replaces the max: the first of equal
+    maxima wins) for NaN-free slabs, without its per-element branches: the maxima by
+    np.maximum, then the winner as the first slab equal to it (counted with boolean passes:
+    NumPy's masked copy is ~10x slower than a plain pass). A window of `lowest` only keeps
+    torch's start index arg0 (its first element that is not padding)."""
+    out = slabs[0].copy()
+    for slab in slabs[1:]:
+        np.maximum(out, slab, out=out)
+    arg = np.zeros(out.shape, np.int8 if len(slabs) < 128 else np.int64)
+    found = np.zeros(out.shape, bool)
+    eq = np.empty(out.shape, bool)
+    for slab in slabs[:-1]:  # arg = how many slabs came before the first equal one
+        np.equal(slab, out, out=eq)
+        found |= eq
+        np.logical_not(found, out=eq)
+        arg += eq
+    low = out == lowest
+    if low.any():
+        np.copyto(arg, arg0, where=low)
+    if out.dtype.kind == "f":  # -0.0 == 0.0: the sign is the first equal element's
+        zero = np.nonzero(out == 0)
+        if zero[0].size:
+            pick = arg[zero]
+            for o, slab in enumerate(slabs):
+                hit = tuple(z[pick == o] for z in zero)
+                out[hit] = slab[hit]
+    return out, arg
+
+
+def _window_max(slabs: list[np.ndarray], arg0: np.ndarray, lowest: Any,
+                has_nan: bool) -> tuple:
+    """Each window's max and the offset it came from, slabs[o] being every window's element
+    at offset o: torch's scan, starting from (lowest, arg0)."""
+    if not has_nan and beats is np.greater:  # (tests plant another `beats`)
+        return _first_max(slabs, arg0, lowest)
+    # a NaN takes over (the last NaN wins): torch's scan, as masked passes
+    out = np.full(slabs[0].shape, lowest, dtype=slabs[0].dtype)
+    arg = np.broadcast_to(arg0, out.shape).copy()
+    for o, slab in enumerate(slabs):
+        better = beats(slab, out)
+        if has_nan:
+            better |= np.isnan(slab)
+        np.copyto(out, slab, where=better)
+        np.copyto(arg, o, where=better)
+    return out, arg
+
+
+class MaxPoolND(Function):
     """y = max over each window;  x: grad routed to the window's argmax (first max, or a NaN).
 
     Ties: the first maximum in scan order wins, as in torch; overlapping windows
-    that pick the same element add their gradients.
+    that pick the same element add their gradients. Any number of spatial dims (1d and 2d
+    pooling use 2, 3d pooling 3); `pads` is one (before, after) pair per spatial dim.
     """
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, dilation, out_hw, pads, indices_out):
-        unbatched = x.ndim == 3
-        x4 = x[None] if unbatched else x
-        n, c, h, w = x4.shape
-        (kh, kw), (ho, wo) = kernel, out_hw
-        xp = zero_pad(x4, pads, value=_lowest(x.dtype))
+    def forward(ctx, x, *, kernel, stride, padding, dilation, out_sz, pads, indices_out):
+        nd = len(kernel)
+        unbatched = x.ndim == nd + 1
+        xb = x[None] if unbatched else x
+        lowest = _lowest(x.dtype)
+        xp = xb
+        if any(b or a for b, a in pads):  # padding is `lowest`: never a max
+            xp = np.full(xb.shape[:2] + tuple(n + b + a for n, (b, a) in
+                                               zip(xb.shape[2:], pads)), lowest, dtype=x.dtype)
+            xp[(slice(None),) * 2 + tuple(slice(b, b + n)
+                                          for n, (b, _) in zip(xb.shape[2:], pads))] = xb
+        offsets = list(np.ndindex(*kernel))  # scan order: the last dim fastest
+        slabs = [xp[_window(off, out_sz, stride, dilation)] for off in offsets]
         # torch starts each window at its first non-padding element with value -inf.
-        i0 = np.maximum(0, -(-(padding[0] - np.arange(ho) * stride[0]) // dilation[0]))
-        j0 = np.maximum(0, -(-(padding[1] - np.arange(wo) * stride[1]) // dilation[1]))
-        arg = np.broadcast_to(i0[:, None] * kw + j0[None, :], (n, c, ho, wo)).copy()
-        out = np.full((n, c, ho, wo), _lowest(x.dtype), dtype=x.dtype)
-        has_nan = x.dtype.kind == "f" and bool(np.isnan(x4).any())
-        for i in range(kh):
-            for j in range(kw):
-                slab = xp[window_slice(i, j, out_hw, stride, dilation)]
-                better = beats(slab, out)
-                if has_nan:
-                    better |= np.isnan(slab)
-                np.copyto(out, slab, where=better)
-                np.copyto(arg, i * kw + j, where=better)
+        arg0 = np.zeros((), np.int64)
+        for o, k, p, s, d in zip(out_sz, kernel, padding, stride, dilation):
+            first = np.maximum(0, -(-(p - np.arange(o) * s) // d))
+            arg0 = arg0[..., None] * k + first
+        out, arg = _window_max(slabs, arg0, lowest, x.dtype.kind == "f" and
+                               bool(np.isnan(xb.max())))
         ctx.save_for_backward(arg)
-        ctx.geom = (x4.shape, xp.shape, pads, kernel, out_hw, stride, dilation, unbatched)
-        if indices_out is not None:  # return_indices: flat positions in each (H, W) plane
-            ih = np.arange(ho)[:, None] * stride[0] - padding[0] + (arg // kw) * dilation[0]
-            iw = np.arange(wo)[None, :] * stride[1] - padding[1] + (arg % kw) * dilation[1]
-            idx = (ih * w + iw).astype(np.int64)
-            indices_out.append(idx[0] if unbatched else idx)
+        ctx.geom = (xb.shape, xp.shape, pads, offsets, out_sz, stride, dilation, unbatched)
+        if indices_out is not None:  # return_indices: flat positions in each spatial plane
+            pos = np.zeros(out.shape, np.int64)
+            rest = arg.astype(np.int64)
+            for dim in range(nd):
+                inner = int(np.prod(kernel[dim + 1:], dtype=np.int64))
+                at = np.arange(out_sz[dim]).reshape((-1,) + (1,) * (nd - 1 - dim))
+                step = at * stride[dim] - padding[dim] + (rest // inner) * dilation[dim]
+                pos = pos * xb.shape[2 + dim] + step
+                rest = rest % inner
+            indices_out.append(pos[0] if unbatched else pos)
         return out[0] if unbatched else out
 
     @staticmethod
     def backward(ctx, grad):
         (arg,) = ctx.saved
-        x4_shape, xp_shape, pads, (kh, kw), out_hw, stride, dilation, unbatched = ctx.geom
+        xb_shape, xp_shape, pads, offsets, out_sz, stride, dilation, unbatched = ctx.geom
         g = grad[None] if unbatched else grad
         dxp = np.zeros(xp_shape, dtype=grad.dtype)
         zero = np.zeros((), dtype=grad.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                dxp = add_into(dxp, window_slice(i, j, out_hw, stride, dilation),
-                               np.where(arg == i * kw + j, g, zero))
-        top, _, left, _ = pads
-        dx = dxp[:, :, top:top + x4_shape[2], left:left + x4_shape[3]]
+        # the offsets backwards: an element's gradients then add up in the order of their
+        # output positions, torch's order (a later window reaches it by an earlier offset)
+        for o, off in reversed(list(enumerate(offsets))):
+            dxp = add_into(dxp, _window(off, out_sz, stride, dilation),
+                           np.where(arg == o, g, zero))
+        dx = dxp[(slice(None),) * 2 + tuple(slice(b, b + n)
+                                            for n, (b, _) in zip(xb_shape[2:], pads))]
         return dx[0] if unbatched else dx
+
+
+def _window(off: tuple, out_sz: tuple, stride: tuple, dilation: tuple) -> tuple:
+    """The strided slice of the padded input that kernel offset `off` sees, one per output."""
+    return (slice(None), slice(None)) + tuple(
+        slice(i * d, i * d + s * (o - 1) + 1, s)
+        for i, o, s, d in zip(off, out_sz, stride, dilation))
+
+
+def _max_pool2d(input: Tensor, k: tuple, s: tuple, p: tuple, d: tuple, out_hw: tuple,
+                pads: tuple, indices: list | None) -> Tensor:
+    return MaxPoolND.apply(input, kernel=k, stride=s, padding=p, dilation=d, out_sz=out_hw,
+                           pads=((pads[0], pads[1]), (pads[2], pads[3])), indices_out=indices)
 
 
 def max_pool2d_with_indices(
@@ -176,10 +244,7 @@ def max_pool2d_with_indices(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
     )
     indices: list[np.ndarray] = []
-    out = MaxPool2DWithIndices.apply(
-        input, kernel=k, stride=s, padding=p, dilation=d, out_hw=out_hw, pads=pads,
-        indices_out=indices,
-    )
+    out = _max_pool2d(input, k, s, p, d, out_hw, pads, indices)
     return out, Tensor._make(indices[0], False, None)
 register(max_pool2d_with_indices, function=False, functional=True, differentiable=False)
 
@@ -197,10 +262,7 @@ def max_pool2d(
     k, s, p, d, out_hw, pads = _pool_args(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode
     )
-    return MaxPool2DWithIndices.apply(
-        input, kernel=k, stride=s, padding=p, dilation=d, out_hw=out_hw, pads=pads,
-        indices_out=None,
-    )
+    return _max_pool2d(input, k, s, p, d, out_hw, pads, None)
 register(max_pool2d, function=False, functional=True)
 
 
@@ -344,6 +406,14 @@ def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
+def _adaptive_table(size: int, out: int) -> np.ndarray:
+    """(longest window, out): entry [a, i] is the position window i reads at offset a, its
+    last position again past its end."""
+    win = adaptive_windows(size, out)
+    longest = max(b - a for a, b in win)
+    return np.array([[min(a + k, b - 1) for a, b in win] for k in range(longest)], np.int64)
+
+
 def _adaptive_args(op: str, input: Any, output_size: Any, nd: int) -> tuple[int, ...]:
     """Check the input as torch does and return the output size (None keeps the input's)."""
     check_tensor(input, op)
@@ -429,17 +499,16 @@ class AdaptiveMaxPool2D(Function):
         h, w = x.shape[-2:]
         planes = x.reshape(-1, h, w)
         ho, wo = out_hw
-        out = np.empty((planes.shape[0], ho, wo), dtype=x.dtype)
-        idx = np.empty((planes.shape[0], ho, wo), dtype=np.int64)
-        for i, (h0, h1) in enumerate(adaptive_windows(h, ho)):
-            for j, (w0, w1) in enumerate(adaptive_windows(w, wo)):
-                win = planes[:, h0:h1, w0:w1].reshape(planes.shape[0], -1)
-                arg = np.argmax(np.where(np.isnan(win), -np.inf, win), axis=1)
-                nans = np.isnan(win)
-                last_nan = win.shape[1] - 1 - np.argmax(nans[:, ::-1], axis=1)
-                arg = np.where(nans.any(axis=1), last_nan, arg)
-                out[:, i, j] = win[np.arange(win.shape[0]), arg]
-                idx[:, i, j] = (h0 + arg // (w1 - w0)) * w + w0 + arg % (w1 - w0)
+        # offset a of window i reads row rows[a, i] (and b, j column cols[b, j]); a shorter
+        # window repeats its last element, which keeps its max, its first maximum and its
+        # last NaN. One gather per offset, then torch's scan over the offsets.
+        rows, cols = _adaptive_table(h, ho), _adaptive_table(w, wo)
+        slabs = [planes[:, r[:, None], c[None, :]] for r in rows for c in cols]
+        out, arg = _window_max(slabs, np.zeros((), np.int64), _lowest(x.dtype),
+                               x.dtype.kind == "f" and bool(np.isnan(x.max())))
+        arg = arg.astype(np.int64)
+        idx = rows[arg // len(cols), np.arange(ho)[:, None]] * w + \
+            cols[arg % len(cols), np.arange(wo)[None, :]]
         ctx.save_for_backward(idx)
         ctx.in_shape = x.shape
         shape = x.shape[:-2] + (ho, wo)
@@ -591,13 +660,13 @@ def _pool3d_args(op: str, input: Any, kernel_size: Any, stride: Any, padding: An
                 f"pad should be at most half of effective kernel size, but got pad={pi}, "
                 f"kernel_size={ki} and dilation={di}"
             )
-    depth = input.shape[-3]
-    do = pool_output_size(depth, k[0], s[0], p[0], d[0], ceil_mode)
-    if do < 1:
+    out = [pool_output_size(n, *args, ceil_mode) for n, *args in zip(input.shape[-3:], k, s, p, d)]
+    if min(out) < 1:
         raise RuntimeError(
-            f"Given input size: {list(input.shape[-4:])}. Calculated output depth {do}. "
-            "Output size is too small"
+            f"Given input size: ({'x'.join(map(str, input.shape[-4:]))}). Calculated output size: "
+            f"({'x'.join(map(str, [input.shape[-4], *out]))}). Output size is too small"
         )
+    do = out[0]
     x = input.unsqueeze(0) if input.ndim == 4 else input
     return k, s, p, d, do, x
 
@@ -624,41 +693,23 @@ def max_pool3d(
 ) -> Any:
     """Max over kd x kh x kw windows of (N, C, D, H, W) or (C, D, H, W).
 
-    A composition: max_pool2d on every depth slice a kernel depth offset reads, then a
-    gather of the winning offset (so one element gets the gradient). Of equal maxima the
-    first in (depth, height, width) order wins and a NaN always takes over, as in torch.
+    MaxPoolND over three spatial dims: of equal maxima the first in (depth, height, width)
+    order wins and a NaN always takes over, as in torch.
     """
-    from minitorch.ops.shape import stack
-
     k, s, p, d, do, x = _pool3d_args("max_pool3d", input, kernel_size, stride, padding,
                                      dilation, ceil_mode)
-    n, c, depth, h, w = x.shape
-    values, planes_idx = [], []
-    for sl in _depth_slices(x, k, s, p, d, do, _lowest(x.array.dtype)):
-        v, i = max_pool2d(sl, k[1:], s[1:], p[1:], d[1:], ceil_mode, return_indices=True)
-        values.append(v)
-        planes_idx.append(i.array)
-    stacked = stack(values, 0)
-    # torch's rule along depth too: a strictly larger value wins, a NaN always takes over.
-    arr = stacked.array
-    if arr.dtype.kind == "f":
-        nans = np.isnan(arr)
-        which = np.argmax(np.where(nans, -np.inf, arr), axis=0)
-        which = np.where(nans.any(axis=0), k[0] - 1 - np.argmax(nans[::-1], axis=0), which)
-    else:
-        which = np.argmax(arr, axis=0)
-    picked = stacked.gather(0, Tensor._make(which[None], False, None)).squeeze(0)
-    ho, wo = picked.shape[-2:]
-    out = picked.reshape(n, c, do, ho, wo)
-    if input.ndim == 4:
-        out = out.squeeze(0)
+    size = tuple(x.shape[2:])
+    out_sz = (do,) + tuple(pool_output_size(n, ki, si, pi, di, ceil_mode)
+                           for n, ki, si, pi, di in zip(size[1:], k[1:], s[1:], p[1:], d[1:]))
+    # padding that covers every window; in ceil mode the last ones may need more on the right
+    pads = tuple((pi, max((o - 1) * si + di * (ki - 1) + 1 - n - pi, 0))
+                 for n, o, ki, si, pi, di in zip(size, out_sz, k, s, p, d))
+    indices: list[np.ndarray] | None = [] if return_indices else None
+    out = MaxPoolND.apply(input, kernel=k, stride=s, padding=p, dilation=d, out_sz=out_sz,
+                          pads=pads, indices_out=indices)
     if not return_indices:
         return out
-    plane = np.take_along_axis(np.stack(planes_idx), which[None], 0)[0]
-    t = np.arange(do).reshape(1, 1, do, 1, 1)
-    dpos = t * s[0] - p[0] + which.reshape(n, c, do, ho, wo) * d[0]
-    idx = dpos * (h * w) + plane.reshape(n, c, do, ho, wo)
-    return out, Tensor._make(idx[0] if input.ndim == 4 else idx, False, None)
+    return out, Tensor._make(indices[0], False, None)
 register(max_pool3d, function=False, functional=True)
 
 
