@@ -59,21 +59,26 @@ class Matmul(Function):
         g = g[..., None] if b.ndim == 1 else g
         ga = gb = None
         if need_a:
-            if b2.ndim == 2 and g.ndim > 2:
+            if b.ndim == 1 and a.ndim >= 2:
+                # torch's mv adjoint grad.ger(vec) is an outer product, a plain multiply: a
+                # k=1 matmul would add each product to +0.0 (losing -0.0) and, in NumPy, is
+                # several times slower than the broadcast multiply
+                ga = g * b
+            elif b2.ndim == 2 and g.ndim > 2:
                 ga = (_rows(g) @ b2.T).reshape(g.shape[:-1] + b2.shape[:1])
             else:
                 ga = np.matmul(g, np.swapaxes(b2, -1, -2))
-            ga = unbroadcast(ga, a2.shape).reshape(a.shape)
+            ga = _shaped(unbroadcast(ga, a2.shape), a.shape)
         if need_b:
             if b.ndim == 1 and a.ndim >= 2:
                 # torch's mv adjoint a^T.mv(grad) adds the rows up one after another (no BLAS
                 # blocking), and so does NumPy's sum over axis 0: the same float32 rounding
-                gb = (_rows(a2) * _rows(g)).sum(axis=0)
+                gb = _weighted_row_sum(_rows(a2), _rows(g))
             elif b2.ndim == 2 and a2.ndim > 2:
                 gb = _rows(a2).T @ _rows(g)  # sums over the batch inside the product
             else:
                 gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape)
-            gb = gb.reshape(b.shape)
+            gb = _shaped(gb, b.shape)
         return ga, gb
 
     def name(self) -> str:
@@ -86,6 +91,40 @@ _KIND = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm", (3, 3): "Bmm"}
 def _rows(x: np.ndarray) -> np.ndarray:
     """(..., K) viewed as a matrix (prod(...), K)."""
     return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+
+
+def _shaped(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """g reshaped only when its shape differs: a same-shape reshape is a view, and the
+    engine copies a view before it stores it as a leaf's .grad (4 MB for a 1024^2 matrix)."""
+    return g if g.shape == shape else g.reshape(shape)
+
+
+_ROW_BLOCK = 64  # rows per block of _weighted_row_sum: 64 x 1024 float32 is 256 KB (cache)
+
+
+def _weighted_row_sum(m: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(m * w).sum(axis=0) for m (n, k) and w (n, 1), bit for bit, without the (n, k) product.
+
+    NumPy's sum over axis 0 of a C-ordered (n, k > 1) array adds the rows one after another,
+    so we add the products block by block, each block's sum starting from the running total
+    (its row 0): the same additions in the same order, in a buffer that stays in cache.
+    """
+    n, k = m.shape
+    if n <= _ROW_BLOCK or k < 2 or not m.flags.c_contiguous:
+        # one block; or a product NumPy would sum pairwise down the columns (k = 1, or m
+        # column-major, whose product keeps m's order): kept as it is
+        return (m * w).sum(axis=0)
+    buf = np.empty((_ROW_BLOCK + 1, k), np.result_type(m, w))
+    total = None
+    for i in range(0, n, _ROW_BLOCK):
+        rows = m[i:i + _ROW_BLOCK]
+        start = 1 if total is not None else 0  # buf[0]: the running total, after block 0
+        part = buf[:start + len(rows)]
+        np.multiply(rows, w[i:i + _ROW_BLOCK], out=part[start:])
+        if total is not None:
+            part[0] = total
+        total = part.sum(axis=0)
+    return total
 
 
 class Outer(Function):
