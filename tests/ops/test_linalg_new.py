@@ -91,6 +91,23 @@ def test_int_add_products() -> None:
            torch.addmm(torch.tensor(a), torch.tensor(a), torch.tensor(a), beta=0.5, alpha=2.7))
 
 
+def test_mv_backward_is_an_outer_product() -> None:
+    # the matrix's gradient is grad.ger(vec), a product per entry: a zero times a negative
+    # is -0.0 (not a sum starting from +0.0); and the vector's, a^T grad, adds the rows in
+    # order for a matrix bigger than one block of rows (as torch does)
+    a = RNG.standard_normal((130, 70)).astype(np.float32)
+    v = RNG.standard_normal(70).astype(np.float32)
+    v[3] = -1.0
+    g = RNG.standard_normal(130).astype(np.float32)
+    g[5] = 0.0
+    (ma, mv), (ta, tv) = zip(_pair(a), _pair(v))
+    mt.mv(ma, mv).backward(mt.tensor(g))
+    torch.mv(ta, tv).backward(torch.tensor(g))
+    assert np.signbit(ma.grad.numpy()[5, 3]) and torch.signbit(ta.grad[5, 3])
+    np.testing.assert_array_equal(ma.grad.numpy(), ta.grad.numpy())
+    np.testing.assert_array_equal(mv.grad.numpy(), (a * g[:, None]).sum(axis=0))
+
+
 def test_small_products() -> None:
     _both(lambda lib, a, v: lib.mv(a, v), [RNG.standard_normal((3, 4)), RNG.standard_normal(4)])
     _both(lambda lib, a, b: lib.inner(a, b),
