@@ -582,10 +582,18 @@ class AddMatmul(Function):
         ctx.kind, ctx.beta, ctx.alpha, ctx.x_shape = kind, beta, alpha, x.shape
         ctx.save_for_backward(m1, m2)
         if kind == "Addr" and m1.dtype in _OUTER_EXACT:
-            # a (n, 1) @ (1, m) product has one term: the broadcast product, plus the +0.0
-            # that matmul's sum starts from (-0.0 + 0.0 is 0.0), is it bit for bit
+            # torch's addr is one elementwise kernel, beta * x + alpha * v1 * v2: the
+            # broadcast product (a zero keeps its sign, as there), then the scale and the
+            # sum in place, one fresh array instead of three
             out = m1 * m2
-            out += 0
+            if alpha != 1:
+                out = out * alpha
+            if beta == 0:
+                return out
+            y = x if beta == 1 else beta * x
+            if np.result_type(out, y) != out.dtype:  # a NumPy scalar beta may widen
+                return out + y
+            return np.add(out, y, out=out)
         else:
             out = np.matmul(m1, m2)
         if alpha != 1:

@@ -108,6 +108,17 @@ def test_mv_backward_is_an_outer_product() -> None:
     np.testing.assert_array_equal(mv.grad.numpy(), (a * g[:, None]).sum(axis=0))
 
 
+@pytest.mark.parametrize("kw", [{}, {"beta": 0}, {"alpha": 1.5}])
+def test_addr_keeps_the_sign_of_zero(kw) -> None:
+    # torch's addr is one elementwise kernel: -0.0 + 0 * -1 stays -0.0 (no +0.0 added)
+    x, a, b = np.array([[-0.0, 2.0]]), np.array([0.0]), np.array([-1.0, 3.0])
+    for dt in ("float32", "float64"):
+        m = mt.addr(*(mt.tensor(v.astype(dt)) for v in (x, a, b)), **kw)
+        t = torch.addr(*(torch.tensor(v.astype(dt)) for v in (x, a, b)), **kw)
+        np.testing.assert_array_equal(np.signbit(m.numpy()), torch.signbit(t).numpy())
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+
+
 def test_small_products() -> None:
     _both(lambda lib, a, v: lib.mv(a, v), [RNG.standard_normal((3, 4)), RNG.standard_normal(4)])
     _both(lambda lib, a, b: lib.inner(a, b),
