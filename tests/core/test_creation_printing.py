@@ -602,7 +602,6 @@ def test_numpy_force_reads_a_tensor_that_requires_grad_as_torch():
 def test_to_and_type_as_fast_paths() -> None:
     # to('cpu') and to(same dtype) return the tensor itself, type_as converts (or not) like
     # to(other.dtype), and a non-tensor other is torch's TypeError
-
     x = mt.ones(3)
     assert x.to("cpu") is x and x.to(mt.float32) is x and x.type_as(mt.zeros(2)) is x
     assert x.to(mt.float64).dtype == mt.float64
