@@ -908,6 +908,8 @@ def _windows(a: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     count = (a.shape[dim] - size) // step + 1
     shape = a.shape[:dim] + (count,) + a.shape[dim + 1:] + (size,)
     strides = a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1:] + (a.strides[dim],)
+    if a.flags.c_contiguous and a.size:  # a's buffer, read through the window strides:
+        return np.ndarray(shape, a.dtype, buffer=a, strides=strides)  # 1 us, as_strided 7
     return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
 
