@@ -400,3 +400,14 @@ def test_addbmm_and_addr() -> None:
     y = mt.zeros(2, 2, dtype=mt.float64)
     y.addr_(mt.tensor([1.0, 2.0], dtype=mt.float64), mt.tensor([3.0, 4.0], dtype=mt.float64))
     assert y.tolist() == [[3.0, 4.0], [6.0, 8.0]]
+
+
+def test_eigvalsh_without_grad_computes_the_values_alone() -> None:
+    # no gradient wanted: LAPACK's values-only path (as torch's); with one, eigh's values
+    a = _spd(2, 5, 5)
+    values = mla.eigvalsh(mt.tensor(a))
+    assert values.grad_fn is None and not values.requires_grad
+    _close(values, torch.linalg.eigvalsh(torch.tensor(a)), rtol=1e-10, atol=1e-12)
+    with mt.no_grad():
+        assert mla.eigvalsh(mt.tensor(a, requires_grad=True)).grad_fn is None
+    _both(lambda lib, x: lib.linalg.eigvalsh(x).sum(), [a])
