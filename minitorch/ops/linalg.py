@@ -42,9 +42,9 @@ class Matmul(Function):
         ctx.kind = _KIND.get((a.ndim, b.ndim), "Matmul")
         if a.ndim > 2 and b.ndim <= 2:
             # (..., M, K) @ (K, N): one big matrix product instead of a loop over the batch
-            out = _rows(a) @ b
+            out = _int_exact_matmul(_rows(a), b)
             return out.reshape(a.shape[:-1] + b.shape[1:])
-        return np.asarray(np.matmul(a, b))
+        return np.asarray(_int_exact_matmul(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -86,6 +86,29 @@ class Matmul(Function):
 
 
 _KIND = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm", (3, 3): "Bmm"}
+
+
+_INT_BLAS_MIN_WORK = 1 << 16  # multiply-adds below which NumPy's integer loop is as quick
+
+
+def _int_exact_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.matmul(a, b), for integer operands through float64 BLAS when that is exact.
+
+    NumPy's integer matmul has no BLAS: a naive loop, 17 s for 1024 x 1024 int64 where
+    torch takes 0.3 s. When max|a| * max|b| * K < 2**53, every product and every partial
+    sum is an integer float64 holds exactly, whatever order BLAS adds them in; the result,
+    brought back through int64, wraps to a narrow dtype as its own matmul would.
+    """
+    if not (a.dtype.kind in "iu" and b.dtype.kind in "iu" and a.size and b.size):
+        return np.matmul(a, b)
+    k = a.shape[-1]
+    if a.size * (b.size // k) < _INT_BLAS_MIN_WORK:  # (a bound on the work, batches aside)
+        return np.matmul(a, b)
+    bound = max(-int(a.min()), int(a.max())) * max(-int(b.min()), int(b.max())) * k
+    if bound >= 2 ** 53:
+        return np.matmul(a, b)
+    out = np.matmul(a.astype(np.float64), b.astype(np.float64)).astype(np.int64)
+    return out.astype(np.result_type(a, b), copy=False)
 
 
 def _rows(x: np.ndarray) -> np.ndarray:

@@ -411,3 +411,19 @@ def test_eigvalsh_without_grad_computes_the_values_alone() -> None:
     with mt.no_grad():
         assert mla.eigvalsh(mt.tensor(a, requires_grad=True)).grad_fn is None
     _both(lambda lib, x: lib.linalg.eigvalsh(x).sum(), [a])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "uint8"])
+def test_big_integer_matmul_is_exact(dtype: str) -> None:
+    # through float64 BLAS when every partial sum is an exact float64 integer; a narrow
+    # dtype wraps as its own matmul does; past 2**53 NumPy's integer loop takes over
+    a = RNG.integers(0, 120, (70, 300)).astype(dtype)
+    b = RNG.integers(0, 120, (300, 90)).astype(dtype)
+    want = np.matmul(a, b)
+    got = mt.matmul(mt.tensor(a), mt.tensor(b)).numpy()
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(torch.matmul(torch.tensor(a), torch.tensor(b)).numpy(), want)
+    big = np.full((300, 300), np.iinfo(np.int64).max // 3)
+    np.testing.assert_array_equal(mt.matmul(mt.tensor(big), mt.tensor(big)).numpy(),
+                                  np.matmul(big, big))
