@@ -905,8 +905,7 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
     if not isinstance(other, Tensor):
         raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(other).__name__}")
-    np_dtype = other.array.dtype
-    return input if np_dtype == input.array.dtype else ToCopy.apply(input, np_dtype)
+    return to(input, other.dtype)  # to's direct path for a dtype
 register(type_as, function=False, method=True)
 
 
