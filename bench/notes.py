@@ -80,8 +80,9 @@ _ADDR = ("beta * input + alpha * outer(v1, v2), which torch computes in one fuse
          "place: two passes, one fresh array (it was three passes and three arrays). addr "
          "float32: 1.09 ms against torch's 0.38 ms (2.85x; was 1.70 ms, 4.2x); addr(promotion) "
          "(a float64 input): 1.7-2.4 ms against 0.66-1.26 ms (1.9-2.6x; was 2.9x)")
-_MANY_VIEWS = ("each piece is a view made by its own Function.apply (the node, the view's base "
-               "and version bookkeeping: ~1.7 us a piece) where torch makes each in ~0.6 us")
+_MANY_VIEWS = ("each piece a view; without a gradient they are now made directly (the view's "
+               "base and version counter, no node per piece: shape._views), where each went "
+               "through its own Function.apply (~1.7 us a piece against torch's ~0.6 us)")
 
 NOTES: dict[str, str] = {
     **{op: _VIEW for op in ("reshape", "view", "flatten", "unflatten", "unsqueeze", "squeeze",
@@ -230,10 +231,10 @@ NOTES: dict[str, str] = {
     **{f"{op} · large · fwd": _TWO_NORM
        for op in ("linalg.vector_norm", "linalg.norm", "linalg.matrix_norm")},
     # -- the slowops pass (Intel Xeon AVX-512, 2026-12-02; see _TWO_NORM's comment)
-    "split · large · fwd": (
-        "512 pieces of 2 rows: " + _MANY_VIEWS + "; 1.00 ms against torch's 0.36 ms (2.8x)"),
-    "unbind · large · fwd": (
-        "1024 rows: " + _MANY_VIEWS + "; 1.69 ms against torch's 0.64 ms (2.65x)"),
+    "split · large · fwd": ("512 pieces of 2 rows: " + _MANY_VIEWS + "; 0.79 ms against "
+                            "torch's 0.61 ms (1.3x; was 1.03 ms against 0.37 ms, 2.8x)"),
+    "unbind · large · fwd": ("1024 rows: " + _MANY_VIEWS + "; 1.10 ms against torch's "
+                             "1.17 ms (0.9x; was 1.72 ms against 0.65 ms, 2.65x)"),
     "mv · large · fwd+bwd": (
         "the forward is one BLAS gemv; the backward makes the matrix's gradient as torch's "
         "ger does (a broadcast product, 4 MB) and the vector's, a^T grad, adding the rows in "
