@@ -79,8 +79,9 @@ _TWO_NORM = ("the 2-norm of the whole tensor is sqrt(np.sum(x * x)), kept bit fo
 _ADDR = ("beta * input + alpha * outer(v1, v2), which torch computes in one fused pass; "
          "minitorch makes the broadcast product (a fresh array) and adds input into it in "
          "place: two passes, one fresh array (it was three passes and three arrays). addr "
-         "float32: 1.09 ms against torch's 0.38 ms (2.85x; was 1.70 ms, 4.2x); addr(promotion) "
-         "(a float64 input): 1.7-2.4 ms against 0.66-1.26 ms (1.9-2.6x; was 2.9x)")
+         "float32: 1.09-1.23 ms against torch's 0.38-0.47 ms (2.7-2.85x; was 1.70 ms, 4.2x); "
+         "addr(promotion) (a float64 input): 1.7-2.9 ms against 0.66-1.26 ms (1.9-2.9x; was "
+         "2.9x)")
 _MANY_VIEWS = ("each piece a view; without a gradient they are now made directly (the view's "
                "base and version counter, no node per piece: shape._views), where each went "
                "through its own Function.apply (~1.7 us a piece against torch's ~0.6 us)")
@@ -241,7 +242,7 @@ NOTES: dict[str, str] = {
         "ger does (a broadcast product, 4 MB) and the vector's, a^T grad, adding the rows in "
         "order as torch's gemv does (np.sum over axis 0, in cache-sized blocks: ~0.55 ms, "
         "where a BLAS gemv takes 0.1 ms but adds in another order): 1.6 ms against torch's "
-        "0.6-0.8 ms (2.0-2.7x; was 4.2 ms against 1.2 ms, 3.5x, when the matrix's gradient "
+        "0.6-0.9 ms (2.0-2.7x; was 4.2 ms against 1.2 ms, 3.5x, when the matrix's gradient "
         "was a k=1 matmul and reshaped views were copied again)"),
     "repeat_interleave · large · fwd": (
         "a gap, not a limit (issue 14): the floor np.repeat(x.ravel(), 2) takes 1.42 ms against "
@@ -258,14 +259,15 @@ NOTES: dict[str, str] = {
         "torch.mm 0.34 s), so integer products go through float64 BLAS whenever "
         "max|a| max|b| K < 2**53 makes that exact (linalg._int_exact_matmul): 78 ms against "
         "torch's 275 ms (0.3x; was 15.9 s). Larger integers fall back to NumPy's loop"),
-    "sum · large · fwd": ("one np.sum (pairwise, float32): 0.248 ms against torch's 0.160 ms "
-                          "(1.55x), the floor np.sum alone 0.244 ms"),
+    "sum · large · fwd": ("one np.sum (pairwise, float32): 0.25-0.49 ms against torch's "
+                          "0.16-0.22 ms (1.55-2.2x), the floor np.sum alone 0.24-0.44 ms"),
     **{f"{op} · large · fwd": ("one NumPy call over the array (the floor); here 1.0x torch "
                                "(0.32-0.35 ms against 0.31-0.36 ms), both writing a fresh "
                                "4 MB output")
        for op in ("relu", "clamp_min", "clamp_max", "log2")},
-    "Tensor.unfold · large · fwd": (_VIEW + ": 5.2 us against torch's 2.2 us (2.4x; was 8.3 us, "
-                                    "3.5x, before the window view skipped as_strided)"),
+    "Tensor.unfold · large · fwd": (_VIEW + ": 5.2-5.7 us against torch's 2.0-2.2 us "
+                                    "(2.4-2.7x; was 8.3 us, 3.5x, before the window view "
+                                    "skipped as_strided)"),
     "cummax": ("values and indices of a running maximum: np.maximum.accumulate alone is 2.3x "
                "torch (4.1 ms against 1.8 ms), and the indices need a second pass"),
     "cummin": ("values and indices of a running minimum: np.minimum.accumulate alone is 2.3x "
