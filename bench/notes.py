@@ -248,8 +248,8 @@ NOTES: dict[str, str] = {
         "a gap, not a limit (issue 14): the floor np.repeat(x.ravel(), 2) takes 1.42 ms against "
         "torch's 3.77 ms (0.4x), but minitorch builds an int64 index of the output's size "
         "(np.repeat(np.arange(n), counts), 16 MB), checks its range and reads x through "
-        "index_select (np.take): 10.2 ms against torch's 2.0 ms (5x). The fix, np.repeat in the "
-        "forward and a reshape-and-sum backward, belongs in ops/indexing.py"),
+        "index_select (np.take): 10-20 ms against torch's 2-5 ms (4-5x). The fix, np.repeat in "
+        "the forward and a reshape-and-sum backward, belongs in ops/indexing.py"),
     "linalg.eigvalsh · large · fwd": (
         "without a gradient, LAPACK's values-only path (np.linalg.eigvalsh, as torch does "
         "then): 116 ms against torch's 58 ms (2.0x; NumPy's OpenBLAS LAPACK against torch's "
