@@ -875,6 +875,12 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     each followed by non_blocking and copy, and the keywords dtype=, device=, copy=,
     non_blocking=, memory_format=. A device other than the CPU raises torch's error.
     """
+    if len(args) == 1 and not kwargs:  # the common calls, to('cpu') and to(dtype), parsed
+        a = args[0]                     # directly: the general parse costs a few microseconds
+        if type(a) is str and a == "cpu":
+            return input
+        if isinstance(a, DType):
+            return input if a.np == input.array.dtype else ToCopy.apply(input, a.np)
     dtype, device, copy = _to_arguments(args, kwargs)
     where = check_device(device, "to", copy=True)
     # torch's CPU tensors have no index, so 'cpu:0' counts as another device: a copy.
@@ -896,7 +902,10 @@ register(tensor_type, name="type", function=False, method=True)
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
     """input.to(other.dtype)."""
-    return to(input, other.dtype)
+    if not isinstance(other, Tensor):
+        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return to(input, other.dtype)  # to's direct path for a dtype
 register(type_as, function=False, method=True)
 
 

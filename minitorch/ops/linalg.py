@@ -42,9 +42,9 @@ class Matmul(Function):
         ctx.kind = _KIND.get((a.ndim, b.ndim), "Matmul")
         if a.ndim > 2 and b.ndim <= 2:
             # (..., M, K) @ (K, N): one big matrix product instead of a loop over the batch
-            out = _rows(a) @ b
+            out = _int_exact_matmul(_rows(a), b)
             return out.reshape(a.shape[:-1] + b.shape[1:])
-        return np.asarray(np.matmul(a, b))
+        return np.asarray(_int_exact_matmul(a, b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -59,21 +59,26 @@ class Matmul(Function):
         g = g[..., None] if b.ndim == 1 else g
         ga = gb = None
         if need_a:
-            if b2.ndim == 2 and g.ndim > 2:
+            if b.ndim == 1 and a.ndim >= 2:
+                # torch's mv adjoint grad.ger(vec) is an outer product, a plain multiply: a
+                # k=1 matmul would add each product to +0.0 (losing -0.0) and, in NumPy, is
+                # several times slower than the broadcast multiply
+                ga = g * b
+            elif b2.ndim == 2 and g.ndim > 2:
                 ga = (_rows(g) @ b2.T).reshape(g.shape[:-1] + b2.shape[:1])
             else:
                 ga = np.matmul(g, np.swapaxes(b2, -1, -2))
-            ga = unbroadcast(ga, a2.shape).reshape(a.shape)
+            ga = _shaped(unbroadcast(ga, a2.shape), a.shape)
         if need_b:
             if b.ndim == 1 and a.ndim >= 2:
                 # torch's mv adjoint a^T.mv(grad) adds the rows up one after another (no BLAS
                 # blocking), and so does NumPy's sum over axis 0: the same float32 rounding
-                gb = (_rows(a2) * _rows(g)).sum(axis=0)
+                gb = _weighted_row_sum(_rows(a2), _rows(g))
             elif b2.ndim == 2 and a2.ndim > 2:
                 gb = _rows(a2).T @ _rows(g)  # sums over the batch inside the product
             else:
                 gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g), b2.shape)
-            gb = gb.reshape(b.shape)
+            gb = _shaped(gb, b.shape)
         return ga, gb
 
     def name(self) -> str:
@@ -83,9 +88,66 @@ class Matmul(Function):
 _KIND = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm", (3, 3): "Bmm"}
 
 
+_INT_BLAS_MIN_WORK = 1 << 16  # multiply-adds below which NumPy's integer loop is as quick
+
+
+def _int_exact_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.matmul(a, b), for integer operands through float64 BLAS when that is exact.
+
+    NumPy's integer matmul has no BLAS: a naive loop, 17 s for 1024 x 1024 int64 where
+    torch takes 0.3 s. When max|a| * max|b| * K < 2**53, every product and every partial
+    sum is an integer float64 holds exactly, whatever order BLAS adds them in; the result,
+    brought back through int64, wraps to a narrow dtype as its own matmul would.
+    """
+    if not (a.dtype.kind in "iu" and b.dtype.kind in "iu" and a.size and b.size):
+        return np.matmul(a, b)
+    k = a.shape[-1]
+    if a.size * (b.size // k) < _INT_BLAS_MIN_WORK:  # (a bound on the work, batches aside)
+        return np.matmul(a, b)
+    bound = max(-int(a.min()), int(a.max())) * max(-int(b.min()), int(b.max())) * k
+    if bound >= 2 ** 53:
+        return np.matmul(a, b)
+    out = np.matmul(a.astype(np.float64), b.astype(np.float64)).astype(np.int64)
+    return out.astype(np.result_type(a, b), copy=False)
+
+
 def _rows(x: np.ndarray) -> np.ndarray:
     """(..., K) viewed as a matrix (prod(...), K)."""
     return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+
+
+def _shaped(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """g reshaped only when its shape differs: a same-shape reshape is a view, and the
+    engine copies a view before it stores it as a leaf's .grad (4 MB for a 1024^2 matrix)."""
+    return g if g.shape == shape else g.reshape(shape)
+
+
+_ROW_BLOCK = 64  # rows per block of _weighted_row_sum: 64 x 1024 float32 is 256 KB (cache)
+
+
+def _weighted_row_sum(m: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(m * w).sum(axis=0) for m (n, k) and w (n, 1), bit for bit, without the (n, k) product.
+
+    NumPy's sum over axis 0 of a C-ordered (n, k > 1) array adds the rows one after another,
+    so we add the products block by block, each block's sum starting from the running total
+    (its row 0): the same additions in the same order, in a buffer that stays in cache.
+    """
+    n, k = m.shape
+    if n <= _ROW_BLOCK or k < 2 or not m.flags.c_contiguous:
+        # one block; or a product NumPy would sum pairwise down the columns (k = 1, or m
+        # column-major, whose product keeps m's order): kept as it is
+        return (m * w).sum(axis=0)
+    buf = np.empty((_ROW_BLOCK + 1, k), np.result_type(m, w))
+    total = None
+    for i in range(0, n, _ROW_BLOCK):
+        rows = m[i:i + _ROW_BLOCK]
+        start = 1 if total is not None else 0  # buf[0]: the running total, after block 0
+        part = buf[:start + len(rows)]
+        np.multiply(rows, w[i:i + _ROW_BLOCK], out=part[start:])
+        if total is not None:
+            part[0] = total
+        total = part.sum(axis=0)
+    return total
 
 
 class Outer(Function):
@@ -543,10 +605,18 @@ class AddMatmul(Function):
         ctx.kind, ctx.beta, ctx.alpha, ctx.x_shape = kind, beta, alpha, x.shape
         ctx.save_for_backward(m1, m2)
         if kind == "Addr" and m1.dtype in _OUTER_EXACT:
-            # a (n, 1) @ (1, m) product has one term: the broadcast product, plus the +0.0
-            # that matmul's sum starts from (-0.0 + 0.0 is 0.0), is it bit for bit
+            # torch's addr is one elementwise kernel, beta * x + alpha * v1 * v2: the
+            # broadcast product (a zero keeps its sign, as there), then the scale and the
+            # sum in place, one fresh array instead of three
             out = m1 * m2
-            out += 0
+            if alpha != 1:
+                out = out * alpha
+            if beta == 0:
+                return out
+            y = x if beta == 1 else beta * x
+            if np.result_type(out, y) != out.dtype:  # a NumPy scalar beta may widen
+                return out + y
+            return np.add(out, y, out=out)
         else:
             out = np.matmul(m1, m2)
         if alpha != 1:
@@ -1287,7 +1357,16 @@ register(linalg_eigh, name="linalg.eigh", function=False)
 
 def linalg_eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues of symmetric A, ascending (differentiable through eigh's L part)."""
-    return linalg_eigh(A, UPLO)[0]
+    if A.requires_grad and _GradMode.enabled:  # the backward needs the eigenvectors
+        return linalg_eigh(A, UPLO)[0]
+    # No gradient: the values alone (LAPACK without vectors, as torch does then), about a
+    # third of eigh's time at 1024 x 1024
+    _matrix(A, "linalg.eigh", floating=False)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got "
+                           f"{UPLO}")
+    lam = np.linalg.eigvalsh(A.array, UPLO=UPLO)
+    return Tensor._make(np.asarray(lam, A.array.dtype), False, None)
 register(linalg_eigvalsh, name="linalg.eigvalsh", function=False)
 
 

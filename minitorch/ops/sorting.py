@@ -385,7 +385,9 @@ def _groups(rows: np.ndarray) -> np.ndarray:
     NaN != NaN, so every NaN (every row holding one) is a group of its own, as in torch.
     """
     starts = np.ones(rows.shape[0], bool)
-    if rows.shape[0] > 1:
+    if rows.shape[0] > 1 and rows.shape[1] == 1:  # single values: one comparison pass
+        np.not_equal(rows[1:, 0], rows[:-1, 0], out=starts[1:])
+    elif rows.shape[0] > 1:
         differs = rows[1:] != rows[:-1]
         starts[1:] = differs.any(axis=1) if rows.shape[1] else False
     return starts
@@ -408,16 +410,24 @@ def _unique_impl(input: Tensor, dim: Any, return_inverse: bool, return_counts: b
         rows = moved.reshape(moved.shape[0], int(np.prod(moved.shape[1:])))
         shape_of_inverse = (moved.shape[0],)
     n = rows.shape[0]
-    if ordered:  # lexicographic over the columns, stable, NaN last
-        perm = np.lexsort(rows.T[::-1]) if rows.shape[1] else np.arange(n)
-    else:
-        perm = np.arange(n)
-    starts = _groups(rows[perm])
-    group = np.cumsum(starts) - 1
-    inverse = np.empty(n, np.int64)
-    inverse[perm] = group
-    first = perm[starts]
-    counts = np.diff(np.append(np.flatnonzero(starts), n))
+    # unique sorts the rows first (lexicographic over the columns, stable, NaN last);
+    # unique_consecutive keeps them in place (perm None: no permutation, no copy), and the
+    # inverse and the counts are computed only when asked for (each is a pass over n).
+    perm = None
+    if ordered and rows.shape[1]:
+        perm = np.lexsort(rows.T[::-1])
+    starts = _groups(rows if perm is None else rows[perm])
+    begins = np.flatnonzero(starts)  # where each group starts, in the ordered rows
+    first = begins if perm is None else perm[begins]
+    if return_inverse:
+        group = np.cumsum(starts) - 1  # each ordered row's group
+        if perm is None:
+            inverse = group
+        else:
+            inverse = np.empty(n, np.int64)
+            inverse[perm] = group
+    if return_counts:
+        counts = np.diff(np.append(begins, n))
     if ax is None:
         values = rows[first, 0] if n else x.reshape(-1)
     else:

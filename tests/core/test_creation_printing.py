@@ -597,3 +597,14 @@ def test_numpy_force_reads_a_tensor_that_requires_grad_as_torch():
             x.numpy()
         a = x.numpy(force=True)
         assert a.tolist() == [1.0, 1.0]
+
+
+def test_to_and_type_as_fast_paths() -> None:
+    # to('cpu') and to(same dtype) return the tensor itself, type_as converts (or not) like
+    # to(other.dtype), and a non-tensor other is torch's TypeError
+    x = mt.ones(3)
+    assert x.to("cpu") is x and x.to(mt.float32) is x and x.type_as(mt.zeros(2)) is x
+    assert x.to(mt.float64).dtype == mt.float64
+    assert x.type_as(mt.zeros(2, dtype=mt.int64)).dtype == mt.int64
+    with pytest.raises(TypeError, match="must be Tensor, not int"):
+        x.type_as(3)

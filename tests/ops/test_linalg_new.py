@@ -91,6 +91,34 @@ def test_int_add_products() -> None:
            torch.addmm(torch.tensor(a), torch.tensor(a), torch.tensor(a), beta=0.5, alpha=2.7))
 
 
+def test_mv_backward_is_an_outer_product() -> None:
+    # the matrix's gradient is grad.ger(vec), a product per entry: a zero times a negative
+    # is -0.0 (not a sum starting from +0.0); and the vector's, a^T grad, adds the rows in
+    # order for a matrix bigger than one block of rows (as torch does)
+    a = RNG.standard_normal((130, 70)).astype(np.float32)
+    v = RNG.standard_normal(70).astype(np.float32)
+    v[3] = -1.0
+    g = RNG.standard_normal(130).astype(np.float32)
+    g[5] = 0.0
+    (ma, mv), (ta, tv) = zip(_pair(a), _pair(v))
+    mt.mv(ma, mv).backward(mt.tensor(g))
+    torch.mv(ta, tv).backward(torch.tensor(g))
+    assert np.signbit(ma.grad.numpy()[5, 3]) and torch.signbit(ta.grad[5, 3])
+    np.testing.assert_array_equal(ma.grad.numpy(), ta.grad.numpy())
+    np.testing.assert_array_equal(mv.grad.numpy(), (a * g[:, None]).sum(axis=0))
+
+
+@pytest.mark.parametrize("kw", [{}, {"beta": 0}, {"alpha": 1.5}])
+def test_addr_keeps_the_sign_of_zero(kw) -> None:
+    # torch's addr is one elementwise kernel: -0.0 + 0 * -1 stays -0.0 (no +0.0 added)
+    x, a, b = np.array([[-0.0, 2.0]]), np.array([0.0]), np.array([-1.0, 3.0])
+    for dt in ("float32", "float64"):
+        m = mt.addr(*(mt.tensor(v.astype(dt)) for v in (x, a, b)), **kw)
+        t = torch.addr(*(torch.tensor(v.astype(dt)) for v in (x, a, b)), **kw)
+        np.testing.assert_array_equal(np.signbit(m.numpy()), torch.signbit(t).numpy())
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+
+
 def test_small_products() -> None:
     _both(lambda lib, a, v: lib.mv(a, v), [RNG.standard_normal((3, 4)), RNG.standard_normal(4)])
     _both(lambda lib, a, b: lib.inner(a, b),
@@ -372,3 +400,30 @@ def test_addbmm_and_addr() -> None:
     y = mt.zeros(2, 2, dtype=mt.float64)
     y.addr_(mt.tensor([1.0, 2.0], dtype=mt.float64), mt.tensor([3.0, 4.0], dtype=mt.float64))
     assert y.tolist() == [[3.0, 4.0], [6.0, 8.0]]
+
+
+def test_eigvalsh_without_grad_computes_the_values_alone() -> None:
+    # no gradient wanted: LAPACK's values-only path (as torch's); with one, eigh's values
+    a = _spd(2, 5, 5)
+    values = mla.eigvalsh(mt.tensor(a))
+    assert values.grad_fn is None and not values.requires_grad
+    _close(values, torch.linalg.eigvalsh(torch.tensor(a)), rtol=1e-10, atol=1e-12)
+    with mt.no_grad():
+        assert mla.eigvalsh(mt.tensor(a, requires_grad=True)).grad_fn is None
+    _both(lambda lib, x: lib.linalg.eigvalsh(x).sum(), [a])
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "uint8"])
+def test_big_integer_matmul_is_exact(dtype: str) -> None:
+    # through float64 BLAS when every partial sum is an exact float64 integer; a narrow
+    # dtype wraps as its own matmul does; past 2**53 NumPy's integer loop takes over
+    a = RNG.integers(0, 120, (70, 300)).astype(dtype)
+    b = RNG.integers(0, 120, (300, 90)).astype(dtype)
+    want = np.matmul(a, b)
+    got = mt.matmul(mt.tensor(a), mt.tensor(b)).numpy()
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(torch.matmul(torch.tensor(a), torch.tensor(b)).numpy(), want)
+    big = np.full((300, 300), np.iinfo(np.int64).max // 3)
+    np.testing.assert_array_equal(mt.matmul(mt.tensor(big), mt.tensor(big)).numpy(),
+                                  np.matmul(big, big))

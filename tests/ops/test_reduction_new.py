@@ -373,3 +373,16 @@ def test_grad_fn_names_are_torchs() -> None:
     t, m = both(SMOOTH, grad=True)
     for f in calls:
         assert f(mt, m).grad_fn.name() == type(f(torch, t).grad_fn).__name__
+
+
+@pytest.mark.parametrize("n", [reduction._SQUARES_RUN + 1, 3 * reduction._SQUARES_RUN + 5, 1 << 20])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_big_two_norm_is_numpys_pairwise_sum_of_squares(n: int, dtype: type) -> None:
+    # a big whole-tensor 2-norm sums the squares run by run, in NumPy's pairwise order:
+    # bit for bit np.sqrt(np.sum(x * x)), whatever the dims and keepdim
+    x = (RNG.standard_normal(n) * 10.0 ** RNG.uniform(-3, 3, n)).astype(dtype)
+    want = np.sqrt(np.sum(x * x))
+    assert mt.linalg.vector_norm(mt.tensor(x)).numpy() == want
+    m = x[: n - n % 4].reshape(4, -1)
+    kept = mt.linalg.matrix_norm(mt.tensor(m), keepdim=True).numpy()
+    assert kept.shape == (1, 1) and kept[0, 0] == np.sqrt(np.sum(m * m))

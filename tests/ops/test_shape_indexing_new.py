@@ -480,3 +480,20 @@ def test_function_flip_refuses_an_int_as_torch_does():
             lib.flip(lib.ones(2, 3), 0, 1)
         with pytest.raises(TypeError, match="tuple of ints"):
             lib.flip(lib.ones(2, 3), 0)
+
+
+def test_split_and_unbind_views_without_a_graph() -> None:
+    # no gradient wanted: the pieces are made directly as views, with what Function.apply
+    # would give them (the base, the shared version counter, writes seen both ways)
+    def run(lib):
+        x = lib.arange(12.0).reshape(3, 4)
+        a, b = x.split(2)
+        rows = x.unbind(1)
+        a.mul_(2)
+        x.add_(1)
+        v = x[1:]
+        p, _ = v.split(1)
+        return (x.tolist(), b.tolist(), rows[3].tolist(), p.tolist(),
+                (a._version, x._version, rows[2]._version, p._version),
+                (a._base is x, rows[1]._base is x, p._base is x, a.requires_grad, a.grad_fn))
+    assert run(mt) == run(torch)
