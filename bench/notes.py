@@ -244,12 +244,6 @@ NOTES: dict[str, str] = {
         "where a BLAS gemv takes 0.1 ms but adds in another order): 1.6 ms against torch's "
         "0.6-0.9 ms (2.0-2.7x; was 4.2 ms against 1.2 ms, 3.5x, when the matrix's gradient "
         "was a k=1 matmul and reshaped views were copied again)"),
-    "repeat_interleave · large · fwd": (
-        "a gap, not a limit (issue 14): the floor np.repeat(x.ravel(), 2) takes 1.42 ms against "
-        "torch's 3.77 ms (0.4x), but minitorch builds an int64 index of the output's size "
-        "(np.repeat(np.arange(n), counts), 16 MB), checks its range and reads x through "
-        "index_select (np.take): 10-20 ms against torch's 2-5 ms (4-5x). The fix, np.repeat in "
-        "the forward and a reshape-and-sum backward, belongs in ops/indexing.py"),
     "linalg.eigvalsh · large · fwd": (
         "without a gradient, LAPACK's values-only path (np.linalg.eigvalsh, as torch does "
         "then): 116 ms against torch's 58 ms (2.0x; NumPy's OpenBLAS LAPACK against torch's "
@@ -273,14 +267,6 @@ NOTES: dict[str, str] = {
     "cummin": ("values and indices of a running minimum: np.minimum.accumulate alone is 2.3x "
                "torch (as cummax), and the indices need a second pass"),
 }
-
-# Cases over 3x in the run of 2026-12-02 that this pass did not analyse (each is within a
-# few tenths of 3x, or a whole-algorithm op): listed so the report shows them as open.
-_UNANALYSED = ("not analysed yet (issue 14, perf pass of 2026-12-02): over 3x in the last run, "
-               "no floor measured")
-for _op in ("F.nll_loss", "F.conv2d", "F.bilinear", "F.max_pool2d",
-            "F.max_pool2d_with_indices"):
-    NOTES.setdefault(_op, _UNANALYSED)
 
 # The indexing ops' and nn's notes live in files of their own, and win over the ones above.
 NOTES.update(notes_indexing.NOTES)

@@ -205,6 +205,26 @@ class IndexSelect(Function):
         return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), where, grad)
 
 
+class RepeatInterleave(Function):
+    """y = x with slice i along dim repeated counts[i] times (np.repeat);  x: the gradients of
+    the repeats added back into their slice, in order (index_select's backward, the picks
+    rebuilt from the counts only when a gradient is asked for)."""
+
+    @staticmethod
+    def forward(ctx, x, counts, dim):
+        ctx.in_shape, ctx.counts, ctx.dim = x.shape, counts, dim
+        return np.repeat(x, counts, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        picks = np.repeat(np.arange(ctx.counts.size), ctx.counts)
+        where = (slice(None),) * ctx.dim + (picks,)
+        return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), where, grad)
+
+    def name(self) -> str:
+        return "IndexSelectBackward0"  # torch's repeat_interleave is an index_select
+
+
 class MaskedFill(Function):
     """y = where(mask, value, x);  x: grad where not mask, value: sum of grad where mask."""
 
@@ -975,9 +995,8 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
         if int(repeats) < 0:
             raise RuntimeError("Repeats must be non-negative")
         counts = np.full(n, int(repeats))
-    picks = np.repeat(np.arange(n), counts)
-    _check_output_size(picks.size, output_size)
-    return index_select(input, d, Tensor._make(picks.astype(np.int64), False, None))
+    _check_output_size(int(counts.sum()), output_size)
+    return RepeatInterleave.apply(input, counts, d)
 register(repeat_interleave, method=True)
 
 
