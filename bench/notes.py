@@ -66,6 +66,14 @@ _SHIFT = ("int64 shifts with torch's rule for a shift past the width or below 0 
 # The notes below were measured on the Intel Xeon (AVX-512) machine, 1 thread, 2026-12-02, the
 # fastest of 20-40 runs with torch timed in the same process (the machine was shared: a few
 # tens of percent of noise); "was" is main before the slowops pass, measured the same way.
+_LAPACK = ("an LU factorisation (getrf) and what follows it, through NumPy's LAPACK "
+           "(OpenBLAS's) where torch calls MKL's, which on this AVX-512 machine is several "
+           "times faster: the floors np.linalg.inv 113 ms against torch.linalg.inv 44 ms (2.6x), "
+           "np.linalg.solve 129 ms against 36 ms (3.5x), np.linalg.det 29 ms against 12 ms "
+           "(2.4x), np.linalg.slogdet 29 ms against 8.9 ms (3.3x); minitorch makes the same one "
+           "call (inv 144 ms, solve 122 ms, det 34 ms, slogdet 28 ms), and a backward adds one "
+           "more (the inverse or a solve with the transpose), as torch's does. On the AMD "
+           "machine of the earlier reports these were within 3x")
 _TWO_NORM = ("the 2-norm of the whole tensor is sqrt(np.sum(x * x)), kept bit for bit (NumPy's "
              "pairwise order; on a 1024^2 normal sample it is 5e-8 from the exact norm, "
              "torch's float32 sum 1e-5), where torch makes one fused pass. minitorch now "
@@ -232,6 +240,12 @@ NOTES: dict[str, str] = {
     "std": "the root of var's float64 variance: see var's note",
     **{f"{op} · large · fwd": _TWO_NORM
        for op in ("linalg.vector_norm", "linalg.norm", "linalg.matrix_norm")},
+    "norm · large · fwd": _TWO_NORM,
+    # -- LAPACK: one NumPy call each, against torch's MKL (Intel Xeon AVX-512, 1 thread,
+    # 1024 x 1024 float32, fastest of 7, measured 2026-12-02 after the bench run)
+    **{op: _LAPACK for op in ("linalg.inv", "inverse", "linalg.solve", "linalg.solve(left=False)",
+                              "linalg.det", "det", "logdet", "logdet(det < 0)", "linalg.slogdet",
+                              "slogdet")},
     # -- the slowops pass (Intel Xeon AVX-512, 2026-12-02; see _TWO_NORM's comment)
     "split · large · fwd": ("512 pieces of 2 rows: " + _MANY_VIEWS + "; 0.79 ms against "
                             "torch's 0.61 ms (1.3x; was 1.03 ms against 0.37 ms, 2.8x)"),
