@@ -102,11 +102,16 @@ def mark_view(result: Tensor, args: tuple) -> None:
     root = memory_root(result.array)
     for a in args:
         if isinstance(a, Tensor) and memory_root(a.array) is root:
-            base = a if a._base is None else a._base
-            result._owner = a if a._owner is None else a._owner
-            result._base = base
-            result._base_fn = base.grad_fn if _GradMode.enabled else _NO_GRAD_VIEW
+            link_view(result, a)
             return
+
+
+def link_view(result: Tensor, source: Tensor) -> None:
+    """Make result a view of source: it shares source's version counter and base."""
+    base = source if source._base is None else source._base
+    result._owner = source if source._owner is None else source._owner
+    result._base = base
+    result._base_fn = base.grad_fn if _GradMode.enabled else _NO_GRAD_VIEW
 
 
 class AsStrided(Function):

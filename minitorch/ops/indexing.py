@@ -205,10 +205,9 @@ class IndexSelect(Function):
         return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), where, grad)
 
 
-class RepeatInterleave(Function):
-    """y = x with slice i along dim repeated counts[i] times (np.repeat);  x: the gradients of
-    the repeats added back into their slice, in order (index_select's backward, the picks
-    rebuilt from the counts only when a gradient is asked for)."""
+class RepeatInterleave(IndexSelect):
+    """y = x with slice i along dim repeated counts[i] times (np.repeat);  x: index_select's
+    adjoint, with the picks (i repeated counts[i] times) built only when a gradient is asked."""
 
     @staticmethod
     def forward(ctx, x, counts, dim):
@@ -217,9 +216,8 @@ class RepeatInterleave(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        picks = np.repeat(np.arange(ctx.counts.size), ctx.counts)
-        where = (slice(None),) * ctx.dim + (picks,)
-        return scatter_add_into(np.zeros(ctx.in_shape, grad.dtype), where, grad)
+        ctx.index = np.repeat(np.arange(ctx.counts.size), ctx.counts)
+        return IndexSelect.backward(ctx, grad)
 
     def name(self) -> str:
         return "IndexSelectBackward0"  # torch's repeat_interleave is an index_select

@@ -41,7 +41,7 @@ from minitorch.ops.support import (
 )
 from minitorch.registry import register
 from minitorch.tensor import Tensor
-from minitorch.views import _NO_GRAD_VIEW
+from minitorch.views import link_view
 
 
 # -- the Functions ------------------------------------------------------------
@@ -726,13 +726,10 @@ def _views(input: Tensor, indexes: list[tuple], cls: type[Slice]) -> tuple[Tenso
     if input._base is not None and input._base_fn is not input._base.grad_fn:
         _refresh_if_stale(input)  # a view whose base was written in place since (as apply)
     array = input.array
-    base = input if input._base is None else input._base  # what views.mark_view records
-    owner = input if input._owner is None else input._owner
-    base_fn = base.grad_fn if _GradMode.enabled else _NO_GRAD_VIEW
     out = []
     for index in indexes:
         t = Tensor._make(array[index], False, None)
-        t._owner, t._base, t._base_fn = owner, base, base_fn
+        link_view(t, input)  # what Function.apply's mark_view records
         out.append(t)
     return tuple(out)
 
