@@ -246,6 +246,16 @@ NOTES: dict[str, str] = {
     **{op: _LAPACK for op in ("linalg.inv", "inverse", "linalg.solve", "linalg.solve(left=False)",
                               "linalg.det", "det", "logdet", "logdet(det < 0)", "linalg.slogdet",
                               "slogdet")},
+    # side by side after the third bench run of 2026-12-02 (medians of 21, 1 thread, Xeon)
+    "cat · large · fwd+bwd": (
+        "not a cost of cat: the run's draw. Side by side, two (1024, 1024) float32 tensors "
+        "concatenated and the gradient split back, minitorch takes 1.57-1.71 ms against "
+        "torch's 1.47-1.82 ms (0.94-1.07x); below 3x in the two runs before"),
+    "logit · large · fwd+bwd": (
+        "a gap to the floor (issue 14), not a limit: the floor, log(p / (1 - p)) and "
+        "grad / (p (1 - p)), takes 2.95-3.40 ms against torch's 1.72 ms (1.7-2.0x); "
+        "minitorch takes 4.9-5.3 ms (2.8-3.1x) because its backward also tests the range "
+        "(x < 0, x > 1, their or) and selects NaN outside it: four passes more"),
     # -- the slowops pass (Intel Xeon AVX-512, 2026-12-02; see _TWO_NORM's comment)
     "split · large · fwd": ("512 pieces of 2 rows: " + _MANY_VIEWS + "; 0.79 ms against "
                             "torch's 0.61 ms (1.3x; was 1.03 ms against 0.37 ms, 2.8x)"),
