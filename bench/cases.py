@@ -190,7 +190,7 @@ def floor_runner(name: str, sample: Sample, mode: str, g: np.ndarray | None) -> 
     if mode == FWD:
         f = floor.FORWARD[name]
         return Runner(lambda: f(*args, **kwargs), lambda: [np.asarray(f(*args, **kwargs))])
-    fb = floor.FORWARD_BACKWARD[name]
+    fb = floor.forward_backward(name)
     grad_idx = leaf_indices(sample)
 
     def read() -> list[Any]:

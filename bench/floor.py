@@ -4,8 +4,13 @@ This is what any NumPy engine is chasing: the same arithmetic minitorch
 does, minus everything that makes it an engine (Tensor objects, recording
 nodes, the topological walk, dtype promotion, checks). Each function here
 is what you would write for one fixed problem, knowing its shapes: the
-adjoint's arithmetic and nothing else. Gradients are left as NumPy makes
-them (a broadcast view where the adjoint is a broadcast).
+adjoint's arithmetic and nothing else, plus what torch's API hands back: every
+leaf gets a gradient array of its own (`leaf_gradients`). torch's `x.grad` never
+shares memory with the `gradient` passed to backward or with another leaf's
+`.grad`, and it is contiguous (checked against torch in
+tests/bench/test_bench_cases.py), so a floor that returned add's incoming
+gradient twice, or sum's broadcast view, would time less work than torch's
+contract asks of any engine.
 
 Two kinds of entries:
   * the main ops of the op table: FORWARD[name](*args, **kwargs) -> out, and
@@ -39,6 +44,31 @@ def _fold(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         g = g.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     return g.sum(axis=stretched, keepdims=True) if stretched else g
+
+
+def leaf_gradients(grads: Grads, g: np.ndarray) -> Grads:
+    """Each gradient as a leaf's `.grad` must be: an array of its own. One that is the
+    incoming gradient itself (add's), a view of it or a broadcast (sum's), or an array
+    already handed to an earlier leaf is copied once, as torch copies it; a fresh array
+    (mul's g * y) is kept."""
+    out: list[Any] = []
+    for a in grads:
+        if isinstance(a, np.ndarray) and (a is g or a.base is not None
+                                          or any(a is b for b in out)):
+            a = np.array(a)
+        out.append(a)
+    return tuple(out)
+
+
+def forward_backward(name: str) -> Callable[..., tuple[Any, Grads]]:
+    """FORWARD_BACKWARD[name], with its gradients handed over as leaves' (leaf_gradients)."""
+    fb = FORWARD_BACKWARD[name]
+
+    def run(g: np.ndarray, *args: Any, **kwargs: Any) -> tuple[Any, Grads]:
+        out, grads = fb(g, *args, **kwargs)
+        return out, leaf_gradients(grads, g)
+
+    return run
 
 
 def _grad_for(v: Any, g: np.ndarray) -> Any:

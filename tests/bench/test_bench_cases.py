@@ -153,12 +153,35 @@ def test_floor_op_matches_torch(name: str) -> None:
     expected = TORCH_OF[name](*leaves)
     g = rng.standard_normal(tuple(expected.shape)).astype(np.float32)
     expected.backward(torch.tensor(g))
-    out, grads = floor.FORWARD_BACKWARD[name](g, *arrays, *extra)
+    out, grads = floor.forward_backward(name)(g, *arrays, *extra)
     fwd = floor.FORWARD[name](*arrays, *extra)
     torch.testing.assert_close(torch.tensor(np.asarray(out)), expected.detach())
     torch.testing.assert_close(torch.tensor(np.asarray(fwd)), expected.detach())
     for got, leaf in zip(grads, leaves):
-        torch.testing.assert_close(torch.tensor(np.ascontiguousarray(got)), leaf.grad)
+        torch.testing.assert_close(torch.tensor(got), leaf.grad)
+    # and each gradient is what torch hands a leaf: contiguous, its own memory
+    arrays_out = [a for a in grads if isinstance(a, np.ndarray)]
+    for i, a in enumerate(arrays_out):
+        assert a.flags.c_contiguous and a.flags.writeable, name
+        assert not np.shares_memory(a, g), name
+        assert not any(np.shares_memory(a, b) for b in arrays_out[:i]), name
+
+
+@pytest.mark.parametrize("op", ["add", "sum"])
+def test_torch_hands_each_leaf_a_gradient_of_its_own(op: str) -> None:
+    # The fact floor.leaf_gradients copies for: torch's x.grad never aliases the gradient
+    # given to backward (add's adjoint is that gradient, twice) nor another leaf's .grad,
+    # and a reduction's broadcast adjoint arrives contiguous.
+    x = torch.ones(4, 3, requires_grad=True)
+    y = torch.ones(4, 3, requires_grad=True)
+    if op == "add":
+        g = torch.randn(4, 3)
+        (x + y).backward(g)
+        ptrs = {x.grad.data_ptr(), y.grad.data_ptr(), g.data_ptr()}
+        assert len(ptrs) == 3
+    else:
+        x.sum().backward()
+        assert x.grad.is_contiguous() and x.grad.stride() == (3, 1)
 
 
 def test_floor_floor_name_reads_op_table_names() -> None:
