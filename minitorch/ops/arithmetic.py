@@ -318,6 +318,8 @@ def _clip_exact(x: np.ndarray, lo: Any, hi: Any) -> bool:
     """Whether np.clip(x, lo, hi) is np.minimum(hi, np.maximum(lo, x)) bit for bit: two
     number bounds, neither NaN (with two NaN bounds the NaN's sign differs), in x's float
     dtype."""
+    if type(lo) is float and type(hi) is float:  # the common call: a NaN is the one refusal
+        return x.dtype.kind == "f" and lo == lo and hi == hi  # (Python floats never promote)
     if lo is None or hi is None or np.ndim(lo) or np.ndim(hi) or x.dtype.kind != "f":
         return False
     if np.isnan(lo) or np.isnan(hi):
@@ -575,10 +577,17 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 register(minimum, method=True)
 
 
+_PLAIN_BOUNDS = (float, int, type(None))  # not bool: True is an int to Python, not to torch
+
+
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit input to [min, max]; min and max may be numbers or tensors."""
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if (input.array.dtype.kind == "f" and type(min) in _PLAIN_BOUNDS
+            and type(max) in _PLAIN_BOUNDS):  # numbers on a float tensor: its dtype stays
+        return Clamp.apply(input, None if min is None else float(min),
+                           None if max is None else float(max))
     bounds = [b for b in (min, max) if b is not None]
     d = dtypes.result_type(input, *bounds)
     args = []

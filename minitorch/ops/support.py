@@ -44,7 +44,14 @@ def keep_where(grad: np.ndarray, keep: np.ndarray) -> np.ndarray:
     `grad * keep` is ten times faster than np.where on a random mask, but
     inf * 0 is nan; only when that happens do we pay for the exact select.
     """
-    g = grad * keep
+    if (type(grad) is np.ndarray and grad.dtype.kind == "f" and type(keep) is np.ndarray
+            and keep.dtype == np.bool_ and keep.shape == grad.shape):
+        # the same product, as a cast to floats then a float multiply: NumPy's float * bool
+        # loop casts in a buffer, 1.25-1.7x slower (measured at 256^2 and 1024^2)
+        g = keep.astype(grad.dtype)
+        np.multiply(grad, g, out=g)
+    else:
+        g = grad * keep
     if g.dtype.kind == "f" and np.isnan(g).any():
         g = np.where(keep, grad, np.zeros((), grad.dtype))
     return g

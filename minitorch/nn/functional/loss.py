@@ -410,26 +410,28 @@ class SoftCrossEntropy(Function):
 def _class_target_checks(input: Tensor, target: Tensor, weight: Tensor | None,
                          ignore_index: int, op: str) -> np.ndarray | None:
     """torch's nll_loss_nd checks; returns the weight array (or None)."""
-    if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    xs, ts = input.array.shape, target.array.shape  # plain tuples: cheaper than Size
+    if len(xs) < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {len(xs)})")
     if target.array.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
             f"{op}: expected target dtype to be Long or Byte, but got {target.dtype}"
         )
     if input.array.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for '{input.dtype}'")
-    if input.ndim != 1:
-        tb = target.shape[0] if target.ndim else 0
-        if input.shape[0] != tb:
+    if len(xs) != 1:
+        tb = ts[0] if ts else 0
+        if xs[0] != tb:
             raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb})."
+                f"Expected input batch_size ({xs[0]}) to match target batch_size ({tb})."
             )
-    expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
-    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    expected = () if len(xs) == 1 else (xs[0],) + xs[2:]
+    if ts != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(ts)}")
+    c = xs[0] if len(xs) == 1 else xs[1]
     t = target.array.astype(np.int64, copy=False)
-    if t.size and (t.min() < 0 or t.max() >= c):  # (two reductions: the common case's cost)
+    # two reductions, the common case's whole cost (ufunc.reduce: t.min() minus its wrapper)
+    if t.size and (np.minimum.reduce(t, axis=None) < 0 or np.maximum.reduce(t, axis=None) >= c):
         bad = (t != ignore_index) & ((t < 0) | (t >= c))
         if bad.any():
             raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
