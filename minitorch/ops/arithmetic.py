@@ -317,9 +317,12 @@ class Minimum(Function):
 def _clip_exact(x: np.ndarray, lo: Any, hi: Any) -> bool:
     """Whether np.clip(x, lo, hi) is np.minimum(hi, np.maximum(lo, x)) bit for bit: two
     number bounds, neither NaN (with two NaN bounds the NaN's sign differs), in x's float
-    dtype."""
+    dtype; or two integer bounds within x's integer dtype."""
     if type(lo) is float and type(hi) is float:  # the common call: a NaN is the one refusal
         return x.dtype.kind == "f" and lo == lo and hi == hi  # (Python floats never promote)
+    if type(lo) is int and type(hi) is int and x.dtype.kind in "iu":  # integers: always exact
+        info = np.iinfo(x.dtype)  # ... once both bounds are numbers of x's own dtype
+        return info.min <= lo <= info.max and info.min <= hi <= info.max
     if lo is None or hi is None or np.ndim(lo) or np.ndim(hi) or x.dtype.kind != "f":
         return False
     if np.isnan(lo) or np.isnan(hi):

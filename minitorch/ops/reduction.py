@@ -676,7 +676,8 @@ class Softmax(Function):
             np.exp(y, out=y)
             y /= np.add.reduce(y, axis=axis, keepdims=True)
         ctx.shape1 = y.shape
-        out = y.reshape(ctx.shape)
+        # (a 0-d input comes back 0-d; any other is already in shape: no view to link)
+        out = y.reshape(ctx.shape) if y.shape != ctx.shape else y
         ctx.save_for_backward(out)  # the output itself: create_graph traces it back
         return out
 
@@ -707,7 +708,7 @@ class LogSoftmax(Function):
         ctx.shape, ctx.axis = x.shape, axis
         y = log_softmax_array(np.atleast_1d(x), axis)
         ctx.shape1 = y.shape
-        out = y.reshape(ctx.shape)
+        out = y.reshape(ctx.shape) if y.shape != ctx.shape else y  # 0-d in, 0-d out
         ctx.save_for_backward(out)  # the output itself: create_graph traces it back
         return out
 

@@ -481,7 +481,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
         )
-    if input.shape == target.shape:  # probabilities
+    if input.array.shape == target.array.shape:  # probabilities
         if target.array.dtype.kind != "f":
             raise RuntimeError(
                 "Expected floating point type for target with class probabilities, got "
