@@ -21,6 +21,11 @@ with torch; Dropout's random mask is checked for its keep rate and scaling.
 
 from __future__ import annotations
 
+from parity import kernels
+
+# a --case rerun runs on the sweep's kernels (before NumPy and torch load: parity/kernels.py)
+kernels.pin_environment()
+
 import argparse
 import collections
 import json

@@ -43,6 +43,11 @@ run for `make test`); the full run also draws reports/figures/training.png.
 
 from __future__ import annotations
 
+from parity import kernels
+
+# a --case rerun runs on the sweep's kernels (before NumPy and torch load: parity/kernels.py)
+kernels.pin_environment()
+
 import argparse
 import codecs
 import contextlib
@@ -583,10 +588,23 @@ def state_deviation(tm: Any, mm: Any) -> float:
     return worst
 
 
-def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
+def _drift_from(losses: list[float], reference: list[float], steps: int | None) -> float:
+    """The worst |loss - reference| / |reference| over the first `steps` steps."""
+    pairs = list(zip(losses, reference))[:steps] if steps else list(zip(losses, reference))
+    devs = [abs(a - b) / max(abs(b), 1e-300) for a, b in pairs]
+    return max(devs) if devs and all(math.isfinite(d) for d in devs) else math.inf
+
+
+def judge(r: RunResult, drift32_steps: int | None = None,
+          reference: list[float] | None = None) -> tuple[str, str]:
     """(status, detail): float64 must agree to RTOL64 at every step, in the final weights and
     buffers, and in accuracy; float32
-    within DRIFT32 over its first drift32_steps steps (all by default)."""
+    within DRIFT32 over its first drift32_steps steps (all by default).
+
+    reference: torch's float64 losses of the same run. A float32 drift past DRIFT32 is
+    torch's own, not a bug of minitorch, when minitorch's float32 losses stay within DRIFT32
+    of that reference over the judged steps while torch's float32 losses leave it (one
+    rounding amplified by training: seen for resnet on torch's AVX2 kernels, one thread)."""
     if r.error:
         return "FAIL", r.error
     if not r.keys_equal:
@@ -605,9 +623,14 @@ def judge(r: RunResult, drift32_steps: int | None = None) -> tuple[str, str]:
         return "ok", ""
     judged = r.deviations[:drift32_steps] if drift32_steps else r.deviations
     early = max(judged) if judged else math.inf
-    if not early <= DRIFT32:
-        return "FAIL", f"float32 drift {early:.2e} > {DRIFT32:.0e}: a bug, not rounding"
     notes = [] if acc_equal else ["float32 accuracies differ (drift, recorded)"]
+    if not early <= DRIFT32:
+        ours = _drift_from(r.losses.get("minitorch", []), reference or [], drift32_steps)
+        theirs = _drift_from(r.losses.get("torch", []), reference or [], drift32_steps)
+        if not (reference and ours <= DRIFT32 < theirs):
+            return "FAIL", f"float32 drift {early:.2e} > {DRIFT32:.0e}: a bug, not rounding"
+        notes.append(f"float32 drift {early:.2e} is torch's: against torch's float64 "
+                     f"losses, torch's float32 is {theirs:.2e} off, minitorch's {ours:.2e}")
     if drift32_steps and len(r.deviations) > drift32_steps:
         notes.append(f"drift judged over steps 1-{drift32_steps} ({early:.2e}); chaotic after")
     return "ok", "; ".join(notes)
@@ -637,8 +660,9 @@ def run_section(quick: bool) -> SectionResult:
     specs = run_specs()
     results = [_safe_run(spec, dtype, quick) for spec in specs.values() for dtype in DTYPES]
     rows, failures, js = [], [], []
+    float64 = {r.run: r.losses.get("torch") for r in results if r.dtype == "float64"}
     for r in results:
-        status, detail = judge(r, specs[r.run].drift32_steps)
+        status, detail = judge(r, specs[r.run].drift32_steps, float64.get(r.run))
         t_loss, m_loss = r.losses.get("torch", [math.nan]), r.losses.get("minitorch", [math.nan])
         rows.append({
             "run": r.run, "dtype": r.dtype, "steps": r.steps, "worst loss dev": _fmt(r.worst),
@@ -683,7 +707,9 @@ def _markdown(rows: list[dict[str, Any]], specs: dict[str, RunSpec], quick: bool
         f"recorded (a drift beyond {DRIFT32:.0e} would be a bug; char_gpt's is judged over "
         "its first 100 steps and resnet's over its first 50, after which their float32 "
         "training is chaotic -- torch against itself with the weights nudged by one ulp "
-        "drifts as far)."
+        "drifts as far). A float32 drift past that bound is torch's, not a failure, when "
+        "minitorch's float32 losses stay within it of torch's float64 losses (the run's "
+        "float64 row) while torch's float32 losses do not: the note then gives both."
         + (" Quick subset: a few steps per run." if quick else
            " Loss curves: `figures/training.png` beside this report."),
         "", runs, "", table, "",
@@ -755,10 +781,13 @@ def main(argv: list[str] | None = None) -> int:
         name, dtype = args.case.split("/")
         spec = run_specs()[name]
         r = run_one(spec, dtype, args.quick)
+        reference = run_one(spec, "float64", args.quick).losses.get("torch") \
+            if dtype == "float32" else None  # the judge's float64 reference, as in the sweep
         for i, (a, b, d) in enumerate(zip(r.losses["torch"], r.losses["minitorch"],
                                           r.deviations), 1):
             print(f"step {i:4d}  torch {a:.10e}  minitorch {b:.10e}  rel dev {d:.2e}")
-        print(json.dumps({"status": judge(r, spec.drift32_steps), "correct": r.correct,
+        print(json.dumps({"status": judge(r, spec.drift32_steps, reference),
+                          "correct": r.correct,
                           "total": r.total, "state_dev": r.state_dev, "seconds": r.seconds}))
         return 0
     return print_section(run_section, args.quick)

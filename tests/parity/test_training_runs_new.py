@@ -87,3 +87,26 @@ def test_planted_missing_causal_mask_is_caught(specs, monkeypatch) -> None:
     monkeypatch.setattr(mt.nn.TransformerEncoder, "forward", forward)
     r = tr.run_one(specs["encoder"], "float64", quick=True)
     assert r.deviations[0] > 1e-3 and tr.judge(r)[0] == "FAIL"
+
+
+def _float32_result(torch_losses: list[float], mt_losses: list[float]) -> tr.RunResult:
+    r = tr.RunResult("resnet", "float32", len(torch_losses))
+    r.losses = {"torch": torch_losses, "minitorch": mt_losses}
+    r.correct, r.total, r.state_dev = {"torch": 9, "minitorch": 9}, 10, 0.0
+    return r
+
+
+def test_float32_drift_that_is_torchs_own_passes_with_the_float64_reference() -> None:
+    reference = [1.0, 0.9, 0.8]  # torch's float64 losses
+    r = _float32_result([1.0, 0.9, 0.81], [1.0, 0.9, 0.8000001])  # torch's float32 left it
+    assert tr.judge(r)[0] == "FAIL"  # without the reference: a drift of 1.2e-2
+    status, detail = tr.judge(r, reference=reference)
+    assert status == "ok" and "is torch's" in detail
+
+
+def test_float32_drift_of_minitorch_fails_even_with_the_reference() -> None:
+    reference = [1.0, 0.9, 0.8]
+    r = _float32_result([1.0, 0.9, 0.8000001], [1.0, 0.9, 0.81])  # minitorch left it
+    assert tr.judge(r, reference=reference)[0] == "FAIL"
+    both = _float32_result([1.0, 0.9, 0.83], [1.0, 0.9, 0.81])  # both left it: still a failure
+    assert tr.judge(both, reference=reference)[0] == "FAIL"
