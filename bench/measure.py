@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import gc
 import time
+import tracemalloc
 from typing import Any
 
 import numpy as np
 
-from bench.cases import ENGINES, Case, Check, Skip, check
+from bench.cases import ENGINES, WORKLOADS, Case, Check, Skip, check
 from bench.timing import (
     Budget,
     CaseTimeout,
@@ -26,6 +27,26 @@ from bench.timing import (
 )
 
 NOISY_IQR_PCT = 10.0  # a ratio whose per-round IQR passes this share of its median is noisy
+
+
+def peak_bytes(body: Any) -> int:
+    """The most bytes one call of body holds at once beyond what was live before it:
+    tracemalloc's peak, which sees NumPy's array buffers (NumPy reports them to it) and every
+    Python object, but not torch's own allocator: so minitorch and the floor, not torch.
+    The call runs once untraced first, so that lazy set-up is not counted."""
+    body()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        body()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return max(0, peak - before)
+
+
+MEMORY_ENGINES = ("minitorch", "floor")  # the engines whose allocations tracemalloc sees
 
 
 def paired_ratios(samples: dict[str, list[float]]) -> dict[str, dict[str, float]]:
@@ -115,6 +136,8 @@ def run_case(case: Case, budget: Budget, rng: np.random.Generator,
         too_slow(result, f"its warm-up and rounds passed {ROUNDS_LIMIT * limit:g} s", checks)
         result["seconds"] = time.perf_counter() - t0
         return result
+    if case.group == WORKLOADS:  # peak memory per call (report: the workloads table)
+        result["peak_bytes"] = {n: peak_bytes(bodies[n]) for n in MEMORY_ENGINES if n in bodies}
     del bodies
     result["stats"] = {n: stats_from_samples(samples[n], numbers[n]).as_dict() for n in samples}
     result["ratios"] = paired_ratios(samples)

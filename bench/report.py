@@ -301,6 +301,10 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     for batch, target in (("64", 1.10), ("512", 1.05)):
         v, cell = _one_cell(_workload(result, f"batch {batch}"), "floor")
         add(f"MLP 784-256-128-10 step b{batch} vs floor", v, cell, target)
+    mlp512 = _workload(result, "batch 512")
+    ratio = peak_ratio(mlp512)
+    add("MLP b512 step, peak memory per call vs floor", ratio,
+        "not measured" if ratio is None else f"{fmt_ratio(ratio)} ({_peak_cell(mlp512)})", 1.20)
     v, cell = _one_cell(_workload(result, "conv2d"), "torch")
     add("conv2d fwd+bwd vs torch", v, cell, 0.90)
     v, cell = _geomean_cell(_cases_where(result, size="tiny", mode="fwd"), "torch")
@@ -368,6 +372,31 @@ def _too_slow_section(result: dict[str, Any]) -> list[str]:
         rows, "llrrrrll")
 
 
+def fmt_bytes(n: float | None) -> str:
+    if n is None:
+        return "–"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f} B"
+
+
+def peak_ratio(r: dict[str, Any] | None) -> float | None:
+    """minitorch's peak bytes per call over the floor's (None where either is missing)."""
+    peak = (r or {}).get("peak_bytes", {})
+    mt, fl = peak.get("minitorch"), peak.get("floor")
+    return mt / fl if mt and fl else None
+
+
+def _peak_cell(r: dict[str, Any]) -> str:
+    peak = r.get("peak_bytes")
+    if not peak:
+        return "–"
+    ratio = peak_ratio(r)
+    return (f"{fmt_bytes(peak.get('minitorch'))} / {fmt_bytes(peak.get('floor'))}"
+            + (f" ({ratio:.2f}x)" if ratio else ""))
+
+
 def _workloads_section(result: dict[str, Any], figures: dict[str, str]) -> list[str]:
     ws = [r for r in result["cases"] if r["group"] == "workloads"]
     rows = []
@@ -379,12 +408,16 @@ def _workloads_section(result: dict[str, Any], figures: dict[str, str]) -> list[
                                 for e in ENGINES)
         rows.append([r["name"], fmt_time(_median(r, "minitorch")), fmt_time(_median(r, "torch")),
                      fmt_time(_median(r, "floor")), fmt_ratio(r.get("ratio_torch")),
-                     fmt_ratio(r.get("ratio_floor")), per_op, _iqr_cell(r),
+                     fmt_ratio(r.get("ratio_floor")), per_op, _peak_cell(r), _iqr_cell(r),
                      str(r.get("stats", {}).get("torch", {}).get("rounds", "–")),
                      _check_cell(r) if r.get("status") == "timed" else r.get("status", "")])
     lines = ["## Workloads", ""] + _table(
         ["workload", "minitorch", "torch", "floor", "×torch", "×floor",
-         "per op (mt / torch / floor)", "ratio IQR % (×torch/×floor)", "rounds", "check"], rows)
+         "per op (mt / torch / floor)", "peak memory (mt / floor)", "ratio IQR % (×torch/×floor)",
+         "rounds", "check"], rows)
+    lines += ["", "*peak memory*: the most bytes one call holds at once beyond what was live "
+              "before it (tracemalloc's peak: NumPy's buffers and Python's objects; torch's "
+              "allocator is not traced, so torch has no column)."]
     for r in ws:
         for note in r.get("notes", []):
             lines.append(f"- {r['name']}: {note}")

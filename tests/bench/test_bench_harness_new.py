@@ -253,3 +253,19 @@ def test_count_cases_are_the_core_set_at_tiny_and_medium() -> None:
     assert {c.op for c in got} == set(count.COUNT_OPS)
     assert {c.size for c in got} == {"tiny", "medium"}
     assert {c.mode for c in got} == {FWD, BWD}
+
+
+def test_peak_bytes_sees_numpy_buffers_of_one_call() -> None:
+    import numpy as np
+
+    from bench import measure, report
+
+    def body() -> float:
+        a = np.ones(1_000_000)  # 8 MB alive together with ...
+        b = a * 2.0  # ... another 8 MB
+        return float(b[0])
+
+    peak = measure.peak_bytes(body)
+    assert 16e6 <= peak <= 16.5e6  # the two buffers, and a little Python beside them
+    r = {"peak_bytes": {"minitorch": 3e6, "floor": 2e6}}
+    assert report.peak_ratio(r) == 1.5 and report._peak_cell(r) == "3 MB / 2 MB (1.50x)"
