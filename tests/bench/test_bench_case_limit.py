@@ -197,10 +197,15 @@ def test_the_checks_call_spares_warm_up_calls_only_where_it_is_safe() -> None:
     calls.clear()
     timing.warm_up(body("slow", 0.02), 0.005)
     assert calls == ["slow", "slow"]
-    # A first call of TRUSTED_FIRST_CALL or more plans the rounds alone: no warm-up at all,
-    # but a faster one (which may be a cold call, many times the steady one) does not.
+    # A first call of TRUSTED_FIRST_CALL or more plans the rounds once one more call confirms
+    # it (no warm-up); a first call that was cold (the next one is fast: "a") or a faster one
+    # (which may be a cold call, many times the steady one: "b") gets a warm-up.
     calls.clear()
     budget = timing.Budget(seconds=1e-9, min_rounds=3, max_rounds=3, warmup_seconds=0.0)
-    timing.time_rounds({"a": body("a", 0.0), "b": body("b", 0.0)}, budget,
-                       np.random.default_rng(0), {"a": timing.TRUSTED_FIRST_CALL, "b": 0.1})
-    assert calls.count("a") == 3 and calls.count("b") == 1 + 3  # b: a warm-up call, 3 rounds
+    slow = timing.TRUSTED_FIRST_CALL
+    timing.time_rounds({"a": body("a", 0.0), "b": body("b", 0.0), "c": body("c", slow)},
+                       budget, np.random.default_rng(0),
+                       {"a": slow, "b": 0.1, "c": slow})
+    assert calls.count("a") == 1 + 1 + 3  # the confirming call, a warm-up call, 3 rounds
+    assert calls.count("b") == 1 + 3  # a warm-up call, 3 rounds
+    assert calls.count("c") == 1 + 3  # confirmed slow: the confirming call plans, 3 rounds
