@@ -371,12 +371,11 @@ TARGET_NOTES: dict[str, str] = {
         "that. The worst rows make several NumPy calls each (cross_entropy, softmax, "
         "log_softmax, layer_norm, cat, where)"),
     "chain of 20 elementwise ops on (4,) fwd+bwd vs torch": (
-        "met in the four earlier runs of this session (0.19-0.20x), and each of them planned "
-        "the case at 5 rounds of 1 call, because torch's first call (the check's) took over "
-        "TRUSTED_FIRST_CALL: torch then took 833-874 us a call, called once between "
-        "minitorch's; this run planned 41 rounds of 138 calls and torch took 178 us a call in "
-        "a loop. The 0.50x bar holds against the first, not the second; minitorch's own per-op "
-        "cost is the mixed chain's (next row)"),
+        "'met' (0.17-0.20x) only in runs that planned the case at 5 rounds of 1 call, because "
+        "torch's first call (the check's) took over TRUSTED_FIRST_CALL: torch then took "
+        "833-874 us a call, called once between minitorch's rounds. Since the timer confirms a "
+        "slow first call (2026-12-02), the case is planned at 41 rounds of ~100 calls and torch "
+        "takes 178-193 us a call: 0.70x. The per-op cost is the mixed chain's (next row)"),
     "chain of 20 mul/add-scalar/tanh ops on (4,) fwd+bwd vs torch": (
         "per op, side by side: recording 3.7 us (torch 4.3) and walking back 3.5 us a node "
         "(torch 4.0), 145 us against 167 us for the 20 ops (0.87x); 0.50x would need both "
