@@ -501,6 +501,13 @@ def run_specs() -> dict[str, RunSpec]:
     }
 
 
+def relative_deviations(values: list[float], reference: list[float]) -> list[float]:
+    """|value - reference| / |reference| step by step; where either is not finite, 0 if the
+    two are equal (the same inf) and inf otherwise."""
+    return [abs(a - b) / max(abs(b), 1e-300) if math.isfinite(a) and math.isfinite(b)
+            else (0.0 if a == b else math.inf) for a, b in zip(values, reference)]
+
+
 @dataclass
 class RunResult:
     run: str
@@ -519,9 +526,7 @@ class RunResult:
     @property
     def deviations(self) -> list[float]:
         """|loss_mt - loss_torch| / |loss_torch| at every step."""
-        t, m = self.losses.get("torch", []), self.losses.get("minitorch", [])
-        return [abs(a - b) / max(abs(b), 1e-300) if math.isfinite(a) and math.isfinite(b)
-                else (0.0 if a == b else math.inf) for a, b in zip(m, t)]
+        return relative_deviations(self.losses.get("minitorch", []), self.losses.get("torch", []))
 
     @property
     def worst(self) -> float:
@@ -590,9 +595,9 @@ def state_deviation(tm: Any, mm: Any) -> float:
 
 def _drift_from(losses: list[float], reference: list[float], steps: int | None) -> float:
     """The worst |loss - reference| / |reference| over the first `steps` steps."""
-    pairs = list(zip(losses, reference))[:steps] if steps else list(zip(losses, reference))
-    devs = [abs(a - b) / max(abs(b), 1e-300) for a, b in pairs]
-    return max(devs) if devs and all(math.isfinite(d) for d in devs) else math.inf
+    devs = relative_deviations(losses, reference)[:steps] if steps else \
+        relative_deviations(losses, reference)
+    return max(devs) if devs else math.inf
 
 
 def judge(r: RunResult, drift32_steps: int | None = None,

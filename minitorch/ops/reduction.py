@@ -670,8 +670,8 @@ class Softmax(Function):
             y = x.copy()
         else:
             # inf - inf in a row with +inf: nan, as torch (NumPy's warnings are silenced once,
-            # in __init__). np.maximum.reduce and np.add.reduce
-            # are what np.amax and np.sum call, minus their Python wrapper (~1.5 us each).
+            # in __init__). np.maximum.reduce and np.add.reduce are what np.amax and np.sum
+            # call, minus their Python wrapper (~1.5 us each).
             y = x - np.maximum.reduce(x, axis=axis, keepdims=True)
             np.exp(y, out=y)
             y /= np.add.reduce(y, axis=axis, keepdims=True)
